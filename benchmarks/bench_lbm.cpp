@@ -1,0 +1,158 @@
+// MLUPS (million fluid-cell updates per second) of the stream-collide + boundary step, per backend
+// and precision, on dense periodic boxes (64^3, 128^3, 256^3) and on a sparse stenosed pipe, with
+// the fraction of the memory-bandwidth roofline: MLUPS * bytes per update / measured bandwidth.
+//
+//   build/benchmarks/bench_lbm                       # everything this machine has
+//   build/benchmarks/bench_lbm --benchmark_filter=cpu/float
+//
+// The bandwidth is measured here too (a streaming copy with the same threads), so the fraction is
+// of this machine's reachable bandwidth, not a datasheet number.
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "hemotwin/core/engine.hpp"
+#include "hemotwin/core/simulation.hpp"
+#ifdef HEMOTWIN_HAVE_CUDA
+#include "hemotwin/core/detail/cuda_backend.hpp"
+#endif
+
+using namespace hemotwin;
+
+namespace {
+
+// Copy bandwidth (read + write bytes per second) of the CPU with all OpenMP threads.
+double cpu_bandwidth() {
+  static double bw = [] {
+    const std::size_t n = std::size_t(1) << 27;  // 512 MiB per array of float
+    std::vector<float> a(n), b(n);
+#pragma omp parallel for schedule(static)
+    for (std::size_t i = 0; i < n; ++i) a[i] = float(i), b[i] = 0;
+    double best = 0;
+    for (int rep = 0; rep < 5; ++rep) {
+      const auto t0 = std::chrono::steady_clock::now();
+#pragma omp parallel for schedule(static)
+      for (std::size_t i = 0; i < n; ++i) b[i] = a[i] + 1.0f;
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      best = std::max(best, 2.0 * n * sizeof(float) / s);
+    }
+    benchmark::DoNotOptimize(b.data());
+    return best;
+  }();
+  return bw;
+}
+
+DomainSpec dense_box(int n) {
+  DomainSpec spec;
+  spec.shape = std::make_shared<BoxShape>(Vec3::Constant(-10), Vec3::Constant(1e9));
+  spec.cells = {n, n, n};
+  spec.periodic = {true, true, true};
+  return spec;
+}
+
+// The demo's stenosed artery at 20 cells across: a pipe along x with a 50 % stenosis.
+DomainSpec stenosed_pipe() {
+  const double D = 20, L = 200;
+  auto pipe = std::make_shared<PipeShape>(Vec3::Zero(), Vec3(1, 0, 0), 0.5 * D, L);
+  pipe->with_stenosis(0.5, 0.5 * L, 2 * D).unbounded_length(true);
+  DomainSpec spec =
+      DomainSpec::around(std::make_shared<PipeShape>(Vec3::Zero(), Vec3(1, 0, 0), 0.5 * D, L), 1.0);
+  spec.shape = pipe;
+  spec.iolets = {
+      {"inlet0", IoletKind::VelocityInlet, Vec3::Zero(), Vec3(-1, 0, 0), true, 0.5 * D},
+      {"outlet0", IoletKind::PressureOutlet, Vec3(L, 0, 0), Vec3(1, 0, 0), false, 0.5 * D}};
+  return spec;
+}
+
+template <class T, class L>
+void run(benchmark::State& state, const DomainSpec& spec, BackendKind backend, bool has_iolets) {
+  if (backend == BackendKind::Cuda && !cuda_device_available()) {
+    state.SkipWithError("no CUDA device");
+    return;
+  }
+  Engine<T, L> e(spec, {backend, CollisionModel::Trt, 0.6, 3.0 / 16, WallMethod::Bouzidi});
+  if (has_iolets)
+    e.set_iolet_values({0.02, 1.0});
+  else
+    e.set_force(Vec3(1e-6, 0, 0));
+  e.run(5);  // warm up
+  (void)e.diagnostics();
+  for (auto _ : state) {
+    e.step();
+#ifdef HEMOTWIN_HAVE_CUDA
+    if (backend == BackendKind::Cuda) cuda::synchronize();
+#endif
+  }
+#ifdef HEMOTWIN_HAVE_CUDA
+  if (backend == BackendKind::Cuda) cuda::synchronize();
+#endif
+  const double fluid = double(e.lattice().fluid_cells());
+  state.counters["MLUPS"] =
+      benchmark::Counter(fluid * double(state.iterations()) / 1e6, benchmark::Counter::kIsRate);
+  state.counters["fluid_cells"] = fluid;
+  state.counters["stored_cells"] = double(e.lattice().brick_count()) * brick_cells;
+  state.counters["bytes_per_update"] = Engine<T, L>::bytes_per_update();
+  if (backend == BackendKind::Cpu) {
+    state.counters["roofline_MLUPS"] = cpu_bandwidth() / Engine<T, L>::bytes_per_update() / 1e6;
+    state.counters["threads"] = omp_get_max_threads();
+  }
+  state.SetLabel(std::string(backend == BackendKind::Cpu ? "cpu" : "cuda") + " " + L::name + " " +
+                 (sizeof(T) == 4 ? "float" : "double"));
+}
+
+template <class T>
+void dense(benchmark::State& state, BackendKind backend) {
+  run<T, D3Q19>(state, dense_box(int(state.range(0))), backend, false);
+}
+template <class T>
+void stenosis(benchmark::State& state, BackendKind backend) {
+  run<T, D3Q19>(state, stenosed_pipe(), backend, true);
+}
+
+void register_all() {
+  for (auto backend : {BackendKind::Cpu, BackendKind::Cuda}) {
+#ifndef HEMOTWIN_HAVE_CUDA
+    if (backend == BackendKind::Cuda) continue;
+#endif
+    const std::string b = backend == BackendKind::Cpu ? "cpu" : "cuda";
+    const auto unit = benchmark::kMillisecond;
+    benchmark::RegisterBenchmark((b + "/float/dense").c_str(), dense<float>, backend)
+        ->Arg(64)
+        ->Arg(128)
+        ->Arg(256)
+        ->Unit(unit)
+        ->UseRealTime()
+        ->MinTime(2.0);
+    benchmark::RegisterBenchmark((b + "/double/dense").c_str(), dense<double>, backend)
+        ->Arg(64)
+        ->Arg(128)
+        ->Arg(256)
+        ->Unit(unit)
+        ->UseRealTime()
+        ->MinTime(2.0);
+    benchmark::RegisterBenchmark((b + "/float/stenosis").c_str(), stenosis<float>, backend)
+        ->Unit(unit)
+        ->UseRealTime()
+        ->MinTime(2.0);
+    benchmark::RegisterBenchmark((b + "/double/stenosis").c_str(), stenosis<double>, backend)
+        ->Unit(unit)
+        ->UseRealTime()
+        ->MinTime(2.0);
+  }
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all();
+  benchmark::Initialize(&argc, argv);
+  benchmark::AddCustomContext("hemotwin_threads", std::to_string(omp_get_max_threads()));
+  benchmark::AddCustomContext("cuda_device", cuda_device_description());
+  benchmark::AddCustomContext("cpu_copy_bandwidth_GBs", std::to_string(cpu_bandwidth() / 1e9));
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

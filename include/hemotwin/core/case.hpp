@@ -1,0 +1,108 @@
+#pragma once
+// The typed parameter table of a run, in physical SI units. The io layer fills it from a TOML case
+// file (hemotwin/io/case_file.hpp); C++ and Python users may fill it directly. Every field has the
+// default a case file gets when it leaves the key out (docs/case-file.md).
+#include <Eigen/Core>
+#include <array>
+#include <string>
+#include <vector>
+
+#include "hemotwin/core/lattice.hpp"
+
+namespace hemotwin {
+
+enum class BackendKind { Auto, Cpu, Cuda };
+enum class CollisionModel { Bgk, Trt };
+enum class WallMethod { BounceBack, Bouzidi };
+enum class ShapeKind { Box, Channel, Pipe, StenosedPipe };
+enum class InletProfile { Parabolic, Plug };
+enum class FlowDriver { Inlet, BodyForce };
+
+struct GeometrySpec {
+  ShapeKind shape = ShapeKind::Pipe;
+  // Pipe and stenosed pipe: a straight tube from `origin` along `axis` (need not be a grid axis).
+  Eigen::Vector3d origin{0, 0, 0};  // m, centre of the inlet plane
+  Eigen::Vector3d axis{1, 0, 0};    // normalised on use
+  double length = 0.05;             // m
+  double diameter = 0.004;          // m; channel: the gap between the plates
+  // Stenosis: cosine-shaped narrowing, `severity` = 1 - d_min/d (diameter reduction, 0..0.95).
+  double stenosis_severity = 0.5;
+  double stenosis_length = 0.01;     // m, along the axis
+  double stenosis_position = 0.025;  // m, distance of the throat from the inlet plane
+  // Box and channel: the extent of the domain (channel: gap along `axis`, the plate normal).
+  Eigen::Vector3d size{0.01, 0.01, 0.01};  // m
+  // Resolution: cells across the diameter (pipe), the gap (channel) or the shortest box edge.
+  double cells_across = 20;
+};
+
+struct BloodSpec {
+  double density = 1060.0;    // kg/m^3
+  double viscosity = 0.0035;  // Pa s (dynamic)
+};
+
+struct InletSpec {
+  InletProfile profile = InletProfile::Parabolic;
+  double mean_velocity = 0.2;  // m/s, cycle-mean of the cross-section mean velocity
+  double amplitude = 0.0;      // relative amplitude of a sinusoidal pulsation (0 = steady)
+  double period = 1.0;         // s
+  double ramp = 0.0;           // s, start-up ramp (half-cosine)
+};
+
+struct OutletSpec {
+  double pressure = 0.0;  // Pa, gauge
+};
+
+struct BodyForceSpec {
+  // Driving pressure gradient -dp/dx along the flow direction (Pa/m): steady part and the amplitude
+  // of a cosine oscillation of the given period (Womersley flow).
+  double gradient = 0.0;
+  double oscillation_amplitude = 0.0;
+  double period = 1.0;
+  Eigen::Vector3d direction{1, 0, 0};
+};
+
+struct TimeSpec {
+  double time_step = 0.0;  // s; 0 = derived from `max_mach` and the expected peak velocity
+  double max_mach = 0.1;   // used when time_step is 0
+  double duration = 0.1;   // s
+};
+
+struct OutputSpec {
+  std::string directory = "results";
+  double interval = 0.0;  // s between field outputs; 0 = only the final state
+  bool hdf5 = true;
+  bool vti = false;
+  int check_every = 100;  // steps between divergence checks and iolet samples
+};
+
+struct Case {
+  std::string name = "case";
+  std::string source_file;  // the case file this came from, if any (for messages)
+  std::string source_text;  // the case as run, stored in the results file
+  BackendKind backend = BackendKind::Auto;
+  Precision precision = Precision::Float;
+  LatticeKind lattice = LatticeKind::D3Q19;
+  CollisionModel collision = CollisionModel::Trt;
+  double trt_magic = 3.0 / 16.0;
+  WallMethod walls = WallMethod::Bouzidi;
+  FlowDriver driver = FlowDriver::Inlet;
+  GeometrySpec geometry;
+  BloodSpec blood;
+  InletSpec inlet;
+  OutletSpec outlet;
+  BodyForceSpec body_force;
+  TimeSpec time;
+  OutputSpec output;
+  int threads = 0;  // OpenMP threads; 0 = OpenMP's default
+};
+
+const char* to_string(BackendKind);
+const char* to_string(CollisionModel);
+const char* to_string(WallMethod);
+const char* to_string(ShapeKind);
+const char* to_string(InletProfile);
+const char* to_string(FlowDriver);
+const char* to_string(Precision);
+const char* to_string(LatticeKind);
+
+}  // namespace hemotwin

@@ -1,0 +1,39 @@
+#pragma once
+// Entry points of the CUDA backend. Defined in kernels/*.cu (launches) and
+// src/core/cuda_runtime.cpp (memory, devices) when the build has CUDA; the engine calls them only
+// then.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "hemotwin/core/kernels.hpp"
+
+namespace hemotwin::cuda {
+
+struct StreamArgs {
+  const std::int32_t* neighbours;
+  const std::uint8_t* cell_type;
+  std::int32_t bricks;
+};
+
+int device_count() noexcept;
+std::string device_name(int device);
+void* allocate(std::size_t bytes);
+void release(void* p) noexcept;
+void copy_to_device(void* dst, const void* src, std::size_t bytes);
+void copy_to_host(void* dst, const void* src, std::size_t bytes);
+void synchronize();
+
+template <class T, class L>
+void stream_collide(const T* src, T* dst, const StreamArgs& args,
+                    const kernels::Collide<T, L>& collide);
+template <class T, class L>
+void apply_links(const kernels::ApplyLinks<T, L>& op, std::int64_t links);
+template <class T, class L>
+kernels::CellSummary summarise(const kernels::SummariseCell<T, L>& op, std::int64_t cells);
+template <class T, class L>
+kernels::FlowSample sample_iolet(const kernels::SampleIoletCell<T, L>& op, std::int64_t cells);
+template <class T, class L>
+void fill_equilibrium(T* f, const double* rho, const double* u, std::int64_t cells);
+
+}  // namespace hemotwin::cuda

@@ -1,0 +1,54 @@
+#pragma once
+// Host-side copies of the lattice layout and of the macroscopic fields, in physical units, handed
+// to writers (HDF5/XDMF, VTK) and to Python. Fields are stored brick by brick: value v of cell
+// (x, y, z) of brick b sits at [(b * B^3 + x + B * (y + B * z)) * components + v], B = brick_size.
+#include <Eigen/Core>
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hemotwin {
+
+enum class CellType : std::uint8_t { Solid = 0, Fluid = 1 };
+
+struct GridInfo {
+  double dx = 0;                    // m
+  Eigen::Vector3d origin{0, 0, 0};  // m, centre of cell (0, 0, 0)
+  std::array<int, 3> cells{};       // bounding extent in cells (a multiple of brick_size)
+  int brick_size = 0;
+  std::vector<std::array<std::int32_t, 3>> brick_origins;  // first cell of each stored brick
+  std::vector<std::uint8_t> cell_type;                     // CellType per stored cell
+  std::int64_t fluid_cells = 0;
+  std::int64_t stored_cells() const { return static_cast<std::int64_t>(cell_type.size()); }
+};
+
+struct FieldSnapshot {
+  std::int64_t step = 0;
+  double time = 0;              // s
+  std::vector<float> velocity;  // m/s, 3 components per stored cell, 0 in solid cells
+  std::vector<float> pressure;  // Pa (gauge), one per stored cell, 0 in solid cells
+};
+
+enum class IoletKind { VelocityInlet, PressureOutlet };
+
+struct IoletInfo {
+  std::string name;  // "inlet0", "outlet0", ...
+  IoletKind kind = IoletKind::VelocityInlet;
+  Eigen::Vector3d centre{0, 0, 0};  // m
+  Eigen::Vector3d normal{0, 0, 0};  // outward unit normal
+  double area = 0;                  // m^2, of the fluid cross-section
+};
+
+/// Reductions taken on the device every `check_every` steps.
+struct Diagnostics {
+  std::int64_t step = 0;
+  double time = 0;                 // s
+  double mass = 0;                 // lattice units: sum of densities over fluid cells
+  double max_speed = 0;            // m/s
+  std::vector<double> iolet_flow;  // m^3/s through each iolet, positive into the domain at inlets
+                                   // and out of it at outlets
+  std::vector<double> iolet_pressure;  // Pa, mean over the iolet's cross-section slab
+};
+
+}  // namespace hemotwin

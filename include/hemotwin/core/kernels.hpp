@@ -1,0 +1,304 @@
+#pragma once
+// The physics, written once. Every functor here is trivially copyable and has HEMOTWIN_HD call
+// operators, so the OpenMP backend (src/core/engine_cpu.cpp) and the CUDA backend
+// (kernels/lbm.cu) run the same code. Layout: population q of cell c of brick b lives at
+// f[(b * Q + q) * B^3 + c], c = x + B (y + B z).
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+#include "hemotwin/core/config.hpp"
+#include "hemotwin/core/lattice.hpp"
+
+namespace hemotwin::kernels {
+
+constexpr int B = brick_size;
+constexpr int B3 = brick_cells;
+
+template <class L>
+HEMOTWIN_HD HEMOTWIN_INLINE std::int64_t slot(std::int64_t cell, int q) {
+  return (cell / B3 * L::Q + q) * B3 + cell % B3;
+}
+
+/// Calls f(std::integral_constant<int, I>) for I = 0 .. N-1: loops over directions whose index is
+/// a compile-time constant, so zero velocity components cost nothing, on host SIMD and device
+/// alike.
+template <class F, int... I>
+HEMOTWIN_HD HEMOTWIN_INLINE void static_for_impl(F& f, std::integer_sequence<int, I...>) {
+  (f(std::integral_constant<int, I>{}), ...);
+}
+template <int N, class F>
+HEMOTWIN_HD HEMOTWIN_INLINE void static_for(F&& f) {
+  static_for_impl(f, std::make_integer_sequence<int, N>{});
+}
+
+/// acc += c * v for a lattice velocity component c in {-1, 0, 1} known at compile time.
+template <int C, class V>
+HEMOTWIN_HD HEMOTWIN_INLINE void accumulate(V& acc, const V& v) {
+  if constexpr (C == 1) acc += v;
+  if constexpr (C == -1) acc -= v;
+}
+template <int C, class V>
+HEMOTWIN_HD HEMOTWIN_INLINE V times(const V& v) {
+  if constexpr (C == 1)
+    return v;
+  else if constexpr (C == -1)
+    return -v;
+  else
+    return V(0);
+}
+
+/// Collision: TRT with the Guo forcing term split into its symmetric and antisymmetric parts.
+/// BGK is the case omega_plus == omega_minus (then this is exactly BGK with Guo forcing).
+/// V is T for one cell (GPU thread, scalar code) or a SIMD vector of T for several cells at once
+/// (the CPU backend): the same source serves both.
+template <class T, class L>
+struct Collide {
+  T omega_plus;
+  T omega_minus;
+  T force[3];  // force density, lattice units
+
+  template <class V>
+  HEMOTWIN_HD HEMOTWIN_INLINE void operator()(V (&f)[L::Q]) const {
+    V drho = f[0], jx = V(0), jy = V(0), jz = V(0);
+    static_for<L::Q - 1>([&](auto i) {
+      constexpr int q = i + 1;
+      drho += f[q];
+      accumulate<L::c[q][0]>(jx, f[q]);
+      accumulate<L::c[q][1]>(jy, f[q]);
+      accumulate<L::c[q][2]>(jz, f[q]);
+    });
+    const V rho = drho + T(1);
+    const V inv_rho = V(T(1)) / rho;
+    const V ux = (jx + T(0.5) * force[0]) * inv_rho;
+    const V uy = (jy + T(0.5) * force[1]) * inv_rho;
+    const V uz = (jz + T(0.5) * force[2]) * inv_rho;
+    const V usq15 = T(1.5) * (ux * ux + uy * uy + uz * uz);
+    const V uf3 = T(3) * (ux * force[0] + uy * force[1] + uz * force[2]);
+    const T kp = T(1) - T(0.5) * omega_plus, km = T(1) - T(0.5) * omega_minus;
+    {
+      const T w = T(L::w[0]);
+      f[0] += -omega_plus * (f[0] - w * (drho - rho * usq15)) - (kp * w) * uf3;
+    }
+    static_for<(L::Q - 1) / 2>([&](auto i) {
+      // Directions come in opposite pairs (q, q + 1); see the static_assert below.
+      constexpr int q = 2 * i + 1;
+      constexpr int cx = L::c[q][0], cy = L::c[q][1], cz = L::c[q][2];
+      const T w = T(L::w[q]);
+      const V cu = times<cx>(ux) + times<cy>(uy) + times<cz>(uz);
+      const T cf = T(cx) * force[0] + T(cy) * force[1] + T(cz) * force[2];
+      const V wrho = w * rho;
+      const V feq_p = w * drho + wrho * (T(4.5) * cu * cu - usq15);
+      const V feq_m = wrho * T(3) * cu;
+      const V fp = T(0.5) * (f[q] + f[q + 1]);
+      const V fm = T(0.5) * (f[q] - f[q + 1]);
+      const V dp = -omega_plus * (fp - feq_p) + (kp * w) * (T(9) * cf * cu - uf3);
+      const V dm = -omega_minus * (fm - feq_m) + V(km * w * T(3) * cf);
+      f[q] += dp + dm;
+      f[q + 1] += dp - dm;
+    });
+  }
+};
+
+namespace detail {
+template <class L>
+constexpr bool paired_opposites() {
+  for (int q = 1; q < L::Q; q += 2)
+    if (L::opposite[q] != q + 1) return false;
+  return L::opposite[0] == 0 && L::Q % 2 == 1;
+}
+}  // namespace detail
+static_assert(detail::paired_opposites<D3Q19>(), "D3Q19 directions must come in opposite pairs");
+static_assert(detail::paired_opposites<D3Q27>(), "D3Q27 directions must come in opposite pairs");
+
+/// Density and velocity of a cell from its stored (shifted, post-collision) populations.
+template <class T, class L>
+HEMOTWIN_HD HEMOTWIN_INLINE void moments(const T (&f)[L::Q], const T (&force)[3], T& rho,
+                                         T (&u)[3]) {
+  rho = 0;
+  T j[3] = {0, 0, 0};
+  static_for<L::Q>([&](auto qc) {
+    constexpr int q = qc;
+    rho += f[q];
+    accumulate<L::c[q][0]>(j[0], f[q]);
+    accumulate<L::c[q][1]>(j[1], f[q]);
+    accumulate<L::c[q][2]>(j[2], f[q]);
+  });
+  rho += T(1);
+  for (int a = 0; a < 3; ++a) u[a] = (j[a] - T(0.5) * force[a]) / rho;
+}
+
+template <class T, class L>
+HEMOTWIN_HD HEMOTWIN_INLINE void load_cell(const T* f, std::int64_t cell, T (&out)[L::Q]) {
+  const std::int64_t base = cell / B3 * L::Q * B3 + cell % B3;
+#pragma unroll
+  for (int q = 0; q < L::Q; ++q) out[q] = f[base + std::int64_t(q) * B3];
+}
+
+/// The velocity set as a plain value, for code that indexes it with a run-time direction (the
+/// boundary links). Device code makes a local constexpr copy: static member arrays are not visible
+/// there, a local constant is.
+template <class L>
+struct VelocityTable {
+  int c[L::Q][3];
+  double w[L::Q];
+};
+template <class L>
+constexpr VelocityTable<L> velocity_table() {
+  VelocityTable<L> t{};
+  for (int q = 0; q < L::Q; ++q) {
+    for (int a = 0; a < 3; ++a) t.c[q][a] = L::c[q][a];
+    t.w[q] = L::w[q];
+  }
+  return t;
+}
+
+/// Link-wise boundary rules, applied after the stream-collide step to the post-collision
+/// populations `f`. Writes into the ghost slots that fluid cells pull from in the next step.
+///  - walls: halfway bounce-back, or Bouzidi's linear interpolation with the wall distance q;
+///  - velocity inlets: the same with Ladd's moving-wall term for the local inlet velocity;
+///  - pressure outlets: anti-bounce-back with the outlet density (Ginzburg et al. 2008).
+template <class T, class L>
+struct ApplyLinks {
+  T* f;
+  const std::int64_t* fluid;
+  const std::int64_t* ghost;
+  const std::int64_t* next;
+  const std::uint8_t* dir;
+  const std::uint8_t* kind;
+  const std::int16_t* iolet;
+  const T* q;
+  const T* profile;
+  const T* iolet_value;   // per iolet: inlet mean velocity or outlet density (lattice units)
+  const T* iolet_normal;  // per iolet: inward unit normal, 3 values
+  T force[3];
+  bool interpolate;  // Bouzidi (true) or halfway bounce-back (false)
+
+  HEMOTWIN_HD HEMOTWIN_INLINE void operator()(std::int64_t k) const {
+    constexpr VelocityTable<L> lat = velocity_table<L>();
+    const int i = dir[k];
+    const int ib = (i == 0) ? 0 : ((i & 1) ? i + 1 : i - 1);  // opposite, by the pairing
+    const std::int64_t xf = fluid[k];
+    const T fi = f[slot<L>(xf, i)];
+    const T w = T(lat.w[i]);
+    T g;
+    if (kind[k] == 2) {
+      // Anti-bounce-back at the outlet density, with the velocity of the fluid cell.
+      T cell[L::Q];
+      load_cell<T, L>(f, xf, cell);
+      T rho, u[3];
+      moments<T, L>(cell, force, rho, u);
+      const T cu = T(lat.c[i][0]) * u[0] + T(lat.c[i][1]) * u[1] + T(lat.c[i][2]) * u[2];
+      const T usq = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
+      const T rho_w = iolet_value[iolet[k]];
+      g = -fi + T(2) * w * (rho_w * (T(1) + T(4.5) * cu * cu - T(1.5) * usq) - T(1));
+    } else {
+      T delta = 0;
+      if (kind[k] == 1) {
+        // Moving wall: u_w along the inward normal, scaled by the local profile factor.
+        const int io = iolet[k];
+        const T un = iolet_value[io] * profile[k];
+        const T cn = T(lat.c[i][0]) * iolet_normal[3 * io] +
+                     T(lat.c[i][1]) * iolet_normal[3 * io + 1] +
+                     T(lat.c[i][2]) * iolet_normal[3 * io + 2];
+        delta = -T(6) * w * cn * un;  // -2 w rho0 (c_i . u_w) / c_s^2
+      }
+      const T qq = q[k];
+      if (!interpolate) {
+        g = fi + delta;
+      } else if (qq < T(0.5)) {
+        const std::int64_t xn = next[k];
+        const T fn = (xn >= 0) ? f[slot<L>(xn, i)] : fi;
+        g = T(2) * qq * fi + (T(1) - T(2) * qq) * fn + delta;
+      } else {
+        const T inv = T(1) / (T(2) * qq);
+        g = inv * fi + (T(1) - inv) * f[slot<L>(xf, ib)] + inv * delta;
+      }
+    }
+    f[slot<L>(ghost[k], ib)] = g;
+  }
+};
+
+/// Writes the equilibrium at (rho, u), shifted by -w, into every population of a cell.
+template <class T, class L>
+HEMOTWIN_HD HEMOTWIN_INLINE void equilibrium(T rho, const T (&u)[3], T (&f)[L::Q]) {
+  const T usq15 = T(1.5) * (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
+  static_for<L::Q>([&](auto qc) {
+    constexpr int q = qc;
+    constexpr T w = T(L::w[q]);
+    const T cu = times<L::c[q][0]>(u[0]) + times<L::c[q][1]>(u[1]) + times<L::c[q][2]>(u[2]);
+    f[q] = w * ((rho - T(1)) + rho * (T(3) * cu + T(4.5) * cu * cu - usq15));
+  });
+}
+
+}  // namespace hemotwin::kernels
+
+namespace hemotwin::kernels {
+
+/// Per-cell summary combined by the reductions (mass, peak speed, first non-finite cell).
+struct CellSummary {
+  double mass;
+  double max_speed2;
+  std::int64_t
+      bad_cell;  // smallest index of a cell with a non-finite density or velocity; -1: none
+
+  HEMOTWIN_HD static CellSummary identity() { return {0.0, 0.0, -1}; }
+};
+
+struct CombineSummary {
+  HEMOTWIN_HD HEMOTWIN_INLINE CellSummary operator()(const CellSummary& a,
+                                                     const CellSummary& b) const {
+    std::int64_t bad = a.bad_cell;
+    if (b.bad_cell >= 0 && (bad < 0 || b.bad_cell < bad)) bad = b.bad_cell;
+    return {a.mass + b.mass, a.max_speed2 > b.max_speed2 ? a.max_speed2 : b.max_speed2, bad};
+  }
+};
+
+template <class T, class L>
+struct SummariseCell {
+  const T* f;
+  const std::uint8_t* cell_type;
+  T force[3];
+  HEMOTWIN_HD HEMOTWIN_INLINE CellSummary operator()(std::int64_t cell) const {
+    if (cell_type[cell] != 1) return CellSummary::identity();
+    T pop[L::Q];
+    load_cell<T, L>(f, cell, pop);
+    T rho, u[3];
+    moments<T, L>(pop, force, rho, u);
+    const double u2 = double(u[0]) * u[0] + double(u[1]) * u[1] + double(u[2]) * u[2];
+    // NaN compares false: test "finite" the portable way.
+    const bool finite = (rho == rho) && (u2 == u2) && u2 < 1e30 && double(rho) < 1e30;
+    return {finite ? double(rho) : 0.0, finite ? u2 : 0.0, finite ? -1 : cell};
+  }
+};
+
+/// Mass flux (rho u . n) and density of one cell of an iolet slab, each times the cell's weight.
+struct FlowSample {
+  double flux;
+  double rho;
+  HEMOTWIN_HD FlowSample operator+(const FlowSample& o) const {
+    return {flux + o.flux, rho + o.rho};
+  }
+};
+
+template <class T, class L>
+struct SampleIoletCell {
+  const T* f;
+  const std::int64_t* cells;
+  const double* weight;
+  double normal[3];  // inward
+  T force[3];
+  HEMOTWIN_HD HEMOTWIN_INLINE FlowSample operator()(std::int64_t k) const {
+    T pop[L::Q];
+    load_cell<T, L>(f, cells[k], pop);
+    T rho, u[3];
+    moments<T, L>(pop, force, rho, u);
+    const double w = weight[k];
+    return {w * double(rho) *
+                (double(u[0]) * normal[0] + double(u[1]) * normal[1] + double(u[2]) * normal[2]),
+            w * double(rho)};
+  }
+};
+
+}  // namespace hemotwin::kernels

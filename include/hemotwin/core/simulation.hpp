@@ -1,0 +1,55 @@
+#pragma once
+// The front of the core: a Simulation built from a Case. Precision, lattice and backend are chosen
+// at run time here and become template arguments in exactly one switch (src/core/simulation.cpp).
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "hemotwin/core/case.hpp"
+#include "hemotwin/core/fields.hpp"
+#include "hemotwin/core/units.hpp"
+
+namespace hemotwin {
+
+/// True when this build has the CUDA backend and a CUDA device is visible.
+bool cuda_device_available();
+/// Name of CUDA device 0, or an explanation of why there is none.
+std::string cuda_device_description();
+
+class Simulation {
+ public:
+  virtual ~Simulation() = default;
+
+  /// Builds geometry, units, boundary links and the backend from `c`. Throws hemotwin::Error when
+  /// the case is invalid or unstable as set (naming the key and what to change).
+  static std::unique_ptr<Simulation> create(const Case& c);
+
+  virtual const Case& config() const = 0;
+  virtual const Units& units() const = 0;
+  virtual const GridInfo& grid() const = 0;
+  virtual const std::vector<IoletInfo>& iolets() const = 0;
+  /// The backend actually in use (never Auto) and a description of its device.
+  virtual BackendKind backend() const = 0;
+  virtual std::string device() const = 0;
+
+  /// Steps that `config().time.duration` amounts to.
+  virtual std::int64_t total_steps() const = 0;
+  virtual std::int64_t step_count() const = 0;
+  double time() const { return static_cast<double>(step_count()) * units().dt(); }
+
+  /// Advances `n` steps. Every `output.check_every` steps (and at the end) it checks for NaN and
+  /// runaway speeds and throws hemotwin::DivergenceError with the step, the place and what to
+  /// change.
+  virtual void advance(std::int64_t n) = 0;
+
+  /// Reductions over the fluid (mass, maximum speed, iolet flow and pressure), done on the device.
+  virtual Diagnostics diagnostics() = 0;
+
+  /// Density and velocity of every stored cell, converted to physical units (copies to the host).
+  virtual FieldSnapshot snapshot() = 0;
+
+  /// Lattice-unit access for tests and Python: density and velocity per stored cell (brick order).
+  virtual void lattice_moments(std::vector<double>& rho, std::vector<double>& u) = 0;
+};
+
+}  // namespace hemotwin

@@ -1,0 +1,68 @@
+#pragma once
+// An output directory that changes all at once or not at all. Every file of a run is written into
+// a staging directory next to the target, `<dir>.partial-<pid>-<random>` (same file system, so
+// rename(2) is atomic). commit() removes the old completion marker (summary.json), moves each
+// staged file into `<dir>` with rename(2), and moves the marker last: a directory holding
+// summary.json holds one complete run. Without commit() the destructor removes the staging
+// directory, so a run that throws leaves an earlier results directory as it was. See
+// docs/file-format.md.
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hemotwin::io {
+
+class OutputDir {
+ public:
+  /// Creates the staging directory next to `target` (and target's parents when absent; they are
+  /// removed again, if still empty, when the run is not committed). A symlink to a directory is
+  /// resolved first. Throws hemotwin::Error naming the path when `target` exists and is not a
+  /// directory or when the staging directory cannot be created.
+  explicit OutputDir(std::filesystem::path target, std::string completion_marker = "summary.json");
+  /// Removes the staging directory unless commit() succeeded. Never throws.
+  ~OutputDir();
+  OutputDir(const OutputDir&) = delete;
+  OutputDir& operator=(const OutputDir&) = delete;
+
+  /// The results directory (absolute, normalised).
+  const std::filesystem::path& target() const { return target_; }
+  /// The staging directory, `<target>.partial-<pid>-<random>`.
+  const std::filesystem::path& staging() const { return staging_; }
+  /// Where file `name` (a plain file name, no directories) is written before commit().
+  std::filesystem::path staged(const std::string& name) const;
+  /// Where file `name` lies after commit().
+  std::filesystem::path final_path(const std::string& name) const;
+
+  /// Writes `content` to staged(name) completely, or throws hemotwin::Error naming the file.
+  void write_file(const std::string& name, std::string_view content) const;
+
+  /// Files in the target directory that commit() removes when this run did not write them (the
+  /// outputs of an earlier run with other settings), so the directory never mixes two runs.
+  void replace_on_commit(std::vector<std::string> names) { replaced_ = std::move(names); }
+
+  /// Flushes every staged file to disk, creates the target directory when absent, removes its
+  /// completion marker, moves every staged file in (the marker last), removes the files named by
+  /// replace_on_commit() that this run did not write, and removes the staging directory. Returns
+  /// the final paths in the order they were moved. Throws hemotwin::Error when a move fails; the
+  /// target then lacks the completion marker.
+  std::vector<std::filesystem::path> commit();
+
+  bool committed() const { return committed_; }
+
+  /// Removes the staging directory and everything in it now (and the parents the constructor
+  /// created, if empty, unless committed). Never throws.
+  void discard() noexcept;
+
+ private:
+  void check_name(const std::string& name) const;
+
+  std::filesystem::path target_;
+  std::filesystem::path staging_;
+  std::string marker_;
+  std::vector<std::string> replaced_;
+  std::vector<std::filesystem::path> created_parents_;  // deepest first
+  bool committed_ = false;
+};
+
+}  // namespace hemotwin::io

@@ -1,0 +1,99 @@
+#pragma once
+// results.h5 (HDF5, through the C API) and its XDMF sidecar results.xdmf. The layout — every group,
+// dataset, attribute, unit, type and shape — is documented in docs/file-format.md.
+//
+// Dense fields over the bounding box are stored in chunks aligned to bricks (16^3 cells by
+// default), compressed, with fill value 0; only chunks that hold a stored brick are ever written,
+// so the file grows with the fluid, not with the bounding box. Chunks are assembled one at a time
+// from the brick-ordered FieldSnapshot, so writing needs memory for one chunk, not for the box.
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hemotwin/core/fields.hpp"
+
+namespace hemotwin::io {
+
+/// Where and how a result was made; stored in /provenance.
+struct Provenance {
+  std::string version;     // hemotwin version
+  std::string git_commit;  // of the hemotwin build
+  std::string backend;     // "cpu", "cuda"
+  std::string device;      // description of the device
+  std::string date;        // ISO 8601, UTC, when the run started
+  std::string host;        // host name
+
+  /// Version and commit of this build, the current date and this host.
+  static Provenance current(std::string backend, std::string device);
+};
+
+struct ResultsMetadata {
+  Provenance provenance;
+  std::string case_name;
+  std::string case_text;  // Case::source_text, stored in /case/source_text
+  std::string case_file;  // Case::source_file
+  double dt = 0;          // s, the time step (stored as /fields attribute dt)
+};
+
+struct ResultsOptions {
+  /// Edge of a chunk in cells; rounded up to a multiple of the brick size, clipped to the grid.
+  int chunk_edge = 16;
+  /// Deflate level, 0 (none) to 9. Levels 1 to 4 are the useful range for float fields.
+  int compression_level = 2;
+  /// HDF5 byte shuffle before deflate (compresses float fields much better).
+  bool shuffle = true;
+};
+
+/// A field snapshot that has been written: its step, time and group in the file.
+struct WrittenSnapshot {
+  std::int64_t step = 0;
+  double time = 0;    // s
+  std::string group;  // "/fields/step_00000100"
+};
+
+class ResultsWriter {
+ public:
+  /// Creates (truncates) `path` and writes /geometry, /case and /provenance. The writer keeps a
+  /// copy of what it needs from `grid`. Throws hemotwin::Error naming `path` when the grid is
+  /// inconsistent or the file cannot be written.
+  ResultsWriter(std::filesystem::path path, const GridInfo& grid, std::vector<IoletInfo> iolets,
+                const ResultsMetadata& meta, const ResultsOptions& options = {});
+  /// Closes the file if close() was not called; errors are swallowed (call close() to see them).
+  ~ResultsWriter();
+  ResultsWriter(const ResultsWriter&) = delete;
+  ResultsWriter& operator=(const ResultsWriter&) = delete;
+
+  /// Writes /fields/step_NNNNNNNN with velocity, pressure, step and time. Values of solid and
+  /// unstored cells are 0. Throws when the snapshot does not match the grid or the step was
+  /// already written.
+  void write_fields(const FieldSnapshot& snapshot);
+
+  /// Records one sample of the reductions; written to /iolets and /diagnostics on close().
+  void append_diagnostics(const Diagnostics& d);
+
+  /// Writes the time series and closes the file. Throws hemotwin::Error on failure.
+  void close();
+
+  const std::filesystem::path& path() const;
+  const std::vector<WrittenSnapshot>& snapshots() const;
+  /// Chunk edge in cells along z, y, x as used (after rounding and clipping).
+  std::array<int, 3> chunk_shape() const;
+  /// Number of chunks of one dense field that hold stored bricks (= chunks written per field).
+  std::int64_t occupied_chunks() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Writes the XDMF sidecar: a temporal collection of 3DCoRectMesh grids, one per snapshot, with
+/// point attributes velocity (Vector), pressure (Scalar) and fluid_mask (Scalar) read from
+/// `hdf5_reference` (the HDF5 file name relative to the XDMF file, e.g. "results.h5"). With no
+/// snapshots it describes the geometry (fluid_mask) alone. Throws hemotwin::Error naming `path`.
+void write_xdmf(const std::filesystem::path& path, const std::string& hdf5_reference,
+                const GridInfo& grid, const std::vector<WrittenSnapshot>& snapshots);
+
+}  // namespace hemotwin::io

@@ -1,0 +1,379 @@
+// hemotwin: the command-line front door.
+//
+//   hemotwin --version
+//   hemotwin run CASE.toml [--set KEY=VALUE]... [--output DIR] [--backend auto|cpu|cuda] [--quiet]
+//   hemotwin check CASE.toml [--set KEY=VALUE]... [--backend ...] [--print-case]
+//
+// The libraries throw and never exit; this file alone turns errors into one line on stderr,
+// "hemotwin: error: <message>", and an exit code:
+//   0   success
+//   1   the run failed (it diverged, a file could not be written, out of memory)
+//   2   the command line or the case is wrong (including settings the units check refuses)
+//   130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM, after committing what was computed
+#include <omp.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/core/simulation.hpp"
+#include "hemotwin/io/case_file.hpp"
+#include "hemotwin/io/run.hpp"
+#include "hemotwin/version.hpp"
+#include "progress.hpp"
+
+namespace fs = std::filesystem;
+
+namespace hemotwin::cli {
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_run_failed = 1;
+constexpr int exit_usage = 2;
+
+/// An error with the exit code it ends the program with.
+class Failure : public std::runtime_error {
+ public:
+  Failure(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  int code() const { return code_; }
+
+ private:
+  int code_;
+};
+
+// ---- signals
+// ---------------------------------------------------------------------------------------
+
+std::atomic<int> stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+extern "C" void on_stop_signal(int sig) {
+  // Only async-signal-safe calls here. SA_RESETHAND made the next such signal fatal.
+  stop_signal.store(sig);
+  constexpr char msg[] =
+      "\nhemotwin: stopping after the current steps and saving what was computed "
+      "(press Ctrl-C again to abort without saving)\n";
+  [[maybe_unused]] const auto n = write(STDERR_FILENO, msg, sizeof msg - 1);
+}
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND | SA_RESTART;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+// ---- output
+// ----------------------------------------------------------------------------------------
+
+void print_error(std::string message) {
+  end_progress_line();
+  for (auto& ch : message)
+    if (ch == '\n' || ch == '\r') ch = ' ';
+  std::fprintf(stderr, "hemotwin: error: %s\n", message.c_str());
+  std::fflush(stderr);
+}
+
+void setup_logging(bool quiet) {
+  auto logger = spdlog::stderr_color_mt("hemotwin");
+  logger->set_pattern("[%H:%M:%S] %^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(quiet ? spdlog::level::warn : spdlog::level::info);
+}
+
+std::string version_text() {
+  std::string s = std::string("hemotwin ") + version_string + " (commit " + git_commit + ")\n";
+  s += std::string("CUDA backend: ") + (built_with_cuda ? "built" : "not built");
+  if (built_with_cuda)
+    s += cuda_device_available() ? "; device: " + cuda_device_description()
+                                 : "; no device: " + cuda_device_description();
+  s += "\nCPU backend: OpenMP, " + std::to_string(omp_get_max_threads()) + " threads";
+  return s;
+}
+
+// ---- options
+// ---------------------------------------------------------------------------------------
+
+struct CaseOptions {
+  std::string case_file;
+  std::vector<std::string> sets;
+  std::string backend;
+
+  /// The overrides the case is read with: --set ones, then --backend.
+  std::vector<std::string> overrides() const {
+    auto out = sets;
+    if (!backend.empty()) out.push_back("case.backend=" + backend);
+    return out;
+  }
+};
+
+struct RunOptions : CaseOptions {
+  std::string output;
+  bool quiet = false;
+};
+
+struct CheckOptions : CaseOptions {
+  bool print_case = false;
+};
+
+void add_case_options(CLI::App& cmd, CaseOptions& o) {
+  cmd.add_option("case", o.case_file, "The case file (TOML; see docs/case-file.md)")
+      ->required()
+      ->type_name("CASE.toml");
+  cmd.add_option("--set", o.sets,
+                 "Override a key of the case, e.g. --set inlet.mean_velocity_m_s=0.3 or "
+                 "--set case.backend=cpu (repeatable; the value is TOML, or else a string)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  cmd.add_option("--backend", o.backend,
+                 "Backend to run on: auto (CUDA when a device is present, else CPU), cpu or cuda; "
+                 "the same as --set case.backend=...")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+}
+
+Case load(const CaseOptions& o) {
+  std::vector<std::string> notes;
+  try {
+    Case c = io::load_case(o.case_file, o.overrides(), &notes);
+    for (const auto& n : notes) spdlog::warn("{}: {}", o.case_file, n);
+    return c;
+  } catch (const Error& e) {
+    throw Failure(exit_usage, e.what());
+  }
+}
+
+// An error from building the simulation, placed at the key's line (or --set/--backend).
+std::string placed(const Error& e, const CaseOptions& o) {
+  std::string msg = io::locate_error(e, o.overrides(), o.case_file).what();
+  const std::string via_set = "--set case.backend: ";
+  if (!o.backend.empty() && msg.starts_with(via_set))
+    msg = "--backend " + o.backend + ": " + msg.substr(via_set.size());
+  return msg;
+}
+
+// ---- hemotwin run
+// ----------------------------------------------------------------------------------
+
+// Directories that do not exist yet on the way to `dir` (deepest last), to remove again when a
+// run fails, so that a failed run leaves no empty directory behind.
+std::vector<fs::path> missing_ancestors(const fs::path& dir) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (fs::path p = fs::absolute(dir, ec).parent_path(); !p.empty() && !fs::exists(p, ec);
+       p = p.parent_path()) {
+    out.insert(out.begin(), p);
+    if (p == p.root_path()) break;
+  }
+  return out;
+}
+
+void remove_if_empty(const std::vector<fs::path>& dirs) {
+  std::error_code ec;
+  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it)
+    if (fs::is_directory(*it, ec) && fs::is_empty(*it, ec)) fs::remove(*it, ec);
+}
+
+void print_results(const io::RunResult& r, const fs::path& dir, const Case& c) {
+  std::printf("Results in %s\n", r.directory.string().c_str());
+  if (!r.xdmf.empty())
+    std::printf("  results.xdmf   open in ParaView:  paraview %s\n",
+                (dir / "results.xdmf").string().c_str());
+  if (!r.hdf5.empty())
+    std::printf(
+        "  results.h5     fields, iolet time series, the case as run (HDF5; h5py, h5dump)\n");
+  if (c.output.vti)
+    std::printf("  results.vti    VTK image data:    paraview %s\n",
+                (dir / "results.vti").string().c_str());
+  std::printf("  summary.json   steps, timing, flow and pressure at the iolets, mass balance\n");
+  std::fflush(stdout);
+}
+
+int run_command(const RunOptions& o) {
+  install_stop_handlers();
+  Case c = load(o);
+  const fs::path out = o.output.empty() ? fs::path(c.output.directory) : fs::path(o.output);
+  c.output.directory = out.string();
+  if (const int sig = stop_signal.load(); sig != 0) {
+    spdlog::warn("stopped before the run started; nothing was written");
+    return 128 + sig;
+  }
+
+  const bool terminal = isatty(STDERR_FILENO) != 0 && std::getenv("TERM") &&
+                        std::string(std::getenv("TERM")) != "dumb";
+  ProgressReporter progress(o.quiet    ? ProgressReporter::Style::None
+                            : terminal ? ProgressReporter::Style::Bar
+                                       : ProgressReporter::Style::Lines);
+  bool built = false;
+  io::RunCallbacks callbacks;
+  callbacks.on_info = [&](const std::string& info) {
+    built = true;
+    spdlog::info("{}", info);
+  };
+  callbacks.on_progress = [&](const io::Progress& p) { progress.update(p); };
+  callbacks.should_stop = [&] {
+    if (stop_signal.load() == 0) return false;
+    progress.finish();
+    return true;
+  };
+
+  spdlog::info("case '{}' from {}, results to {}", c.name, o.case_file, out.string());
+  const auto created = missing_ancestors(out);
+  io::RunResult result;
+  try {
+    result = io::run_case(c, out, callbacks);
+  } catch (const DivergenceError& e) {
+    progress.finish();
+    remove_if_empty(created);
+    throw Failure(exit_run_failed, e.what());
+  } catch (const Error& e) {
+    progress.finish();
+    remove_if_empty(created);
+    // Before the simulation was built, an error is about the case (units check, geometry).
+    if (!built) throw Failure(exit_usage, placed(e, o));
+    throw Failure(exit_run_failed, e.what());
+  } catch (...) {
+    progress.finish();
+    remove_if_empty(created);
+    throw;
+  }
+  progress.finish();
+
+  if (!o.quiet) print_results(result, out, c);
+  if (result.stopped_early) {
+    const int sig = stop_signal.load();
+    spdlog::warn("stopped by {} after {} steps; the results hold the state reached",
+                 sig == SIGTERM ? "SIGTERM" : "Ctrl-C", result.steps);
+    return 128 + (sig != 0 ? sig : SIGINT);
+  }
+  return exit_ok;
+}
+
+// ---- hemotwin check
+// --------------------------------------------------------------------------------
+
+int check_command(const CheckOptions& o) {
+  Case c = load(o);
+  std::unique_ptr<Simulation> sim;
+  try {
+    sim = Simulation::create(c);
+  } catch (const Error& e) {
+    throw Failure(exit_usage, placed(e, o));
+  }
+  const auto& g = sim->grid();
+  const auto steps = sim->total_steps();
+  std::printf("%s: case '%s' is valid\n", o.case_file.c_str(), c.name.c_str());
+  std::printf("  lattice   %s, %s, %s; %lld fluid cells in a %d x %d x %d box\n",
+              to_string(c.lattice), to_string(c.precision), to_string(c.collision),
+              static_cast<long long>(g.fluid_cells), g.cells[0], g.cells[1], g.cells[2]);
+  std::printf("  units     %s\n", sim->units().describe().c_str());
+  std::printf("  time      %lld steps for %g s (%.3g cell updates)\n",
+              static_cast<long long>(steps), c.time.duration,
+              static_cast<double>(steps) * static_cast<double>(g.fluid_cells));
+  std::printf("  backend   %s (%s)\n", to_string(sim->backend()), sim->device().c_str());
+  std::printf("  results   %s\n", c.output.directory.c_str());
+  if (o.print_case) std::printf("\n%s", io::to_toml(c).c_str());
+  return exit_ok;
+}
+
+// ---- main
+// ------------------------------------------------------------------------------------------
+
+int main_impl(int argc, char** argv) {
+  CLI::App app{"hemotwin: patient-specific blood flow with the lattice-Boltzmann method",
+               "hemotwin"};
+  app.set_version_flag("--version", version_text, "Print the version, git commit and CUDA support");
+  app.footer(
+      "Examples:\n"
+      "  hemotwin run examples/cases/stenosis.toml\n"
+      "  hemotwin run case.toml --set inlet.mean_velocity_m_s=0.3 --output results/faster\n"
+      "  hemotwin check case.toml --print-case\n"
+      "\n"
+      "Exit codes: 0 success; 1 the run failed (diverged, I/O); 2 bad command line or case;\n"
+      "130 stopped by Ctrl-C (results hold the state reached).\n"
+      "Case files are described in docs/case-file.md.");
+
+  RunOptions run_opts;
+  CLI::App* run =
+      app.add_subcommand("run", "Run a case and write its results (HDF5 + XDMF, summary.json)");
+  add_case_options(*run, run_opts);
+  run->add_option("-o,--output", run_opts.output,
+                  "Results directory (default: output.directory of the case, else "
+                  "results/<case name>; relative paths are relative to the current directory)")
+      ->type_name("DIR")
+      ->check([](const std::string& dir) {
+        return dir.empty() ? std::string("empty path") : std::string();
+      });
+  run->add_flag("-q,--quiet", run_opts.quiet, "Print errors and warnings only");
+
+  CheckOptions check_opts;
+  CLI::App* check = app.add_subcommand(
+      "check", "Validate a case and report its lattice, units and cost without running it");
+  add_case_options(*check, check_opts);
+  check->add_flag("--print-case", check_opts.print_case,
+                  "Also print the case with every key written out (defaults included)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version: printed on stdout, exit 0
+  } catch (const CLI::ParseError& e) {
+    const std::string where =
+        app.get_subcommands().empty()
+            ? std::string("hemotwin --help")
+            : "hemotwin " + app.get_subcommands().front()->get_name() + " --help";
+    throw Failure(exit_usage, std::string(e.what()) + " (see '" + where + "')");
+  }
+
+  if (run->parsed()) {
+    setup_logging(run_opts.quiet);
+    return run_command(run_opts);
+  }
+  if (check->parsed()) {
+    setup_logging(false);
+    return check_command(check_opts);
+  }
+  throw Failure(exit_usage, "no command given; try 'hemotwin run CASE.toml' or 'hemotwin --help'");
+}
+
+}  // namespace
+}  // namespace hemotwin::cli
+
+int main(int argc, char** argv) {
+  using namespace hemotwin;
+  try {
+    return cli::main_impl(argc, argv);
+  } catch (const cli::Failure& f) {
+    cli::print_error(f.what());
+    return f.code();
+  } catch (const DivergenceError& e) {
+    cli::print_error(e.what());
+    return cli::exit_run_failed;
+  } catch (const Error& e) {
+    cli::print_error(e.what());
+    return cli::exit_run_failed;
+  } catch (const std::bad_alloc&) {
+    cli::print_error(
+        "out of memory; use a coarser lattice (geometry.cells_across_diameter) or a "
+        "machine with more memory");
+    return cli::exit_run_failed;
+  } catch (const std::exception& e) {
+    cli::print_error(e.what());
+    return cli::exit_run_failed;
+  } catch (...) {
+    cli::print_error("unexpected error of unknown type");
+    return cli::exit_run_failed;
+  }
+}

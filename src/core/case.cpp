@@ -1,0 +1,36 @@
+#include "hemotwin/core/case.hpp"
+
+namespace hemotwin {
+const char* to_string(BackendKind v) {
+  switch (v) {
+    case BackendKind::Auto:
+      return "auto";
+    case BackendKind::Cpu:
+      return "cpu";
+    case BackendKind::Cuda:
+      return "cuda";
+  }
+  return "?";
+}
+const char* to_string(CollisionModel v) { return v == CollisionModel::Bgk ? "bgk" : "trt"; }
+const char* to_string(WallMethod v) { return v == WallMethod::Bouzidi ? "bouzidi" : "bounce_back"; }
+const char* to_string(ShapeKind v) {
+  switch (v) {
+    case ShapeKind::Box:
+      return "box";
+    case ShapeKind::Channel:
+      return "channel";
+    case ShapeKind::Pipe:
+      return "pipe";
+    case ShapeKind::StenosedPipe:
+      return "stenosed_pipe";
+  }
+  return "?";
+}
+const char* to_string(InletProfile v) {
+  return v == InletProfile::Parabolic ? "parabolic" : "plug";
+}
+const char* to_string(FlowDriver v) { return v == FlowDriver::Inlet ? "inlet" : "body_force"; }
+const char* to_string(Precision v) { return v == Precision::Float ? "float" : "double"; }
+const char* to_string(LatticeKind v) { return v == LatticeKind::D3Q19 ? "D3Q19" : "D3Q27"; }
+}  // namespace hemotwin

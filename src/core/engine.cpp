@@ -1,0 +1,422 @@
+#include "hemotwin/core/engine.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <experimental/simd>
+
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/core/kernels.hpp"
+#ifdef HEMOTWIN_HAVE_CUDA
+#include "hemotwin/core/detail/cuda_backend.hpp"
+#endif
+
+namespace hemotwin {
+namespace {
+namespace stdx = std::experimental;
+using kernels::B;
+using kernels::B3;
+
+// The OpenMP stream-collide: one row of B cells along x at a time, as one SIMD vector of B lanes.
+// The pull of direction q for a row reads one contiguous row shifted by -c_x: an unaligned load
+// from the same brick, with the lane that crosses the brick face patched from the neighbour. The
+// collision then runs on the vectors with the functor the GPU runs per thread.
+template <class T, class L>
+void cpu_stream_collide(const T* __restrict src, T* __restrict dst, const SparseLattice& lat,
+                        const kernels::Collide<T, L>& collide) {
+  // The native ABI for B lanes (one AVX2 register of floats), not fixed_size: the fixed-size ABI
+  // keeps vectors in memory across the functor calls.
+  using V = stdx::simd<T, stdx::simd_abi::deduce_t<T, B>>;
+  const std::int32_t nb = lat.brick_count();
+  const std::int32_t* neighbours = lat.neighbours().data();
+  const std::uint8_t* rows = lat.row_has_fluid().data();
+  V lane;
+  for (int x = 0; x < B; ++x) lane[x] = T(x);
+  const auto first_lane = lane == V(T(0));
+  const auto last_lane = lane == V(T(B - 1));
+  // Bricks hold different numbers of fluid rows in a vessel: hand them out in small chunks.
+#pragma omp parallel for schedule(dynamic, 16)
+  for (std::int32_t b = 0; b < nb; ++b) {
+    const std::int32_t* n = neighbours + std::int64_t(b) * brick_neighbours;
+    for (int z = 0; z < B; ++z) {
+      for (int y = 0; y < B; ++y) {
+        if (!rows[std::int64_t(b) * B * B + y + B * z]) continue;
+        V f[L::Q];
+        kernels::static_for<L::Q>([&](auto qc) {
+          constexpr int q = qc;
+          constexpr int cx = L::c[q][0], cy = L::c[q][1], cz = L::c[q][2];
+          int sy = y - cy, sz = z - cz;
+          const int by = (sy < 0) ? -1 : (sy >= B ? 1 : 0);
+          const int bz = (sz < 0) ? -1 : (sz >= B ? 1 : 0);
+          sy -= by * B;
+          sz -= bz * B;
+          const std::int64_t row_off = std::int64_t(q) * B3 + B * (sy + B * sz);
+          const T* row = src + std::int64_t(n[neighbour_slot(0, by, bz)]) * L::Q * B3 + row_off;
+          if constexpr (cx == 0) {
+            f[q].copy_from(row, stdx::element_aligned);
+          } else if constexpr (cx == 1) {
+            // Lanes 1..B-1 come from x-1 of this row; lane 0 from x = B-1 of the left brick.
+            const T* left = src + std::int64_t(n[neighbour_slot(-1, by, bz)]) * L::Q * B3 + row_off;
+            f[q].copy_from(row - 1, stdx::element_aligned);
+            stdx::where(first_lane, f[q]) = V(left[B - 1]);
+          } else {
+            const T* right = src + std::int64_t(n[neighbour_slot(1, by, bz)]) * L::Q * B3 + row_off;
+            f[q].copy_from(row + 1, stdx::element_aligned);
+            stdx::where(last_lane, f[q]) = V(right[0]);
+          }
+        });
+        collide(f);
+        T* out = dst + std::int64_t(b) * L::Q * B3 + B * (y + B * z);
+        for (int q = 0; q < L::Q; ++q)
+          f[q].copy_to(out + std::int64_t(q) * B3, stdx::element_aligned);
+      }
+    }
+  }
+}
+
+template <class T>
+T* data_or_null(std::vector<T>& v) {
+  return v.empty() ? nullptr : v.data();
+}
+}  // namespace
+
+// Device copies of the lattice tables and the links (CUDA backend only).
+template <class T, class L>
+struct Engine<T, L>::Device {
+  struct Buf {
+    void* p = nullptr;
+    Buf() = default;
+    Buf(const Buf&) = delete;
+    Buf& operator=(const Buf&) = delete;
+    ~Buf() {
+#ifdef HEMOTWIN_HAVE_CUDA
+      cuda::release(p);
+#endif
+    }
+    template <class U>
+    U* as() const {
+      return static_cast<U*>(p);
+    }
+    template <class U>
+    void upload(const std::vector<U>& v) {
+#ifdef HEMOTWIN_HAVE_CUDA
+      cuda::release(p);
+      p = cuda::allocate(v.size() * sizeof(U));
+      cuda::copy_to_device(p, v.data(), v.size() * sizeof(U));
+#else
+      (void)v;
+#endif
+    }
+  };
+  Buf f[2], neighbours, cell_type, link_fluid, link_ghost, link_next, link_dir, link_kind,
+      link_iolet, link_q, link_profile, iolet_value, iolet_normal;
+  std::vector<Buf> slab_cells, slab_weights;
+};
+
+template <class T, class L>
+Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : options_(options) {
+  if (options_.backend == BackendKind::Auto)
+    throw Error("internal: resolve backend 'auto' before building an Engine");
+#ifndef HEMOTWIN_HAVE_CUDA
+  if (options_.backend == BackendKind::Cuda)
+    throw Error(
+        "backend 'cuda' was asked for, but this build of hemotwin has no CUDA backend "
+        "(configure with HEMOTWIN_CUDA=ON and nvcc present); use backend = \"cpu\" or \"auto\"");
+#endif
+  if (!(options_.tau > 0.5)) throw Error("relaxation time must exceed 1/2");
+  lattice_ = std::make_shared<SparseLattice>(spec);
+  links_ = build_links<L>(*lattice_, spec);
+  iolets_ = spec.iolets;
+  slabs_ = build_iolet_slabs(*lattice_, spec);
+  omega_plus_ = T(1.0 / options_.tau);
+  if (options_.collision == CollisionModel::Bgk) {
+    omega_minus_ = omega_plus_;
+  } else {
+    const double lam = options_.magic / (options_.tau - 0.5);
+    omega_minus_ = T(1.0 / (lam + 0.5));
+  }
+  iolet_value_.assign(iolets_.size(), T(0));
+  for (std::size_t k = 0; k < iolets_.size(); ++k) {
+    if (iolets_[k].kind == IoletKind::PressureOutlet) iolet_value_[k] = T(1);
+    const Vec3 n = -iolets_[k].normal.normalized();
+    for (int a = 0; a < 3; ++a) iolet_normal_.push_back(T(n[a]));
+  }
+  link_q_.assign(links_.q.begin(), links_.q.end());
+  link_profile_.assign(links_.profile.begin(), links_.profile.end());
+
+  const std::size_t nstore = std::size_t(lattice_->brick_count() + 1) * L::Q * B3;
+  if (options_.backend == BackendKind::Cpu) {
+    f_[0].resize(nstore);
+    f_[1].resize(nstore);
+  } else {
+#ifdef HEMOTWIN_HAVE_CUDA
+    dev_ = std::make_unique<Device>();
+    for (auto& buf : dev_->f) buf.p = cuda::allocate(nstore * sizeof(T));
+    dev_->neighbours.upload(lattice_->neighbours());
+    dev_->cell_type.upload(lattice_->cell_type());
+    upload_links();
+    dev_->slab_cells = std::vector<typename Device::Buf>(slabs_.size());
+    dev_->slab_weights = std::vector<typename Device::Buf>(slabs_.size());
+    for (std::size_t k = 0; k < slabs_.size(); ++k) {
+      dev_->slab_cells[k].upload(slabs_[k].cells);
+      dev_->slab_weights[k].upload(slabs_[k].weight);
+    }
+#endif
+  }
+  initialise();
+}
+
+template <class T, class L>
+Engine<T, L>::~Engine() = default;
+
+template <class T, class L>
+void Engine<T, L>::upload_links() {
+#ifdef HEMOTWIN_HAVE_CUDA
+  dev_->link_fluid.upload(links_.fluid);
+  dev_->link_ghost.upload(links_.ghost);
+  dev_->link_next.upload(links_.next);
+  dev_->link_dir.upload(links_.dir);
+  dev_->link_kind.upload(links_.kind);
+  dev_->link_iolet.upload(links_.iolet);
+  dev_->link_q.upload(link_q_);
+  dev_->link_profile.upload(link_profile_);
+  dev_->iolet_value.upload(iolet_value_);
+  dev_->iolet_normal.upload(iolet_normal_);
+#endif
+}
+
+template <class T, class L>
+void Engine<T, L>::set_force(const Vec3& force) {
+  for (int a = 0; a < 3; ++a) force_[a] = T(force[a]);
+}
+
+template <class T, class L>
+void Engine<T, L>::set_iolet_values(const std::vector<double>& values) {
+  if (values.size() != iolets_.size())
+    throw Error("set_iolet_values: expected " + std::to_string(iolets_.size()) + " values, got " +
+                std::to_string(values.size()));
+  for (std::size_t k = 0; k < values.size(); ++k) iolet_value_[k] = T(values[k]);
+#ifdef HEMOTWIN_HAVE_CUDA
+  if (dev_)
+    cuda::copy_to_device(dev_->iolet_value.p, iolet_value_.data(), iolet_value_.size() * sizeof(T));
+#endif
+}
+
+template <class T, class L>
+void Engine<T, L>::initialise(const std::vector<double>& rho, const std::vector<double>& u) {
+  const std::int64_t ncell = std::int64_t(lattice_->brick_count() + 1) * B3;
+  const std::int64_t nstored = std::int64_t(lattice_->brick_count()) * B3;
+  if (!rho.empty() && std::int64_t(rho.size()) != nstored)
+    throw Error("initialise: rho needs one value per stored cell");
+  if (!u.empty() && std::int64_t(u.size()) != 3 * nstored)
+    throw Error("initialise: u needs three values per stored cell");
+  std::vector<double> r(ncell, 1.0), v(3 * ncell, 0.0);
+  for (std::int64_t c = 0; c < nstored; ++c) {
+    if (!lattice_->is_fluid(c)) continue;
+    if (!rho.empty()) r[c] = rho[c];
+    if (!u.empty())
+      for (int a = 0; a < 3; ++a) v[3 * c + a] = u[3 * c + a];
+  }
+  std::vector<T> host(std::size_t(ncell) * L::Q);
+#pragma omp parallel for
+  for (std::int64_t c = 0; c < ncell; ++c) {
+    T uu[3] = {T(v[3 * c]), T(v[3 * c + 1]), T(v[3 * c + 2])};
+    T pop[L::Q];
+    kernels::equilibrium<T, L>(T(r[c]), uu, pop);
+    for (int q = 0; q < L::Q; ++q) host[kernels::slot<L>(c, q)] = pop[q];
+  }
+  if (options_.backend == BackendKind::Cpu) {
+    // B elements of padding: the shifted row loads of the last brick may read one element past it.
+    for (auto& f : f_) {
+      f.assign(host.begin(), host.end());
+      f.resize(host.size() + B, T(0));
+    }
+  } else {
+#ifdef HEMOTWIN_HAVE_CUDA
+    for (auto& buf : dev_->f) cuda::copy_to_device(buf.p, host.data(), host.size() * sizeof(T));
+#endif
+  }
+  cur_ = 0;
+  steps_ = 0;
+  // The initial state counts as post-collision: fill the ghost slots the first step pulls from.
+  apply_boundaries(cur_);
+}
+
+template <class T, class L>
+void Engine<T, L>::step() {
+  const kernels::Collide<T, L> collide{
+      omega_plus_, omega_minus_, {force_[0], force_[1], force_[2]}};
+  if (options_.backend == BackendKind::Cpu) {
+    const T* src = f_[cur_].data();
+    T* dst = f_[1 - cur_].data();
+    cpu_stream_collide<T, L>(src, dst, *lattice_, collide);
+  } else {
+#ifdef HEMOTWIN_HAVE_CUDA
+    const T* src = dev_->f[cur_].template as<T>();
+    T* dst = dev_->f[1 - cur_].template as<T>();
+    const cuda::StreamArgs args{dev_->neighbours.template as<std::int32_t>(),
+                                dev_->cell_type.template as<std::uint8_t>(),
+                                lattice_->brick_count()};
+    cuda::stream_collide<T, L>(src, dst, args, collide);
+#endif
+  }
+  apply_boundaries(1 - cur_);
+  cur_ = 1 - cur_;
+  ++steps_;
+}
+
+template <class T, class L>
+void Engine<T, L>::apply_boundaries(int which) {
+  const bool bouzidi = options_.walls == WallMethod::Bouzidi;
+  const std::int64_t n = std::int64_t(links_.size());
+  if (options_.backend == BackendKind::Cpu) {
+    const kernels::ApplyLinks<T, L> op{f_[which].data(),
+                                       links_.fluid.data(),
+                                       links_.ghost.data(),
+                                       links_.next.data(),
+                                       links_.dir.data(),
+                                       links_.kind.data(),
+                                       links_.iolet.data(),
+                                       data_or_null(link_q_),
+                                       data_or_null(link_profile_),
+                                       data_or_null(iolet_value_),
+                                       data_or_null(iolet_normal_),
+                                       {force_[0], force_[1], force_[2]},
+                                       bouzidi};
+#pragma omp parallel for schedule(static)
+    for (std::int64_t k = 0; k < n; ++k) op(k);
+  } else {
+#ifdef HEMOTWIN_HAVE_CUDA
+    const kernels::ApplyLinks<T, L> op{dev_->f[which].template as<T>(),
+                                       dev_->link_fluid.template as<std::int64_t>(),
+                                       dev_->link_ghost.template as<std::int64_t>(),
+                                       dev_->link_next.template as<std::int64_t>(),
+                                       dev_->link_dir.template as<std::uint8_t>(),
+                                       dev_->link_kind.template as<std::uint8_t>(),
+                                       dev_->link_iolet.template as<std::int16_t>(),
+                                       dev_->link_q.template as<T>(),
+                                       dev_->link_profile.template as<T>(),
+                                       dev_->iolet_value.template as<T>(),
+                                       dev_->iolet_normal.template as<T>(),
+                                       {force_[0], force_[1], force_[2]},
+                                       bouzidi};
+    cuda::apply_links<T, L>(op, n);
+#endif
+  }
+}
+
+template <class T, class L>
+LatticeDiagnostics Engine<T, L>::diagnostics() const {
+  LatticeDiagnostics d;
+  const std::int64_t nstored = std::int64_t(lattice_->brick_count()) * B3;
+  kernels::CellSummary s = kernels::CellSummary::identity();
+  const T* f = nullptr;
+  const std::uint8_t* types = nullptr;
+  if (options_.backend == BackendKind::Cpu) {
+    f = f_[cur_].data();
+    types = lattice_->cell_type().data();
+    const kernels::SummariseCell<T, L> op{f, types, {force_[0], force_[1], force_[2]}};
+    double mass = 0, max2 = 0;
+    std::int64_t bad = -1;
+#pragma omp parallel
+    {
+      kernels::CellSummary local = kernels::CellSummary::identity();
+#pragma omp for schedule(static) nowait
+      for (std::int64_t c = 0; c < nstored; ++c) local = kernels::CombineSummary{}(local, op(c));
+#pragma omp critical
+      {
+        mass += local.mass;
+        max2 = std::max(max2, local.max_speed2);
+        if (local.bad_cell >= 0 && (bad < 0 || local.bad_cell < bad)) bad = local.bad_cell;
+      }
+    }
+    s = {mass, max2, bad};
+  } else {
+#ifdef HEMOTWIN_HAVE_CUDA
+    f = dev_->f[cur_].template as<T>();
+    types = dev_->cell_type.template as<std::uint8_t>();
+    s = cuda::summarise<T, L>(
+        kernels::SummariseCell<T, L>{f, types, {force_[0], force_[1], force_[2]}}, nstored);
+#endif
+  }
+  d.mass = s.mass;
+  d.max_speed = std::sqrt(s.max_speed2);
+  d.bad_cell = s.bad_cell;
+  for (std::size_t k = 0; k < slabs_.size(); ++k) {
+    const auto& slab = slabs_[k];
+    const Vec3 n = -iolets_[k].normal.normalized();
+    kernels::FlowSample sum{0, 0};
+    const std::int64_t count = std::int64_t(slab.cells.size());
+    if (options_.backend == BackendKind::Cpu) {
+      const kernels::SampleIoletCell<T, L> op{f,
+                                              slab.cells.data(),
+                                              slab.weight.data(),
+                                              {n[0], n[1], n[2]},
+                                              {force_[0], force_[1], force_[2]}};
+      double flux = 0, rho = 0;
+#pragma omp parallel for reduction(+ : flux, rho)
+      for (std::int64_t i = 0; i < count; ++i) {
+        const auto v = op(i);
+        flux += v.flux;
+        rho += v.rho;
+      }
+      sum = {flux, rho};
+    } else {
+#ifdef HEMOTWIN_HAVE_CUDA
+      const kernels::SampleIoletCell<T, L> op{f,
+                                              dev_->slab_cells[k].template as<std::int64_t>(),
+                                              dev_->slab_weights[k].template as<double>(),
+                                              {n[0], n[1], n[2]},
+                                              {force_[0], force_[1], force_[2]}};
+      sum = cuda::sample_iolet<T, L>(op, count);
+#endif
+    }
+    // Flow through the plane: the window-averaged mass flux (the window integrates to one).
+    const double sign = (iolets_[k].kind == IoletKind::VelocityInlet) ? 1.0 : -1.0;
+    d.iolet_flow.push_back(sign * sum.flux);
+    d.iolet_density.push_back(sum.rho / std::max(slab.area, 1e-300));
+  }
+  return d;
+}
+
+template <class T, class L>
+std::vector<T> Engine<T, L>::populations() const {
+  if (options_.backend == BackendKind::Cpu)
+    return std::vector<T>(f_[cur_].begin(),
+                          f_[cur_].begin() + std::int64_t(lattice_->brick_count() + 1) * L::Q * B3);
+  std::vector<T> host(std::size_t(lattice_->brick_count() + 1) * L::Q * B3);
+#ifdef HEMOTWIN_HAVE_CUDA
+  cuda::copy_to_host(host.data(), dev_->f[cur_].p, host.size() * sizeof(T));
+#endif
+  return host;
+}
+
+template <class T, class L>
+void Engine<T, L>::moments(std::vector<double>& rho, std::vector<double>& u) const {
+  const std::vector<T> host_copy =
+      (options_.backend == BackendKind::Cpu) ? std::vector<T>{} : populations();
+  const T* f = (options_.backend == BackendKind::Cpu) ? f_[cur_].data() : host_copy.data();
+  const std::int64_t nstored = std::int64_t(lattice_->brick_count()) * B3;
+  rho.assign(nstored, 0.0);
+  u.assign(3 * nstored, 0.0);
+  const T force[3] = {force_[0], force_[1], force_[2]};
+#pragma omp parallel for schedule(static)
+  for (std::int64_t c = 0; c < nstored; ++c) {
+    if (!lattice_->is_fluid(c)) continue;
+    T pop[L::Q];
+    kernels::load_cell<T, L>(f, c, pop);
+    T r, v[3];
+    kernels::moments<T, L>(pop, force, r, v);
+    rho[c] = r;
+    for (int a = 0; a < 3; ++a) u[3 * c + a] = v[a];
+  }
+}
+
+template class Engine<float, D3Q19>;
+template class Engine<double, D3Q19>;
+template class Engine<float, D3Q27>;
+template class Engine<double, D3Q27>;
+
+}  // namespace hemotwin

@@ -1,0 +1,323 @@
+#include "hemotwin/core/simulation.hpp"
+
+#include <omp.h>
+
+#include <cmath>
+#include <numbers>
+#include <sstream>
+
+#include "hemotwin/core/engine.hpp"
+#include "hemotwin/core/error.hpp"
+#ifdef HEMOTWIN_HAVE_CUDA
+#include "hemotwin/core/detail/cuda_backend.hpp"
+#endif
+
+namespace hemotwin {
+
+bool cuda_device_available() {
+#ifdef HEMOTWIN_HAVE_CUDA
+  return cuda::device_count() > 0;
+#else
+  return false;
+#endif
+}
+
+std::string cuda_device_description() {
+#ifdef HEMOTWIN_HAVE_CUDA
+  if (cuda::device_count() > 0) return cuda::device_name(0);
+  return "no CUDA device visible";
+#else
+  return "this build has no CUDA backend";
+#endif
+}
+
+namespace {
+
+int grid_axis(const Vec3& a) {
+  const Vec3 n = a.normalized();
+  for (int i = 0; i < 3; ++i)
+    if (std::abs(std::abs(n[i]) - 1.0) < 1e-12) return i;
+  return -1;
+}
+
+// The geometry and iolets of a case, in metres.
+DomainSpec make_domain(const Case& c) {
+  const auto& g = c.geometry;
+  const Vec3 axis = g.axis.normalized();
+  if (!(g.axis.norm() > 0))
+    throw Error("the axis must be a non-zero vector", c.source_file, "geometry.axis");
+  DomainSpec spec;
+  if (g.shape == ShapeKind::Pipe || g.shape == ShapeKind::StenosedPipe) {
+    const double R = 0.5 * g.diameter, dx = g.diameter / g.cells_across;
+    auto pipe = std::make_shared<PipeShape>(g.origin, axis, R, g.length);
+    if (g.shape == ShapeKind::StenosedPipe)
+      pipe->with_stenosis(g.stenosis_severity, g.stenosis_position, g.stenosis_length);
+    pipe->unbounded_length(true);
+    if (c.driver == FlowDriver::Inlet) {
+      spec = DomainSpec::around(pipe, dx);
+      IoletPlane in{"inlet0",
+                    IoletKind::VelocityInlet,
+                    g.origin,
+                    -axis,
+                    c.inlet.profile == InletProfile::Parabolic,
+                    R};
+      IoletPlane out{"outlet0", IoletKind::PressureOutlet, g.origin + g.length * axis, axis, false,
+                     R};
+      spec.iolets = {in, out};
+    } else {
+      const int a = grid_axis(axis);
+      if (a < 0)
+        throw Error(
+            "a body-force-driven pipe is periodic along its axis, which must then be a grid axis "
+            "([1,0,0], [0,1,0] or [0,0,1])",
+            c.source_file, "geometry.axis");
+      spec = DomainSpec::around(pipe, dx);
+      // Periodic along the axis: the domain spans the pipe length in whole bricks.
+      const int n = std::max(brick_size, int(std::lround(g.length / dx / brick_size)) * brick_size);
+      spec.cells[a] = n;
+      spec.origin[a] = g.origin[a] + 0.5 * dx;
+      spec.periodic[a] = true;
+    }
+  } else if (g.shape == ShapeKind::Channel) {
+    const int a = grid_axis(axis);
+    if (a < 0)
+      throw Error("the channel's plate normal must be a grid axis", c.source_file, "geometry.axis");
+    const double dx = g.diameter / g.cells_across;
+    Eigen::AlignedBox3d extent(g.origin, g.origin + g.size);
+    extent.min()[a] = g.origin[a];
+    extent.max()[a] = g.origin[a] + g.diameter;
+    spec.shape = std::make_shared<ChannelShape>(g.origin, axis.cwiseAbs(), g.diameter, extent);
+    spec.dx = dx;
+    spec.origin = g.origin + Vec3::Constant(0.5 * dx);
+    for (int i = 0; i < 3; ++i) {
+      if (i == a) {
+        spec.cells[i] = int(std::ceil(g.diameter / dx)) + 4;
+        spec.origin[i] = g.origin[i] - 2 * dx + 0.5 * dx;
+      } else {
+        spec.cells[i] =
+            std::max(brick_size, int(std::lround(g.size[i] / dx / brick_size)) * brick_size);
+        spec.periodic[i] = true;
+      }
+    }
+    if (c.driver != FlowDriver::BodyForce)
+      throw Error("a channel is periodic in-plane and must be driven by a body force",
+                  c.source_file, "flow.driver");
+  } else {  // box
+    const double dx = g.size.minCoeff() / g.cells_across;
+    spec = DomainSpec::around(std::make_shared<BoxShape>(g.origin, g.origin + g.size), dx);
+    if (c.driver == FlowDriver::Inlet)
+      throw Error("a closed box has no inlet; use driver = \"body_force\"", c.source_file,
+                  "flow.driver");
+  }
+  return spec;
+}
+
+double peak_velocity_estimate(const Case& c) {
+  const auto& g = c.geometry;
+  const double mu = c.blood.viscosity;
+  if (c.driver == FlowDriver::Inlet) {
+    double u = c.inlet.mean_velocity * (1.0 + std::abs(c.inlet.amplitude));
+    if (c.inlet.profile == InletProfile::Parabolic) u *= 2.0;
+    if (g.shape == ShapeKind::StenosedPipe) u /= std::pow(1.0 - g.stenosis_severity, 2);
+    return u;
+  }
+  const double G = std::abs(c.body_force.gradient) + std::abs(c.body_force.oscillation_amplitude);
+  if (g.shape == ShapeKind::Channel) return G * g.diameter * g.diameter / (8 * mu);
+  if (g.shape == ShapeKind::Box) return G * std::pow(g.size.minCoeff(), 2) / (8 * mu);
+  return G * std::pow(0.5 * g.diameter, 2) / (4 * mu);
+}
+
+template <class T, class L>
+class SimulationImpl final : public Simulation {
+ public:
+  SimulationImpl(const Case& c, BackendKind backend, std::string device, DomainSpec spec,
+                 Units units)
+      : case_(c),
+        units_(units),
+        backend_(backend),
+        device_(std::move(device)),
+        engine_(spec, EngineOptions{backend, c.collision, units.tau(), c.trt_magic, c.walls}) {
+    grid_ = engine_.lattice().grid_info();
+    for (std::size_t k = 0; k < engine_.iolets().size(); ++k) {
+      const auto& p = engine_.iolets()[k];
+      iolets_.push_back({p.name, p.kind, p.point, p.normal.normalized(),
+                         engine_.iolet_slabs()[k].area * units_.dx() * units_.dx()});
+    }
+    total_steps_ = std::max<std::int64_t>(1, std::llround(c.time.duration / units_.dt()));
+    apply_time_dependence();
+  }
+
+  const Case& config() const override { return case_; }
+  const Units& units() const override { return units_; }
+  const GridInfo& grid() const override { return grid_; }
+  const std::vector<IoletInfo>& iolets() const override { return iolets_; }
+  BackendKind backend() const override { return backend_; }
+  std::string device() const override { return device_; }
+  std::int64_t total_steps() const override { return total_steps_; }
+  std::int64_t step_count() const override { return engine_.steps(); }
+
+  void advance(std::int64_t n) override {
+    const int every = std::max(1, case_.output.check_every);
+    for (std::int64_t i = 0; i < n; ++i) {
+      engine_.step();
+      apply_time_dependence();
+      if (engine_.steps() % every == 0 || i + 1 == n) check();
+    }
+  }
+
+  Diagnostics diagnostics() override {
+    const auto d = engine_.diagnostics();
+    Diagnostics out;
+    out.step = engine_.steps();
+    out.time = time();
+    out.mass = d.mass;
+    out.max_speed = units_.velocity_to_physical(d.max_speed);
+    for (std::size_t k = 0; k < d.iolet_flow.size(); ++k) {
+      out.iolet_flow.push_back(units_.flow_to_physical(d.iolet_flow[k]));
+      out.iolet_pressure.push_back(units_.density_to_pressure(d.iolet_density[k]));
+    }
+    return out;
+  }
+
+  FieldSnapshot snapshot() override {
+    std::vector<double> rho, u;
+    engine_.moments(rho, u);
+    FieldSnapshot s;
+    s.step = engine_.steps();
+    s.time = time();
+    s.velocity.resize(u.size());
+    s.pressure.resize(rho.size());
+    for (std::size_t c = 0; c < rho.size(); ++c) {
+      if (grid_.cell_type[c] != 1) continue;
+      s.pressure[c] = float(units_.density_to_pressure(rho[c]));
+      for (int a = 0; a < 3; ++a)
+        s.velocity[3 * c + a] = float(units_.velocity_to_physical(u[3 * c + a]));
+    }
+    return s;
+  }
+
+  void lattice_moments(std::vector<double>& rho, std::vector<double>& u) override {
+    engine_.moments(rho, u);
+  }
+
+ private:
+  void apply_time_dependence() {
+    const double t = time();
+    if (case_.driver == FlowDriver::Inlet) {
+      const auto& in = case_.inlet;
+      double u =
+          in.mean_velocity * (1.0 + in.amplitude * std::sin(2 * std::numbers::pi * t / in.period));
+      if (in.ramp > 0 && t < in.ramp) u *= 0.5 * (1.0 - std::cos(std::numbers::pi * t / in.ramp));
+      std::vector<double> values;
+      for (const auto& io : engine_.iolets())
+        values.push_back(io.kind == IoletKind::VelocityInlet
+                             ? units_.velocity_to_lattice(u)
+                             : units_.pressure_to_density(case_.outlet.pressure));
+      engine_.set_iolet_values(values);
+    } else {
+      const auto& bf = case_.body_force;
+      const double G =
+          bf.gradient + bf.oscillation_amplitude * std::cos(2 * std::numbers::pi * t / bf.period);
+      const double a = units_.acceleration_to_lattice(G / case_.blood.density);
+      engine_.set_force(a * bf.direction.normalized());
+    }
+  }
+
+  void check() {
+    const auto d = engine_.diagnostics();
+    constexpr double kMaxLatticeSpeed = 0.4;
+    if (d.bad_cell < 0 && d.max_speed < kMaxLatticeSpeed) return;
+    std::int64_t where = d.bad_cell;
+    if (where < 0) {  // locate the fastest cell (only on failure)
+      std::vector<double> rho, u;
+      engine_.moments(rho, u);
+      double best = -1;
+      for (std::size_t c = 0; c < rho.size(); ++c) {
+        const double s =
+            u[3 * c] * u[3 * c] + u[3 * c + 1] * u[3 * c + 1] + u[3 * c + 2] * u[3 * c + 2];
+        if (grid_.cell_type[c] == 1 && s > best) {
+          best = s;
+          where = std::int64_t(c);
+        }
+      }
+    }
+    const Vec3 p = engine_.lattice().position(where) * 1e3;
+    std::ostringstream s;
+    s << "the run diverged at step " << engine_.steps() << " (t = " << time() << " s) near ("
+      << p.x() << ", " << p.y() << ", " << p.z() << ") mm: "
+      << (d.bad_cell >= 0 ? std::string("the density became NaN or infinite")
+                          : "the lattice speed reached " + std::to_string(d.max_speed) + " (Mach " +
+                                std::to_string(d.max_speed * std::sqrt(3.0)) + ")")
+      << "; reduce time_step_s (now " << units_.dt()
+      << " s), refine the lattice (cells_across_diameter), "
+      << "lower the inflow, or raise the relaxation time (tau = " << units_.tau() << ")";
+    throw DivergenceError(s.str());
+  }
+
+  Case case_;
+  Units units_;
+  BackendKind backend_;
+  std::string device_;
+  Engine<T, L> engine_;
+  GridInfo grid_;
+  std::vector<IoletInfo> iolets_;
+  std::int64_t total_steps_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Simulation> Simulation::create(const Case& c) {
+  const std::string& file = c.source_file;
+  if (!(c.blood.viscosity > 0))
+    throw Error("viscosity must be positive (Pa s), e.g. 0.0035 for blood", file,
+                "blood.viscosity_pa_s");
+  if (!(c.blood.density > 0))
+    throw Error("density must be positive (kg/m^3), e.g. 1060 for blood", file,
+                "blood.density_kg_m3");
+  if (!(c.geometry.cells_across >= 4))
+    throw Error("needs at least 4 cells across", file, "geometry.cells_across_diameter");
+  if (!(c.time.duration > 0)) throw Error("duration must be positive", file, "time.duration_s");
+
+  BackendKind backend = c.backend;
+  std::string device;
+  if (backend == BackendKind::Auto) {
+    backend = cuda_device_available() ? BackendKind::Cuda : BackendKind::Cpu;
+    device = backend == BackendKind::Cuda ? cuda_device_description() : "";
+  } else if (backend == BackendKind::Cuda) {
+    if (!cuda_device_available())
+      throw Error("backend \"cuda\" was asked for but " + cuda_device_description() +
+                      "; use backend = \"cpu\" or \"auto\"",
+                  file, "case.backend");
+    device = cuda_device_description();
+  }
+  if (backend == BackendKind::Cpu) {
+    if (c.threads > 0) omp_set_num_threads(c.threads);
+    device = "CPU, " + std::to_string(omp_get_max_threads()) + " OpenMP threads";
+  }
+
+  DomainSpec spec = make_domain(c);
+  const double nu = c.blood.viscosity / c.blood.density;
+  const double peak = peak_velocity_estimate(c);
+  const double dt = c.time.time_step > 0
+                        ? c.time.time_step
+                        : Units::time_step_for_mach(spec.dx, peak, c.time.max_mach);
+  Units units(spec.dx, dt, c.blood.density, nu);
+  try {
+    units.check(peak);
+  } catch (const Error& e) {
+    throw Error(e.message(), file, e.key());
+  }
+
+  const bool dbl = c.precision == Precision::Double;
+  const bool q27 = c.lattice == LatticeKind::D3Q27;
+  // The one switch from run-time choices to template arguments.
+  if (!dbl && !q27)
+    return std::make_unique<SimulationImpl<float, D3Q19>>(c, backend, device, spec, units);
+  if (dbl && !q27)
+    return std::make_unique<SimulationImpl<double, D3Q19>>(c, backend, device, spec, units);
+  if (!dbl && q27)
+    return std::make_unique<SimulationImpl<float, D3Q27>>(c, backend, device, spec, units);
+  return std::make_unique<SimulationImpl<double, D3Q27>>(c, backend, device, spec, units);
+}
+
+}  // namespace hemotwin

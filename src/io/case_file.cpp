@@ -1,0 +1,1091 @@
+// Case files: TOML in physical units -> hemotwin::Case in SI units. See docs/case-file.md.
+//
+// The work is done in three passes over one toml::table:
+//   1. overrides (--set KEY=VALUE) are checked against the key set and written into the table;
+//   2. every key of the table is checked against the key set (unknown keys are refused with the
+//      nearest valid key, from the same table first and then from the others);
+//   3. every known key is read with its type and range into the Case, and the rules that join keys
+//      (required keys, keys that exclude each other, a stenosis inside its pipe) are applied.
+// Errors name the file and line (toml++ source regions), or the override that caused them.
+#include "hemotwin/io/case_file.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <numbers>
+#include <optional>
+#include <sstream>
+#include <utility>
+
+#include "hemotwin/core/error.hpp"
+
+namespace hemotwin::io {
+namespace {
+
+// ---- the key set
+// -----------------------------------------------------------------------------------
+
+enum class Kind { Table, String, Enum, Number, Integer, Boolean, Vector3 };
+
+struct KeySpec {
+  std::string_view path;
+  Kind kind;
+};
+
+// Documentation order (docs/case-file.md follows it).
+constexpr KeySpec key_specs[] = {
+    {"case", Kind::Table},
+    {"case.name", Kind::String},
+    {"case.description", Kind::String},
+    {"case.backend", Kind::Enum},
+    {"case.precision", Kind::Enum},
+    {"case.lattice", Kind::Enum},
+    {"case.threads", Kind::Integer},
+    {"geometry", Kind::Table},
+    {"geometry.shape", Kind::Enum},
+    {"geometry.cells_across_diameter", Kind::Number},
+    {"geometry.origin_mm", Kind::Vector3},
+    {"geometry.axis", Kind::Vector3},
+    {"geometry.length_mm", Kind::Number},
+    {"geometry.diameter_mm", Kind::Number},
+    {"geometry.size_mm", Kind::Vector3},
+    {"geometry.stenosis", Kind::Table},
+    {"geometry.stenosis.severity", Kind::Number},
+    {"geometry.stenosis.length_mm", Kind::Number},
+    {"geometry.stenosis.position_mm", Kind::Number},
+    {"blood", Kind::Table},
+    {"blood.density_kg_m3", Kind::Number},
+    {"blood.viscosity_pa_s", Kind::Number},
+    {"collision", Kind::Table},
+    {"collision.model", Kind::Enum},
+    {"collision.trt_magic", Kind::Number},
+    {"walls", Kind::Table},
+    {"walls.method", Kind::Enum},
+    {"flow", Kind::Table},
+    {"flow.driver", Kind::Enum},
+    {"inlet", Kind::Table},
+    {"inlet.profile", Kind::Enum},
+    {"inlet.mean_velocity_m_s", Kind::Number},
+    {"inlet.flow_rate_ml_s", Kind::Number},
+    {"inlet.amplitude", Kind::Number},
+    {"inlet.period_s", Kind::Number},
+    {"inlet.ramp_s", Kind::Number},
+    {"outlet", Kind::Table},
+    {"outlet.pressure_pa", Kind::Number},
+    {"outlet.pressure_mmhg", Kind::Number},
+    {"body_force", Kind::Table},
+    {"body_force.gradient_pa_m", Kind::Number},
+    {"body_force.oscillation_amplitude_pa_m", Kind::Number},
+    {"body_force.period_s", Kind::Number},
+    {"body_force.direction", Kind::Vector3},
+    {"time", Kind::Table},
+    {"time.duration_s", Kind::Number},
+    {"time.time_step_s", Kind::Number},
+    {"time.max_mach", Kind::Number},
+    {"output", Kind::Table},
+    {"output.directory", Kind::String},
+    {"output.interval_s", Kind::Number},
+    {"output.hdf5", Kind::Boolean},
+    {"output.vti", Kind::Boolean},
+    {"output.check_every", Kind::Integer},
+};
+
+// Keys of which a case sets at most one; an override of one removes the others.
+constexpr std::pair<std::string_view, std::string_view> exclusive_keys[] = {
+    {"inlet.mean_velocity_m_s", "inlet.flow_rate_ml_s"},
+    {"outlet.pressure_pa", "outlet.pressure_mmhg"},
+    {"time.time_step_s", "time.max_mach"},
+};
+
+const KeySpec* find_spec(std::string_view path) {
+  for (const auto& s : key_specs)
+    if (s.path == path) return &s;
+  return nullptr;
+}
+
+std::string_view parent_of(std::string_view path) {
+  const auto dot = path.rfind('.');
+  return dot == std::string_view::npos ? std::string_view{} : path.substr(0, dot);
+}
+
+std::string_view leaf_of(std::string_view path) {
+  const auto dot = path.rfind('.');
+  return dot == std::string_view::npos ? path : path.substr(dot + 1);
+}
+
+std::string join(std::string_view parent, std::string_view leaf) {
+  return parent.empty() ? std::string(leaf) : std::string(parent) + "." + std::string(leaf);
+}
+
+// A key without its unit suffix ("mean_velocity_m_s" -> "mean_velocity"), to recognise a key
+// written with no unit or with another unit.
+std::string_view strip_unit(std::string_view key) {
+  static constexpr std::string_view units[] = {"_kg_m3", "_pa_s", "_mmhg", "_ml_s", "_pa_m",
+                                               "_m_s",   "_mm",   "_pa",   "_s",    "_m"};
+  for (auto u : units)
+    if (key.size() > u.size() && key.ends_with(u)) return key.substr(0, key.size() - u.size());
+  return key;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+std::string format_number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+// ---- names of the enumerations
+// ---------------------------------------------------------------------
+
+template <class E>
+struct Named {
+  E value;
+  std::string_view name;
+};
+
+constexpr Named<BackendKind> backend_names[] = {
+    {BackendKind::Auto, "auto"}, {BackendKind::Cpu, "cpu"}, {BackendKind::Cuda, "cuda"}};
+constexpr Named<Precision> precision_names[] = {{Precision::Float, "float"},
+                                                {Precision::Double, "double"}};
+constexpr Named<LatticeKind> lattice_names[] = {{LatticeKind::D3Q19, "D3Q19"},
+                                                {LatticeKind::D3Q27, "D3Q27"}};
+constexpr Named<ShapeKind> shape_names[] = {{ShapeKind::Pipe, "pipe"},
+                                            {ShapeKind::StenosedPipe, "stenosed_pipe"},
+                                            {ShapeKind::Channel, "channel"},
+                                            {ShapeKind::Box, "box"}};
+constexpr Named<CollisionModel> collision_names[] = {{CollisionModel::Trt, "trt"},
+                                                     {CollisionModel::Bgk, "bgk"}};
+constexpr Named<WallMethod> wall_names[] = {{WallMethod::Bouzidi, "bouzidi"},
+                                            {WallMethod::BounceBack, "bounce_back"}};
+constexpr Named<FlowDriver> driver_names[] = {{FlowDriver::Inlet, "inlet"},
+                                              {FlowDriver::BodyForce, "body_force"}};
+constexpr Named<InletProfile> profile_names[] = {{InletProfile::Parabolic, "parabolic"},
+                                                 {InletProfile::Plug, "plug"}};
+
+template <class E, std::size_t N>
+std::string name_in(const Named<E> (&names)[N], E value) {
+  for (const auto& n : names)
+    if (n.value == value) return std::string(n.name);
+  return std::string(names[0].name);
+}
+
+// ---- suggestions
+// -----------------------------------------------------------------------------------
+
+// How close `written` is to the valid key `valid`: 0 identical, 0.5 the same name with another or
+// no unit, else the edit distance when it is small for the key's length; infinity when not close.
+// Names other codes and papers use for our keys.
+constexpr std::pair<std::string_view, std::string_view> aliases[] = {
+    {"dt", "time.time_step_s"},
+    {"timestep", "time.time_step_s"},
+    {"t_end", "time.duration_s"},
+    {"end_time", "time.duration_s"},
+    {"mach", "time.max_mach"},
+    {"mu", "blood.viscosity_pa_s"},
+    {"nu", "blood.viscosity_pa_s"},
+    {"rho", "blood.density_kg_m3"},
+    {"resolution", "geometry.cells_across_diameter"},
+    {"cells", "geometry.cells_across_diameter"},
+    {"radius_mm", "geometry.diameter_mm"},
+    {"radius", "geometry.diameter_mm"},
+    {"dir", "output.directory"},
+    {"path", "output.directory"},
+    {"device", "case.backend"},
+    {"gpu", "case.backend"},
+    {"omega", "collision.model"},
+    {"boundary", "walls.method"},
+    {"magic", "collision.trt_magic"},
+    {"lambda", "collision.trt_magic"},
+};
+
+// True when the words of `w` ('_'-separated) appear, in a row, among the words of `valid`.
+bool words_within(std::string_view w, std::string_view valid) {
+  if (w.size() < 4) return false;
+  const std::string padded = "_" + std::string(valid) + "_";
+  return padded.find("_" + std::string(w) + "_") != std::string::npos;
+}
+
+double closeness(std::string_view written, std::string_view valid_path) {
+  const std::string w = lower(written);
+  const auto valid = leaf_of(valid_path);
+  if (w == valid) return 0;
+  const auto base = strip_unit(valid);
+  if (base != valid && (w == base || w.starts_with(std::string(base) + "_"))) return 0.5;
+  for (const auto& [alias, path] : aliases)
+    if (w == alias && path == valid_path) return 1;
+  const int d = edit_distance(w, valid);
+  const int limit = w.size() <= 4 ? 1 : w.size() <= 9 ? 2 : 3;
+  if (d <= limit) return d;
+  if (words_within(strip_unit(w), valid)) return 1.5;
+  return std::numeric_limits<double>::infinity();
+}
+
+// "did you mean 'x'?" for the nearest valid key, preferring the table the key was written in.
+std::string suggestion_for(std::string_view table, std::string_view written) {
+  struct Candidate {
+    double score;
+    bool other_table;
+    const KeySpec* spec;
+  };
+  std::vector<Candidate> found;
+  for (const auto& s : key_specs) {
+    const double score = closeness(written, s.path);
+    if (std::isfinite(score)) found.push_back({score, parent_of(s.path) != table, &s});
+  }
+  if (found.empty()) return {};
+  std::stable_sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) {
+    return std::pair(a.score, a.other_table) < std::pair(b.score, b.other_table);
+  });
+  const auto best = std::pair(found.front().score, found.front().other_table);
+  std::vector<std::string> names;
+  for (const auto& c : found) {
+    if (std::pair(c.score, c.other_table) != best || names.size() == 3) break;
+    const auto parent = parent_of(c.spec->path);
+    if (c.spec->kind == Kind::Table)
+      names.push_back("[" + std::string(c.spec->path) + "]");
+    else if (c.other_table)
+      names.push_back(parent.empty()
+                          ? quoted(leaf_of(c.spec->path))
+                          : "[" + std::string(parent) + "] " + std::string(leaf_of(c.spec->path)));
+    else
+      names.push_back(quoted(leaf_of(c.spec->path)));
+  }
+  std::string out = "did you mean ";
+  for (std::size_t i = 0; i < names.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  out += "?";
+  if (best.first == 0.5) out += " (keys carry their unit in the name)";
+  return out;
+}
+
+std::string valid_keys_of(std::string_view table) {
+  std::string out;
+  for (const auto& s : key_specs)
+    if (parent_of(s.path) == table)
+      out += (out.empty() ? "" : ", ") + (s.kind == Kind::Table ? "[" + std::string(s.path) + "]"
+                                                                : std::string(leaf_of(s.path)));
+  return out;
+}
+
+std::string unknown_key_message(std::string_view table, std::string_view written, bool is_table) {
+  std::string msg =
+      is_table && table.empty()
+          ? "unknown table [" + std::string(written) + "]"
+          : "unknown key " + quoted(written) +
+                (table.empty() ? " at the top level" : " in [" + std::string(table) + "]");
+  const auto hint = suggestion_for(table, written);
+  if (!hint.empty()) return msg + "; " + hint;
+  return msg + " (valid " + (table.empty() ? "tables" : "keys") + ": " + valid_keys_of(table) + ")";
+}
+
+// ---- where a value came from
+// -----------------------------------------------------------------------
+
+int line_of(const toml::node* node) {
+  return node ? static_cast<int>(node->source().begin.line) : 0;
+}
+
+class Reader {
+ public:
+  Reader(const toml::table& root, std::string file, std::map<std::string, std::string> overridden)
+      : root_(root), file_(std::move(file)), overridden_(std::move(overridden)) {}
+
+  const std::string& file() const { return file_; }
+  const toml::table& root() const { return root_; }
+
+  const toml::node* node(std::string_view path) const { return root_.at_path(path).node(); }
+  bool has(std::string_view path) const { return node(path) != nullptr; }
+
+  /// An error about the value at `path` (or, when it is absent, about its table).
+  [[noreturn]] void fail(std::string_view path, const std::string& message) const {
+    if (auto it = overridden_.find(std::string(path)); it != overridden_.end())
+      throw Error(message, "--set " + it->first);
+    const toml::node* n = node(path);
+    for (auto p = parent_of(path); !n && !p.empty(); p = parent_of(p)) n = node(p);
+    throw Error(message, file_, std::string(path), line_of(n));
+  }
+
+  [[noreturn]] void fail_type(std::string_view path, std::string_view expected) const {
+    fail(path, "expected " + std::string(expected) + ", got " + describe(*node(path)));
+  }
+
+  static std::string describe(const toml::node& n) {
+    std::ostringstream os;
+    switch (n.type()) {
+      case toml::node_type::string:
+        return "the string \"" + std::string(*n.value<std::string_view>()) + "\"";
+      case toml::node_type::integer:
+        os << "the integer " << *n.value<std::int64_t>();
+        break;
+      case toml::node_type::floating_point:
+        os << "the number " << *n.value<double>();
+        break;
+      case toml::node_type::boolean:
+        os << (*n.value<bool>() ? "true" : "false");
+        break;
+      case toml::node_type::array:
+        os << "an array of " << n.as_array()->size();
+        break;
+      case toml::node_type::table:
+        return "a table";
+      default:
+        return "a date or time";
+    }
+    return os.str();
+  }
+
+  struct Range {
+    double lo = -std::numeric_limits<double>::infinity();
+    double hi = std::numeric_limits<double>::infinity();
+    bool lo_open = false;
+    bool hi_open = false;
+  };
+  static Range above(double lo) {
+    return {lo, std::numeric_limits<double>::infinity(), true, false};
+  }
+  static Range at_least(double lo) {
+    return {lo, std::numeric_limits<double>::infinity(), false, false};
+  }
+  static Range within(double lo, double hi) { return {lo, hi, false, false}; }
+  static Range any() { return {}; }
+
+  std::optional<double> number(std::string_view path, Range r) const {
+    const toml::node* n = node(path);
+    if (!n) return std::nullopt;
+    double v;
+    if (auto i = n->value_exact<std::int64_t>())
+      v = static_cast<double>(*i);
+    else if (auto d = n->value_exact<double>())
+      v = *d;
+    else
+      fail_type(path, "a number");
+    check_range(path, v, r);
+    return v;
+  }
+
+  void check_range(std::string_view path, double v, Range r) const {
+    if (!std::isfinite(v)) fail(path, "must be a finite number, got " + format_number(v));
+    const bool lo_ok = r.lo_open ? v > r.lo : v >= r.lo;
+    const bool hi_ok = r.hi_open ? v < r.hi : v <= r.hi;
+    if (lo_ok && hi_ok) return;
+    std::string want;
+    if (std::isinf(r.hi))
+      want = std::string(r.lo_open ? "be > " : "be >= ") + format_number(r.lo);
+    else if (std::isinf(r.lo))
+      want = std::string(r.hi_open ? "be < " : "be <= ") + format_number(r.hi);
+    else
+      want = std::string("lie in ") + (r.lo_open ? "(" : "[") + format_number(r.lo) + ", " +
+             format_number(r.hi) + (r.hi_open ? ")" : "]");
+    fail(path, "must " + want + ", got " + format_number(v));
+  }
+
+  std::optional<std::int64_t> integer(std::string_view path, std::int64_t lo,
+                                      std::int64_t hi) const {
+    const toml::node* n = node(path);
+    if (!n) return std::nullopt;
+    const auto v = n->value_exact<std::int64_t>();
+    if (!v) fail_type(path, "an integer");
+    if (*v < lo || *v > hi)
+      fail(path, "must lie in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
+                     std::to_string(*v));
+    return v;
+  }
+
+  std::optional<bool> boolean(std::string_view path) const {
+    const toml::node* n = node(path);
+    if (!n) return std::nullopt;
+    const auto v = n->value_exact<bool>();
+    if (!v) fail_type(path, "true or false");
+    return v;
+  }
+
+  std::optional<std::string> string(std::string_view path) const {
+    const toml::node* n = node(path);
+    if (!n) return std::nullopt;
+    const auto v = n->value_exact<std::string>();
+    if (!v) fail_type(path, "a string");
+    return v;
+  }
+
+  template <class E, std::size_t N>
+  std::optional<E> choice(std::string_view path, const Named<E> (&values)[N]) const {
+    const toml::node* n = node(path);
+    if (!n) return std::nullopt;
+    const auto v = n->value_exact<std::string>();
+    std::string valid;
+    for (const auto& [e, name] : values)
+      valid += (valid.empty() ? "\"" : ", \"") + std::string(name) + "\"";
+    if (!v) fail_type(path, "one of " + valid);
+    const std::string written = lower(*v);
+    for (const auto& [e, name] : values)
+      if (written == lower(name)) return e;
+    std::string hint;
+    int best = 3;
+    for (const auto& [e, name] : values) {
+      const int d = written == "gpu" && name == "cuda" ? 0 : edit_distance(written, lower(name));
+      if (d < best) best = d, hint = "; did you mean \"" + std::string(name) + "\"?";
+    }
+    fail(path, "invalid value \"" + *v + "\"; valid values: " + valid + hint);
+  }
+
+  std::optional<Eigen::Vector3d> vector3(std::string_view path) const {
+    const toml::node* n = node(path);
+    if (!n) return std::nullopt;
+    const auto* arr = n->as_array();
+    if (!arr || arr->size() != 3) fail_type(path, "an array of 3 numbers [x, y, z]");
+    Eigen::Vector3d v;
+    for (int i = 0; i < 3; ++i) {
+      const toml::node& e = *arr->get(static_cast<std::size_t>(i));
+      if (auto x = e.value_exact<std::int64_t>())
+        v[i] = static_cast<double>(*x);
+      else if (auto y = e.value_exact<double>())
+        v[i] = *y;
+      else
+        fail(path, "expected an array of 3 numbers [x, y, z], element " + std::to_string(i + 1) +
+                       " is " + describe(e));
+      if (!std::isfinite(v[i])) fail(path, "components must be finite numbers");
+    }
+    return v;
+  }
+
+  /// An error for a key the case must set (when `path` is absent).
+  void require(std::string_view path, const std::string& why) const {
+    if (!has(path)) fail(path, "required key missing: " + why);
+  }
+
+ private:
+  const toml::table& root_;
+  std::string file_;
+  std::map<std::string, std::string> overridden_;
+};
+
+// ---- pass 1: overrides
+// -----------------------------------------------------------------------------
+
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return {};
+  const auto e = s.find_last_not_of(" \t");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+// The value of an override as a TOML node: a TOML value when it parses as one, else a string.
+// String keys always get the text (so `case.name=2024` is the name "2024").
+std::unique_ptr<toml::node> override_value(const std::string& text, Kind kind) {
+  if (kind != Kind::String && kind != Kind::Enum) {
+    try {
+      toml::table t = toml::parse("v = " + text, std::string_view("--set"));
+      if (auto* n = t.get("v")) {
+        std::unique_ptr<toml::node> out;
+        n->visit([&](auto&& v) { out = std::make_unique<std::decay_t<decltype(v)>>(v); });
+        return out;
+      }
+    } catch (const toml::parse_error&) {
+    }
+    if (kind == Kind::Number) {  // forms TOML refuses but a shell user writes: ".5", "5."
+      double v;
+      const auto* end = text.data() + text.size();
+      if (auto [p, ec] = std::from_chars(text.data(), end, v); ec == std::errc() && p == end)
+        return std::make_unique<toml::value<double>>(v);
+    }
+    return std::make_unique<toml::value<std::string>>(text);
+  }
+  std::string s = text;
+  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front()) {
+    try {
+      toml::table t = toml::parse("v = " + s, std::string_view("--set"));
+      if (auto v = t["v"].value<std::string>())
+        return std::make_unique<toml::value<std::string>>(*v);
+    } catch (const toml::parse_error&) {
+    }
+    s = s.substr(1, s.size() - 2);
+  }
+  return std::make_unique<toml::value<std::string>>(s);
+}
+
+// Applies the overrides onto `root`; returns key path -> override (for messages).
+std::map<std::string, std::string> apply_overrides(toml::table& root,
+                                                   const std::vector<std::string>& overrides) {
+  std::map<std::string, std::string> applied;
+  for (const auto& o : overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos)
+      throw Error("expected KEY=VALUE, e.g. --set inlet.mean_velocity_m_s=0.3", "--set " + o);
+    const std::string path = trim(std::string_view(o).substr(0, eq));
+    const std::string text = trim(std::string_view(o).substr(eq + 1));
+    if (path.empty() || path.front() == '.' || path.back() == '.' ||
+        path.find("..") != std::string::npos)
+      throw Error("expected a dotted key path such as inlet.mean_velocity_m_s before '='",
+                  "--set " + o);
+    const KeySpec* spec = find_spec(path);
+    if (!spec) {
+      // The longest prefix that is a table of the key set names where the key went wrong.
+      std::string_view table = parent_of(path);
+      while (!table.empty() && !(find_spec(table) && find_spec(table)->kind == Kind::Table))
+        table = parent_of(table);
+      const std::string_view rest =
+          std::string_view(path).substr(table.empty() ? 0 : table.size() + 1);
+      const std::string_view written = rest.substr(0, rest.find('.'));
+      const bool is_table = rest.find('.') != std::string_view::npos;
+      throw Error(unknown_key_message(table, written, is_table && table.empty()), "--set " + path);
+    }
+    if (spec->kind == Kind::Table)
+      throw Error("[" + path + "] is a table; set its keys one by one, e.g. --set " +
+                      std::string(key_specs[std::distance(key_specs, spec) + 1].path) + "=...",
+                  "--set " + path);
+    if (text.empty()) throw Error("no value after '='", "--set " + path);
+
+    // Walk (and create) the tables on the way, then set the value.
+    toml::table* table = &root;
+    std::string walked;
+    const std::string_view parent = parent_of(path);
+    std::size_t start = 0;
+    while (start < parent.size()) {
+      const auto dot = parent.find('.', start);
+      const auto part =
+          parent.substr(start, dot == std::string_view::npos ? parent.npos : dot - start);
+      walked = join(walked, part);
+      toml::node* next = table->get(part);
+      if (!next) next = &table->insert_or_assign(part, toml::table{}).first->second;
+      if (!next->is_table())
+        throw Error("cannot set a key inside [" + walked + "]: the case gives '" + walked +
+                        "' a value that is not a table",
+                    "--set " + path);
+      table = next->as_table();
+      start = dot == std::string_view::npos ? parent.size() : dot + 1;
+    }
+    auto value = override_value(text, spec->kind);
+    value->visit([&](auto&& v) { table->insert_or_assign(leaf_of(path), v); });
+    applied[path] = o;
+    for (const auto& [a, b] : exclusive_keys) {
+      if (path == a) table->erase(leaf_of(b)), applied.erase(std::string(b));
+      if (path == b) table->erase(leaf_of(a)), applied.erase(std::string(a));
+    }
+  }
+  return applied;
+}
+
+// ---- pass 2: unknown keys
+// --------------------------------------------------------------------------
+
+struct Unknown {
+  int line;
+  std::string path;
+  std::string message;
+};
+
+void find_unknown(const toml::table& table, const std::string& prefix, const Reader& r,
+                  std::vector<Unknown>& out) {
+  for (auto&& [key, node] : table) {
+    const std::string path = join(prefix, key.str());
+    const KeySpec* spec = find_spec(path);
+    int line = static_cast<int>(key.source().begin.line);
+    if (line == 0) line = line_of(&node);
+    if (!spec) {
+      out.push_back({line, path, unknown_key_message(prefix, key.str(), node.is_table())});
+      continue;
+    }
+    if (spec->kind == Kind::Table) {
+      if (!node.is_table()) {
+        std::string msg = "expected a table [" + path + "], got " + Reader::describe(node);
+        if (node.is_array_of_tables()) msg += " (write [" + path + "], not [[" + path + "]])";
+        out.push_back({line, path, msg});
+        continue;
+      }
+      find_unknown(*node.as_table(), path, r, out);
+    }
+  }
+}
+
+// ---- pass 3: reading the Case
+// ----------------------------------------------------------------------
+
+constexpr double mm = 1e-3;
+
+bool is_pipe(ShapeKind s) { return s == ShapeKind::Pipe || s == ShapeKind::StenosedPipe; }
+
+std::string stem_of(const std::string& source_name) {
+  const auto stem = std::filesystem::path(source_name).stem().string();
+  return stem.empty() ? std::string("case") : stem;
+}
+
+Case read_case(const Reader& r, const std::string& source_name, std::vector<std::string>& notes) {
+  Case c;
+  const auto note_unused = [&](std::string_view path, const std::string& why) {
+    if (r.has(path)) notes.push_back(std::string(path) + " is ignored: " + why);
+  };
+  const auto note_unused_table = [&](std::string_view path, const std::string& why) {
+    if (const auto* t = r.root().at_path(path).as_table(); t && !t->empty())
+      notes.push_back("[" + std::string(path) + "] is ignored: " + why);
+  };
+
+  // [case]
+  c.name = r.string("case.name").value_or(stem_of(source_name));
+  if (c.name.empty() || c.name == "." || c.name == ".." ||
+      c.name.find_first_of("/\\") != std::string::npos ||
+      std::any_of(c.name.begin(), c.name.end(),
+                  [](char ch) { return std::iscntrl(static_cast<unsigned char>(ch)) != 0; }))
+    r.fail("case.name",
+           "must be a non-empty name without '/' or '\\' (it names the results directory)");
+  r.string("case.description");
+  c.backend = r.choice("case.backend", backend_names).value_or(c.backend);
+  c.precision = r.choice("case.precision", precision_names).value_or(c.precision);
+  c.lattice = r.choice("case.lattice", lattice_names).value_or(c.lattice);
+  c.threads = static_cast<int>(r.integer("case.threads", 0, 4096).value_or(c.threads));
+
+  // [geometry]
+  auto& g = c.geometry;
+  r.require("geometry.shape",
+            "the shape of the domain: \"pipe\", \"stenosed_pipe\", \"channel\" or \"box\"");
+  g.shape = *r.choice("geometry.shape", shape_names);
+  const std::string shape = "shape = \"" + name_in(shape_names, g.shape) + "\"";
+  g.cells_across =
+      r.number("geometry.cells_across_diameter", Reader::within(4, 4096)).value_or(g.cells_across);
+  if (auto v = r.vector3("geometry.origin_mm")) g.origin = *v * mm;
+  if (auto v = r.vector3("geometry.axis")) {
+    if (!(v->norm() > 0)) r.fail("geometry.axis", "must be a non-zero vector");
+    g.axis = *v;
+  }
+  if (auto v = r.number("geometry.length_mm", Reader::above(0))) g.length = *v * mm;
+  if (auto v = r.number("geometry.diameter_mm", Reader::above(0))) g.diameter = *v * mm;
+  if (auto v = r.vector3("geometry.size_mm")) {
+    if (!(v->minCoeff() > 0)) r.fail("geometry.size_mm", "every edge must be > 0");
+    g.size = *v * mm;
+  }
+  if (auto v = r.number("geometry.stenosis.severity", Reader::within(0, 0.95)))
+    g.stenosis_severity = *v;
+  if (auto v = r.number("geometry.stenosis.length_mm", Reader::above(0)))
+    g.stenosis_length = *v * mm;
+  if (auto v = r.number("geometry.stenosis.position_mm", Reader::at_least(0)))
+    g.stenosis_position = *v * mm;
+
+  if (is_pipe(g.shape)) {
+    r.require("geometry.diameter_mm", "the pipe's diameter (mm)");
+    r.require("geometry.length_mm", "the pipe's length along its axis (mm)");
+    note_unused("geometry.size_mm", "it applies to shape = \"box\" and \"channel\"");
+  } else if (g.shape == ShapeKind::Channel) {
+    r.require("geometry.size_mm", "the extent of the channel (mm)");
+    r.require("geometry.diameter_mm", "the gap between the plates (mm)");
+    note_unused("geometry.length_mm", "it applies to pipes");
+  } else {
+    r.require("geometry.size_mm", "the extent of the box (mm)");
+    note_unused("geometry.diameter_mm", "it applies to pipes and channels");
+    note_unused("geometry.length_mm", "it applies to pipes");
+  }
+  if (g.shape == ShapeKind::StenosedPipe) {
+    r.require("geometry.stenosis.severity", "the diameter reduction of the stenosis, 0 to 0.95");
+    r.require("geometry.stenosis.length_mm", "the length of the stenosis along the axis (mm)");
+    if (!r.has("geometry.stenosis.position_mm")) g.stenosis_position = 0.5 * g.length;
+    const double half = 0.5 * g.stenosis_length, tol = 1e-9 * g.length;
+    if (g.stenosis_position - half < -tol || g.stenosis_position + half > g.length + tol)
+      r.fail(r.has("geometry.stenosis.position_mm") ? "geometry.stenosis.position_mm"
+                                                    : "geometry.stenosis.length_mm",
+             "the stenosis (centred at " + format_number(g.stenosis_position / mm) + " mm, " +
+                 format_number(g.stenosis_length / mm) + " mm long) must lie inside the pipe (" +
+                 format_number(g.length / mm) + " mm long)");
+  } else {
+    note_unused_table("geometry.stenosis", "it applies to shape = \"stenosed_pipe\", not " + shape);
+  }
+
+  // What drives the flow, and what the shape allows.
+  c.driver = r.choice("flow.driver", driver_names).value_or(c.driver);
+  if (c.driver == FlowDriver::Inlet && !is_pipe(g.shape))
+    r.fail("flow.driver", (g.shape == ShapeKind::Channel
+                               ? std::string("a channel is periodic in-plane and has no inlet")
+                               : std::string("a closed box has no inlet")) +
+                              ": set [flow] driver = \"body_force\" and a [body_force]");
+  if (c.driver == FlowDriver::BodyForce && g.shape != ShapeKind::Box) {
+    const Eigen::Vector3d n = g.axis.normalized().cwiseAbs();
+    if (!((n.array() - 1.0).abs() < 1e-12).any())
+      r.fail("geometry.axis",
+             std::string(g.shape == ShapeKind::Channel
+                             ? "the channel's plate normal"
+                             : "a body-force-driven pipe is periodic along its axis, which") +
+                 " must be a grid axis: [1, 0, 0], [0, 1, 0] or [0, 0, 1]");
+  }
+
+  // [blood]
+  c.blood.density = r.number("blood.density_kg_m3", Reader::above(0)).value_or(c.blood.density);
+  c.blood.viscosity =
+      r.number("blood.viscosity_pa_s", Reader::above(0)).value_or(c.blood.viscosity);
+  if (c.blood.density < 10)
+    notes.push_back("blood.density_kg_m3 = " + format_number(c.blood.density) +
+                    " is far below water's 1000 kg/m^3: the key is in kg/m^3, not g/cm^3");
+  if (c.blood.viscosity > 0.1)
+    notes.push_back("blood.viscosity_pa_s = " + format_number(c.blood.viscosity) +
+                    " is over 25 times blood's: the key is in Pa s (3.5 mPa s = 0.0035 Pa s)");
+
+  // [collision], [walls]
+  c.collision = r.choice("collision.model", collision_names).value_or(c.collision);
+  c.trt_magic = r.number("collision.trt_magic", Reader::above(0)).value_or(c.trt_magic);
+  if (c.collision != CollisionModel::Trt)
+    note_unused("collision.trt_magic", "it applies to model = \"trt\"");
+  c.walls = r.choice("walls.method", wall_names).value_or(c.walls);
+
+  // [inlet]
+  auto& in = c.inlet;
+  in.profile = r.choice("inlet.profile", profile_names).value_or(in.profile);
+  if (auto v = r.number("inlet.mean_velocity_m_s", Reader::above(0))) in.mean_velocity = *v;
+  if (auto q = r.number("inlet.flow_rate_ml_s", Reader::above(0))) {
+    if (r.has("inlet.mean_velocity_m_s"))
+      r.fail("inlet.flow_rate_ml_s",
+             "set either inlet.mean_velocity_m_s or inlet.flow_rate_ml_s, not both");
+    if (!is_pipe(g.shape))
+      r.fail("inlet.flow_rate_ml_s",
+             "a flow rate needs a pipe's cross-section; use "
+             "inlet.mean_velocity_m_s with " +
+                 shape);
+    in.mean_velocity = *q * 1e-6 / (0.25 * std::numbers::pi * g.diameter * g.diameter);
+  }
+  in.amplitude = r.number("inlet.amplitude", Reader::at_least(0)).value_or(in.amplitude);
+  in.period = r.number("inlet.period_s", Reader::above(0)).value_or(in.period);
+  in.ramp = r.number("inlet.ramp_s", Reader::at_least(0)).value_or(in.ramp);
+
+  // [outlet]
+  if (auto v = r.number("outlet.pressure_pa", Reader::any())) c.outlet.pressure = *v;
+  if (auto v = r.number("outlet.pressure_mmhg", Reader::any())) {
+    if (r.has("outlet.pressure_pa"))
+      r.fail("outlet.pressure_mmhg",
+             "set either outlet.pressure_pa or outlet.pressure_mmhg, not both");
+    c.outlet.pressure = *v * pascal_per_mmhg;
+  }
+
+  // [body_force]
+  auto& bf = c.body_force;
+  bf.gradient = r.number("body_force.gradient_pa_m", Reader::any()).value_or(bf.gradient);
+  bf.oscillation_amplitude = r.number("body_force.oscillation_amplitude_pa_m", Reader::at_least(0))
+                                 .value_or(bf.oscillation_amplitude);
+  bf.period = r.number("body_force.period_s", Reader::above(0)).value_or(bf.period);
+  if (auto v = r.vector3("body_force.direction")) {
+    if (!(v->norm() > 0)) r.fail("body_force.direction", "must be a non-zero vector");
+    bf.direction = *v;
+  }
+
+  if (c.driver == FlowDriver::Inlet) {
+    if (!r.has("inlet.mean_velocity_m_s") && !r.has("inlet.flow_rate_ml_s"))
+      r.fail("inlet.mean_velocity_m_s",
+             "required key missing: the inflow, as inlet.mean_velocity_m_s or inlet.flow_rate_ml_s "
+             "(or set flow.driver = \"body_force\")");
+    note_unused_table("body_force", "flow.driver is \"inlet\"");
+  } else {
+    if (!r.has("body_force.gradient_pa_m") && !r.has("body_force.oscillation_amplitude_pa_m"))
+      r.fail("body_force.gradient_pa_m",
+             "required key missing: flow.driver = \"body_force\" needs body_force.gradient_pa_m "
+             "and/or body_force.oscillation_amplitude_pa_m");
+    if (bf.gradient == 0 && bf.oscillation_amplitude == 0)
+      r.fail(r.has("body_force.gradient_pa_m") ? "body_force.gradient_pa_m"
+                                               : "body_force.oscillation_amplitude_pa_m",
+             "the body force is zero: nothing drives the flow");
+    note_unused_table("inlet", "flow.driver is \"body_force\"");
+  }
+
+  // [time]
+  r.require("time.duration_s", "how much physical time to simulate (s)");
+  c.time.duration = *r.number("time.duration_s", Reader::above(0));
+  c.time.max_mach = r.number("time.max_mach", {0, 0.1, true, false}).value_or(c.time.max_mach);
+  if (auto dt = r.number("time.time_step_s", Reader::above(0))) {
+    if (r.has("time.max_mach"))
+      r.fail(
+          "time.max_mach",
+          "set either time.time_step_s or time.max_mach (which derives the time step), not both");
+    if (*dt > c.time.duration)
+      r.fail("time.time_step_s",
+             "is longer than time.duration_s (" + format_number(c.time.duration) + " s)");
+    c.time.time_step = *dt;
+  }
+
+  // [output]
+  c.output.directory = r.string("output.directory").value_or("results/" + c.name);
+  if (c.output.directory.empty()) r.fail("output.directory", "must not be empty");
+  c.output.interval =
+      r.number("output.interval_s", Reader::at_least(0)).value_or(c.output.interval);
+  c.output.hdf5 = r.boolean("output.hdf5").value_or(c.output.hdf5);
+  c.output.vti = r.boolean("output.vti").value_or(c.output.vti);
+  c.output.check_every = static_cast<int>(
+      r.integer("output.check_every", 1, 1'000'000'000).value_or(c.output.check_every));
+  if (c.output.interval > c.time.duration)
+    notes.push_back("output.interval_s (" + format_number(c.output.interval) +
+                    " s) is longer than the run: only the final state is written");
+  return c;
+}
+
+// ---- writing TOML
+// -------------------------------------------------------------------------------- toml++ prints
+// doubles with 17 digits (0.29999999999999999) and tables in alphabetical order; the case as run is
+// written here instead: tables and keys in documentation order, numbers in their shortest form that
+// reads back to the same double.
+
+std::string format_scalar(const toml::node& n) {
+  if (auto i = n.value_exact<std::int64_t>()) return std::to_string(*i);
+  if (auto b = n.value_exact<bool>()) return *b ? "true" : "false";
+  if (auto d = n.value_exact<double>()) {
+    if (std::isnan(*d)) return "nan";
+    if (std::isinf(*d)) return *d > 0 ? "inf" : "-inf";
+    char buf[64];
+    const auto res = std::to_chars(buf, buf + sizeof buf, *d);
+    std::string out(buf, res.ptr);
+    if (out.find_first_of(".eE") == std::string::npos) out += ".0";
+    return out;
+  }
+  if (auto s = n.value_exact<std::string>()) {
+    std::string out = "\"";
+    for (const char ch : *s) {
+      switch (ch) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        default:
+          if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+            char esc[8];
+            std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(ch));
+            out += esc;
+          } else {
+            out += ch;
+          }
+      }
+    }
+    return out + "\"";
+  }
+  if (const auto* a = n.as_array()) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < a->size(); ++i) out += (i ? ", " : "") + format_scalar(*a->get(i));
+    return out + "]";
+  }
+  return "{}";  // not reached for a validated case
+}
+
+// Writes the known keys of `root` (a validated case) in documentation order.
+std::string write_case_table(const toml::table& root) {
+  std::string out;
+  for (const auto& t : key_specs) {
+    if (t.kind != Kind::Table) continue;
+    const auto* table = root.at_path(t.path).as_table();
+    if (!table) continue;
+    std::string body;
+    for (const auto& k : key_specs)
+      if (k.kind != Kind::Table && parent_of(k.path) == t.path)
+        if (const auto* n = table->get(leaf_of(k.path)))
+          body += std::string(leaf_of(k.path)) + " = " + format_scalar(*n) + "\n";
+    if (!body.empty()) out += "\n[" + std::string(t.path) + "]\n" + body;
+  }
+  return out;
+}
+
+std::string header_comment(const std::string& source_name,
+                           const std::vector<std::string>& overrides) {
+  std::string out = "# hemotwin case as run, from " + source_name + "\n";
+  for (const auto& o : overrides) out += "#   --set " + o + "\n";
+  return out;
+}
+
+toml::array to_array(const Eigen::Vector3d& v, double scale = 1.0) {
+  return toml::array{v[0] * scale, v[1] * scale, v[2] * scale};
+}
+
+}  // namespace
+
+// ---- public
+// ----------------------------------------------------------------------------------------
+
+int edit_distance(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size(), m = b.size();
+  std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1));
+  for (std::size_t i = 0; i <= n; ++i) d[i][0] = static_cast<int>(i);
+  for (std::size_t j = 0; j <= m; ++j) d[0][j] = static_cast<int>(j);
+  for (std::size_t i = 1; i <= n; ++i)
+    for (std::size_t j = 1; j <= m; ++j) {
+      const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[n][m];
+}
+
+std::vector<std::string> case_file_keys() {
+  std::vector<std::string> out;
+  for (const auto& s : key_specs)
+    if (s.kind != Kind::Table) out.emplace_back(s.path);
+  return out;
+}
+
+Case parse_case(std::string_view text, const std::string& source_name,
+                const std::vector<std::string>& overrides, std::vector<std::string>* notes) {
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view(source_name));
+  } catch (const toml::parse_error& e) {
+    const auto& pos = e.source().begin;
+    throw Error(std::string(e.description()),
+                source_name + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column));
+  }
+  auto overridden = apply_overrides(root, overrides);
+  Reader reader(root, source_name, overridden);
+
+  std::vector<Unknown> unknown;
+  find_unknown(root, "", reader, unknown);
+  if (!unknown.empty()) {
+    const auto first =
+        std::min_element(unknown.begin(), unknown.end(),
+                         [](const Unknown& a, const Unknown& b) { return a.line < b.line; });
+    std::string msg = first->message;
+    if (unknown.size() > 1)
+      msg += " (and " + std::to_string(unknown.size() - 1) + " more unknown key" +
+             (unknown.size() > 2 ? "s" : "") + ")";
+    reader.fail(first->path, msg);
+  }
+
+  std::vector<std::string> local_notes;
+  Case c = read_case(reader, source_name, local_notes);
+  if (notes) notes->insert(notes->end(), local_notes.begin(), local_notes.end());
+  c.source_file = source_name;
+  c.source_text = header_comment(source_name, overrides) + write_case_table(root);
+  return c;
+}
+
+Case load_case(const std::filesystem::path& path, const std::vector<std::string>& overrides,
+               std::vector<std::string>* notes) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw Error("case file not found: " + path.string() + " (looked in " +
+                std::filesystem::absolute(path, ec).parent_path().string() + ")");
+  if (std::filesystem::is_directory(path, ec))
+    throw Error("the case file is a directory: " + path.string() + " (give a .toml file)");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read the case file " + path.string() + " (permission denied?)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw Error("error while reading the case file " + path.string());
+  return parse_case(text.str(), path.string(), overrides, notes);
+}
+
+Error locate_error(const Error& e, const std::vector<std::string>& overrides,
+                   const std::string& case_file) {
+  // Where the error is: its file and key, or (for an Error made from a composed message alone)
+  // the "CASE_FILE: key 'K': " that starts its message.
+  std::string file = e.file(), key = e.key();
+  std::string_view message = e.what();
+  if (e.line() > 0) return e;
+  if (key.empty() && !case_file.empty()) {
+    const std::string head = case_file + ": key '";
+    const auto end = message.find("': ", head.size());
+    if (!message.starts_with(head) || end == std::string_view::npos) return e;
+    file = case_file;
+    key = std::string(message.substr(head.size(), end - head.size()));
+  }
+  if (key.empty() || file.empty()) return e;
+  // The message without the "FILE: key 'K': " prefixes Error composed (once or more).
+  const std::string with_file = file + ": key '" + key + "': ";
+  const std::string key_only = "key '" + key + "': ";
+  for (bool stripped = true; stripped;) {
+    stripped = false;
+    for (const auto& prefix : {with_file, key_only})
+      if (message.starts_with(prefix)) message.remove_prefix(prefix.size()), stripped = true;
+  }
+  for (auto it = overrides.rbegin(); it != overrides.rend(); ++it)
+    if (trim(std::string_view(*it).substr(0, it->find('='))) == key)
+      return Error(std::string(message), "--set " + key);
+  try {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return e;
+    std::ostringstream text;
+    text << in.rdbuf();
+    const toml::table root = toml::parse(text.str(), std::string_view(file));
+    const toml::node* n = root.at_path(key).node();
+    for (auto p = parent_of(key); !n && !p.empty(); p = parent_of(p)) n = root.at_path(p).node();
+    return Error(std::string(message), file, key, line_of(n));
+  } catch (const std::exception&) {
+    return e;
+  }
+}
+
+std::string to_toml(const Case& c) {
+  const auto& g = c.geometry;
+  toml::table geometry{{"shape", name_in(shape_names, g.shape)},
+                       {"cells_across_diameter", g.cells_across},
+                       {"origin_mm", to_array(g.origin, 1 / mm)}};
+  if (is_pipe(g.shape)) {
+    geometry.insert("axis", to_array(g.axis));
+    geometry.insert("length_mm", g.length / mm);
+    geometry.insert("diameter_mm", g.diameter / mm);
+  } else {
+    geometry.insert("size_mm", to_array(g.size, 1 / mm));
+    if (g.shape == ShapeKind::Channel) {
+      geometry.insert("axis", to_array(g.axis));
+      geometry.insert("diameter_mm", g.diameter / mm);
+    }
+  }
+  if (g.shape == ShapeKind::StenosedPipe)
+    geometry.insert("stenosis", toml::table{{"severity", g.stenosis_severity},
+                                            {"length_mm", g.stenosis_length / mm},
+                                            {"position_mm", g.stenosis_position / mm}});
+  toml::table collision{{"model", name_in(collision_names, c.collision)}};
+  if (c.collision == CollisionModel::Trt) collision.insert("trt_magic", c.trt_magic);
+  toml::table time{{"duration_s", c.time.duration}};
+  if (c.time.time_step > 0)
+    time.insert("time_step_s", c.time.time_step);
+  else
+    time.insert("max_mach", c.time.max_mach);
+
+  toml::table root{
+      {"case", toml::table{{"name", c.name},
+                           {"backend", name_in(backend_names, c.backend)},
+                           {"precision", name_in(precision_names, c.precision)},
+                           {"lattice", name_in(lattice_names, c.lattice)},
+                           {"threads", c.threads}}},
+      {"geometry", std::move(geometry)},
+      {"blood",
+       toml::table{{"density_kg_m3", c.blood.density}, {"viscosity_pa_s", c.blood.viscosity}}},
+      {"collision", std::move(collision)},
+      {"walls", toml::table{{"method", name_in(wall_names, c.walls)}}},
+      {"flow", toml::table{{"driver", name_in(driver_names, c.driver)}}},
+      {"outlet", toml::table{{"pressure_pa", c.outlet.pressure}}},
+      {"time", std::move(time)},
+      {"output", toml::table{{"directory", c.output.directory},
+                             {"interval_s", c.output.interval},
+                             {"hdf5", c.output.hdf5},
+                             {"vti", c.output.vti},
+                             {"check_every", c.output.check_every}}},
+  };
+  if (c.driver == FlowDriver::Inlet)
+    root.insert("inlet", toml::table{{"profile", name_in(profile_names, c.inlet.profile)},
+                                     {"mean_velocity_m_s", c.inlet.mean_velocity},
+                                     {"amplitude", c.inlet.amplitude},
+                                     {"period_s", c.inlet.period},
+                                     {"ramp_s", c.inlet.ramp}});
+  else
+    root.insert("body_force",
+                toml::table{{"gradient_pa_m", c.body_force.gradient},
+                            {"oscillation_amplitude_pa_m", c.body_force.oscillation_amplitude},
+                            {"period_s", c.body_force.period},
+                            {"direction", to_array(c.body_force.direction)}});
+  return "# hemotwin case, every key that applies written out\n" + write_case_table(root);
+}
+
+}  // namespace hemotwin::io

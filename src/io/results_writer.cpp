@@ -1,0 +1,677 @@
+#include "hemotwin/io/results_writer.hpp"
+
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+#include <utility>
+
+#include "grid_checks.hpp"
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/version.hpp"
+
+namespace hemotwin::io {
+
+namespace fs = std::filesystem;
+
+// ---- provenance -----------------------------------------------------------------------------
+
+Provenance Provenance::current(std::string backend, std::string device) {
+  Provenance p;
+  p.version = hemotwin::version_string;
+  p.git_commit = hemotwin::git_commit;
+  p.backend = std::move(backend);
+  p.device = std::move(device);
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  p.date = date;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0) p.host = host;
+  return p;
+}
+
+// ---- HDF5 helpers -----------------------------------------------------------------------------
+
+namespace {
+
+/// An owned HDF5 identifier, closed with the function it was created for.
+class Hid {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Hid() = default;
+  Hid(hid_t id, Closer close) : id_(id), close_(close) {}
+  Hid(Hid&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)), close_(o.close_) {}
+  Hid& operator=(Hid&& o) noexcept {
+    if (this != &o) {
+      reset();
+      id_ = std::exchange(o.id_, H5I_INVALID_HID);
+      close_ = o.close_;
+    }
+    return *this;
+  }
+  Hid(const Hid&) = delete;
+  Hid& operator=(const Hid&) = delete;
+  ~Hid() { reset(); }
+
+  hid_t get() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+  /// Closes now and reports the close status (closing a file flushes it).
+  herr_t reset() {
+    herr_t status = 0;
+    if (id_ >= 0 && close_) status = close_(id_);
+    id_ = H5I_INVALID_HID;
+    return status;
+  }
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+  Closer close_ = nullptr;
+};
+
+/// Silences HDF5's automatic printing of its error stack while alive; errors are reported through
+/// the exceptions thrown here instead. Restores the previous handler.
+class QuietHdf5 {
+ public:
+  QuietHdf5() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+  QuietHdf5(const QuietHdf5&) = delete;
+  QuietHdf5& operator=(const QuietHdf5&) = delete;
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+herr_t collect_error(unsigned, const H5E_error2_t* e, void* data) {
+  if (e->desc && *e->desc) static_cast<std::vector<std::string>*>(data)->push_back(e->desc);
+  return 0;
+}
+
+/// What the current HDF5 error stack says went wrong, in a few words; the stack is then cleared.
+/// The system's reason ("No such file or directory") where HDF5 quotes one, else the innermost
+/// description.
+std::string take_error_stack() {
+  std::vector<std::string> descriptions;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &descriptions);
+  H5Eclear2(H5E_DEFAULT);
+  const std::string quote = "error message = '";
+  for (const auto& d : descriptions) {
+    const auto at = d.find(quote);
+    if (at == std::string::npos) continue;
+    const auto from = at + quote.size();
+    return d.substr(from, d.find('\'', from) - from);
+  }
+  if (descriptions.empty()) return {};
+  std::string last = descriptions.back();
+  std::replace(last.begin(), last.end(), '\n', ' ');
+  return last;
+}
+
+[[noreturn]] void fail(const fs::path& file, const std::string& what) {
+  const std::string detail = take_error_stack();
+  throw Error("HDF5: " + what + (detail.empty() ? "" : " (" + detail + ")"), file.string());
+}
+
+hid_t check_id(hid_t id, const fs::path& file, const std::string& what) {
+  if (id < 0) fail(file, what);
+  return id;
+}
+
+void check_status(herr_t status, const fs::path& file, const std::string& what) {
+  if (status < 0) fail(file, what);
+}
+
+/// Creates an attribute of the given file type holding `n` values (a scalar when n == 0).
+void write_attribute(hid_t loc, const char* name, hid_t file_type, hid_t mem_type, const void* data,
+                     hsize_t n, const fs::path& file) {
+  Hid space(check_id(n == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), file,
+                     std::string("cannot create the dataspace of attribute '") + name + "'"),
+            H5Sclose);
+  Hid attr(check_id(H5Acreate2(loc, name, file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), file,
+                    std::string("cannot create attribute '") + name + "'"),
+           H5Aclose);
+  check_status(H5Awrite(attr.get(), mem_type, data), file,
+               std::string("cannot write attribute '") + name + "'");
+}
+
+void attr_double(hid_t loc, const char* name, double v, const fs::path& file) {
+  write_attribute(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v, 0, file);
+}
+void attr_doubles(hid_t loc, const char* name, const double* v, hsize_t n, const fs::path& file) {
+  write_attribute(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v, n, file);
+}
+void attr_int64(hid_t loc, const char* name, std::int64_t v, const fs::path& file) {
+  write_attribute(loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v, 0, file);
+}
+void attr_int32s(hid_t loc, const char* name, const std::int32_t* v, hsize_t n,
+                 const fs::path& file) {
+  write_attribute(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT32, v, n, file);
+}
+
+/// A variable-length UTF-8 string type (h5py reads these as str).
+Hid string_type(const fs::path& file) {
+  Hid type(check_id(H5Tcopy(H5T_C_S1), file, "cannot create a string type"), H5Tclose);
+  check_status(H5Tset_size(type.get(), H5T_VARIABLE), file, "cannot size a string type");
+  check_status(H5Tset_cset(type.get(), H5T_CSET_UTF8), file, "cannot set a string's encoding");
+  return type;
+}
+
+void attr_string(hid_t loc, const char* name, const std::string& value, const fs::path& file) {
+  Hid type = string_type(file);
+  const char* p = value.c_str();
+  write_attribute(loc, name, type.get(), type.get(), &p, 0, file);
+}
+
+Hid create_group(hid_t loc, const std::string& name, const fs::path& file) {
+  return Hid(check_id(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), file,
+                      "cannot create group '" + name + "'"),
+             H5Gclose);
+}
+
+/// A contiguous dataset of the given shape, written in one call (skipped when empty).
+void write_dataset(hid_t loc, const char* name, hid_t file_type, hid_t mem_type,
+                   const std::vector<hsize_t>& dims, const void* data, const fs::path& file,
+                   const char* units = nullptr) {
+  Hid space(check_id(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), file,
+                     std::string("cannot create the dataspace of dataset '") + name + "'"),
+            H5Sclose);
+  Hid dset(
+      check_id(H5Dcreate2(loc, name, file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+               file, std::string("cannot create dataset '") + name + "'"),
+      H5Dclose);
+  hsize_t n = 1;
+  for (hsize_t d : dims) n *= d;
+  if (n > 0)
+    check_status(H5Dwrite(dset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), file,
+                 std::string("cannot write dataset '") + name + "'");
+  if (units) attr_string(dset.get(), "units", units, file);
+}
+
+void write_double_series(hid_t loc, const char* name, const std::vector<double>& v,
+                         const char* units, const fs::path& file) {
+  write_dataset(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {v.size()}, v.data(), file, units);
+}
+
+/// A name usable as an HDF5 link name ('/' and '.' as the whole name are not).
+std::string link_name(std::string name, std::size_t index) {
+  std::replace(name.begin(), name.end(), '/', '_');
+  if (name.empty() || name == "." || name == "..") name = "iolet" + std::to_string(index);
+  return name;
+}
+
+const char* kind_name(IoletKind k) {
+  return k == IoletKind::VelocityInlet ? "velocity_inlet" : "pressure_outlet";
+}
+
+std::string step_group_name(std::int64_t step) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "step_%08" PRId64, step);
+  return buf;
+}
+
+/// A chunk of the dense datasets that holds at least one stored brick.
+struct Chunk {
+  std::array<int, 3> start{};   // first cell, x y z
+  std::array<int, 3> extent{};  // cells, x y z (clipped at the upper faces of the box)
+  std::vector<std::int32_t> bricks;
+};
+
+}  // namespace
+
+// ---- writer -----------------------------------------------------------------------------------
+
+struct ResultsWriter::Impl {
+  fs::path path;
+  ResultsOptions options;
+  GridInfo grid;  // a copy: cell_type is needed for every field written
+  std::vector<IoletInfo> iolets;
+  std::array<int, 3> chunk{};  // chunk edge in cells, x y z
+  std::vector<Chunk> chunks;
+  std::vector<WrittenSnapshot> written;
+  std::vector<Diagnostics> series;
+  Hid file;
+  Hid fields;
+  bool closed = false;
+
+  void build_chunk_map();
+  /// Writes a dense dataset [nz][ny][nx] (x `components` when > 1) one chunk at a time;
+  /// `value(cell, component)` is asked only for fluid cells, every other cell holds 0.
+  template <class T, class Value>
+  void write_dense(hid_t loc, const std::string& group, const char* name, hid_t file_type,
+                   hid_t mem_type, int components, const char* units, Value value);
+  void write_geometry();
+  void write_case_and_provenance(const ResultsMetadata& meta);
+  void write_series();
+};
+
+void ResultsWriter::Impl::build_chunk_map() {
+  const int b = grid.brick_size;
+  const int edge = std::max(1, (std::max(options.chunk_edge, 1) + b - 1) / b) * b;
+  std::array<int, 3> nchunks{};
+  for (int a = 0; a < 3; ++a) {
+    chunk[a] = std::min(edge, grid.cells[a]);
+    nchunks[a] = (grid.cells[a] + chunk[a] - 1) / chunk[a];
+  }
+  // (chunk index, brick) pairs sorted by chunk: z-major order follows the file's layout.
+  std::vector<std::pair<std::int64_t, std::int32_t>> keyed;
+  keyed.reserve(grid.brick_origins.size());
+  for (std::size_t i = 0; i < grid.brick_origins.size(); ++i) {
+    const auto& o = grid.brick_origins[i];
+    const std::int64_t key =
+        (static_cast<std::int64_t>(o[2] / chunk[2]) * nchunks[1] + o[1] / chunk[1]) * nchunks[0] +
+        o[0] / chunk[0];
+    keyed.emplace_back(key, static_cast<std::int32_t>(i));
+  }
+  std::sort(keyed.begin(), keyed.end());
+  for (std::size_t i = 0; i < keyed.size(); ++i) {
+    if (i == 0 || keyed[i].first != keyed[i - 1].first) {
+      Chunk c;
+      const auto& o = grid.brick_origins[keyed[i].second];
+      for (int a = 0; a < 3; ++a) {
+        c.start[a] = o[a] / chunk[a] * chunk[a];
+        c.extent[a] = std::min(chunk[a], grid.cells[a] - c.start[a]);
+      }
+      chunks.push_back(std::move(c));
+    }
+    chunks.back().bricks.push_back(keyed[i].second);
+  }
+}
+
+template <class T, class Value>
+void ResultsWriter::Impl::write_dense(hid_t loc, const std::string& group, const char* name,
+                                      hid_t file_type, hid_t mem_type, int components,
+                                      const char* units, Value value) {
+  const int rank = components > 1 ? 4 : 3;
+  const hsize_t dims[4] = {static_cast<hsize_t>(grid.cells[2]), static_cast<hsize_t>(grid.cells[1]),
+                           static_cast<hsize_t>(grid.cells[0]), static_cast<hsize_t>(components)};
+  const hsize_t chunk_dims[4] = {static_cast<hsize_t>(chunk[2]), static_cast<hsize_t>(chunk[1]),
+                                 static_cast<hsize_t>(chunk[0]), static_cast<hsize_t>(components)};
+  const std::string what = "dataset '" + group + "/" + name + "'";
+
+  Hid dcpl(check_id(H5Pcreate(H5P_DATASET_CREATE), path, "cannot create properties of " + what),
+           H5Pclose);
+  check_status(H5Pset_chunk(dcpl.get(), rank, chunk_dims), path, "cannot chunk " + what);
+  if (options.shuffle) check_status(H5Pset_shuffle(dcpl.get()), path, "cannot shuffle " + what);
+  if (options.compression_level > 0)
+    check_status(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(options.compression_level)), path,
+                 "cannot compress " + what);
+  const T zero{};
+  check_status(H5Pset_fill_value(dcpl.get(), mem_type, &zero), path,
+               "cannot set the fill value of " + what);
+  check_status(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_IFSET), path,
+               "cannot set the fill time of " + what);
+  check_status(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_INCR), path,
+               "cannot set incremental allocation of " + what);
+  Hid space(check_id(H5Screate_simple(rank, dims, nullptr), path,
+                     "cannot create the dataspace of " + what),
+            H5Sclose);
+  Hid dset(
+      check_id(H5Dcreate2(loc, name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+               path, "cannot create " + what),
+      H5Dclose);
+
+  const int b = grid.brick_size;
+  const std::int64_t brick_cells = static_cast<std::int64_t>(b) * b * b;
+  std::vector<T> buffer;
+  for (const Chunk& c : chunks) {
+    const std::size_t ex = c.extent[0], ey = c.extent[1], ez = c.extent[2];
+    buffer.assign(ex * ey * ez * components, T{});
+    for (const std::int32_t brick : c.bricks) {
+      const auto& o = grid.brick_origins[brick];
+      const int ox = o[0] - c.start[0], oy = o[1] - c.start[1], oz = o[2] - c.start[2];
+      const std::int64_t first = brick * brick_cells;
+      for (int z = 0; z < b; ++z)
+        for (int y = 0; y < b; ++y) {
+          const std::size_t row = (static_cast<std::size_t>(oz + z) * ey + (oy + y)) * ex + ox;
+          const std::int64_t cell_row = first + static_cast<std::int64_t>(b) * (y + b * z);
+          for (int x = 0; x < b; ++x) {
+            const std::int64_t cell = cell_row + x;
+            if (grid.cell_type[cell] != static_cast<std::uint8_t>(CellType::Fluid)) continue;
+            T* out = &buffer[(row + x) * components];
+            for (int k = 0; k < components; ++k) out[k] = value(cell, k);
+          }
+        }
+    }
+    const hsize_t start[4] = {static_cast<hsize_t>(c.start[2]), static_cast<hsize_t>(c.start[1]),
+                              static_cast<hsize_t>(c.start[0]), 0};
+    const hsize_t count[4] = {ez, ey, ex, static_cast<hsize_t>(components)};
+    check_status(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+                 path, "cannot select a chunk of " + what);
+    Hid memory(check_id(H5Screate_simple(rank, count, nullptr), path,
+                        "cannot create a memory space for " + what),
+               H5Sclose);
+    check_status(
+        H5Dwrite(dset.get(), mem_type, memory.get(), space.get(), H5P_DEFAULT, buffer.data()), path,
+        "cannot write a chunk of " + what);
+  }
+  if (units) attr_string(dset.get(), "units", units, path);
+}
+
+void ResultsWriter::Impl::write_geometry() {
+  Hid g = create_group(file.get(), "geometry", path);
+  attr_double(g.get(), "dx", grid.dx, path);
+  const double origin[3] = {grid.origin.x(), grid.origin.y(), grid.origin.z()};
+  attr_doubles(g.get(), "origin", origin, 3, path);
+  const std::int32_t cells[3] = {grid.cells[0], grid.cells[1], grid.cells[2]};
+  attr_int32s(g.get(), "cells", cells, 3, path);
+  const std::int32_t brick_size = grid.brick_size;
+  attr_int32s(g.get(), "brick_size", &brick_size, 0, path);
+  const std::int32_t chunk_zyx[3] = {chunk[2], chunk[1], chunk[0]};
+  attr_int32s(g.get(), "chunk_shape", chunk_zyx, 3, path);
+  attr_int64(g.get(), "bricks", static_cast<std::int64_t>(grid.brick_origins.size()), path);
+  attr_int64(g.get(), "stored_cells", grid.stored_cells(), path);
+  attr_int64(g.get(), "fluid_cells", grid.fluid_cells, path);
+  attr_string(g.get(), "units", "m", path);
+  attr_string(g.get(), "layout",
+              "dense datasets are indexed [z][y][x] (x fastest); cell (i, j, k) is centred at "
+              "origin + dx * (i, j, k); origin, cells and brick_origins are in x, y, z order",
+              path);
+
+  std::vector<std::int32_t> origins;
+  origins.reserve(grid.brick_origins.size() * 3);
+  for (const auto& o : grid.brick_origins) origins.insert(origins.end(), o.begin(), o.end());
+  write_dataset(g.get(), "brick_origins", H5T_STD_I32LE, H5T_NATIVE_INT32,
+                {grid.brick_origins.size(), 3}, origins.data(), path, "cells");
+
+  write_dense<std::uint8_t>(g.get(), "/geometry", "fluid_mask", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1,
+                            "1", [](std::int64_t, int) { return std::uint8_t{1}; });
+}
+
+void ResultsWriter::Impl::write_case_and_provenance(const ResultsMetadata& meta) {
+  {
+    Hid g = create_group(file.get(), "case", path);
+    attr_string(g.get(), "name", meta.case_name, path);
+    attr_string(g.get(), "source_file", meta.case_file, path);
+    // A dataset, not an attribute: attributes are limited to 64 KiB in the portable format.
+    Hid type = string_type(path);
+    Hid space(check_id(H5Screate(H5S_SCALAR), path, "cannot create a scalar dataspace"), H5Sclose);
+    Hid dset(check_id(H5Dcreate2(g.get(), "source_text", type.get(), space.get(), H5P_DEFAULT,
+                                 H5P_DEFAULT, H5P_DEFAULT),
+                      path, "cannot create dataset '/case/source_text'"),
+             H5Dclose);
+    const char* text = meta.case_text.c_str();
+    check_status(H5Dwrite(dset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), path,
+                 "cannot write dataset '/case/source_text'");
+  }
+  {
+    Hid g = create_group(file.get(), "provenance", path);
+    const Provenance& p = meta.provenance;
+    attr_string(g.get(), "hemotwin_version", p.version, path);
+    attr_string(g.get(), "git_commit", p.git_commit, path);
+    attr_string(g.get(), "backend", p.backend, path);
+    attr_string(g.get(), "device", p.device, path);
+    attr_string(g.get(), "date", p.date, path);
+    attr_string(g.get(), "host", p.host, path);
+    unsigned major = 0, minor = 0, release = 0;
+    H5get_libversion(&major, &minor, &release);
+    attr_string(g.get(), "hdf5_version",
+                std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release),
+                path);
+  }
+}
+
+void ResultsWriter::Impl::write_series() {
+  const std::size_t n = series.size();
+  std::vector<double> time(n), mass(n), max_speed(n);
+  std::vector<std::int64_t> step(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    step[i] = series[i].step;
+    time[i] = series[i].time;
+    mass[i] = series[i].mass;
+    max_speed[i] = series[i].max_speed;
+  }
+  {
+    Hid g = create_group(file.get(), "diagnostics", path);
+    write_dataset(g.get(), "step", H5T_STD_I64LE, H5T_NATIVE_INT64, {n}, step.data(), path);
+    write_double_series(g.get(), "time", time, "s", path);
+    write_double_series(g.get(), "mass", mass, "lattice units (sum of densities over fluid cells)",
+                        path);
+    write_double_series(g.get(), "max_speed", max_speed, "m/s", path);
+  }
+  Hid group = create_group(file.get(), "iolets", path);
+  attr_int64(group.get(), "count", static_cast<std::int64_t>(iolets.size()), path);
+  for (std::size_t k = 0; k < iolets.size(); ++k) {
+    const IoletInfo& io = iolets[k];
+    Hid g = create_group(group.get(), link_name(io.name, k), path);
+    attr_string(g.get(), "name", io.name, path);
+    attr_string(g.get(), "kind", kind_name(io.kind), path);
+    attr_int64(g.get(), "index", static_cast<std::int64_t>(k), path);
+    const double centre[3] = {io.centre.x(), io.centre.y(), io.centre.z()};
+    const double normal[3] = {io.normal.x(), io.normal.y(), io.normal.z()};
+    attr_doubles(g.get(), "centre", centre, 3, path);
+    attr_doubles(g.get(), "normal", normal, 3, path);
+    attr_double(g.get(), "area", io.area, path);
+    std::vector<double> flow(n), pressure(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      flow[i] = series[i].iolet_flow[k];
+      pressure[i] = series[i].iolet_pressure[k];
+    }
+    write_dataset(g.get(), "step", H5T_STD_I64LE, H5T_NATIVE_INT64, {n}, step.data(), path);
+    write_double_series(g.get(), "time", time, "s", path);
+    write_double_series(g.get(), "flow", flow, "m^3/s", path);
+    write_double_series(g.get(), "pressure", pressure, "Pa", path);
+  }
+}
+
+ResultsWriter::ResultsWriter(fs::path path, const GridInfo& grid, std::vector<IoletInfo> iolets,
+                             const ResultsMetadata& meta, const ResultsOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.path = std::move(path);
+  m.options = options;
+  if (options.compression_level < 0 || options.compression_level > 9)
+    throw Error(
+        "compression level must be 0 to 9, got " + std::to_string(options.compression_level),
+        m.path.string());
+  detail::check_grid(grid, m.path.string());
+  m.grid = grid;
+  m.iolets = std::move(iolets);
+  m.build_chunk_map();
+
+  QuietHdf5 quiet;
+  if (options.compression_level > 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0)
+    throw Error("HDF5: this HDF5 library has no deflate (zlib) filter", m.path.string());
+  Hid fapl(check_id(H5Pcreate(H5P_FILE_ACCESS), m.path, "cannot create file access properties"),
+           H5Pclose);
+  // Close everything with the file, so that close() really finishes the file.
+  check_status(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), m.path,
+               "cannot set the close degree");
+  m.file = Hid(check_id(H5Fcreate(m.path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), m.path,
+                        "cannot create the file"),
+               H5Fclose);
+  attr_string(m.file.get(), "format", "hemotwin-results", m.path);
+  attr_int64(m.file.get(), "format_version", 1, m.path);
+  attr_string(m.file.get(), "hemotwin_version", meta.provenance.version, m.path);
+  m.write_geometry();
+  m.write_case_and_provenance(meta);
+  m.fields = create_group(m.file.get(), "fields", m.path);
+  attr_double(m.fields.get(), "dt", meta.dt, m.path);
+}
+
+ResultsWriter::~ResultsWriter() {
+  if (impl_ && !impl_->closed) {
+    try {
+      close();
+    } catch (...) {
+      // Reported by close() when called explicitly; a destructor must not throw.
+    }
+  }
+}
+
+void ResultsWriter::write_fields(const FieldSnapshot& s) {
+  Impl& m = *impl_;
+  if (m.closed) throw Error("cannot write fields: the results file is closed", m.path.string());
+  detail::check_snapshot(m.grid, s, m.path.string());
+  const std::string name = step_group_name(s.step);
+  for (const auto& w : m.written)
+    if (w.step == s.step)
+      throw Error("fields of step " + std::to_string(s.step) + " were already written",
+                  m.path.string());
+  QuietHdf5 quiet;
+  Hid g = create_group(m.fields.get(), name, m.path);
+  attr_int64(g.get(), "step", s.step, m.path);
+  attr_double(g.get(), "time", s.time, m.path);
+  m.write_dense<float>(g.get(), "/fields/" + name, "velocity", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3,
+                       "m/s", [&](std::int64_t cell, int k) { return s.velocity[3 * cell + k]; });
+  m.write_dense<float>(g.get(), "/fields/" + name, "pressure", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 1,
+                       "Pa", [&](std::int64_t cell, int) { return s.pressure[cell]; });
+  m.written.push_back({s.step, s.time, "/fields/" + name});
+}
+
+void ResultsWriter::append_diagnostics(const Diagnostics& d) {
+  Impl& m = *impl_;
+  if (m.closed)
+    throw Error("cannot record diagnostics: the results file is closed", m.path.string());
+  if (d.iolet_flow.size() != m.iolets.size() || d.iolet_pressure.size() != m.iolets.size())
+    throw Error("diagnostics of step " + std::to_string(d.step) + " hold " +
+                    std::to_string(d.iolet_flow.size()) + " iolet flows and " +
+                    std::to_string(d.iolet_pressure.size()) + " pressures for " +
+                    std::to_string(m.iolets.size()) + " iolets",
+                m.path.string());
+  m.series.push_back(d);
+}
+
+void ResultsWriter::close() {
+  Impl& m = *impl_;
+  if (m.closed) return;
+  m.closed = true;  // whatever happens below, the file is not written to again
+  QuietHdf5 quiet;
+  m.write_series();
+  m.fields.reset();
+  check_status(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), m.path, "cannot flush the file");
+  check_status(m.file.reset(), m.path, "cannot close the file");
+}
+
+const fs::path& ResultsWriter::path() const { return impl_->path; }
+const std::vector<WrittenSnapshot>& ResultsWriter::snapshots() const { return impl_->written; }
+std::array<int, 3> ResultsWriter::chunk_shape() const {
+  return {impl_->chunk[2], impl_->chunk[1], impl_->chunk[0]};
+}
+std::int64_t ResultsWriter::occupied_chunks() const {
+  return static_cast<std::int64_t>(impl_->chunks.size());
+}
+
+// ---- XDMF -------------------------------------------------------------------------------------
+
+namespace {
+
+/// The shortest text that reads back as the same double.
+std::string num(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void write_xdmf(const fs::path& path, const std::string& hdf5_reference, const GridInfo& grid,
+                const std::vector<WrittenSnapshot>& snapshots) {
+  detail::check_grid(grid, path.string());
+  const std::string h5 = xml_escape(hdf5_reference);
+  const int nx = grid.cells[0], ny = grid.cells[1], nz = grid.cells[2];
+  const std::string dims = std::to_string(nz) + " " + std::to_string(ny) + " " + std::to_string(nx);
+
+  std::ostringstream x;
+  x << "<?xml version=\"1.0\" ?>\n"
+       "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
+       "<!-- hemotwin results: open this file in ParaView (Xdmf3ReaderS or XDMF Reader). "
+       "Data lie in "
+    << h5
+    << "; arrays are point data on the lattice sites, indexed [z][y][x]. "
+       "See docs/file-format.md. -->\n"
+       "<Xdmf Version=\"3.0\" xmlns:xi=\"http://www.w3.org/2001/XInclude\">\n"
+       "  <Domain>\n";
+
+  auto grid_body = [&](const std::string& indent) {
+    x << indent << "<Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"" << dims << "\"/>\n"
+      << indent << "<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"
+      << indent
+      << "  <DataItem Name=\"Origin\" Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" "
+         "Format=\"XML\">"
+      << num(grid.origin.z()) << " " << num(grid.origin.y()) << " " << num(grid.origin.x())
+      << "</DataItem>\n"
+      << indent
+      << "  <DataItem Name=\"Spacing\" Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" "
+         "Format=\"XML\">"
+      << num(grid.dx) << " " << num(grid.dx) << " " << num(grid.dx) << "</DataItem>\n"
+      << indent << "</Geometry>\n"
+      << indent << "<Attribute Name=\"fluid_mask\" AttributeType=\"Scalar\" Center=\"Node\">\n"
+      << indent << "  <DataItem Dimensions=\"" << dims
+      << "\" NumberType=\"UChar\" Precision=\"1\" Format=\"HDF\">" << h5
+      << ":/geometry/fluid_mask</DataItem>\n"
+      << indent << "</Attribute>\n";
+  };
+
+  if (snapshots.empty()) {
+    x << "    <Grid Name=\"geometry\" GridType=\"Uniform\">\n";
+    grid_body("      ");
+    x << "    </Grid>\n";
+  } else {
+    x << "    <Grid Name=\"fields\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
+    for (const auto& s : snapshots) {
+      const std::string name = s.group.substr(s.group.find_last_of('/') + 1);
+      x << "      <Grid Name=\"" << xml_escape(name) << "\" GridType=\"Uniform\">\n"
+        << "        <Time Value=\"" << num(s.time) << "\"/>\n";
+      grid_body("        ");
+      x << "        <Attribute Name=\"velocity\" AttributeType=\"Vector\" Center=\"Node\">\n"
+        << "          <DataItem Dimensions=\"" << dims
+        << " 3\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5 << ":"
+        << xml_escape(s.group) << "/velocity</DataItem>\n"
+        << "        </Attribute>\n"
+        << "        <Attribute Name=\"pressure\" AttributeType=\"Scalar\" Center=\"Node\">\n"
+        << "          <DataItem Dimensions=\"" << dims
+        << "\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5 << ":"
+        << xml_escape(s.group) << "/pressure</DataItem>\n"
+        << "        </Attribute>\n"
+        << "      </Grid>\n";
+    }
+    x << "    </Grid>\n";
+  }
+  x << "  </Domain>\n</Xdmf>\n";
+
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw Error("cannot create the XDMF file", path.string());
+  const std::string text = x.str();
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.close();
+  if (!out) throw Error("cannot write the XDMF file", path.string());
+}
+
+}  // namespace hemotwin::io

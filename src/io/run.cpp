@@ -1,0 +1,186 @@
+#include "hemotwin/io/run.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <optional>
+
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/core/simulation.hpp"
+#include "hemotwin/io/case_file.hpp"
+#include "hemotwin/io/output_dir.hpp"
+#include "hemotwin/io/results_writer.hpp"
+#include "hemotwin/io/summary.hpp"
+#include "hemotwin/io/vti_writer.hpp"
+#include "hemotwin/version.hpp"
+
+namespace hemotwin::io {
+
+namespace {
+
+constexpr const char* hdf5_name = "results.h5";
+constexpr const char* xdmf_name = "results.xdmf";
+constexpr const char* vti_name = "results.vti";
+constexpr const char* case_name = "case.toml";
+constexpr const char* summary_name = "summary.json";
+
+}  // namespace
+
+RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
+                   const RunCallbacks& callbacks) {
+  using Clock = std::chrono::steady_clock;
+
+  // Errors up to on_info are about the case (the CLI reports them so); the staging directory comes
+  // right after, so an unwritable output directory still fails before any step is computed.
+  std::unique_ptr<Simulation> sim = Simulation::create(c);
+  const std::string backend = to_string(sim->backend());
+  const std::string device = sim->device();
+  const std::string info = "backend " + backend + " (" + device + ")";
+  if (callbacks.on_info) callbacks.on_info(info);
+
+  OutputDir out(output_dir, summary_name);
+  out.replace_on_commit({hdf5_name, xdmf_name, vti_name, case_name, summary_name});
+
+  const GridInfo& grid = sim->grid();
+  const std::vector<IoletInfo>& iolets = sim->iolets();
+  const Units& units = sim->units();
+  const std::int64_t total = sim->total_steps();
+  const std::int64_t first_step = sim->step_count();
+  const std::int64_t check = std::max(1, c.output.check_every);
+  // Field outputs fall on whole steps: every interval_steps steps (0: only the final state).
+  std::int64_t interval_steps = 0;
+  if (c.output.interval > 0) {
+    interval_steps = std::max<std::int64_t>(1, std::llround(c.output.interval / units.dt()));
+    if (c.output.hdf5 && total / interval_steps > 1000)
+      spdlog::warn("output.interval = {} s gives {} field outputs; the results file will be large",
+                   c.output.interval, total / interval_steps);
+  }
+  spdlog::info("run '{}': {} steps of dt = {:.4g} s, {} fluid cells, {}", c.name, total, units.dt(),
+               grid.fluid_cells, info);
+
+  const Provenance provenance = Provenance::current(backend, device);
+  const std::string case_text = c.source_text.empty() ? to_toml(c) : c.source_text;
+  std::optional<ResultsWriter> writer;
+  if (c.output.hdf5) {
+    ResultsMetadata meta;
+    meta.provenance = provenance;
+    meta.case_name = c.name;
+    meta.case_text = case_text;
+    meta.case_file = c.source_file;
+    meta.dt = units.dt();
+    writer.emplace(out.staged(hdf5_name), grid, iolets, meta);
+  }
+
+  std::vector<Diagnostics> series;
+  auto sample = [&] {
+    Diagnostics d = sim->diagnostics();
+    if (writer) writer->append_diagnostics(d);
+    series.push_back(std::move(d));
+  };
+
+  const auto start = Clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  auto mlups = [&](double seconds) {
+    const double steps = static_cast<double>(sim->step_count() - first_step);
+    return seconds > 0 ? static_cast<double>(grid.fluid_cells) * steps / seconds / 1e6 : 0.0;
+  };
+  std::int64_t last_progress = -1;
+  auto progress = [&] {
+    last_progress = sim->step_count();
+    if (!callbacks.on_progress) return;
+    Progress p;
+    p.step = sim->step_count();
+    p.total_steps = total;
+    p.elapsed_s = elapsed();
+    p.mlups = mlups(p.elapsed_s);
+    callbacks.on_progress(p);
+  };
+
+  sample();  // the initial state: the reference for the mass balance
+  bool stopped_early = false;
+  while (sim->step_count() < total) {
+    if (callbacks.should_stop && callbacks.should_stop()) {
+      stopped_early = true;
+      spdlog::info("run '{}': stop requested at step {} of {}", c.name, sim->step_count(), total);
+      break;
+    }
+    const std::int64_t step = sim->step_count();
+    std::int64_t next = std::min(total, (step / check + 1) * check);
+    if (interval_steps > 0) next = std::min(next, (step / interval_steps + 1) * interval_steps);
+    sim->advance(next - step);
+    const std::int64_t now = sim->step_count();
+    if (now % check == 0 || now == total) {
+      sample();
+      progress();
+    }
+    // The final state is written below, once, whatever the interval.
+    if (writer && interval_steps > 0 && now % interval_steps == 0 && now < total)
+      writer->write_fields(sim->snapshot());
+  }
+
+  const std::int64_t final_step = sim->step_count();
+  if (series.back().step != final_step) sample();
+  const double wall_time = elapsed();
+  if (last_progress != final_step) progress();
+
+  if (writer || c.output.vti) {
+    const FieldSnapshot snapshot = sim->snapshot();
+    if (writer && (writer->snapshots().empty() || writer->snapshots().back().step != snapshot.step))
+      writer->write_fields(snapshot);
+    if (c.output.vti) write_vti(out.staged(vti_name), grid, snapshot);
+  }
+
+  RunSummary summary;
+  if (writer) {
+    writer->close();
+    write_xdmf(out.staged(xdmf_name), hdf5_name, grid, writer->snapshots());
+    summary.files.emplace_back("hdf5", hdf5_name);
+    summary.files.emplace_back("xdmf", xdmf_name);
+  }
+  if (c.output.vti) summary.files.emplace_back("vti", vti_name);
+  out.write_file(case_name, case_text);
+  summary.files.emplace_back("case", case_name);
+
+  summary.name = c.name;
+  summary.hemotwin_version = provenance.version;
+  summary.git_commit = provenance.git_commit;
+  summary.steps = final_step - first_step;
+  summary.total_steps = total;
+  summary.stopped_early = stopped_early;
+  summary.simulated_time = sim->time();
+  summary.wall_time_s = wall_time;
+  summary.fluid_cells = grid.fluid_cells;
+  summary.mlups = mlups(wall_time);
+  summary.backend = backend;
+  summary.device = device;
+  summary.precision = to_string(c.precision);
+  summary.lattice = to_string(c.lattice);
+  summary.collision = to_string(c.collision);
+  summary.dx = units.dx();
+  summary.dt = units.dt();
+  summary.tau = units.tau();
+  summary.iolets = iolets;
+  summary.series = series;
+  write_summary(out.staged(summary_name), summary);
+
+  out.commit();
+
+  RunResult result;
+  result.directory = out.target();
+  if (c.output.hdf5) {
+    result.hdf5 = out.final_path(hdf5_name);
+    result.xdmf = out.final_path(xdmf_name);
+  }
+  result.summary = out.final_path(summary_name);
+  result.steps = summary.steps;
+  result.wall_time_s = wall_time;
+  result.mlups = summary.mlups;
+  result.stopped_early = stopped_early;
+  spdlog::info("run '{}': {} steps in {:.2f} s ({:.1f} MLUPS); results in {}", c.name, result.steps,
+               wall_time, result.mlups, result.directory.string());
+  return result;
+}
+
+}  // namespace hemotwin::io

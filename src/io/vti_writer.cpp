@@ -1,0 +1,123 @@
+#include "hemotwin/io/vti_writer.hpp"
+
+#include <vtkCallbackCommand.h>
+#include <vtkCommand.h>
+#include <vtkDoubleArray.h>
+#include <vtkExecutive.h>
+#include <vtkFieldData.h>
+#include <vtkFloatArray.h>
+#include <vtkImageData.h>
+#include <vtkNew.h>
+#include <vtkPointData.h>
+#include <vtkUnsignedCharArray.h>
+#include <vtkXMLImageDataWriter.h>
+
+#include <string>
+
+#include "grid_checks.hpp"
+#include "hemotwin/core/error.hpp"
+
+namespace hemotwin::io {
+
+namespace {
+
+/// Collects the messages of VTK error events instead of letting VTK print them.
+void collect_vtk_error(vtkObject*, unsigned long, void* client, void* call) {
+  auto* text = static_cast<std::string*>(client);
+  // VTK's text is "ERROR: In FILE, line N\nCLASS (0xADDRESS): message"; keep the message.
+  std::string message = call ? static_cast<const char*>(call) : "unknown VTK error";
+  const auto address_end = message.find("): ");
+  if (address_end != std::string::npos) message = message.substr(address_end + 3);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  if (!text->empty()) *text += "; ";
+  *text += message;
+}
+
+}  // namespace
+
+void write_vti(const std::filesystem::path& path, const GridInfo& grid,
+               const FieldSnapshot& snapshot) {
+  detail::check_grid(grid, path.string());
+  detail::check_snapshot(grid, snapshot, path.string());
+  const vtkIdType nx = grid.cells[0], ny = grid.cells[1], nz = grid.cells[2];
+  const vtkIdType points = nx * ny * nz;
+
+  vtkNew<vtkImageData> image;
+  image->SetDimensions(static_cast<int>(nx), static_cast<int>(ny), static_cast<int>(nz));
+  image->SetOrigin(grid.origin.x(), grid.origin.y(), grid.origin.z());
+  image->SetSpacing(grid.dx, grid.dx, grid.dx);
+
+  vtkNew<vtkFloatArray> velocity;
+  velocity->SetName("velocity");
+  velocity->SetNumberOfComponents(3);
+  velocity->SetNumberOfTuples(points);
+  velocity->FillValue(0.0f);
+  vtkNew<vtkFloatArray> pressure;
+  pressure->SetName("pressure");
+  pressure->SetNumberOfTuples(points);
+  pressure->FillValue(0.0f);
+  vtkNew<vtkUnsignedCharArray> mask;
+  mask->SetName("fluid_mask");
+  mask->SetNumberOfTuples(points);
+  mask->FillValue(0);
+
+  float* v = velocity->GetPointer(0);
+  float* p = pressure->GetPointer(0);
+  unsigned char* f = mask->GetPointer(0);
+  const int b = grid.brick_size;
+  const std::int64_t brick_cells = static_cast<std::int64_t>(b) * b * b;
+  for (std::size_t brick = 0; brick < grid.brick_origins.size(); ++brick) {
+    const auto& o = grid.brick_origins[brick];
+    for (int z = 0; z < b; ++z)
+      for (int y = 0; y < b; ++y)
+        for (int x = 0; x < b; ++x) {
+          const std::int64_t cell =
+              static_cast<std::int64_t>(brick) * brick_cells + x + b * (y + b * z);
+          if (grid.cell_type[cell] != static_cast<std::uint8_t>(CellType::Fluid)) continue;
+          const vtkIdType id =
+              (o[0] + x) + nx * ((o[1] + y) + ny * static_cast<vtkIdType>(o[2] + z));
+          for (int k = 0; k < 3; ++k) v[3 * id + k] = snapshot.velocity[3 * cell + k];
+          p[id] = snapshot.pressure[cell];
+          f[id] = 1;
+        }
+  }
+  image->GetPointData()->AddArray(velocity);
+  image->GetPointData()->SetActiveVectors("velocity");
+  image->GetPointData()->AddArray(pressure);
+  image->GetPointData()->SetActiveScalars("pressure");
+  image->GetPointData()->AddArray(mask);
+
+  vtkNew<vtkDoubleArray> time;
+  time->SetName("TimeValue");
+  time->InsertNextValue(snapshot.time);
+  image->GetFieldData()->AddArray(time);
+
+  std::string errors;
+  vtkNew<vtkCallbackCommand> on_error;
+  on_error->SetCallback(collect_vtk_error);
+  on_error->SetClientData(&errors);
+
+  // The pipeline repeats a failure as "returned failure for request"; the writer's own message
+  // says what failed, so the executive's goes to `pipeline_errors` and is used only without it.
+  std::string pipeline_errors;
+  vtkNew<vtkCallbackCommand> on_pipeline_error;
+  on_pipeline_error->SetCallback(collect_vtk_error);
+  on_pipeline_error->SetClientData(&pipeline_errors);
+
+  vtkNew<vtkXMLImageDataWriter> writer;
+  writer->AddObserver(vtkCommand::ErrorEvent, on_error);
+  writer->GetExecutive()->AddObserver(vtkCommand::ErrorEvent, on_pipeline_error);
+  writer->SetFileName(path.c_str());
+  writer->SetInputData(image);
+  writer->SetDataModeToAppended();
+  writer->EncodeAppendedDataOff();  // raw binary, not base64
+  writer->SetCompressorTypeToZLib();
+  writer->SetHeaderTypeToUInt64();  // arrays beyond 4 GiB
+  const int ok = writer->Write();
+  if (errors.empty() && (ok != 1 || writer->GetErrorCode() != 0)) errors = pipeline_errors;
+  if (ok != 1 || writer->GetErrorCode() != 0 || !errors.empty())
+    throw Error("VTK: cannot write the image" + (errors.empty() ? std::string() : ": " + errors),
+                path.string());
+}
+
+}  // namespace hemotwin::io

@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""Tests of the `hemotwin` executable: exit codes, error messages, files left behind.
+
+Usage: cli_tests.py --hemotwin BIN --cases DIR TEST [TEST...]   (or `all`, or `--list`)
+
+Every test runs the binary in a fresh temporary working directory and checks the exit code, the
+text on stdout/stderr and what the directory holds afterwards. CTest runs one test per process
+(tests/cli/CMakeLists.txt).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HEMOTWIN = ""
+CASES = Path()
+TESTS = {}
+
+
+def test(fn):
+    TESTS[fn.__name__] = fn
+    return fn
+
+
+class Failed(Exception):
+    pass
+
+
+def check(cond, message):
+    if not cond:
+        raise Failed(message)
+
+
+def run(args, cwd, timeout=300):
+    env = dict(os.environ)
+    env.pop("TERM", None)
+    p = subprocess.run([HEMOTWIN, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                       env=env)
+    return p.returncode, p.stdout, p.stderr
+
+
+def snapshot(directory):
+    """Every file under `directory` with its content, to compare before and after."""
+    out = {}
+    for p in sorted(Path(directory).rglob("*")):
+        out[str(p.relative_to(directory))] = p.read_bytes() if p.is_file() else None
+    return out
+
+
+def line_of(path, text):
+    for i, line in enumerate(Path(path).read_text().splitlines(), start=1):
+        if line.startswith(text):
+            return i
+    raise Failed(f"{text!r} not found in {path}")
+
+
+def expect_error(args, code, pattern, cwd):
+    """Runs and checks: exit code, one line on stderr matching `pattern`, no traceback."""
+    rc, out, err = run(args, cwd)
+    lines = [l for l in err.splitlines() if l.strip()]
+    errors = [l for l in lines if l.startswith("hemotwin: error: ")]
+    check(rc == code, f"exit code {rc}, expected {code}\nstderr:\n{err}")
+    check(len(errors) == 1, f"expected exactly one 'hemotwin: error:' line, got:\n{err}")
+    check(re.search(pattern, errors[0]), f"error line\n  {errors[0]}\ndoes not match\n  {pattern}")
+    check("terminate called" not in err and "Traceback" not in err, f"crash output:\n{err}")
+    return errors[0]
+
+
+def expect_case_error(case_args, pattern, code=2):
+    """A case error: message, exit code, and no trace of the run on disk, neither in a fresh
+    directory nor in an existing output directory (left exactly as it was)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        expect_error(["run", *case_args], code, pattern, tmp)
+        left = list(Path(tmp).iterdir())
+        check(not left, f"the failed run left {left} in the working directory")
+
+        existing = Path(tmp) / "previous"
+        existing.mkdir()
+        (existing / "summary.json").write_text('{"earlier": true}\n')
+        (existing / "notes.txt").write_text("keep me\n")
+        before = snapshot(existing)
+        expect_error(["run", *case_args, "--output", str(existing)], code, pattern, tmp)
+        check(snapshot(existing) == before, "the failed run changed the existing output directory")
+        check(sorted(p.name for p in Path(tmp).iterdir()) == ["previous"],
+              f"the failed run left {list(Path(tmp).iterdir())} beside the output directory")
+
+
+def case(name):
+    return str(CASES / name)
+
+
+# ---- the front door ---------------------------------------------------------------------------------
+
+@test
+def version(tmp):
+    rc, out, err = run(["--version"], tmp)
+    check(rc == 0, f"exit code {rc}: {err}")
+    check(re.search(r"^hemotwin \d+\.\d+\.\d+ \(commit \S+\)", out, re.M), f"version line: {out}")
+    check(re.search(r"CUDA backend: (built|not built)", out), f"no CUDA line: {out}")
+
+
+@test
+def help(tmp):
+    rc, out, err = run(["--help"], tmp)
+    check(rc == 0, f"exit code {rc}: {err}")
+    for word in ["run", "check", "--version", "Exit codes", "docs/case-file.md"]:
+        check(word in out, f"--help lacks {word!r}:\n{out}")
+    rc, out, err = run(["run", "--help"], tmp)
+    check(rc == 0, f"exit code {rc}: {err}")
+    for word in ["--set", "KEY=VALUE", "--output", "--backend", "--quiet", "CASE.toml"]:
+        check(word in out, f"run --help lacks {word!r}:\n{out}")
+
+
+@test
+def usage_errors(tmp):
+    expect_error([], 2, r"no command given", tmp)
+    expect_error(["frobnicate"], 2, r"hemotwin: error: .*frobnicate", tmp)
+    expect_error(["run"], 2, r"case.*required", tmp)
+    expect_error(["run", case("tiny.toml"), "--frobnicate"], 2, r"frobnicate.*hemotwin run --help", tmp)
+    expect_error(["run", case("tiny.toml"), "--backend", "gpu"], 2, r"gpu", tmp)
+    check(not list(Path(tmp).iterdir()), "usage errors left files behind")
+
+
+# ---- case errors ------------------------------------------------------------------------------------
+
+@test
+def missing_file(tmp):
+    expect_case_error(["no/such/case.toml"], r"case file not found: no/such/case\.toml")
+
+
+@test
+def unknown_key(tmp):
+    path = case("unknown_key.toml")
+    line = line_of(path, "mean_velocty_m_s")
+    expect_case_error([path], rf"^hemotwin: error: {re.escape(path)}:{line}: key "
+                              r"'inlet\.mean_velocty_m_s': unknown key 'mean_velocty_m_s' in \[inlet\]; "
+                              r"did you mean 'mean_velocity_m_s'\?$")
+
+
+@test
+def wrong_type(tmp):
+    path = case("wrong_type.toml")
+    line = line_of(path, "viscosity_pa_s")
+    expect_case_error([path], rf"{re.escape(path)}:{line}: key 'blood\.viscosity_pa_s': "
+                              r"expected a number, got the string \"0\.0035\"")
+
+
+@test
+def negative_viscosity(tmp):
+    path = case("negative_viscosity.toml")
+    line = line_of(path, "viscosity_pa_s")
+    expect_case_error([path], rf"{re.escape(path)}:{line}: key 'blood\.viscosity_pa_s': "
+                              r"must be > 0, got -0\.0035")
+
+
+@test
+def bad_enum(tmp):
+    path = case("bad_enum.toml")
+    line = line_of(path, "method")
+    expect_case_error([path], rf"{re.escape(path)}:{line}: key 'walls\.method': invalid value "
+                              r"\"bouncebak\"; valid values: \"bouzidi\", \"bounce_back\"; "
+                              r"did you mean \"bounce_back\"\?")
+
+
+@test
+def syntax_error(tmp):
+    path = case("syntax_error.toml")
+    line = line_of(path, "[inlet")
+    expect_case_error([path], rf"{re.escape(path)}:{line}:\d+: ")
+
+
+@test
+def bad_set(tmp):
+    tiny = case("tiny.toml")
+    expect_case_error([tiny, "--set", "inlet.mean_velocty_m_s=0.3"],
+                      r"--set inlet\.mean_velocty_m_s: unknown key 'mean_velocty_m_s' in \[inlet\]; "
+                      r"did you mean 'mean_velocity_m_s'\?")
+    expect_case_error([tiny, "--set", "inlet.mean_velocity_m_s"], r"--set inlet\.mean_velocity_m_s: "
+                                                                  r"expected KEY=VALUE")
+    expect_case_error([tiny, "--set", "blood.viscosity_pa_s=-1"],
+                      r"--set blood\.viscosity_pa_s: must be > 0, got -1")
+    expect_case_error([tiny, "--set", "case.backend=gpu"],
+                      r"--set case\.backend: invalid value \"gpu\"; valid values: \"auto\", \"cpu\", "
+                      r"\"cuda\"")
+
+
+@test
+def unstable_tau(tmp):
+    path = case("unstable_tau.toml")
+    line = line_of(path, "time_step_s")
+    expect_case_error([path], rf"{re.escape(path)}:{line}: key 'time\.time_step_s': relaxation time tau"
+                              r" = [0-9.]+ is too close to 1/2.*increase time_step_s")
+    # The same through an override: the error names the override.
+    expect_case_error([case("tiny.toml"), "--set", "time.time_step_s=1e-6"],
+                      r"--set time\.time_step_s: relaxation time tau")
+
+
+@test
+def high_mach(tmp):
+    path = case("high_mach.toml")
+    line = line_of(path, "time_step_s")
+    expect_case_error([path], rf"{re.escape(path)}:{line}: key 'time\.time_step_s': Mach number "
+                              r"[0-9.]+ .*reduce time_step_s")
+
+
+# ---- runs -------------------------------------------------------------------------------------------
+
+@test
+def check_command(tmp):
+    rc, out, err = run(["check", case("tiny.toml"), "--print-case"], tmp)
+    check(rc == 0, f"exit code {rc}\n{err}")
+    check("case 'tiny' is valid" in out, out)
+    check(re.search(r"tau = 0\.5[0-9]+", out), f"no units line:\n{out}")
+    check("[inlet]" in out and "mean_velocity_m_s = 0.1" in out, f"--print-case:\n{out}")
+    check(not list(Path(tmp).iterdir()), "check wrote files")
+    expect_error(["check", case("unstable_tau.toml")], 2, r"relaxation time tau", tmp)
+    # A key that does not apply to the shape: a warning, not an error.
+    rc, out, err = run(["check", case("tiny.toml"), "--set", "geometry.size_mm=[1, 1, 1]"], tmp)
+    check(rc == 0, f"exit code {rc}\n{err}")
+    check(re.search(r"warn.*geometry\.size_mm is ignored", err), f"no warning:\n{err}")
+
+
+@test
+def end_to_end(tmp):
+    rc, out, err = run(["run", case("tiny.toml")], tmp)
+    check(rc == 0, f"exit code {rc}\nstdout:\n{out}\nstderr:\n{err}")
+    results = Path(tmp) / "results" / "tiny"
+    for name in ["results.h5", "results.xdmf", "summary.json"]:
+        check((results / name).is_file(), f"{name} missing; the directory holds "
+                                          f"{sorted(p.name for p in results.iterdir()) if results.exists() else 'nothing'}")
+    summary = json.loads((results / "summary.json").read_text())
+    check(summary.get("steps", 0) > 0, f"summary.json: {summary}")
+    check(f"paraview results/tiny/results.xdmf" in out, f"no ParaView hint on stdout:\n{out}")
+    check(re.search(r"step \d+/\d+ \(100%\), [0-9.]+ MLUPS", err), f"no plain progress lines:\n{err}")
+    check("\r" not in err, "a progress bar was drawn though stderr is not a terminal")
+    leftovers = [p.name for p in (Path(tmp) / "results").iterdir() if p.name != "tiny"]
+    check(not leftovers, f"staging left behind: {leftovers}")
+
+    # --output and --quiet; a second run into the same directory replaces the first.
+    rc, out, err = run(["run", case("tiny.toml"), "--quiet", "--output", "elsewhere",
+                        "--set", "time.duration_s=0.01"], tmp)
+    check(rc == 0, f"exit code {rc}\n{err}")
+    check(out == "" and err == "", f"--quiet printed:\nstdout: {out}\nstderr: {err}")
+    check((Path(tmp) / "elsewhere" / "summary.json").is_file(), "--output ignored")
+
+
+@test
+def interrupt(tmp):
+    """Ctrl-C: the run stops, commits what it has, and exits 130."""
+    env = dict(os.environ)
+    env.pop("TERM", None)
+    p = subprocess.Popen([HEMOTWIN, "run", case("tiny.toml"), "--set", "time.duration_s=100"],
+                         cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # Wait until the simulation is built (the backend line), then interrupt.
+    seen = ""
+    deadline = time.time() + 60
+    while "backend" not in seen and time.time() < deadline:
+        line = p.stderr.readline()
+        if not line:
+            break
+        seen += line
+    time.sleep(0.5)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=120)
+    err = seen + err
+    check(p.returncode == 130, f"exit code {p.returncode}, expected 130\n{err}")
+    summary = Path(tmp) / "results" / "tiny" / "summary.json"
+    check(summary.is_file(), f"no summary.json after the interrupt\n{err}")
+    check(json.loads(summary.read_text()).get("stopped_early") is True, "stopped_early not set")
+    check("hemotwin: error" not in err, f"an interrupt is not an error:\n{err}")
+
+
+def main():
+    global HEMOTWIN, CASES
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hemotwin", required=True)
+    ap.add_argument("--cases", required=True)
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("tests", nargs="*")
+    a = ap.parse_args()
+    if a.list:
+        print("\n".join(TESTS))
+        return 0
+    HEMOTWIN, CASES = os.path.abspath(a.hemotwin), Path(a.cases).resolve()
+    names = list(TESTS) if a.tests in ([], ["all"]) else a.tests
+    failed = 0
+    for name in names:
+        with tempfile.TemporaryDirectory(prefix=f"hemotwin_cli_{name}_") as tmp:
+            try:
+                TESTS[name](tmp)
+                print(f"PASS {name}")
+            except Failed as e:
+                failed += 1
+                print(f"FAIL {name}: {e}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

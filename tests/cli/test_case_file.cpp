@@ -1,0 +1,454 @@
+// Case-file parser: key set, units, validation, messages, overrides.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/io/case_file.hpp"
+
+namespace hemotwin::io {
+namespace {
+
+const std::string minimal = R"(# a minimal case
+[geometry]
+shape = "pipe"
+diameter_mm = 4
+length_mm = 20
+
+[inlet]
+mean_velocity_m_s = 0.2
+
+[time]
+duration_s = 0.1
+)";
+
+// The message of the error parse_case throws, or "" when it throws none.
+std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  try {
+    parse_case(text, "case.toml", overrides);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return {};
+}
+
+// `minimal` with `line` inserted after the header of `table` (appended as a new table if absent).
+std::string with(const std::string& table, const std::string& line) {
+  std::string text = minimal;
+  const std::string header = "[" + table + "]\n";
+  const auto at = text.find(header);
+  if (at == std::string::npos) return text + "\n" + header + line + "\n";
+  return text.insert(at + header.size(), line + "\n");
+}
+
+TEST(CaseFile, MinimalCaseGetsDefaultsAndSiUnits) {
+  const Case c = parse_case(minimal, "dir/my_case.toml");
+  EXPECT_EQ(c.name, "my_case");  // from the file name
+  EXPECT_EQ(c.source_file, "dir/my_case.toml");
+  EXPECT_EQ(c.geometry.shape, ShapeKind::Pipe);
+  EXPECT_DOUBLE_EQ(c.geometry.diameter, 0.004);
+  EXPECT_DOUBLE_EQ(c.geometry.length, 0.020);
+  EXPECT_DOUBLE_EQ(c.inlet.mean_velocity, 0.2);
+  EXPECT_DOUBLE_EQ(c.time.duration, 0.1);
+  EXPECT_EQ(c.time.time_step, 0.0);  // derived by the core
+  const Case defaults;
+  EXPECT_EQ(c.backend, defaults.backend);
+  EXPECT_EQ(c.collision, defaults.collision);
+  EXPECT_EQ(c.walls, defaults.walls);
+  EXPECT_DOUBLE_EQ(c.blood.viscosity, defaults.blood.viscosity);
+  EXPECT_DOUBLE_EQ(c.geometry.cells_across, defaults.geometry.cells_across);
+  EXPECT_EQ(c.output.directory, "results/my_case");
+  EXPECT_NE(c.source_text.find("mean_velocity_m_s = 0.2"), std::string::npos);
+}
+
+TEST(CaseFile, EveryKeyIsReadAndConverted) {
+  const std::string text = R"(
+[case]
+name = "full"
+description = "every key"
+backend = "cpu"
+precision = "double"
+lattice = "D3Q27"
+threads = 3
+[geometry]
+shape = "stenosed_pipe"
+cells_across_diameter = 12
+origin_mm = [1, 2, 3]
+axis = [0, 1, 0]
+length_mm = 30
+diameter_mm = 5
+[geometry.stenosis]
+severity = 0.6
+length_mm = 8
+position_mm = 12
+[blood]
+density_kg_m3 = 1050
+viscosity_pa_s = 0.004
+[collision]
+model = "trt"
+trt_magic = 0.25
+[walls]
+method = "bounce_back"
+[flow]
+driver = "inlet"
+[inlet]
+profile = "plug"
+flow_rate_ml_s = 2.5
+amplitude = 0.4
+period_s = 0.9
+ramp_s = 0.05
+[outlet]
+pressure_mmhg = 80
+[time]
+duration_s = 0.5
+time_step_s = 2e-5
+[output]
+directory = "out/full"
+interval_s = 0.1
+hdf5 = false
+vti = true
+check_every = 50
+)";
+  const Case c = parse_case(text, "full.toml");
+  EXPECT_EQ(c.name, "full");
+  EXPECT_EQ(c.backend, BackendKind::Cpu);
+  EXPECT_EQ(c.precision, Precision::Double);
+  EXPECT_EQ(c.lattice, LatticeKind::D3Q27);
+  EXPECT_EQ(c.threads, 3);
+  EXPECT_EQ(c.geometry.shape, ShapeKind::StenosedPipe);
+  EXPECT_DOUBLE_EQ(c.geometry.cells_across, 12);
+  EXPECT_TRUE(c.geometry.origin.isApprox(Eigen::Vector3d(1e-3, 2e-3, 3e-3)));
+  EXPECT_TRUE(c.geometry.axis.isApprox(Eigen::Vector3d(0, 1, 0)));
+  EXPECT_DOUBLE_EQ(c.geometry.length, 0.030);
+  EXPECT_DOUBLE_EQ(c.geometry.diameter, 0.005);
+  EXPECT_DOUBLE_EQ(c.geometry.stenosis_severity, 0.6);
+  EXPECT_DOUBLE_EQ(c.geometry.stenosis_length, 0.008);
+  EXPECT_DOUBLE_EQ(c.geometry.stenosis_position, 0.012);
+  EXPECT_DOUBLE_EQ(c.blood.density, 1050);
+  EXPECT_DOUBLE_EQ(c.blood.viscosity, 0.004);
+  EXPECT_EQ(c.collision, CollisionModel::Trt);
+  EXPECT_DOUBLE_EQ(c.trt_magic, 0.25);
+  EXPECT_EQ(c.walls, WallMethod::BounceBack);
+  EXPECT_EQ(c.driver, FlowDriver::Inlet);
+  EXPECT_EQ(c.inlet.profile, InletProfile::Plug);
+  // 2.5 mL/s through a 5 mm pipe.
+  EXPECT_NEAR(c.inlet.mean_velocity, 2.5e-6 / (M_PI / 4 * 0.005 * 0.005), 1e-12);
+  EXPECT_DOUBLE_EQ(c.inlet.amplitude, 0.4);
+  EXPECT_DOUBLE_EQ(c.inlet.period, 0.9);
+  EXPECT_DOUBLE_EQ(c.inlet.ramp, 0.05);
+  EXPECT_NEAR(c.outlet.pressure, 80 * 133.322387415, 1e-9);
+  EXPECT_DOUBLE_EQ(c.time.duration, 0.5);
+  EXPECT_DOUBLE_EQ(c.time.time_step, 2e-5);
+  EXPECT_EQ(c.output.directory, "out/full");
+  EXPECT_DOUBLE_EQ(c.output.interval, 0.1);
+  EXPECT_FALSE(c.output.hdf5);
+  EXPECT_TRUE(c.output.vti);
+  EXPECT_EQ(c.output.check_every, 50);
+}
+
+TEST(CaseFile, BodyForceChannelAndBox) {
+  const Case ch = parse_case(R"(
+[geometry]
+shape = "channel"
+axis = [0, 0, 1]
+diameter_mm = 2
+size_mm = [4, 4, 2]
+[flow]
+driver = "body_force"
+[body_force]
+gradient_pa_m = 100
+oscillation_amplitude_pa_m = 50
+period_s = 0.5
+direction = [1, 0, 0]
+[outlet]
+pressure_pa = -5
+[time]
+duration_s = 1
+max_mach = 0.05
+)",
+                             "ch.toml");
+  EXPECT_EQ(ch.geometry.shape, ShapeKind::Channel);
+  EXPECT_EQ(ch.driver, FlowDriver::BodyForce);
+  EXPECT_DOUBLE_EQ(ch.body_force.gradient, 100);
+  EXPECT_DOUBLE_EQ(ch.body_force.oscillation_amplitude, 50);
+  EXPECT_DOUBLE_EQ(ch.body_force.period, 0.5);
+  EXPECT_TRUE(ch.geometry.size.isApprox(Eigen::Vector3d(4e-3, 4e-3, 2e-3)));
+  EXPECT_DOUBLE_EQ(ch.outlet.pressure, -5);
+  EXPECT_DOUBLE_EQ(ch.time.max_mach, 0.05);
+
+  const std::string box = R"(
+[geometry]
+shape = "box"
+size_mm = [1, 2, 3]
+[time]
+duration_s = 1
+)";
+  EXPECT_NE(error_of(box).find("a closed box has no inlet"), std::string::npos) << error_of(box);
+  EXPECT_EQ(error_of(box + "[flow]\ndriver = \"body_force\"\n[body_force]\ngradient_pa_m = 1\n"),
+            "");
+}
+
+TEST(CaseFile, IntegerAcceptedWhereNumberExpected) {
+  const Case c = parse_case(with("blood", "density_kg_m3 = 1000"), "c.toml");
+  EXPECT_DOUBLE_EQ(c.blood.density, 1000.0);
+}
+
+TEST(CaseFile, UnknownKeyNamesFileLineAndNearestKey) {
+  // Line 8: the misspelt key.
+  const std::string text = with("inlet", "mean_velocty_m_s = 0.3");
+  const std::string msg = error_of(text);
+  EXPECT_TRUE(msg.starts_with("case.toml:8: ")) << msg;
+  EXPECT_NE(msg.find("unknown key 'mean_velocty_m_s' in [inlet]"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("did you mean 'mean_velocity_m_s'?"), std::string::npos) << msg;
+  try {
+    parse_case(text, "case.toml");
+  } catch (const Error& e) {
+    EXPECT_EQ(e.file(), "case.toml");
+    EXPECT_EQ(e.line(), 8);
+    EXPECT_EQ(e.key(), "inlet.mean_velocty_m_s");
+  }
+}
+
+TEST(CaseFile, UnknownKeySuggestsKeyOfAnotherTable) {
+  const std::string msg = error_of(with("time", "mean_velocity_m_s = 0.3"));
+  EXPECT_NE(msg.find("did you mean [inlet] mean_velocity_m_s?"), std::string::npos) << msg;
+  const std::string top = error_of("name = \"x\"\n" + minimal);
+  EXPECT_TRUE(top.starts_with("case.toml:1: ")) << top;
+  EXPECT_NE(top.find("at the top level; did you mean [case] name?"), std::string::npos) << top;
+}
+
+TEST(CaseFile, KeyWithoutUnitSuggestsTheKeyWithUnit) {
+  const std::string msg = error_of(with("blood", "viscosity = 0.0035"));
+  EXPECT_NE(msg.find("did you mean 'viscosity_pa_s'? (keys carry their unit in the name)"),
+            std::string::npos)
+      << msg;
+  const std::string kpa = error_of(with("outlet", "pressure_kpa = 1"));
+  EXPECT_NE(kpa.find("'pressure_pa' or 'pressure_mmhg'"), std::string::npos) << kpa;
+}
+
+TEST(CaseFile, UnknownTableIsRefused) {
+  const std::string msg = error_of(minimal + "\n[inelt]\nramp_s = 0.1\n");
+  EXPECT_TRUE(msg.starts_with("case.toml:13: ")) << msg;
+  EXPECT_NE(msg.find("unknown table [inelt]; did you mean [inlet]?"), std::string::npos) << msg;
+  const std::string nested = error_of(minimal + "\n[geometry.stenosys]\nseverity = 0.5\n");
+  EXPECT_NE(nested.find("did you mean [geometry.stenosis]?"), std::string::npos) << nested;
+  const std::string none = error_of(minimal + "\n[zzzzzzzzzz]\n");
+  EXPECT_NE(none.find("valid tables: [case], [geometry]"), std::string::npos) << none;
+}
+
+TEST(CaseFile, FirstUnknownKeyInTheFileIsReported) {
+  const std::string msg = error_of("zzz_b = 1\n" + with("inlet", "aaa_a = 2"));
+  EXPECT_TRUE(msg.starts_with("case.toml:1: ")) << msg;
+  EXPECT_NE(msg.find("(and 1 more unknown key)"), std::string::npos) << msg;
+}
+
+TEST(CaseFile, WrongTypeIsRefused) {
+  const std::string msg = error_of(with("blood", "viscosity_pa_s = \"0.0035\""));
+  EXPECT_TRUE(msg.starts_with("case.toml:")) << msg;
+  EXPECT_NE(msg.find("key 'blood.viscosity_pa_s': expected a number, got the string \"0.0035\""),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(error_of(with("case", "threads = 2.5")).find("expected an integer"), std::string::npos);
+  EXPECT_NE(error_of(with("output", "hdf5 = 1")).find("expected true or false"), std::string::npos);
+  EXPECT_NE(error_of(with("case", "name = 3")).find("expected a string"), std::string::npos);
+  EXPECT_NE(error_of("inlet = 3\n[geometry]\nshape=\"pipe\"").find("expected a table [inlet]"),
+            std::string::npos);
+  EXPECT_NE(error_of(minimal + "[[output]]\n").find("not [[output]]"), std::string::npos);
+}
+
+TEST(CaseFile, RangesAreChecked) {
+  auto expect = [](const std::string& text, const std::string& part) {
+    const std::string msg = error_of(text);
+    EXPECT_NE(msg.find(part), std::string::npos) << "message: " << msg << "\nexpected: " << part;
+  };
+  expect(with("blood", "viscosity_pa_s = -0.0035"),
+         "key 'blood.viscosity_pa_s': must be > 0, got -0.0035");
+  expect(with("blood", "density_kg_m3 = 0"), "must be > 0, got 0");
+  expect(with("geometry", "cells_across_diameter = 3"), "must lie in [4, 4096], got 3");
+  expect(with("geometry", "origin_mm = [1, 2]"), "expected an array of 3 numbers");
+  expect(with("geometry", "axis = [1, \"y\", 0]"), "element 2 is the string \"y\"");
+  expect(with("geometry", "axis = [0, 0, 0]"), "must be a non-zero vector");
+  expect(with("inlet", "amplitude = -1"), "must be >= 0");
+  expect(with("inlet", "period_s = 0"), "must be > 0");
+  expect(with("time", "max_mach = 0.5"), "must lie in (0, 0.1]");
+  expect(with("time", "time_step_s = 1.0"), "is longer than time.duration_s");
+  expect(with("output", "check_every = 0"), "must lie in [1, ");
+  expect(with("blood", "viscosity_pa_s = nan"), "must be a finite number");
+  std::string sten = minimal;
+  sten.replace(sten.find("\"pipe\""), 6, "\"stenosed_pipe\"");
+  expect(sten + "[geometry.stenosis]\nseverity = 0.96\nlength_mm = 5\n",
+         "must lie in [0, 0.95], got 0.96");
+  expect(sten + "[geometry.stenosis]\nseverity = 0.5\nlength_mm = 5\nposition_mm = 19\n",
+         "must lie inside the pipe");
+  expect(sten + "[geometry.stenosis]\nseverity = 0.5\n", "required key missing");
+}
+
+TEST(CaseFile, EnumValuesListTheValidOnes) {
+  const std::string msg = error_of(with("case", "backend = \"cdua\""));
+  EXPECT_NE(msg.find("invalid value \"cdua\"; valid values: \"auto\", \"cpu\", \"cuda\"; did you "
+                     "mean \"cuda\"?"),
+            std::string::npos)
+      << msg;
+  EXPECT_EQ(parse_case(with("case", "lattice = \"d3q27\""), "c.toml").lattice, LatticeKind::D3Q27);
+  EXPECT_NE(error_of(with("walls", "method = \"magic\"")).find("\"bouzidi\", \"bounce_back\""),
+            std::string::npos);
+}
+
+TEST(CaseFile, RequiredKeysMustBePresent) {
+  std::string no_duration = minimal.substr(0, minimal.find("[time]"));
+  const std::string msg = error_of(no_duration);
+  EXPECT_NE(msg.find("case.toml: key 'time.duration_s': required key missing"), std::string::npos)
+      << msg;
+  EXPECT_NE(error_of("[time]\nduration_s = 1\n").find("key 'geometry.shape': required key missing"),
+            std::string::npos);
+  std::string no_inflow = minimal;
+  no_inflow.erase(no_inflow.find("mean_velocity_m_s"), 24);
+  EXPECT_NE(error_of(no_inflow).find("inlet.flow_rate_ml_s"), std::string::npos)
+      << error_of(no_inflow);
+}
+
+TEST(CaseFile, KeysThatExcludeEachOther) {
+  EXPECT_NE(error_of(with("outlet", "pressure_pa = 1\npressure_mmhg = 2")).find("not both"),
+            std::string::npos);
+  EXPECT_NE(error_of(with("time", "time_step_s = 1e-5\nmax_mach = 0.05")).find("not both"),
+            std::string::npos);
+  EXPECT_NE(error_of(with("inlet", "flow_rate_ml_s = 1")).find("not both"), std::string::npos);
+}
+
+TEST(CaseFile, NotesForKeysThatDoNotApply) {
+  std::vector<std::string> notes;
+  parse_case(with("geometry", "size_mm = [1, 1, 1]") + "[geometry.stenosis]\nseverity = 0.3\n",
+             "c.toml", {}, &notes);
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_NE(notes[0].find("geometry.size_mm is ignored"), std::string::npos) << notes[0];
+  EXPECT_NE(notes[1].find("[geometry.stenosis] is ignored"), std::string::npos) << notes[1];
+}
+
+TEST(CaseFile, SyntaxErrorHasLineAndColumn) {
+  const std::string msg = error_of(minimal + "[time\n");
+  EXPECT_TRUE(std::regex_search(msg, std::regex("^case\\.toml:12:[0-9]+: "))) << msg;
+  const std::string dup = error_of(with("inlet", "mean_velocity_m_s = 0.1"));
+  EXPECT_TRUE(std::regex_search(dup, std::regex("^case\\.toml:9:[0-9]+: "))) << dup;
+}
+
+TEST(CaseFile, MissingFileNamesThePath) {
+  try {
+    load_case("/nonexistent/dir/case.toml");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("case file not found: /nonexistent/dir/case.toml"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(CaseFile, OverridesApplyBeforeValidation) {
+  const Case c =
+      parse_case(minimal, "c.toml",
+                 {"inlet.mean_velocity_m_s=0.3", "case.backend=cpu", "case.precision=\"double\"",
+                  "geometry.axis=[0,0,1]", "blood.viscosity_pa_s = 4e-3", "output.vti=true",
+                  "time.time_step_s=.5e-5", "case.name=2024", "outlet.pressure_mmhg=10"});
+  EXPECT_DOUBLE_EQ(c.inlet.mean_velocity, 0.3);
+  EXPECT_EQ(c.backend, BackendKind::Cpu);
+  EXPECT_EQ(c.precision, Precision::Double);
+  EXPECT_TRUE(c.geometry.axis.isApprox(Eigen::Vector3d(0, 0, 1)));
+  EXPECT_DOUBLE_EQ(c.blood.viscosity, 4e-3);
+  EXPECT_TRUE(c.output.vti);
+  EXPECT_DOUBLE_EQ(c.time.time_step, 0.5e-5);
+  EXPECT_EQ(c.name, "2024");
+  EXPECT_EQ(c.output.directory, "results/2024");
+  EXPECT_NEAR(c.outlet.pressure, 1333.22387415, 1e-9);
+  // The effective case is what was run.
+  EXPECT_NE(c.source_text.find("mean_velocity_m_s = 0.3"), std::string::npos) << c.source_text;
+  EXPECT_NE(c.source_text.find("--set inlet.mean_velocity_m_s=0.3"), std::string::npos);
+  // An override replaces the key it excludes.
+  std::string dt = with("time", "max_mach = 0.05");
+  EXPECT_DOUBLE_EQ(parse_case(dt, "c.toml", {"time.time_step_s=1e-5"}).time.time_step, 1e-5);
+}
+
+TEST(CaseFile, BadOverridesNameTheOverride) {
+  auto expect = [](const std::string& o, const std::string& part) {
+    const std::string msg = error_of(minimal, {o});
+    EXPECT_NE(msg.find(part), std::string::npos) << "message: " << msg << "\nexpected: " << part;
+  };
+  expect("inlet.mean_velocty_m_s=0.3",
+         "--set inlet.mean_velocty_m_s: unknown key 'mean_velocty_m_s' in [inlet]; did you mean "
+         "'mean_velocity_m_s'?");
+  expect("inelt.ramp_s=0.1", "--set inelt.ramp_s: unknown table [inelt]; did you mean [inlet]?");
+  expect("duration_s=1", "did you mean [time] duration_s?");
+  expect("blood.viscosity_pa_s=-1", "--set blood.viscosity_pa_s: must be > 0, got -1");
+  expect("blood.viscosity_pa_s=abc",
+         "--set blood.viscosity_pa_s: expected a number, got the string \"abc\"");
+  expect("case.backend=gpu", "--set case.backend: invalid value \"gpu\"");
+  expect("inlet.mean_velocity_m_s", "--set inlet.mean_velocity_m_s: expected KEY=VALUE");
+  expect("=3", "expected a dotted key path");
+  expect("inlet=3", "[inlet] is a table");
+  expect("time.duration_s=", "no value after '='");
+}
+
+TEST(CaseFile, ToTomlRoundTrips) {
+  Case c = parse_case(
+      with("geometry", "axis = [0, 1, 1]"), "c.toml",
+      {"geometry.shape=stenosed_pipe", "geometry.stenosis.severity=0.4",
+       "geometry.stenosis.length_mm=6", "outlet.pressure_mmhg=12", "time.time_step_s=1e-5"});
+  std::vector<std::string> notes;
+  const Case d = parse_case(to_toml(c), "again.toml", {}, &notes);
+  EXPECT_TRUE(notes.empty()) << notes.front();
+  EXPECT_EQ(d.name, c.name);
+  EXPECT_EQ(d.geometry.shape, c.geometry.shape);
+  EXPECT_NEAR(d.geometry.stenosis_severity, 0.4, 1e-15);
+  EXPECT_NEAR(d.geometry.stenosis_length, c.geometry.stenosis_length, 1e-15);
+  EXPECT_NEAR(d.geometry.stenosis_position, 0.010, 1e-15);
+  EXPECT_TRUE(d.geometry.axis.isApprox(c.geometry.axis));
+  EXPECT_NEAR(d.outlet.pressure, c.outlet.pressure, 1e-9);
+  EXPECT_DOUBLE_EQ(d.time.time_step, 1e-5);
+  EXPECT_EQ(d.output.directory, c.output.directory);
+  EXPECT_EQ(to_toml(d), to_toml(c));
+}
+
+TEST(CaseFile, LocateErrorPlacesCoreErrorsAtTheKey) {
+  const auto dir = std::filesystem::temp_directory_path() / "hemotwin_test_locate";
+  std::filesystem::create_directories(dir);
+  const auto file = (dir / "c.toml").string();
+  std::ofstream(file) << with("time", "time_step_s = 1e-5");
+  const Error core("tau too small", file, "time.time_step_s");
+  const Error placed = locate_error(core);
+  EXPECT_EQ(std::string(placed.what()), file + ":11: key 'time.time_step_s': tau too small");
+  const Error twice(core.what(), file, "time.time_step_s");  // a re-thrown one
+  EXPECT_EQ(std::string(locate_error(twice).what()), placed.what());
+  EXPECT_EQ(std::string(locate_error(core, {"time.time_step_s=1e-6"}).what()),
+            "--set time.time_step_s: tau too small");
+  const Error message_only(file + ": key 'time.time_step_s': tau too small");  // no file(), key()
+  EXPECT_EQ(std::string(locate_error(message_only, {}, file).what()), placed.what());
+  EXPECT_EQ(std::string(locate_error(message_only).what()), message_only.what());  // no case file
+  const Error absent("x", file, "case.backend");  // key not in the file: no line to give
+  EXPECT_EQ(std::string(locate_error(absent).what()), file + ": key 'case.backend': x");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CaseFile, EditDistance) {
+  EXPECT_EQ(edit_distance("", "abc"), 3);
+  EXPECT_EQ(edit_distance("length", "lenght"), 1);  // transposition
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3);
+}
+
+TEST(CaseFile, ExampleAndDocsCoverEveryKey) {
+  const std::filesystem::path src = HEMOTWIN_SOURCE_DIR;
+  const Case demo = load_case(src / "examples/cases/stenosis.toml");
+  EXPECT_EQ(demo.geometry.shape, ShapeKind::StenosedPipe);
+  std::ifstream doc(src / "docs/case-file.md");
+  ASSERT_TRUE(doc) << "docs/case-file.md missing";
+  std::stringstream text;
+  text << doc.rdbuf();
+  for (const auto& key : case_file_keys()) {
+    const auto leaf = key.substr(key.rfind('.') + 1);
+    EXPECT_NE(text.str().find("`" + leaf + "`"), std::string::npos) << key << " is not documented";
+  }
+}
+
+}  // namespace
+}  // namespace hemotwin::io

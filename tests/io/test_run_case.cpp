@@ -1,0 +1,212 @@
+// run_case end to end on a tiny pipe: the files it commits, what they hold, the callbacks, and the
+// atomic-commit promise — a run that fails leaves an earlier results directory byte for byte as it
+// was, with no staging directory left behind.
+#include <gtest/gtest.h>
+#include <hdf5.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/io/run.hpp"
+#include "synthetic.hpp"
+
+namespace hemotwin::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A pipe of 8 cells across, 16 cells long, about 70 steps; fields every ~17 steps.
+Case tiny_pipe() {
+  Case c;
+  c.name = "tiny-pipe";
+  c.source_text = "# tiny pipe for the io tests\n[case]\nname = \"tiny-pipe\"\n";
+  c.backend = BackendKind::Cpu;
+  c.threads = 1;
+  c.geometry.shape = ShapeKind::Pipe;
+  c.geometry.diameter = 0.004;
+  c.geometry.length = 0.008;
+  c.geometry.cells_across = 8;
+  c.inlet.mean_velocity = 0.05;
+  c.time.max_mach = 0.08;  // below the limit of 0.1 with a margin for rounding
+  c.time.duration = 0.02;
+  c.output.interval = 0.005;
+  c.output.check_every = 10;
+  c.output.hdf5 = true;
+  c.output.vti = true;
+  return c;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::map<std::string, std::string> directory_contents(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) out[e.path().filename()] = slurp(e.path());
+  return out;
+}
+
+bool has_partial(const fs::path& dir) {
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename().string().find(".partial-") != std::string::npos) return true;
+  return false;
+}
+
+/// Names of the groups under /fields.
+std::vector<std::string> field_groups(const fs::path& h5) {
+  std::vector<std::string> names;
+  const hid_t f = H5Fopen(h5.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  EXPECT_GE(f, 0);
+  const hid_t g = H5Gopen2(f, "/fields", H5P_DEFAULT);
+  H5G_info_t info;
+  H5Gget_info(g, &info);
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    char name[128];
+    H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT);
+    names.push_back(name);
+  }
+  H5Gclose(g);
+  H5Fclose(f);
+  return names;
+}
+
+TEST(RunCase, CommitsResultsSummaryAndCaseAndReportsProgress) {
+  test::TempDir tmp("run");
+  const Case c = tiny_pipe();
+  std::string info;
+  std::vector<Progress> progress;
+  RunCallbacks cb;
+  cb.on_info = [&](const std::string& s) { info = s; };
+  cb.on_progress = [&](const Progress& p) { progress.push_back(p); };
+  const RunResult r = run_case(c, tmp / "results", cb);
+
+  EXPECT_EQ(r.directory, tmp / "results");
+  EXPECT_EQ(r.hdf5, tmp / "results" / "results.h5");
+  EXPECT_EQ(r.xdmf, tmp / "results" / "results.xdmf");
+  EXPECT_EQ(r.summary, tmp / "results" / "summary.json");
+  for (const char* name :
+       {"results.h5", "results.xdmf", "results.vti", "case.toml", "summary.json"})
+    EXPECT_TRUE(fs::is_regular_file(tmp / "results" / name)) << name;
+  EXPECT_FALSE(has_partial(tmp.path()));
+  EXPECT_EQ(slurp(tmp / "results" / "case.toml"), c.source_text);
+  EXPECT_NE(info.find("backend cpu"), std::string::npos) << info;
+  EXPECT_FALSE(r.stopped_early);
+
+  // Progress after every sample, never past the end, the last one at the end.
+  ASSERT_FALSE(progress.empty());
+  EXPECT_EQ(progress.back().step, progress.back().total_steps);
+  EXPECT_EQ(r.steps, progress.back().total_steps);
+  for (std::size_t i = 1; i < progress.size(); ++i)
+    EXPECT_GT(progress[i].step, progress[i - 1].step);
+  for (const auto& p : progress) EXPECT_TRUE(p.step % 10 == 0 || p.step == p.total_steps);
+  EXPECT_GT(r.mlups, 0);
+
+  // Fields at each whole interval and at the end, each once.
+  const auto groups = field_groups(r.hdf5);
+  const double dt = nlohmann::json::parse(slurp(r.summary))["dt_s"].get<double>();
+  const std::int64_t every = std::llround(0.005 / dt);
+  std::vector<std::string> expected;
+  for (std::int64_t s = every; s < r.steps; s += every) {
+    char name[32];
+    std::snprintf(name, sizeof name, "step_%08lld", static_cast<long long>(s));
+    expected.push_back(name);
+  }
+  char last[32];
+  std::snprintf(last, sizeof last, "step_%08lld", static_cast<long long>(r.steps));
+  expected.push_back(last);
+  EXPECT_EQ(groups, expected);
+  const std::string xdmf = slurp(r.xdmf);
+  for (const auto& g : groups)
+    EXPECT_NE(xdmf.find("/fields/" + g + "/velocity"), std::string::npos);
+
+  const auto j = nlohmann::json::parse(slurp(r.summary));
+  EXPECT_EQ(j["name"], "tiny-pipe");
+  EXPECT_EQ(j["steps"], r.steps);
+  EXPECT_EQ(j["backend"], "cpu");
+  EXPECT_GT(j["fluid_cells"].get<std::int64_t>(), 0);
+  EXPECT_EQ(j["samples"].get<std::size_t>(), progress.size() + 1);  // + the initial state
+  ASSERT_EQ(j["iolets"].size(), 2u);
+  EXPECT_EQ(j["iolets"][0]["kind"], "velocity_inlet");
+  EXPECT_TRUE(j["iolets"][0]["final_flow_ml_s"].is_number());
+  EXPECT_TRUE(j["mass_balance"]["relative_mass_change"].is_number());
+  EXPECT_TRUE(j["mass_balance"]["flow_imbalance"].is_number());
+  EXPECT_EQ(j["files"]["vti"], "results.vti");
+}
+
+TEST(RunCase, AFailingRunLeavesTheEarlierResultsUntouched) {
+  test::TempDir tmp("run-atomic");
+  const fs::path dir = tmp / "results";
+  run_case(tiny_pipe(), dir);
+  const auto before = directory_contents(dir);
+  ASSERT_EQ(before.size(), 5u);
+
+  // A run that throws part way (here from the progress callback, after fields were written).
+  Case second = tiny_pipe();
+  second.name = "second";
+  second.output.vti = false;
+  RunCallbacks cb;
+  int calls = 0;
+  cb.on_progress = [&](const Progress&) {
+    if (++calls == 4) throw std::runtime_error("interrupted by the test");
+  };
+  EXPECT_THROW(run_case(second, dir, cb), std::runtime_error);
+  EXPECT_EQ(directory_contents(dir), before);
+  EXPECT_FALSE(has_partial(tmp.path()));
+
+  // A run whose Simulation cannot be built.
+  Case invalid = tiny_pipe();
+  invalid.blood.viscosity = 0;
+  EXPECT_THROW(run_case(invalid, dir), Error);
+  EXPECT_EQ(directory_contents(dir), before);
+  EXPECT_FALSE(has_partial(tmp.path()));
+}
+
+TEST(RunCase, AnUnusableOutputDirectoryFailsBeforeTheFirstStep) {
+  test::TempDir tmp("run-unusable");
+  std::ofstream(tmp / "a-file") << "not a directory";
+  RunCallbacks cb;
+  bool informed = false;
+  int progress_calls = 0;
+  cb.on_info = [&](const std::string&) { informed = true; };
+  cb.on_progress = [&](const Progress&) { ++progress_calls; };
+  try {
+    run_case(tiny_pipe(), tmp / "a-file", cb);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("a-file"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(informed);  // the case was fine: the simulation was built
+  EXPECT_EQ(progress_calls, 0);
+  EXPECT_EQ(slurp(tmp / "a-file"), "not a directory");
+}
+
+TEST(RunCase, StopRequestCommitsWhatWasComputed) {
+  test::TempDir tmp("run-stop");
+  Case c = tiny_pipe();
+  c.output.vti = false;
+  RunCallbacks cb;
+  int polls = 0;
+  cb.should_stop = [&] { return ++polls > 3; };
+  const RunResult r = run_case(c, tmp / "results", cb);
+  EXPECT_TRUE(r.stopped_early);
+  EXPECT_GT(r.steps, 0);
+  const auto j = nlohmann::json::parse(slurp(r.summary));
+  EXPECT_TRUE(j["stopped_early"].get<bool>());
+  EXPECT_EQ(j["steps"], r.steps);
+  EXPECT_LT(r.steps, j["total_steps"].get<std::int64_t>());
+  EXPECT_FALSE(fs::exists(tmp / "results" / "results.vti"));
+  // The state it stopped at is the last field output.
+  char last[32];
+  std::snprintf(last, sizeof last, "step_%08lld", static_cast<long long>(r.steps));
+  EXPECT_EQ(field_groups(r.hdf5).back(), last);
+}
+
+}  // namespace
+}  // namespace hemotwin::io
