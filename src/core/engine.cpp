@@ -39,38 +39,43 @@ void cpu_stream_collide(const T* __restrict src, T* __restrict dst, const Sparse
   // Bricks hold different numbers of fluid rows in a vessel: hand them out in small chunks.
 #pragma omp parallel for schedule(dynamic, 16)
   for (std::int32_t b = 0; b < nb; ++b) {
+    // The 27 neighbour bricks' first populations, once per brick.
+    const T* base[brick_neighbours];
     const std::int32_t* n = neighbours + std::int64_t(b) * brick_neighbours;
+    for (int k = 0; k < brick_neighbours; ++k) base[k] = src + std::int64_t(n[k]) * L::Q * B3;
+    T* out_brick = dst + std::int64_t(b) * L::Q * B3;
+    const std::uint8_t* brick_rows = rows + std::int64_t(b) * B * B;
     for (int z = 0; z < B; ++z) {
       for (int y = 0; y < B; ++y) {
-        if (!rows[std::int64_t(b) * B * B + y + B * z]) continue;
+        if (!brick_rows[y + B * z]) continue;
         V f[L::Q];
         kernels::static_for<L::Q>([&](auto qc) {
           constexpr int q = qc;
           constexpr int cx = L::c[q][0], cy = L::c[q][1], cz = L::c[q][2];
-          int sy = y - cy, sz = z - cz;
-          const int by = (sy < 0) ? -1 : (sy >= B ? 1 : 0);
-          const int bz = (sz < 0) ? -1 : (sz >= B ? 1 : 0);
-          sy -= by * B;
-          sz -= bz * B;
-          const std::int64_t row_off = std::int64_t(q) * B3 + B * (sy + B * sz);
-          const T* row = src + std::int64_t(n[neighbour_slot(0, by, bz)]) * L::Q * B3 + row_off;
+          // Which brick the source row lies in: with c known at compile time each test is one
+          // comparison (or none).
+          const int by = (cy == 1 && y == 0) ? -1 : ((cy == -1 && y == B - 1) ? 1 : 0);
+          const int bz = (cz == 1 && z == 0) ? -1 : ((cz == -1 && z == B - 1) ? 1 : 0);
+          const int sy = y - cy - by * B, sz = z - cz - bz * B;
+          const int row_off = q * B3 + B * (sy + B * sz);
+          const T* row = base[neighbour_slot(0, by, bz)] + row_off;
           if constexpr (cx == 0) {
             f[q].copy_from(row, stdx::element_aligned);
           } else if constexpr (cx == 1) {
             // Lanes 1..B-1 come from x-1 of this row; lane 0 from x = B-1 of the left brick.
-            const T* left = src + std::int64_t(n[neighbour_slot(-1, by, bz)]) * L::Q * B3 + row_off;
             f[q].copy_from(row - 1, stdx::element_aligned);
-            stdx::where(first_lane, f[q]) = V(left[B - 1]);
+            stdx::where(first_lane, f[q]) = V(base[neighbour_slot(-1, by, bz)][row_off + B - 1]);
           } else {
-            const T* right = src + std::int64_t(n[neighbour_slot(1, by, bz)]) * L::Q * B3 + row_off;
             f[q].copy_from(row + 1, stdx::element_aligned);
-            stdx::where(last_lane, f[q]) = V(right[0]);
+            stdx::where(last_lane, f[q]) = V(base[neighbour_slot(1, by, bz)][row_off]);
           }
         });
         collide(f);
-        T* out = dst + std::int64_t(b) * L::Q * B3 + B * (y + B * z);
-        for (int q = 0; q < L::Q; ++q)
-          f[q].copy_to(out + std::int64_t(q) * B3, stdx::element_aligned);
+        T* out = out_brick + B * (y + B * z);
+        kernels::static_for<L::Q>([&](auto qc) {
+          constexpr int q = qc;
+          f[q].copy_to(out + q * B3, stdx::element_aligned);
+        });
       }
     }
   }
