@@ -200,6 +200,11 @@ class SimulationImpl final : public Simulation {
     engine_.moments(rho, u);
   }
 
+  void initialise(const std::vector<double>& rho, const std::vector<double>& u) override {
+    engine_.initialise(rho, u);
+    apply_time_dependence();
+  }
+
  private:
   void apply_time_dependence() {
     const double t = time();

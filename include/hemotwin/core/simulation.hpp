@@ -50,6 +50,10 @@ class Simulation {
 
   /// Lattice-unit access for tests and Python: density and velocity per stored cell (brick order).
   virtual void lattice_moments(std::vector<double>& rho, std::vector<double>& u) = 0;
+
+  /// Sets every fluid cell to equilibrium at the given lattice density and velocity (one value, or
+  /// three, per stored cell in brick order; empty = rest). Resets the step count.
+  virtual void initialise(const std::vector<double>& rho, const std::vector<double>& u) = 0;
 };
 
 }  // namespace hemotwin

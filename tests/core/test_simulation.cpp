@@ -1,0 +1,114 @@
+// Simulation: backend choice, and a diverging run reported with the step, the place and advice.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/core/simulation.hpp"
+
+using namespace hemotwin;
+
+namespace {
+Case small_pipe() {
+  Case c;
+  c.name = "small";
+  c.backend = BackendKind::Cpu;
+  c.geometry.shape = ShapeKind::Pipe;
+  c.geometry.diameter = 4e-3;
+  c.geometry.length = 12e-3;
+  c.geometry.cells_across = 8;
+  c.inlet.mean_velocity = 0.01;
+  c.time.duration = 0.05;
+  c.output.check_every = 10;
+  return c;
+}
+
+// Index of the fluid cell nearest the middle of the pipe.
+std::size_t middle_cell(const Simulation& sim) {
+  const auto& g = sim.grid();
+  const Eigen::Vector3d target(6e-3, 0, 0);
+  std::size_t best = 0;
+  double best_d = 1e300;
+  constexpr int B = 8;
+  for (std::size_t c = 0; c < g.cell_type.size(); ++c) {
+    if (g.cell_type[c] != 1) continue;
+    const auto& o = g.brick_origins[c / (B * B * B)];
+    const int l = int(c % (B * B * B));
+    const Eigen::Vector3d p =
+        g.origin + g.dx * Eigen::Vector3d(o[0] + l % B, o[1] + (l / B) % B, o[2] + l / (B * B));
+    if ((p - target).norm() < best_d) {
+      best_d = (p - target).norm();
+      best = c;
+    }
+  }
+  return best;
+}
+}  // namespace
+
+TEST(Simulation, AskingForCudaWithoutADeviceIsAClearError) {
+  if (cuda_device_available())
+    GTEST_SKIP() << "a CUDA device is present: " << cuda_device_description();
+  Case c = small_pipe();
+  c.backend = BackendKind::Cuda;
+  c.source_file = "case.toml";
+  try {
+    Simulation::create(c);
+    FAIL() << "expected a refusal";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("case.toml"), std::string::npos) << m;
+    EXPECT_NE(m.find("case.backend"), std::string::npos) << m;
+    EXPECT_NE(m.find("\"cpu\""), std::string::npos) << m;
+  }
+}
+
+TEST(Simulation, AutoPicksAWorkingBackend) {
+  Case c = small_pipe();
+  c.backend = BackendKind::Auto;
+  auto sim = Simulation::create(c);
+  EXPECT_EQ(sim->backend(), cuda_device_available() ? BackendKind::Cuda : BackendKind::Cpu);
+  EXPECT_FALSE(sim->device().empty());
+}
+
+TEST(Simulation, NaNStopsTheRunWithStepPlaceAndAdvice) {
+  auto sim = Simulation::create(small_pipe());
+  const std::size_t n = sim->grid().cell_type.size();
+  std::vector<double> rho(n, 1.0), u(3 * n, 0.0);
+  rho[middle_cell(*sim)] = std::numeric_limits<double>::quiet_NaN();
+  sim->initialise(rho, u);
+  try {
+    sim->advance(25);
+    FAIL() << "expected a divergence";
+  } catch (const DivergenceError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("diverged at step 10"), std::string::npos) << m;  // the first check
+    EXPECT_NE(m.find("NaN"), std::string::npos) << m;
+    EXPECT_NE(m.find(" mm"), std::string::npos) << m;
+    EXPECT_NE(m.find("reduce time_step_s"), std::string::npos) << m;
+  }
+}
+
+TEST(Simulation, RunawaySpeedStopsTheRunNearWhereItHappens) {
+  Case c0 = small_pipe();
+  c0.output.check_every = 1;  // catch it before a lone fast cell spreads out
+  auto sim = Simulation::create(c0);
+  const std::size_t n = sim->grid().cell_type.size();
+  std::vector<double> rho(n, 1.0), u(3 * n, 0.0);
+  const std::size_t c = middle_cell(*sim);
+  u[3 * c] = 0.9;  // far beyond what the lattice carries
+  sim->initialise(rho, u);
+  try {
+    sim->advance(10);
+    FAIL() << "expected a divergence";
+  } catch (const DivergenceError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("diverged at step"), std::string::npos) << m;
+    // The place: within a few cells of the pipe's middle (x = 6 mm).
+    const auto at = m.find("near (");
+    ASSERT_NE(at, std::string::npos) << m;
+    const double x = std::stod(m.substr(at + 6));
+    EXPECT_NEAR(x, 6.0, 2.0) << m;
+  }
+}
