@@ -113,6 +113,77 @@ void cpu_stream_collide(const T* __restrict src, T* __restrict dst, const Sparse
   }
 }
 
+#if defined(__AVX512F__)
+// Float on AVX-512: two rows (y, y + 1) of a brick at once, as one 16-lane vector. Each half is
+// pulled as in the 8-lane kernel; the two rows are adjacent in the destination, so each store is
+// one whole, aligned 64-byte line (and a streaming store writes it without reading it first).
+template <class L, bool Streaming>
+void cpu_stream_collide_pairs(const float* __restrict src, float* __restrict dst,
+                              const SparseLattice& lat, const kernels::Collide<float, L>& collide) {
+  using V8 = stdx::simd<float, stdx::simd_abi::deduce_t<float, B>>;
+  using V16 = stdx::simd<float, stdx::simd_abi::deduce_t<float, 2 * B>>;
+  static_assert(V16::size() == 16, "two rows of 8 floats per AVX-512 vector");
+  const std::int32_t nb = lat.brick_count();
+  const std::int32_t* neighbours = lat.neighbours().data();
+  const std::uint8_t* rows = lat.row_has_fluid().data();
+  V8 lane;
+  for (int x = 0; x < B; ++x) lane[x] = float(x);
+  const auto first_lane = lane == V8(0.0f);
+  const auto last_lane = lane == V8(float(B - 1));
+#pragma omp parallel
+  {
+#pragma omp for schedule(dynamic, 16) nowait
+    for (std::int32_t b = 0; b < nb; ++b) {
+      const float* base[brick_neighbours];
+      const std::int32_t* n = neighbours + std::int64_t(b) * brick_neighbours;
+      for (int k = 0; k < brick_neighbours; ++k) base[k] = src + std::int64_t(n[k]) * L::Q * B3;
+      float* out_brick = dst + std::int64_t(b) * L::Q * B3;
+      const std::uint8_t* brick_rows = rows + std::int64_t(b) * B * B;
+      for (int z = 0; z < B; ++z) {
+        for (int y = 0; y < B; y += 2) {
+          if (!brick_rows[y + B * z] && !brick_rows[y + 1 + B * z]) continue;
+          V16 f[L::Q];
+          kernels::static_for<L::Q>([&](auto qc) {
+            constexpr int q = qc;
+            constexpr int cx = L::c[q][0], cy = L::c[q][1], cz = L::c[q][2];
+            const int bz = (cz == 1 && z == 0) ? -1 : ((cz == -1 && z == B - 1) ? 1 : 0);
+            const int sz = z - cz - bz * B;
+            auto pull_row = [&](int yy) {
+              const int by = (cy == 1 && yy == 0) ? -1 : ((cy == -1 && yy == B - 1) ? 1 : 0);
+              const int sy = yy - cy - by * B;
+              const int row_off = q * B3 + B * (sy + B * sz);
+              const float* row = base[neighbour_slot(0, by, bz)] + row_off;
+              V8 v;
+              if constexpr (cx == 0) {
+                v.copy_from(row, stdx::element_aligned);
+              } else if constexpr (cx == 1) {
+                v.copy_from(row - 1, stdx::element_aligned);
+                stdx::where(first_lane, v) = V8(base[neighbour_slot(-1, by, bz)][row_off + B - 1]);
+              } else {
+                v.copy_from(row + 1, stdx::element_aligned);
+                stdx::where(last_lane, v) = V8(base[neighbour_slot(1, by, bz)][row_off]);
+              }
+              return static_cast<__m256>(v);
+            };
+            f[q] = V16(_mm512_insertf32x8(_mm512_castps256_ps512(pull_row(y)), pull_row(y + 1), 1));
+          });
+          collide(f);
+          float* out = out_brick + B * (y + B * z);
+          kernels::static_for<L::Q>([&](auto qc) {
+            constexpr int q = qc;
+            if constexpr (Streaming)
+              _mm512_stream_ps(out + q * B3, static_cast<__m512>(f[q]));
+            else
+              _mm512_store_ps(out + q * B3, static_cast<__m512>(f[q]));
+          });
+        }
+      }
+    }
+    _mm_sfence();
+  }
+}
+#endif
+
 template <class T>
 T* data_or_null(std::vector<T>& v) {
   return v.empty() ? nullptr : v.data();
@@ -295,10 +366,20 @@ void Engine<T, L>::step() {
     const bool streaming =
         options_.streaming_stores > 0 ||
         (options_.streaming_stores < 0 && f_[0].size() * sizeof(T) > streaming_threshold);
-    if (streaming)
-      cpu_stream_collide<T, L, true>(src, dst, *lattice_, collide);
-    else
-      cpu_stream_collide<T, L, false>(src, dst, *lattice_, collide);
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>) {
+      if (streaming)
+        cpu_stream_collide_pairs<L, true>(src, dst, *lattice_, collide);
+      else
+        cpu_stream_collide_pairs<L, false>(src, dst, *lattice_, collide);
+    } else
+#endif
+    {
+      if (streaming)
+        cpu_stream_collide<T, L, true>(src, dst, *lattice_, collide);
+      else
+        cpu_stream_collide<T, L, false>(src, dst, *lattice_, collide);
+    }
   } else {
 #ifdef HEMOTWIN_HAVE_CUDA
     const T* src = dev_->f[cur_].template as<T>();
