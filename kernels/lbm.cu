@@ -80,12 +80,22 @@ void stream_collide(const T* src, T* dst, const StreamArgs& args,
   check_launch("stream_collide");
 }
 
-template <class T, class L>
-void apply_links(const kernels::ApplyLinks<T, L>& op, std::int64_t links) {
-  if (links == 0) return;
+template <class Op>
+void for_each(const Op& op, std::int64_t n, const char* what) {
+  if (n == 0) return;
   constexpr int threads = 256;
-  for_each_kernel<<<unsigned((links + threads - 1) / threads), threads>>>(op, links);
-  check_launch("apply_links");
+  for_each_kernel<<<unsigned((n + threads - 1) / threads), threads>>>(op, n);
+  check_launch(what);
+}
+
+template <class T>
+void apply_links(const kernels::ApplyLinearLinks<T>& op, std::int64_t links) {
+  for_each(op, links, "apply_links (walls, inlets)");
+}
+
+template <class T, class L>
+void apply_links(const kernels::ApplyPressureLinks<T, L>& op, std::int64_t links) {
+  for_each(op, links, "apply_links (outlets)");
 }
 
 template <class T, class L>
@@ -111,15 +121,17 @@ void fill_equilibrium(T* f, const double* rho, const double* u, std::int64_t cel
   check_launch("fill_equilibrium");
 }
 
-#define HEMOTWIN_INSTANTIATE(T, L)                                                       \
-  template void stream_collide<T, L>(const T*, T*, const StreamArgs&,                    \
-                                     const kernels::Collide<T, L>&);                     \
-  template void apply_links<T, L>(const kernels::ApplyLinks<T, L>&, std::int64_t);       \
-  template kernels::CellSummary summarise<T, L>(const kernels::SummariseCell<T, L>&,     \
-                                                std::int64_t);                           \
-  template kernels::FlowSample sample_iolet<T, L>(const kernels::SampleIoletCell<T, L>&, \
-                                                  std::int64_t);                         \
+#define HEMOTWIN_INSTANTIATE(T, L)                                                         \
+  template void stream_collide<T, L>(const T*, T*, const StreamArgs&,                      \
+                                     const kernels::Collide<T, L>&);                       \
+  template void apply_links<T, L>(const kernels::ApplyPressureLinks<T, L>&, std::int64_t); \
+  template kernels::CellSummary summarise<T, L>(const kernels::SummariseCell<T, L>&,       \
+                                                std::int64_t);                             \
+  template kernels::FlowSample sample_iolet<T, L>(const kernels::SampleIoletCell<T, L>&,   \
+                                                  std::int64_t);                           \
   template void fill_equilibrium<T, L>(T*, const double*, const double*, std::int64_t);
+template void apply_links<float>(const kernels::ApplyLinearLinks<float>&, std::int64_t);
+template void apply_links<double>(const kernels::ApplyLinearLinks<double>&, std::int64_t);
 HEMOTWIN_INSTANTIATE(float, D3Q19)
 HEMOTWIN_INSTANTIATE(double, D3Q19)
 HEMOTWIN_INSTANTIATE(float, D3Q27)

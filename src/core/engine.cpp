@@ -218,8 +218,8 @@ struct Engine<T, L>::Device {
 #endif
     }
   };
-  Buf f[2], neighbours, cell_type, link_fluid, link_ghost, link_next, link_dir, link_kind,
-      link_iolet, link_q, link_profile, iolet_value, iolet_normal;
+  Buf f[2], neighbours, cell_type, link_from, link_aux, link_to, link_coeff, link_iolet,
+      outlet_fluid, outlet_to, outlet_dir, outlet_iolet, iolet_value;
   std::vector<Buf> slab_cells, slab_weights;
 };
 
@@ -246,13 +246,9 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
     omega_minus_ = T(1.0 / (lam + 0.5));
   }
   iolet_value_.assign(iolets_.size(), T(0));
-  for (std::size_t k = 0; k < iolets_.size(); ++k) {
+  for (std::size_t k = 0; k < iolets_.size(); ++k)
     if (iolets_[k].kind == IoletKind::PressureOutlet) iolet_value_[k] = T(1);
-    const Vec3 n = -iolets_[k].normal.normalized();
-    for (int a = 0; a < 3; ++a) iolet_normal_.push_back(T(n[a]));
-  }
-  link_q_.assign(links_.q.begin(), links_.q.end());
-  link_profile_.assign(links_.profile.begin(), links_.profile.end());
+  compile_links();
 
   const std::size_t nstore = std::size_t(lattice_->brick_count() + 1) * L::Q * B3;
   if (options_.backend == BackendKind::Cpu) {
@@ -280,18 +276,83 @@ template <class T, class L>
 Engine<T, L>::~Engine() = default;
 
 template <class T, class L>
+void Engine<T, L>::compile_links() {
+  constexpr auto lat = kernels::velocity_table<L>();
+  const bool bouzidi = options_.walls == WallMethod::Bouzidi;
+  CompiledLinks c;
+  std::vector<std::size_t> linear;
+  for (std::size_t k = 0; k < links_.size(); ++k) {
+    const int i = links_.dir[k];
+    const int ib = L::opposite[i];
+    const std::int64_t to = kernels::slot<L>(links_.ghost[k], ib);
+    if (links_.kind[k] == std::uint8_t(LinkKind::Pressure)) {
+      c.outlet_fluid.push_back(links_.fluid[k]);
+      c.outlet_to.push_back(to);
+      c.outlet_dir.push_back(std::uint8_t(i));
+      c.outlet_iolet.push_back(links_.iolet[k]);
+      continue;
+    }
+    const std::int64_t from = kernels::slot<L>(links_.fluid[k], i);
+    // Moving-wall term per unit inlet velocity: -2 w rho0 (c_i . u_w) / c_s^2 with u_w along the
+    // inward normal, scaled by the profile.
+    double moving = 0;
+    if (links_.kind[k] == std::uint8_t(LinkKind::Velocity)) {
+      const Vec3 n = -iolets_[links_.iolet[k]].normal.normalized();
+      const double cn = lat.c[i][0] * n[0] + lat.c[i][1] * n[1] + lat.c[i][2] * n[2];
+      moving = -6.0 * lat.w[i] * cn * links_.profile[k];
+    }
+    const double q = links_.q[k];
+    double a = 1, b = 0;
+    std::int64_t aux = from;
+    if (bouzidi && q < 0.5) {
+      if (links_.next[k] >= 0) {
+        a = 2 * q;
+        b = 1 - 2 * q;
+        aux = kernels::slot<L>(links_.next[k], i);
+      }
+    } else if (bouzidi) {
+      a = 1 / (2 * q);
+      b = 1 - a;
+      aux = kernels::slot<L>(links_.fluid[k], ib);
+      moving *= a;
+    }
+    c.from.push_back(from);
+    c.aux.push_back(aux);
+    c.to.push_back(to);
+    for (double v : {a, b, moving}) c.coeff.push_back(T(v));
+    c.iolet.push_back(links_.iolet[k]);
+  }
+  // Sorted by the slot written: neighbouring links then touch neighbouring memory.
+  std::vector<std::size_t> order(c.to.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](auto x, auto y) { return c.to[x] < c.to[y]; });
+  compiled_ = CompiledLinks{};
+  compiled_.outlet_fluid = std::move(c.outlet_fluid);
+  compiled_.outlet_to = std::move(c.outlet_to);
+  compiled_.outlet_dir = std::move(c.outlet_dir);
+  compiled_.outlet_iolet = std::move(c.outlet_iolet);
+  for (std::size_t k : order) {
+    compiled_.from.push_back(c.from[k]);
+    compiled_.aux.push_back(c.aux[k]);
+    compiled_.to.push_back(c.to[k]);
+    for (int j = 0; j < 3; ++j) compiled_.coeff.push_back(c.coeff[3 * k + j]);
+    compiled_.iolet.push_back(c.iolet[k]);
+  }
+}
+
+template <class T, class L>
 void Engine<T, L>::upload_links() {
 #ifdef HEMOTWIN_HAVE_CUDA
-  dev_->link_fluid.upload(links_.fluid);
-  dev_->link_ghost.upload(links_.ghost);
-  dev_->link_next.upload(links_.next);
-  dev_->link_dir.upload(links_.dir);
-  dev_->link_kind.upload(links_.kind);
-  dev_->link_iolet.upload(links_.iolet);
-  dev_->link_q.upload(link_q_);
-  dev_->link_profile.upload(link_profile_);
+  dev_->link_from.upload(compiled_.from);
+  dev_->link_aux.upload(compiled_.aux);
+  dev_->link_to.upload(compiled_.to);
+  dev_->link_coeff.upload(compiled_.coeff);
+  dev_->link_iolet.upload(compiled_.iolet);
+  dev_->outlet_fluid.upload(compiled_.outlet_fluid);
+  dev_->outlet_to.upload(compiled_.outlet_to);
+  dev_->outlet_dir.upload(compiled_.outlet_dir);
+  dev_->outlet_iolet.upload(compiled_.outlet_iolet);
   dev_->iolet_value.upload(iolet_value_);
-  dev_->iolet_normal.upload(iolet_normal_);
 #endif
 }
 
@@ -397,40 +458,53 @@ void Engine<T, L>::step() {
 
 template <class T, class L>
 void Engine<T, L>::apply_boundaries(int which) {
-  const bool bouzidi = options_.walls == WallMethod::Bouzidi;
-  const std::int64_t n = std::int64_t(links_.size());
+  const CompiledLinks& c = compiled_;
+  const std::int64_t n = std::int64_t(c.to.size());
+  const std::int64_t m = std::int64_t(c.outlet_to.size());
+  const T force[3] = {force_[0], force_[1], force_[2]};
   if (options_.backend == BackendKind::Cpu) {
-    const kernels::ApplyLinks<T, L> op{f_[which].data(),
-                                       links_.fluid.data(),
-                                       links_.ghost.data(),
-                                       links_.next.data(),
-                                       links_.dir.data(),
-                                       links_.kind.data(),
-                                       links_.iolet.data(),
-                                       data_or_null(link_q_),
-                                       data_or_null(link_profile_),
-                                       data_or_null(iolet_value_),
-                                       data_or_null(iolet_normal_),
-                                       {force_[0], force_[1], force_[2]},
-                                       bouzidi};
-#pragma omp parallel for schedule(static)
-    for (std::int64_t k = 0; k < n; ++k) op(k);
+    T* f = f_[which].data();
+    const kernels::ApplyLinearLinks<T> linear{f,
+                                              c.from.data(),
+                                              c.aux.data(),
+                                              c.to.data(),
+                                              c.coeff.data(),
+                                              c.iolet.data(),
+                                              data_or_null(iolet_value_)};
+    const kernels::ApplyPressureLinks<T, L> outlets{f,
+                                                    c.outlet_fluid.data(),
+                                                    c.outlet_to.data(),
+                                                    c.outlet_dir.data(),
+                                                    c.outlet_iolet.data(),
+                                                    data_or_null(iolet_value_),
+                                                    {force[0], force[1], force[2]}};
+#pragma omp parallel
+    {
+#pragma omp for schedule(static) nowait
+      for (std::int64_t k = 0; k < n; ++k) linear(k);
+#pragma omp for schedule(static) nowait
+      for (std::int64_t k = 0; k < m; ++k) outlets(k);
+    }
   } else {
 #ifdef HEMOTWIN_HAVE_CUDA
-    const kernels::ApplyLinks<T, L> op{dev_->f[which].template as<T>(),
-                                       dev_->link_fluid.template as<std::int64_t>(),
-                                       dev_->link_ghost.template as<std::int64_t>(),
-                                       dev_->link_next.template as<std::int64_t>(),
-                                       dev_->link_dir.template as<std::uint8_t>(),
-                                       dev_->link_kind.template as<std::uint8_t>(),
-                                       dev_->link_iolet.template as<std::int16_t>(),
-                                       dev_->link_q.template as<T>(),
-                                       dev_->link_profile.template as<T>(),
-                                       dev_->iolet_value.template as<T>(),
-                                       dev_->iolet_normal.template as<T>(),
-                                       {force_[0], force_[1], force_[2]},
-                                       bouzidi};
-    cuda::apply_links<T, L>(op, n);
+    T* f = dev_->f[which].template as<T>();
+    const T* values = dev_->iolet_value.template as<T>();
+    cuda::apply_links<T>(
+        kernels::ApplyLinearLinks<T>{f, dev_->link_from.template as<std::int64_t>(),
+                                     dev_->link_aux.template as<std::int64_t>(),
+                                     dev_->link_to.template as<std::int64_t>(),
+                                     dev_->link_coeff.template as<T>(),
+                                     dev_->link_iolet.template as<std::int16_t>(), values},
+        n);
+    cuda::apply_links<T, L>(
+        kernels::ApplyPressureLinks<T, L>{f,
+                                          dev_->outlet_fluid.template as<std::int64_t>(),
+                                          dev_->outlet_to.template as<std::int64_t>(),
+                                          dev_->outlet_dir.template as<std::uint8_t>(),
+                                          dev_->outlet_iolet.template as<std::int16_t>(),
+                                          values,
+                                          {force[0], force[1], force[2]}},
+        m);
 #endif
   }
 }

@@ -100,11 +100,21 @@ class Engine {
   T omega_plus_, omega_minus_;
   T force_[3] = {0, 0, 0};
   std::vector<T> iolet_value_;
-  std::vector<T> iolet_normal_;
   std::int64_t steps_ = 0;
   // Host storage (CPU backend) or device storage (CUDA backend).
   std::vector<T, CacheAligned<T>> f_[2];
-  std::vector<T> link_q_, link_profile_;
+  // The boundary links compiled for the kernels (kernels::ApplyLinearLinks and
+  // ApplyPressureLinks): population slots and coefficients, computed once from links_.
+  struct CompiledLinks {
+    std::vector<std::int64_t> from, aux, to;
+    std::vector<T> coeff;
+    std::vector<std::int16_t> iolet;
+    std::vector<std::int64_t> outlet_fluid, outlet_to;
+    std::vector<std::uint8_t> outlet_dir;
+    std::vector<std::int16_t> outlet_iolet;
+  };
+  CompiledLinks compiled_;
+  void compile_links();
   int cur_ = 0;
   std::unique_ptr<Device> dev_;
 };

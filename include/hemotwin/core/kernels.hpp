@@ -155,68 +155,60 @@ constexpr VelocityTable<L> velocity_table() {
 }
 
 /// Link-wise boundary rules, applied after the stream-collide step to the post-collision
-/// populations `f`. Writes into the ghost slots that fluid cells pull from in the next step.
-///  - walls: halfway bounce-back, or Bouzidi's linear interpolation with the wall distance q;
-///  - velocity inlets: the same with Ladd's moving-wall term for the local inlet velocity;
-///  - pressure outlets: anti-bounce-back with the outlet density (Ginzburg et al. 2008).
+/// populations `f`. Each writes the ghost slot that a fluid cell pulls from in the next step.
+///
+/// Walls and velocity inlets are linear in the populations, so their links are compiled once
+/// (Engine, compile_links) into
+///     f[to] = a f[from] + b f[aux] + c u_iolet
+/// with from = (fluid cell, c_i), to = (ghost cell, opposite of i), and
+///  - halfway bounce-back: a = 1, b = 0;
+///  - Bouzidi's linear interpolation with the wall distance q: for q < 1/2, a = 2q, b = 1 - 2q,
+///    aux = (fluid - c_i, i); for q >= 1/2, a = 1/(2q), b = 1 - 1/(2q), aux = (fluid, opposite);
+///  - velocity inlets add Ladd's moving-wall term, c = -6 w_i (c_i . n) profile (times a for
+///    q >= 1/2), for the local inlet velocity u_iolet * profile along the inward normal n.
+/// No branch depends on the link, and a link reads only fluid slots and writes only ghost slots,
+/// so links may run in any order (they are sorted by `to` for locality).
+template <class T>
+struct ApplyLinearLinks {
+  T* f;
+  const std::int64_t* from;
+  const std::int64_t* aux;
+  const std::int64_t* to;
+  const T* coeff;             // a, b, c of each link
+  const std::int16_t* iolet;  // -1 for walls
+  const T* iolet_value;       // per iolet: inlet mean velocity (lattice units)
+
+  HEMOTWIN_HD HEMOTWIN_INLINE void operator()(std::int64_t k) const {
+    const int io = iolet[k];
+    const T u = io >= 0 ? iolet_value[io] : T(0);
+    f[to[k]] = coeff[3 * k] * f[from[k]] + coeff[3 * k + 1] * f[aux[k]] + coeff[3 * k + 2] * u;
+  }
+};
+
+/// Pressure outlets: anti-bounce-back at the outlet density with the velocity of the fluid cell
+/// (Ginzburg et al. 2008). Nonlinear, so each link loads its cell.
 template <class T, class L>
-struct ApplyLinks {
+struct ApplyPressureLinks {
   T* f;
   const std::int64_t* fluid;
-  const std::int64_t* ghost;
-  const std::int64_t* next;
+  const std::int64_t* to;
   const std::uint8_t* dir;
-  const std::uint8_t* kind;
   const std::int16_t* iolet;
-  const T* q;
-  const T* profile;
-  const T* iolet_value;   // per iolet: inlet mean velocity or outlet density (lattice units)
-  const T* iolet_normal;  // per iolet: inward unit normal, 3 values
+  const T* iolet_value;  // per iolet: outlet density (lattice units)
   T force[3];
-  bool interpolate;  // Bouzidi (true) or halfway bounce-back (false)
 
   HEMOTWIN_HD HEMOTWIN_INLINE void operator()(std::int64_t k) const {
     constexpr VelocityTable<L> lat = velocity_table<L>();
     const int i = dir[k];
-    const int ib = (i == 0) ? 0 : ((i & 1) ? i + 1 : i - 1);  // opposite, by the pairing
-    const std::int64_t xf = fluid[k];
-    const T fi = f[slot<L>(xf, i)];
+    T cell[L::Q];
+    load_cell<T, L>(f, fluid[k], cell);
+    T rho, u[3];
+    moments<T, L>(cell, force, rho, u);
+    const T cu = T(lat.c[i][0]) * u[0] + T(lat.c[i][1]) * u[1] + T(lat.c[i][2]) * u[2];
+    const T usq = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
     const T w = T(lat.w[i]);
-    T g;
-    if (kind[k] == 2) {
-      // Anti-bounce-back at the outlet density, with the velocity of the fluid cell.
-      T cell[L::Q];
-      load_cell<T, L>(f, xf, cell);
-      T rho, u[3];
-      moments<T, L>(cell, force, rho, u);
-      const T cu = T(lat.c[i][0]) * u[0] + T(lat.c[i][1]) * u[1] + T(lat.c[i][2]) * u[2];
-      const T usq = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
-      const T rho_w = iolet_value[iolet[k]];
-      g = -fi + T(2) * w * (rho_w * (T(1) + T(4.5) * cu * cu - T(1.5) * usq) - T(1));
-    } else {
-      T delta = 0;
-      if (kind[k] == 1) {
-        // Moving wall: u_w along the inward normal, scaled by the local profile factor.
-        const int io = iolet[k];
-        const T un = iolet_value[io] * profile[k];
-        const T cn = T(lat.c[i][0]) * iolet_normal[3 * io] +
-                     T(lat.c[i][1]) * iolet_normal[3 * io + 1] +
-                     T(lat.c[i][2]) * iolet_normal[3 * io + 2];
-        delta = -T(6) * w * cn * un;  // -2 w rho0 (c_i . u_w) / c_s^2
-      }
-      const T qq = q[k];
-      if (!interpolate) {
-        g = fi + delta;
-      } else if (qq < T(0.5)) {
-        const std::int64_t xn = next[k];
-        const T fn = (xn >= 0) ? f[slot<L>(xn, i)] : fi;
-        g = T(2) * qq * fi + (T(1) - T(2) * qq) * fn + delta;
-      } else {
-        const T inv = T(1) / (T(2) * qq);
-        g = inv * fi + (T(1) - inv) * f[slot<L>(xf, ib)] + inv * delta;
-      }
-    }
-    f[slot<L>(ghost[k], ib)] = g;
+    f[to[k]] = -cell[i] +
+               T(2) * w * (iolet_value[iolet[k]] * (T(1) + T(4.5) * cu * cu - T(1.5) * usq) - T(1));
   }
 };
 

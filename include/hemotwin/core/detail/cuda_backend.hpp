@@ -27,8 +27,10 @@ void synchronize();
 template <class T, class L>
 void stream_collide(const T* src, T* dst, const StreamArgs& args,
                     const kernels::Collide<T, L>& collide);
+template <class T>
+void apply_links(const kernels::ApplyLinearLinks<T>& op, std::int64_t links);
 template <class T, class L>
-void apply_links(const kernels::ApplyLinks<T, L>& op, std::int64_t links);
+void apply_links(const kernels::ApplyPressureLinks<T, L>& op, std::int64_t links);
 template <class T, class L>
 kernels::CellSummary summarise(const kernels::SummariseCell<T, L>& op, std::int64_t cells);
 template <class T, class L>
