@@ -47,6 +47,46 @@ HEMOTWIN_INLINE void store_row(const V& v, T* p) {
   v.copy_to(p, stdx::vector_aligned);
 }
 
+// The lanes of a row vector that cross the brick's x faces.
+template <class V>
+struct EdgeLanes {
+  typename V::mask_type first, last;
+  EdgeLanes() {
+    V lane;
+    for (int x = 0; x < int(V::size()); ++x) lane[x] = typename V::value_type(x);
+    first = lane == V(0);
+    last = lane == V(typename V::value_type(V::size() - 1));
+  }
+};
+
+// Pulls direction q into row (y, z) of a brick: one contiguous row of this brick (or of the brick
+// across a y or z face) shifted by -c_x, with the lane that crosses an x face patched from that
+// neighbour. `base` holds the first population of the 27 neighbour bricks.
+template <class L, int q, class V, class T>
+HEMOTWIN_INLINE V pull_row(const T* const (&base)[brick_neighbours], int y, int z,
+                           const EdgeLanes<V>& edge) {
+  constexpr int cx = L::c[q][0], cy = L::c[q][1], cz = L::c[q][2];
+  // Which brick the source row lies in: with c known at compile time each test is one comparison
+  // (or none).
+  const int by = (cy == 1 && y == 0) ? -1 : ((cy == -1 && y == B - 1) ? 1 : 0);
+  const int bz = (cz == 1 && z == 0) ? -1 : ((cz == -1 && z == B - 1) ? 1 : 0);
+  const int sy = y - cy - by * B, sz = z - cz - bz * B;
+  const int row_off = q * B3 + B * (sy + B * sz);
+  const T* row = base[neighbour_slot(0, by, bz)] + row_off;
+  V v;
+  if constexpr (cx == 0) {
+    v.copy_from(row, stdx::element_aligned);
+  } else if constexpr (cx == 1) {
+    // Lanes 1..B-1 come from x-1 of this row; lane 0 from x = B-1 of the left brick.
+    v.copy_from(row - 1, stdx::element_aligned);
+    stdx::where(edge.first, v) = V(base[neighbour_slot(-1, by, bz)][row_off + B - 1]);
+  } else {
+    v.copy_from(row + 1, stdx::element_aligned);
+    stdx::where(edge.last, v) = V(base[neighbour_slot(1, by, bz)][row_off]);
+  }
+  return v;
+}
+
 template <class T, class L, bool Streaming>
 void cpu_stream_collide(const T* __restrict src, T* __restrict dst, const SparseLattice& lat,
                         const kernels::Collide<T, L>& collide) {
@@ -56,10 +96,7 @@ void cpu_stream_collide(const T* __restrict src, T* __restrict dst, const Sparse
   const std::int32_t nb = lat.brick_count();
   const std::int32_t* neighbours = lat.neighbours().data();
   const std::uint8_t* rows = lat.row_has_fluid().data();
-  V lane;
-  for (int x = 0; x < B; ++x) lane[x] = T(x);
-  const auto first_lane = lane == V(T(0));
-  const auto last_lane = lane == V(T(B - 1));
+  const EdgeLanes<V> edge;
 #pragma omp parallel
   {
     // Bricks hold different numbers of fluid rows in a vessel: hand them out in small chunks.
@@ -75,27 +112,8 @@ void cpu_stream_collide(const T* __restrict src, T* __restrict dst, const Sparse
         for (int y = 0; y < B; ++y) {
           if (!brick_rows[y + B * z]) continue;
           V f[L::Q];
-          kernels::static_for<L::Q>([&](auto qc) {
-            constexpr int q = qc;
-            constexpr int cx = L::c[q][0], cy = L::c[q][1], cz = L::c[q][2];
-            // Which brick the source row lies in: with c known at compile time each test is one
-            // comparison (or none).
-            const int by = (cy == 1 && y == 0) ? -1 : ((cy == -1 && y == B - 1) ? 1 : 0);
-            const int bz = (cz == 1 && z == 0) ? -1 : ((cz == -1 && z == B - 1) ? 1 : 0);
-            const int sy = y - cy - by * B, sz = z - cz - bz * B;
-            const int row_off = q * B3 + B * (sy + B * sz);
-            const T* row = base[neighbour_slot(0, by, bz)] + row_off;
-            if constexpr (cx == 0) {
-              f[q].copy_from(row, stdx::element_aligned);
-            } else if constexpr (cx == 1) {
-              // Lanes 1..B-1 come from x-1 of this row; lane 0 from x = B-1 of the left brick.
-              f[q].copy_from(row - 1, stdx::element_aligned);
-              stdx::where(first_lane, f[q]) = V(base[neighbour_slot(-1, by, bz)][row_off + B - 1]);
-            } else {
-              f[q].copy_from(row + 1, stdx::element_aligned);
-              stdx::where(last_lane, f[q]) = V(base[neighbour_slot(1, by, bz)][row_off]);
-            }
-          });
+          kernels::static_for<L::Q>(
+              [&](auto qc) { f[qc] = pull_row<L, int(qc), V>(base, y, z, edge); });
           collide(f);
           T* out = out_brick + B * (y + B * z);
           kernels::static_for<L::Q>([&](auto qc) {
@@ -126,10 +144,7 @@ void cpu_stream_collide_pairs(const float* __restrict src, float* __restrict dst
   const std::int32_t nb = lat.brick_count();
   const std::int32_t* neighbours = lat.neighbours().data();
   const std::uint8_t* rows = lat.row_has_fluid().data();
-  V8 lane;
-  for (int x = 0; x < B; ++x) lane[x] = float(x);
-  const auto first_lane = lane == V8(0.0f);
-  const auto last_lane = lane == V8(float(B - 1));
+  const EdgeLanes<V8> edge;
 #pragma omp parallel
   {
 #pragma omp for schedule(dynamic, 16) nowait
@@ -144,28 +159,9 @@ void cpu_stream_collide_pairs(const float* __restrict src, float* __restrict dst
           if (!brick_rows[y + B * z] && !brick_rows[y + 1 + B * z]) continue;
           V16 f[L::Q];
           kernels::static_for<L::Q>([&](auto qc) {
-            constexpr int q = qc;
-            constexpr int cx = L::c[q][0], cy = L::c[q][1], cz = L::c[q][2];
-            const int bz = (cz == 1 && z == 0) ? -1 : ((cz == -1 && z == B - 1) ? 1 : 0);
-            const int sz = z - cz - bz * B;
-            auto pull_row = [&](int yy) {
-              const int by = (cy == 1 && yy == 0) ? -1 : ((cy == -1 && yy == B - 1) ? 1 : 0);
-              const int sy = yy - cy - by * B;
-              const int row_off = q * B3 + B * (sy + B * sz);
-              const float* row = base[neighbour_slot(0, by, bz)] + row_off;
-              V8 v;
-              if constexpr (cx == 0) {
-                v.copy_from(row, stdx::element_aligned);
-              } else if constexpr (cx == 1) {
-                v.copy_from(row - 1, stdx::element_aligned);
-                stdx::where(first_lane, v) = V8(base[neighbour_slot(-1, by, bz)][row_off + B - 1]);
-              } else {
-                v.copy_from(row + 1, stdx::element_aligned);
-                stdx::where(last_lane, v) = V8(base[neighbour_slot(1, by, bz)][row_off]);
-              }
-              return static_cast<__m256>(v);
-            };
-            f[q] = V16(_mm512_insertf32x8(_mm512_castps256_ps512(pull_row(y)), pull_row(y + 1), 1));
+            const auto lo = static_cast<__m256>(pull_row<L, int(qc), V8>(base, y, z, edge));
+            const auto hi = static_cast<__m256>(pull_row<L, int(qc), V8>(base, y + 1, z, edge));
+            f[qc] = V16(_mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1));
           });
           collide(f);
           float* out = out_brick + B * (y + B * z);
@@ -280,7 +276,6 @@ void Engine<T, L>::compile_links() {
   constexpr auto lat = kernels::velocity_table<L>();
   const bool bouzidi = options_.walls == WallMethod::Bouzidi;
   CompiledLinks c;
-  std::vector<std::size_t> linear;
   for (std::size_t k = 0; k < links_.size(); ++k) {
     const int i = links_.dir[k];
     const int ib = L::opposite[i];
