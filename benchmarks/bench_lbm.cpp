@@ -3,7 +3,7 @@
 // the fraction of the memory-bandwidth roofline: MLUPS * bytes per update / measured bandwidth.
 //
 //   build/benchmarks/bench_lbm                       # everything this machine has
-//   build/benchmarks/bench_lbm --benchmark_filter=cpu/float
+//   build/benchmarks/bench_lbm --benchmark_filter=cpu/aa/float
 //
 // The bandwidth is measured here too (a streaming copy with the same threads), so the fraction is
 // of this machine's reachable bandwidth, not a datasheet number.
@@ -69,12 +69,15 @@ DomainSpec stenosed_pipe() {
 }
 
 template <class T, class L>
-void run(benchmark::State& state, const DomainSpec& spec, BackendKind backend, bool has_iolets) {
+void run(benchmark::State& state, const DomainSpec& spec, BackendKind backend,
+         StreamingScheme scheme, bool has_iolets) {
   if (backend == BackendKind::Cuda && !cuda_device_available()) {
     state.SkipWithError("no CUDA device");
     return;
   }
-  Engine<T, L> e(spec, {backend, CollisionModel::Trt, 0.6, 3.0 / 16, WallMethod::Bouzidi});
+  EngineOptions options{backend, CollisionModel::Trt, 0.6, 3.0 / 16, WallMethod::Bouzidi};
+  options.streaming = scheme;
+  Engine<T, L> e(spec, options);
   if (has_iolets)
     e.set_iolet_values({0.02, 1.0});
   else
@@ -96,52 +99,44 @@ void run(benchmark::State& state, const DomainSpec& spec, BackendKind backend, b
   state.counters["fluid_cells"] = fluid;
   state.counters["stored_cells"] = double(e.lattice().brick_count()) * brick_cells;
   state.counters["bytes_per_update"] = Engine<T, L>::bytes_per_update();
+  state.counters["population_MiB"] = double(e.population_bytes()) / (1 << 20);
   if (backend == BackendKind::Cpu) {
     state.counters["roofline_MLUPS"] = cpu_bandwidth() / Engine<T, L>::bytes_per_update() / 1e6;
     state.counters["threads"] = omp_get_max_threads();
   }
   state.SetLabel(std::string(backend == BackendKind::Cpu ? "cpu" : "cuda") + " " + L::name + " " +
-                 (sizeof(T) == 4 ? "float" : "double"));
+                 (sizeof(T) == 4 ? "float" : "double") + " " + to_string(e.streaming()));
 }
 
 template <class T>
-void dense(benchmark::State& state, BackendKind backend) {
-  run<T, D3Q19>(state, dense_box(int(state.range(0))), backend, false);
+void dense(benchmark::State& state, BackendKind backend, StreamingScheme scheme) {
+  run<T, D3Q19>(state, dense_box(int(state.range(0))), backend, scheme, false);
 }
 template <class T>
-void stenosis(benchmark::State& state, BackendKind backend) {
-  run<T, D3Q19>(state, stenosed_pipe(), backend, true);
+void stenosis(benchmark::State& state, BackendKind backend, StreamingScheme scheme) {
+  run<T, D3Q19>(state, stenosed_pipe(), backend, scheme, true);
 }
 
+// Names: BACKEND/SCHEME/PRECISION/CASE[/SIZE], e.g. cpu/aa/float/dense/128.
 void register_all() {
   for (auto backend : {BackendKind::Cpu, BackendKind::Cuda}) {
 #ifndef HEMOTWIN_HAVE_CUDA
     if (backend == BackendKind::Cuda) continue;
 #endif
-    const std::string b = backend == BackendKind::Cpu ? "cpu" : "cuda";
-    const auto unit = benchmark::kMillisecond;
-    benchmark::RegisterBenchmark((b + "/float/dense").c_str(), dense<float>, backend)
-        ->Arg(64)
-        ->Arg(128)
-        ->Arg(256)
-        ->Unit(unit)
-        ->UseRealTime()
-        ->MinTime(2.0);
-    benchmark::RegisterBenchmark((b + "/double/dense").c_str(), dense<double>, backend)
-        ->Arg(64)
-        ->Arg(128)
-        ->Arg(256)
-        ->Unit(unit)
-        ->UseRealTime()
-        ->MinTime(2.0);
-    benchmark::RegisterBenchmark((b + "/float/stenosis").c_str(), stenosis<float>, backend)
-        ->Unit(unit)
-        ->UseRealTime()
-        ->MinTime(2.0);
-    benchmark::RegisterBenchmark((b + "/double/stenosis").c_str(), stenosis<double>, backend)
-        ->Unit(unit)
-        ->UseRealTime()
-        ->MinTime(2.0);
+    for (auto scheme : {StreamingScheme::AaPattern, StreamingScheme::TwoLattice}) {
+      const std::string prefix =
+          std::string(backend == BackendKind::Cpu ? "cpu" : "cuda") + "/" + to_string(scheme) + "/";
+      auto add = [&](const std::string& name, auto fn) {
+        return benchmark::RegisterBenchmark((prefix + name).c_str(), fn, backend, scheme)
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime()
+            ->MinTime(2.0);
+      };
+      add("float/dense", dense<float>)->Arg(64)->Arg(128)->Arg(256);
+      add("double/dense", dense<double>)->Arg(64)->Arg(128)->Arg(256);
+      add("float/stenosis", stenosis<float>);
+      add("double/stenosis", stenosis<double>);
+    }
   }
 }
 }  // namespace

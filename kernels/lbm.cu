@@ -54,6 +54,41 @@ __global__ void __launch_bounds__(B3)
   for (int q = 0; q < L::Q; ++q) dst[(std::int64_t(b) * L::Q + q) * B3 + cell] = f[q];
 }
 
+// The AA pattern, one thread per fluid cell. Even step: own slots in, own slots out with the
+// directions swapped. Odd step: f_q(x) from (x - c_q, opposite(q)), f*_q(x) to (x + c_q, q). Each
+// slot is read and written by one cell only, so the update in place is free of races.
+template <class T, class L, bool Odd>
+__global__ void __launch_bounds__(B3)
+    aa_kernel(T* __restrict__ f, StreamArgs args, kernels::Collide<T, L> collide) {
+  const std::int32_t b = blockIdx.x;
+  const int cell = threadIdx.x;
+  const std::int64_t self = std::int64_t(b) * B3 + cell;
+  if (args.cell_type[self] != 1) return;
+  T v[L::Q];
+  if constexpr (Odd) {
+    kernels::static_for<L::Q>([&](auto qc) {
+      constexpr int q = qc;
+      const std::int64_t from =
+          kernels::neighbour_cell(args.neighbours, self, -L::c[q][0], -L::c[q][1], -L::c[q][2]);
+      v[q] = f[kernels::slot<L>(from, kernels::opposite_dir(q))];
+    });
+  } else {
+    kernels::static_for<L::Q>([&](auto qc) { v[qc] = f[kernels::slot<L>(self, int(qc))]; });
+  }
+  collide(v);
+  if constexpr (Odd) {
+    kernels::static_for<L::Q>([&](auto qc) {
+      constexpr int q = qc;
+      const std::int64_t to =
+          kernels::neighbour_cell(args.neighbours, self, L::c[q][0], L::c[q][1], L::c[q][2]);
+      f[kernels::slot<L>(to, q)] = v[q];
+    });
+  } else {
+    kernels::static_for<L::Q>(
+        [&](auto qc) { f[kernels::slot<L>(self, kernels::opposite_dir(int(qc)))] = v[qc]; });
+  }
+}
+
 template <class Op>
 __global__ void for_each_kernel(Op op, std::int64_t n) {
   const std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -78,6 +113,17 @@ void stream_collide(const T* src, T* dst, const StreamArgs& args,
   if (args.bricks == 0) return;
   stream_collide_kernel<T, L><<<args.bricks, B3>>>(src, dst, args, collide);
   check_launch("stream_collide");
+}
+
+template <class T, class L>
+void stream_collide_aa(T* f, const StreamArgs& args, const kernels::Collide<T, L>& collide,
+                       bool odd) {
+  if (args.bricks == 0) return;
+  if (odd)
+    aa_kernel<T, L, true><<<args.bricks, B3>>>(f, args, collide);
+  else
+    aa_kernel<T, L, false><<<args.bricks, B3>>>(f, args, collide);
+  check_launch("stream_collide_aa");
 }
 
 template <class Op>
@@ -121,14 +167,16 @@ void fill_equilibrium(T* f, const double* rho, const double* u, std::int64_t cel
   check_launch("fill_equilibrium");
 }
 
-#define HEMOTWIN_INSTANTIATE(T, L)                                                         \
-  template void stream_collide<T, L>(const T*, T*, const StreamArgs&,                      \
-                                     const kernels::Collide<T, L>&);                       \
-  template void apply_links<T, L>(const kernels::ApplyPressureLinks<T, L>&, std::int64_t); \
-  template kernels::CellSummary summarise<T, L>(const kernels::SummariseCell<T, L>&,       \
-                                                std::int64_t);                             \
-  template kernels::FlowSample sample_iolet<T, L>(const kernels::SampleIoletCell<T, L>&,   \
-                                                  std::int64_t);                           \
+#define HEMOTWIN_INSTANTIATE(T, L)                                                            \
+  template void stream_collide<T, L>(const T*, T*, const StreamArgs&,                         \
+                                     const kernels::Collide<T, L>&);                          \
+  template void apply_links<T, L>(const kernels::ApplyPressureLinks<T, L>&, std::int64_t);    \
+  template void stream_collide_aa<T, L>(T*, const StreamArgs&, const kernels::Collide<T, L>&, \
+                                        bool);                                                \
+  template kernels::CellSummary summarise<T, L>(const kernels::SummariseCell<T, L>&,          \
+                                                std::int64_t);                                \
+  template kernels::FlowSample sample_iolet<T, L>(const kernels::SampleIoletCell<T, L>&,      \
+                                                  std::int64_t);                              \
   template void fill_equilibrium<T, L>(T*, const double*, const double*, std::int64_t);
 template void apply_links<float>(const kernels::ApplyLinearLinks<float>&, std::int64_t);
 template void apply_links<double>(const kernels::ApplyLinearLinks<double>&, std::int64_t);

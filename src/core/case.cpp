@@ -31,6 +31,17 @@ const char* to_string(InletProfile v) {
   return v == InletProfile::Parabolic ? "parabolic" : "plug";
 }
 const char* to_string(FlowDriver v) { return v == FlowDriver::Inlet ? "inlet" : "body_force"; }
+const char* to_string(StreamingScheme v) {
+  switch (v) {
+    case StreamingScheme::Auto:
+      return "auto";
+    case StreamingScheme::TwoLattice:
+      return "two-lattice";
+    case StreamingScheme::AaPattern:
+      return "aa";
+  }
+  return "?";
+}
 const char* to_string(Precision v) { return v == Precision::Float ? "float" : "double"; }
 const char* to_string(LatticeKind v) { return v == LatticeKind::D3Q19 ? "D3Q19" : "D3Q27"; }
 }  // namespace hemotwin

@@ -62,7 +62,9 @@ struct EdgeLanes {
 // Pulls direction q into row (y, z) of a brick: one contiguous row of this brick (or of the brick
 // across a y or z face) shifted by -c_x, with the lane that crosses an x face patched from that
 // neighbour. `base` holds the first population of the 27 neighbour bricks.
-template <class L, int q, class V, class T>
+// `block` is the direction whose populations are read: q itself in the two-lattice scheme, its
+// opposite in the odd step of the AA pattern.
+template <class L, int q, class V, class T, int block = q>
 HEMOTWIN_INLINE V pull_row(const T* const (&base)[brick_neighbours], int y, int z,
                            const EdgeLanes<V>& edge) {
   constexpr int cx = L::c[q][0], cy = L::c[q][1], cz = L::c[q][2];
@@ -71,7 +73,7 @@ HEMOTWIN_INLINE V pull_row(const T* const (&base)[brick_neighbours], int y, int 
   const int by = (cy == 1 && y == 0) ? -1 : ((cy == -1 && y == B - 1) ? 1 : 0);
   const int bz = (cz == 1 && z == 0) ? -1 : ((cz == -1 && z == B - 1) ? 1 : 0);
   const int sy = y - cy - by * B, sz = z - cz - bz * B;
-  const int row_off = q * B3 + B * (sy + B * sz);
+  const int row_off = block * B3 + B * (sy + B * sz);
   const T* row = base[neighbour_slot(0, by, bz)] + row_off;
   V v;
   if constexpr (cx == 0) {
@@ -132,19 +134,75 @@ void cpu_stream_collide(const T* __restrict src, T* __restrict dst, const Sparse
 }
 
 #if defined(__AVX512F__)
+// Float on AVX-512: two adjacent rows (y, y + 1), y even, as one 16-lane vector.
+using V8f = stdx::simd<float, stdx::simd_abi::deduce_t<float, B>>;
+using V16f = stdx::simd<float, stdx::simd_abi::deduce_t<float, 2 * B>>;
+
+struct PairLanes {
+  // Lanes 0 and 8 (x = 0 of either row), lanes 7 and 15 (x = B - 1), separately and together.
+  V16f::mask_type first_lo, first_hi, last_lo, last_hi, first, last;
+  PairLanes() {
+    V16f lane;
+    for (int i = 0; i < 2 * B; ++i) lane[i] = float(i);
+    first_lo = lane == V16f(0.0f);
+    first_hi = lane == V16f(float(B));
+    last_lo = lane == V16f(float(B - 1));
+    last_hi = lane == V16f(float(2 * B - 1));
+    first = first_lo || first_hi;
+    last = last_lo || last_hi;
+  }
+};
+
+HEMOTWIN_INLINE V16f join(const V8f& lo, const V8f& hi) {
+  return V16f(_mm512_insertf32x8(_mm512_castps256_ps512(static_cast<__m256>(lo)),
+                                 static_cast<__m256>(hi), 1));
+}
+
+// pull_row for rows y and y + 1 at once. Where both source rows lie in one brick (all but one
+// pair of rows for directions with c_y != 0) they are adjacent in memory: one 16-lane load and two
+// patched lanes instead of two 8-lane pulls.
+template <class L, int q, int block = q>
+HEMOTWIN_INLINE V16f pull_pair(const float* const (&base)[brick_neighbours], int y, int z,
+                               const EdgeLanes<V8f>& edge, const PairLanes& pair) {
+  constexpr int cx = L::c[q][0], cy = L::c[q][1], cz = L::c[q][2];
+  if ((cy == 1 && y == 0) || (cy == -1 && y == B - 2))
+    return join(pull_row<L, q, V8f, float, block>(base, y, z, edge),
+                pull_row<L, q, V8f, float, block>(base, y + 1, z, edge));
+  const int bz = (cz == 1 && z == 0) ? -1 : ((cz == -1 && z == B - 1) ? 1 : 0);
+  const int sz = z - cz - bz * B;
+  const int row_off = block * B3 + B * (y - cy + B * sz);
+  const float* row = base[neighbour_slot(0, 0, bz)] + row_off;
+  V16f v;
+  if constexpr (cx == 0) {
+    v.copy_from(row, stdx::element_aligned);
+  } else if constexpr (cx == 1) {
+    const float* left = base[neighbour_slot(-1, 0, bz)] + row_off;
+    v.copy_from(row - 1, stdx::element_aligned);
+    stdx::where(pair.first_lo, v) = V16f(left[B - 1]);
+    stdx::where(pair.first_hi, v) = V16f(left[2 * B - 1]);
+  } else {
+    const float* right = base[neighbour_slot(1, 0, bz)] + row_off;
+    v.copy_from(row + 1, stdx::element_aligned);
+    stdx::where(pair.last_lo, v) = V16f(right[0]);
+    stdx::where(pair.last_hi, v) = V16f(right[B]);
+  }
+  return v;
+}
+#endif
+
+#if defined(__AVX512F__)
 // Float on AVX-512: two rows (y, y + 1) of a brick at once, as one 16-lane vector. Each half is
 // pulled as in the 8-lane kernel; the two rows are adjacent in the destination, so each store is
 // one whole, aligned 64-byte line (and a streaming store writes it without reading it first).
 template <class L, bool Streaming>
 void cpu_stream_collide_pairs(const float* __restrict src, float* __restrict dst,
                               const SparseLattice& lat, const kernels::Collide<float, L>& collide) {
-  using V8 = stdx::simd<float, stdx::simd_abi::deduce_t<float, B>>;
-  using V16 = stdx::simd<float, stdx::simd_abi::deduce_t<float, 2 * B>>;
-  static_assert(V16::size() == 16, "two rows of 8 floats per AVX-512 vector");
+  static_assert(V16f::size() == 16, "two rows of 8 floats per AVX-512 vector");
   const std::int32_t nb = lat.brick_count();
   const std::int32_t* neighbours = lat.neighbours().data();
   const std::uint8_t* rows = lat.row_has_fluid().data();
-  const EdgeLanes<V8> edge;
+  const EdgeLanes<V8f> edge;
+  const PairLanes pair;
 #pragma omp parallel
   {
 #pragma omp for schedule(dynamic, 16) nowait
@@ -157,12 +215,9 @@ void cpu_stream_collide_pairs(const float* __restrict src, float* __restrict dst
       for (int z = 0; z < B; ++z) {
         for (int y = 0; y < B; y += 2) {
           if (!brick_rows[y + B * z] && !brick_rows[y + 1 + B * z]) continue;
-          V16 f[L::Q];
-          kernels::static_for<L::Q>([&](auto qc) {
-            const auto lo = static_cast<__m256>(pull_row<L, int(qc), V8>(base, y, z, edge));
-            const auto hi = static_cast<__m256>(pull_row<L, int(qc), V8>(base, y + 1, z, edge));
-            f[qc] = V16(_mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1));
-          });
+          V16f f[L::Q];
+          kernels::static_for<L::Q>(
+              [&](auto qc) { f[qc] = pull_pair<L, int(qc)>(base, y, z, edge, pair); });
           collide(f);
           float* out = out_brick + B * (y + B * z);
           kernels::static_for<L::Q>([&](auto qc) {
@@ -179,6 +234,156 @@ void cpu_stream_collide_pairs(const float* __restrict src, float* __restrict dst
   }
 }
 #endif
+
+// The AA pattern (Bailey et al. 2009): one population array, updated in place, two kinds of step.
+// Layouts and slots: kernels::Layout and docs/design-notes.md, "Streaming".
+
+// Even step (Pushed -> Swapped): every population a cell needs is already in its own slots, so a
+// row is loaded, collided and stored back into the same cache lines with the directions swapped.
+// V holds one row (B lanes) or, for float on AVX-512, two adjacent rows (2B lanes).
+template <class T, class L, class V>
+void cpu_collide_swap(T* __restrict f, const SparseLattice& lat,
+                      const kernels::Collide<T, L>& collide) {
+  constexpr int rows_per_vector = int(V::size()) / B;
+  static_assert(rows_per_vector == 1 || rows_per_vector == 2);
+  const std::int32_t nb = lat.brick_count();
+  const std::uint8_t* rows = lat.row_has_fluid().data();
+#pragma omp parallel for schedule(dynamic, 16)
+  for (std::int32_t b = 0; b < nb; ++b) {
+    T* brick = f + std::int64_t(b) * L::Q * B3;
+    const std::uint8_t* brick_rows = rows + std::int64_t(b) * B * B;
+    for (int r = 0; r < B * B; r += rows_per_vector) {
+      if (!brick_rows[r] && !brick_rows[r + rows_per_vector - 1]) continue;
+      V v[L::Q];
+      kernels::static_for<L::Q>(
+          [&](auto qc) { v[qc].copy_from(brick + int(qc) * B3 + B * r, stdx::vector_aligned); });
+      collide(v);
+      kernels::static_for<L::Q>([&](auto qc) {
+        v[qc].copy_to(brick + kernels::opposite_dir(int(qc)) * B3 + B * r, stdx::vector_aligned);
+      });
+    }
+  }
+}
+
+// Stores f*_q of row (y, z) of a brick where the AA pattern's odd step puts it: at (x + c_q, q),
+// i.e. into the row shifted by c_q, possibly in a neighbour brick, with the lane that crosses an x
+// face stored alone into that neighbour. Nothing is written into the shared void brick: only solid
+// cells (whose values nothing reads) push there, and several threads would.
+template <class L, int q, class V, class T>
+HEMOTWIN_INLINE void push_row(T* const (&base)[brick_neighbours], const T* void_brick, int y, int z,
+                              const V& v, const EdgeLanes<V>& edge) {
+  constexpr int cx = L::c[q][0], cy = L::c[q][1], cz = L::c[q][2];
+  const int by = (cy == -1 && y == 0) ? -1 : ((cy == 1 && y == B - 1) ? 1 : 0);
+  const int bz = (cz == -1 && z == 0) ? -1 : ((cz == 1 && z == B - 1) ? 1 : 0);
+  const int ty = y + cy - by * B, tz = z + cz - bz * B;
+  const int row_off = q * B3 + B * (ty + B * tz);
+  T* row = base[neighbour_slot(0, by, bz)];
+  if constexpr (cx == 0) {
+    if (row != void_brick) v.copy_to(row + row_off, stdx::element_aligned);
+  } else if constexpr (cx == 1) {
+    // Lanes 0..B-2 move to x + 1 of this row; lane B-1 to x = 0 of the right brick.
+    if (row != void_brick)
+      stdx::where(!edge.last, v).copy_to(row + row_off + 1, stdx::element_aligned);
+    T* right = base[neighbour_slot(1, by, bz)];
+    if (right != void_brick) right[row_off] = v[B - 1];
+  } else {
+    if (row != void_brick)
+      stdx::where(!edge.first, v).copy_to(row + row_off - 1, stdx::element_aligned);
+    T* left = base[neighbour_slot(-1, by, bz)];
+    if (left != void_brick) left[row_off + B - 1] = v[0];
+  }
+}
+
+#if defined(__AVX512F__)
+// push_row for rows y and y + 1 at once: one 16-lane store where both target rows lie in one
+// brick, with the two lanes that cross an x face stored alone.
+template <class L, int q>
+HEMOTWIN_INLINE void push_pair(float* const (&base)[brick_neighbours], const float* void_brick,
+                               int y, int z, const V16f& v, const EdgeLanes<V8f>& edge,
+                               const PairLanes& pair) {
+  constexpr int cx = L::c[q][0], cy = L::c[q][1], cz = L::c[q][2];
+  if ((cy == -1 && y == 0) || (cy == 1 && y == B - 2)) {
+    const __m512 w = static_cast<__m512>(v);
+    push_row<L, q>(base, void_brick, y, z, V8f(_mm512_extractf32x8_ps(w, 0)), edge);
+    push_row<L, q>(base, void_brick, y + 1, z, V8f(_mm512_extractf32x8_ps(w, 1)), edge);
+    return;
+  }
+  const int bz = (cz == -1 && z == 0) ? -1 : ((cz == 1 && z == B - 1) ? 1 : 0);
+  const int tz = z + cz - bz * B;
+  const int row_off = q * B3 + B * (y + cy + B * tz);
+  float* row = base[neighbour_slot(0, 0, bz)];
+  if constexpr (cx == 0) {
+    if (row != void_brick) v.copy_to(row + row_off, stdx::element_aligned);
+  } else if constexpr (cx == 1) {
+    if (row != void_brick)
+      stdx::where(!pair.last, v).copy_to(row + row_off + 1, stdx::element_aligned);
+    float* right = base[neighbour_slot(1, 0, bz)];
+    if (right != void_brick) {
+      right[row_off] = v[B - 1];
+      right[row_off + B] = v[2 * B - 1];
+    }
+  } else {
+    if (row != void_brick)
+      stdx::where(!pair.first, v).copy_to(row + row_off - 1, stdx::element_aligned);
+    float* left = base[neighbour_slot(-1, 0, bz)];
+    if (left != void_brick) {
+      left[row_off + B - 1] = v[0];
+      left[row_off + 2 * B - 1] = v[B];
+    }
+  }
+}
+#endif
+
+// Odd step (Swapped -> Pushed): f_q(x) is read from (x - c_q, opposite(q)), the pull of the
+// two-lattice kernel from the opposite direction's block, and f*_q(x) is pushed to (x + c_q, q).
+// Each slot is read and written by one cell only, so bricks run in parallel without races.
+template <class T, class L, int RowsPerVector>
+void cpu_stream_collide_push(T* f, const SparseLattice& lat,
+                             const kernels::Collide<T, L>& collide) {
+  using V = stdx::simd<T, stdx::simd_abi::deduce_t<T, B>>;
+  const std::int32_t nb = lat.brick_count();
+  const std::int32_t* neighbours = lat.neighbours().data();
+  const std::uint8_t* rows = lat.row_has_fluid().data();
+  const T* void_brick = f + std::int64_t(lat.void_brick()) * L::Q * B3;
+  const EdgeLanes<V> edge;
+#if defined(__AVX512F__)
+  const PairLanes pair;
+#endif
+#pragma omp parallel for schedule(dynamic, 16)
+  for (std::int32_t b = 0; b < nb; ++b) {
+    T* base[brick_neighbours];
+    const T* cbase[brick_neighbours];
+    const std::int32_t* n = neighbours + std::int64_t(b) * brick_neighbours;
+    for (int k = 0; k < brick_neighbours; ++k)
+      cbase[k] = base[k] = f + std::int64_t(n[k]) * L::Q * B3;
+    const std::uint8_t* brick_rows = rows + std::int64_t(b) * B * B;
+    for (int z = 0; z < B; ++z) {
+      for (int y = 0; y < B; y += RowsPerVector) {
+        if (!brick_rows[y + B * z] && !brick_rows[y + RowsPerVector - 1 + B * z]) continue;
+        if constexpr (RowsPerVector == 1) {
+          V v[L::Q];
+          kernels::static_for<L::Q>([&](auto qc) {
+            v[qc] = pull_row<L, int(qc), V, T, kernels::opposite_dir(int(qc))>(cbase, y, z, edge);
+          });
+          collide(v);
+          kernels::static_for<L::Q>(
+              [&](auto qc) { push_row<L, int(qc)>(base, void_brick, y, z, v[qc], edge); });
+        } else {
+#if defined(__AVX512F__)
+          static_assert(std::is_same_v<T, float> && RowsPerVector == 2);
+          V16f v[L::Q];
+          kernels::static_for<L::Q>([&](auto qc) {
+            v[qc] = pull_pair<L, int(qc), kernels::opposite_dir(int(qc))>(cbase, y, z, edge, pair);
+          });
+          collide(v);
+          kernels::static_for<L::Q>(
+              [&](auto qc) { push_pair<L, int(qc)>(base, void_brick, y, z, v[qc], edge, pair); });
+#endif
+        }
+      }
+    }
+  }
+}
 
 template <class T>
 T* data_or_null(std::vector<T>& v) {
@@ -214,8 +419,11 @@ struct Engine<T, L>::Device {
 #endif
     }
   };
-  Buf f[2], neighbours, cell_type, link_from, link_aux, link_to, link_coeff, link_iolet,
-      outlet_fluid, outlet_to, outlet_dir, outlet_iolet, iolet_value;
+  struct Links {
+    Buf from, aux, to, coeff, iolet, outlet_fluid, outlet_to, outlet_dir, outlet_iolet;
+  };
+  Buf f[2], neighbours, cell_type, iolet_value;
+  Links links[3];  // by kernels::Layout
   std::vector<Buf> slab_cells, slab_weights;
 };
 
@@ -230,6 +438,10 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
         "(configure with HEMOTWIN_CUDA=ON and nvcc present); use backend = \"cpu\" or \"auto\"");
 #endif
   if (!(options_.tau > 0.5)) throw Error("relaxation time must exceed 1/2");
+  if (options_.streaming == StreamingScheme::Auto)
+    options_.streaming = options_.backend == BackendKind::Cpu ? StreamingScheme::AaPattern
+                                                              : StreamingScheme::TwoLattice;
+  const bool aa = options_.streaming == StreamingScheme::AaPattern;
   lattice_ = std::make_shared<SparseLattice>(spec);
   links_ = build_links<L>(*lattice_, spec);
   iolets_ = spec.iolets;
@@ -244,16 +456,19 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
   iolet_value_.assign(iolets_.size(), T(0));
   for (std::size_t k = 0; k < iolets_.size(); ++k)
     if (iolets_[k].kind == IoletKind::PressureOutlet) iolet_value_[k] = T(1);
-  compile_links();
+  using kernels::Layout;
+  for (Layout layout :
+       aa ? std::vector{Layout::Swapped, Layout::Pushed} : std::vector{Layout::Plain})
+    compiled_[int(layout)] = compile_links(layout);
 
   const std::size_t nstore = std::size_t(lattice_->brick_count() + 1) * L::Q * B3;
+  const int arrays = aa ? 1 : 2;
   if (options_.backend == BackendKind::Cpu) {
-    f_[0].resize(nstore);
-    f_[1].resize(nstore);
+    for (int a = 0; a < arrays; ++a) f_[a].resize(nstore);
   } else {
 #ifdef HEMOTWIN_HAVE_CUDA
     dev_ = std::make_unique<Device>();
-    for (auto& buf : dev_->f) buf.p = cuda::allocate(nstore * sizeof(T));
+    for (int a = 0; a < arrays; ++a) dev_->f[a].p = cuda::allocate(nstore * sizeof(T));
     dev_->neighbours.upload(lattice_->neighbours());
     dev_->cell_type.upload(lattice_->cell_type());
     upload_links();
@@ -272,22 +487,35 @@ template <class T, class L>
 Engine<T, L>::~Engine() = default;
 
 template <class T, class L>
-void Engine<T, L>::compile_links() {
+typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout layout) const {
+  using kernels::Layout;
   constexpr auto lat = kernels::velocity_table<L>();
   const bool bouzidi = options_.walls == WallMethod::Bouzidi;
+  const std::int32_t* neighbours = lattice_->neighbours().data();
+  // Where f*_i(cell) lies after the step (the link reads it), and where the next step reads the
+  // population f_i(cell) arriving at cell (the link writes it): kernels::Layout.
+  const kernels::PopulationView<T, L> post{nullptr, neighbours, layout};
+  auto next_read = [&](std::int64_t cell, int i) {
+    if (layout == Layout::Pushed) return kernels::slot<L>(cell, i);
+    const std::int64_t from =
+        kernels::neighbour_cell(neighbours, cell, -lat.c[i][0], -lat.c[i][1], -lat.c[i][2]);
+    return kernels::slot<L>(from, layout == Layout::Plain ? i : kernels::opposite_dir(i));
+  };
   CompiledLinks c;
   for (std::size_t k = 0; k < links_.size(); ++k) {
     const int i = links_.dir[k];
     const int ib = L::opposite[i];
-    const std::int64_t to = kernels::slot<L>(links_.ghost[k], ib);
+    const std::int64_t x = links_.fluid[k];
+    // The population the fluid cell receives from the ghost's side next step: f_ib(x).
+    const std::int64_t to = next_read(x, ib);
     if (links_.kind[k] == std::uint8_t(LinkKind::Pressure)) {
-      c.outlet_fluid.push_back(links_.fluid[k]);
+      c.outlet_fluid.push_back(x);
       c.outlet_to.push_back(to);
       c.outlet_dir.push_back(std::uint8_t(i));
       c.outlet_iolet.push_back(links_.iolet[k]);
       continue;
     }
-    const std::int64_t from = kernels::slot<L>(links_.fluid[k], i);
+    const std::int64_t from = post.slot_of(x, i);
     // Moving-wall term per unit inlet velocity: -2 w rho0 (c_i . u_w) / c_s^2 with u_w along the
     // inward normal, scaled by the profile.
     double moving = 0;
@@ -303,12 +531,12 @@ void Engine<T, L>::compile_links() {
       if (links_.next[k] >= 0) {
         a = 2 * q;
         b = 1 - 2 * q;
-        aux = kernels::slot<L>(links_.next[k], i);
+        aux = post.slot_of(links_.next[k], i);
       }
     } else if (bouzidi) {
       a = 1 / (2 * q);
       b = 1 - a;
-      aux = kernels::slot<L>(links_.fluid[k], ib);
+      aux = post.slot_of(x, ib);
       moving *= a;
     }
     c.from.push_back(from);
@@ -321,32 +549,37 @@ void Engine<T, L>::compile_links() {
   std::vector<std::size_t> order(c.to.size());
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
   std::sort(order.begin(), order.end(), [&](auto x, auto y) { return c.to[x] < c.to[y]; });
-  compiled_ = CompiledLinks{};
-  compiled_.outlet_fluid = std::move(c.outlet_fluid);
-  compiled_.outlet_to = std::move(c.outlet_to);
-  compiled_.outlet_dir = std::move(c.outlet_dir);
-  compiled_.outlet_iolet = std::move(c.outlet_iolet);
+  CompiledLinks sorted;
+  sorted.outlet_fluid = std::move(c.outlet_fluid);
+  sorted.outlet_to = std::move(c.outlet_to);
+  sorted.outlet_dir = std::move(c.outlet_dir);
+  sorted.outlet_iolet = std::move(c.outlet_iolet);
   for (std::size_t k : order) {
-    compiled_.from.push_back(c.from[k]);
-    compiled_.aux.push_back(c.aux[k]);
-    compiled_.to.push_back(c.to[k]);
-    for (int j = 0; j < 3; ++j) compiled_.coeff.push_back(c.coeff[3 * k + j]);
-    compiled_.iolet.push_back(c.iolet[k]);
+    sorted.from.push_back(c.from[k]);
+    sorted.aux.push_back(c.aux[k]);
+    sorted.to.push_back(c.to[k]);
+    for (int j = 0; j < 3; ++j) sorted.coeff.push_back(c.coeff[3 * k + j]);
+    sorted.iolet.push_back(c.iolet[k]);
   }
+  return sorted;
 }
 
 template <class T, class L>
 void Engine<T, L>::upload_links() {
 #ifdef HEMOTWIN_HAVE_CUDA
-  dev_->link_from.upload(compiled_.from);
-  dev_->link_aux.upload(compiled_.aux);
-  dev_->link_to.upload(compiled_.to);
-  dev_->link_coeff.upload(compiled_.coeff);
-  dev_->link_iolet.upload(compiled_.iolet);
-  dev_->outlet_fluid.upload(compiled_.outlet_fluid);
-  dev_->outlet_to.upload(compiled_.outlet_to);
-  dev_->outlet_dir.upload(compiled_.outlet_dir);
-  dev_->outlet_iolet.upload(compiled_.outlet_iolet);
+  for (int l = 0; l < 3; ++l) {
+    const CompiledLinks& c = compiled_[l];
+    auto& d = dev_->links[l];
+    d.from.upload(c.from);
+    d.aux.upload(c.aux);
+    d.to.upload(c.to);
+    d.coeff.upload(c.coeff);
+    d.iolet.upload(c.iolet);
+    d.outlet_fluid.upload(c.outlet_fluid);
+    d.outlet_to.upload(c.outlet_to);
+    d.outlet_dir.upload(c.outlet_dir);
+    d.outlet_iolet.upload(c.outlet_iolet);
+  }
   dev_->iolet_value.upload(iolet_value_);
 #endif
 }
@@ -383,77 +616,116 @@ void Engine<T, L>::initialise(const std::vector<double>& rho, const std::vector<
     if (!u.empty())
       for (int a = 0; a < 3; ++a) v[3 * c + a] = u[3 * c + a];
   }
+  // The initial state counts as post-collision: the AA pattern starts as after its even step.
+  const bool aa = options_.streaming == StreamingScheme::AaPattern;
+  layout_ = aa ? kernels::Layout::Swapped : kernels::Layout::Plain;
   std::vector<T> host(std::size_t(ncell) * L::Q);
 #pragma omp parallel for
   for (std::int64_t c = 0; c < ncell; ++c) {
     T uu[3] = {T(v[3 * c]), T(v[3 * c + 1]), T(v[3 * c + 2])};
     T pop[L::Q];
     kernels::equilibrium<T, L>(T(r[c]), uu, pop);
-    for (int q = 0; q < L::Q; ++q) host[kernels::slot<L>(c, q)] = pop[q];
+    for (int q = 0; q < L::Q; ++q)
+      host[kernels::slot<L>(c, aa ? kernels::opposite_dir(q) : q)] = pop[q];
   }
+  const int arrays = aa ? 1 : 2;
   if (options_.backend == BackendKind::Cpu) {
     // B elements of padding: the shifted row loads of the last brick may read one element past it.
-    for (auto& f : f_) {
-      f.assign(host.begin(), host.end());
-      f.resize(host.size() + B, T(0));
+    for (int a = 0; a < arrays; ++a) {
+      f_[a].assign(host.begin(), host.end());
+      f_[a].resize(host.size() + B, T(0));
     }
   } else {
 #ifdef HEMOTWIN_HAVE_CUDA
-    for (auto& buf : dev_->f) cuda::copy_to_device(buf.p, host.data(), host.size() * sizeof(T));
+    for (int a = 0; a < arrays; ++a)
+      cuda::copy_to_device(dev_->f[a].p, host.data(), host.size() * sizeof(T));
 #endif
   }
   cur_ = 0;
   steps_ = 0;
-  // The initial state counts as post-collision: fill the ghost slots the first step pulls from.
-  apply_boundaries(cur_);
+  // Fill the ghost slots the first step reads.
+  apply_boundaries(cur_, layout_);
 }
 
 template <class T, class L>
 void Engine<T, L>::step() {
+  using kernels::Layout;
   const kernels::Collide<T, L> collide{
       omega_plus_, omega_minus_, {force_[0], force_[1], force_[2]}};
+  const bool aa = options_.streaming == StreamingScheme::AaPattern;
+  // The AA pattern alternates an odd step (from Swapped to Pushed) and an even one (back).
+  const Layout next =
+      !aa ? Layout::Plain : (layout_ == Layout::Swapped ? Layout::Pushed : Layout::Swapped);
+  const int out = aa ? cur_ : 1 - cur_;
   if (options_.backend == BackendKind::Cpu) {
-    const T* src = f_[cur_].data();
-    T* dst = f_[1 - cur_].data();
-    // Streaming stores pay off once the lattice no longer fits in the last-level cache (measured:
-    // +40 % in double at 128^3); below that they evict what the next step reads (-35 % on a 18 MB
-    // sparse pipe). docs/performance.md.
-    constexpr std::size_t streaming_threshold = std::size_t(64) << 20;
-    const bool streaming =
-        options_.streaming_stores > 0 ||
-        (options_.streaming_stores < 0 && f_[0].size() * sizeof(T) > streaming_threshold);
+    T* f = f_[cur_].data();
+    if (aa) {
 #if defined(__AVX512F__)
-    if constexpr (std::is_same_v<T, float>) {
-      if (streaming)
-        cpu_stream_collide_pairs<L, true>(src, dst, *lattice_, collide);
-      else
-        cpu_stream_collide_pairs<L, false>(src, dst, *lattice_, collide);
-    } else
+      constexpr int rows = std::is_same_v<T, float> ? 2 : 1;
+#else
+      constexpr int rows = 1;
 #endif
-    {
-      if (streaming)
-        cpu_stream_collide<T, L, true>(src, dst, *lattice_, collide);
+      using V = stdx::simd<T, stdx::simd_abi::deduce_t<T, rows * B>>;
+      if (next == Layout::Pushed)
+        cpu_stream_collide_push<T, L, rows>(f, *lattice_, collide);
       else
-        cpu_stream_collide<T, L, false>(src, dst, *lattice_, collide);
+        cpu_collide_swap<T, L, V>(f, *lattice_, collide);
+    } else {
+      T* dst = f_[out].data();
+      // Streaming stores pay off once the lattice no longer fits in the last-level cache
+      // (measured: +40 % in double at 128^3); below that they evict what the next step reads
+      // (-35 % on a 18 MB sparse pipe). docs/performance.md.
+      constexpr std::size_t streaming_threshold = std::size_t(64) << 20;
+      const bool streaming =
+          options_.streaming_stores > 0 ||
+          (options_.streaming_stores < 0 && f_[0].size() * sizeof(T) > streaming_threshold);
+#if defined(__AVX512F__)
+      if constexpr (std::is_same_v<T, float>) {
+        if (streaming)
+          cpu_stream_collide_pairs<L, true>(f, dst, *lattice_, collide);
+        else
+          cpu_stream_collide_pairs<L, false>(f, dst, *lattice_, collide);
+      } else
+#endif
+      {
+        if (streaming)
+          cpu_stream_collide<T, L, true>(f, dst, *lattice_, collide);
+        else
+          cpu_stream_collide<T, L, false>(f, dst, *lattice_, collide);
+      }
     }
   } else {
 #ifdef HEMOTWIN_HAVE_CUDA
-    const T* src = dev_->f[cur_].template as<T>();
-    T* dst = dev_->f[1 - cur_].template as<T>();
     const cuda::StreamArgs args{dev_->neighbours.template as<std::int32_t>(),
                                 dev_->cell_type.template as<std::uint8_t>(),
                                 lattice_->brick_count()};
-    cuda::stream_collide<T, L>(src, dst, args, collide);
+    T* f = dev_->f[cur_].template as<T>();
+    if (aa)
+      cuda::stream_collide_aa<T, L>(f, args, collide, next == Layout::Pushed);
+    else
+      cuda::stream_collide<T, L>(f, dev_->f[out].template as<T>(), args, collide);
 #endif
   }
-  apply_boundaries(1 - cur_);
-  cur_ = 1 - cur_;
+  layout_ = next;
+  apply_boundaries(out, layout_);
+  cur_ = out;
   ++steps_;
 }
 
 template <class T, class L>
-void Engine<T, L>::apply_boundaries(int which) {
-  const CompiledLinks& c = compiled_;
+kernels::PopulationView<T, L> Engine<T, L>::view() const {
+  if (options_.backend == BackendKind::Cpu)
+    return {f_[cur_].data(), lattice_->neighbours().data(), layout_};
+#ifdef HEMOTWIN_HAVE_CUDA
+  return {dev_->f[cur_].template as<T>(), dev_->neighbours.template as<std::int32_t>(), layout_};
+#else
+  return {nullptr, nullptr, layout_};
+#endif
+}
+
+template <class T, class L>
+void Engine<T, L>::apply_boundaries(int which, kernels::Layout layout) {
+  const CompiledLinks& c = compiled_[int(layout)];
   const std::int64_t n = std::int64_t(c.to.size());
   const std::int64_t m = std::int64_t(c.outlet_to.size());
   const T force[3] = {force_[0], force_[1], force_[2]};
@@ -467,6 +739,7 @@ void Engine<T, L>::apply_boundaries(int which) {
                                               c.iolet.data(),
                                               data_or_null(iolet_value_)};
     const kernels::ApplyPressureLinks<T, L> outlets{f,
+                                                    {f, lattice_->neighbours().data(), layout},
                                                     c.outlet_fluid.data(),
                                                     c.outlet_to.data(),
                                                     c.outlet_dir.data(),
@@ -484,19 +757,20 @@ void Engine<T, L>::apply_boundaries(int which) {
 #ifdef HEMOTWIN_HAVE_CUDA
     T* f = dev_->f[which].template as<T>();
     const T* values = dev_->iolet_value.template as<T>();
+    const auto& d = dev_->links[int(layout)];
     cuda::apply_links<T>(
-        kernels::ApplyLinearLinks<T>{f, dev_->link_from.template as<std::int64_t>(),
-                                     dev_->link_aux.template as<std::int64_t>(),
-                                     dev_->link_to.template as<std::int64_t>(),
-                                     dev_->link_coeff.template as<T>(),
-                                     dev_->link_iolet.template as<std::int16_t>(), values},
+        kernels::ApplyLinearLinks<T>{f, d.from.template as<std::int64_t>(),
+                                     d.aux.template as<std::int64_t>(),
+                                     d.to.template as<std::int64_t>(), d.coeff.template as<T>(),
+                                     d.iolet.template as<std::int16_t>(), values},
         n);
     cuda::apply_links<T, L>(
         kernels::ApplyPressureLinks<T, L>{f,
-                                          dev_->outlet_fluid.template as<std::int64_t>(),
-                                          dev_->outlet_to.template as<std::int64_t>(),
-                                          dev_->outlet_dir.template as<std::uint8_t>(),
-                                          dev_->outlet_iolet.template as<std::int16_t>(),
+                                          {f, dev_->neighbours.template as<std::int32_t>(), layout},
+                                          d.outlet_fluid.template as<std::int64_t>(),
+                                          d.outlet_to.template as<std::int64_t>(),
+                                          d.outlet_dir.template as<std::uint8_t>(),
+                                          d.outlet_iolet.template as<std::int16_t>(),
                                           values,
                                           {force[0], force[1], force[2]}},
         m);
@@ -508,13 +782,12 @@ template <class T, class L>
 LatticeDiagnostics Engine<T, L>::diagnostics() const {
   LatticeDiagnostics d;
   const std::int64_t nstored = std::int64_t(lattice_->brick_count()) * B3;
+  const kernels::PopulationView<T, L> pops = view();
+  const T force[3] = {force_[0], force_[1], force_[2]};
   kernels::CellSummary s = kernels::CellSummary::identity();
-  const T* f = nullptr;
-  const std::uint8_t* types = nullptr;
   if (options_.backend == BackendKind::Cpu) {
-    f = f_[cur_].data();
-    types = lattice_->cell_type().data();
-    const kernels::SummariseCell<T, L> op{f, types, {force_[0], force_[1], force_[2]}};
+    const kernels::SummariseCell<T, L> op{
+        pops, lattice_->cell_type().data(), {force[0], force[1], force[2]}};
     double mass = 0, max2 = 0;
     std::int64_t bad = -1;
 #pragma omp parallel
@@ -532,10 +805,10 @@ LatticeDiagnostics Engine<T, L>::diagnostics() const {
     s = {mass, max2, bad};
   } else {
 #ifdef HEMOTWIN_HAVE_CUDA
-    f = dev_->f[cur_].template as<T>();
-    types = dev_->cell_type.template as<std::uint8_t>();
     s = cuda::summarise<T, L>(
-        kernels::SummariseCell<T, L>{f, types, {force_[0], force_[1], force_[2]}}, nstored);
+        kernels::SummariseCell<T, L>{
+            pops, dev_->cell_type.template as<std::uint8_t>(), {force[0], force[1], force[2]}},
+        nstored);
 #endif
   }
   d.mass = s.mass;
@@ -547,11 +820,11 @@ LatticeDiagnostics Engine<T, L>::diagnostics() const {
     kernels::FlowSample sum{0, 0};
     const std::int64_t count = std::int64_t(slab.cells.size());
     if (options_.backend == BackendKind::Cpu) {
-      const kernels::SampleIoletCell<T, L> op{f,
+      const kernels::SampleIoletCell<T, L> op{pops,
                                               slab.cells.data(),
                                               slab.weight.data(),
                                               {n[0], n[1], n[2]},
-                                              {force_[0], force_[1], force_[2]}};
+                                              {force[0], force[1], force[2]}};
       double flux = 0, rho = 0;
 #pragma omp parallel for reduction(+ : flux, rho)
       for (std::int64_t i = 0; i < count; ++i) {
@@ -562,11 +835,11 @@ LatticeDiagnostics Engine<T, L>::diagnostics() const {
       sum = {flux, rho};
     } else {
 #ifdef HEMOTWIN_HAVE_CUDA
-      const kernels::SampleIoletCell<T, L> op{f,
+      const kernels::SampleIoletCell<T, L> op{pops,
                                               dev_->slab_cells[k].template as<std::int64_t>(),
                                               dev_->slab_weights[k].template as<double>(),
                                               {n[0], n[1], n[2]},
-                                              {force_[0], force_[1], force_[2]}};
+                                              {force[0], force[1], force[2]}};
       sum = cuda::sample_iolet<T, L>(op, count);
 #endif
     }
@@ -580,10 +853,10 @@ LatticeDiagnostics Engine<T, L>::diagnostics() const {
 
 template <class T, class L>
 std::vector<T> Engine<T, L>::populations() const {
+  const std::size_t n = std::size_t(lattice_->brick_count() + 1) * L::Q * B3;
   if (options_.backend == BackendKind::Cpu)
-    return std::vector<T>(f_[cur_].begin(),
-                          f_[cur_].begin() + std::int64_t(lattice_->brick_count() + 1) * L::Q * B3);
-  std::vector<T> host(std::size_t(lattice_->brick_count() + 1) * L::Q * B3);
+    return std::vector<T>(f_[cur_].begin(), f_[cur_].begin() + std::int64_t(n));
+  std::vector<T> host(n);
 #ifdef HEMOTWIN_HAVE_CUDA
   cuda::copy_to_host(host.data(), dev_->f[cur_].p, host.size() * sizeof(T));
 #endif
@@ -591,10 +864,18 @@ std::vector<T> Engine<T, L>::populations() const {
 }
 
 template <class T, class L>
+std::size_t Engine<T, L>::population_bytes() const {
+  const std::size_t arrays = options_.streaming == StreamingScheme::AaPattern ? 1 : 2;
+  return arrays * std::size_t(lattice_->brick_count() + 1) * L::Q * B3 * sizeof(T);
+}
+
+template <class T, class L>
 void Engine<T, L>::moments(std::vector<double>& rho, std::vector<double>& u) const {
   const std::vector<T> host_copy =
       (options_.backend == BackendKind::Cpu) ? std::vector<T>{} : populations();
-  const T* f = (options_.backend == BackendKind::Cpu) ? f_[cur_].data() : host_copy.data();
+  const kernels::PopulationView<T, L> pops{
+      (options_.backend == BackendKind::Cpu) ? f_[cur_].data() : host_copy.data(),
+      lattice_->neighbours().data(), layout_};
   const std::int64_t nstored = std::int64_t(lattice_->brick_count()) * B3;
   rho.assign(nstored, 0.0);
   u.assign(3 * nstored, 0.0);
@@ -603,7 +884,7 @@ void Engine<T, L>::moments(std::vector<double>& rho, std::vector<double>& u) con
   for (std::int64_t c = 0; c < nstored; ++c) {
     if (!lattice_->is_fluid(c)) continue;
     T pop[L::Q];
-    kernels::load_cell<T, L>(f, c, pop);
+    pops.load(c, pop);
     T r, v[3];
     kernels::moments<T, L>(pop, force, r, v);
     rho[c] = r;

@@ -99,6 +99,7 @@ TEST(CpuKernel, StreamingStoresGiveIdenticalPopulations) {
         {"inlet0", IoletKind::VelocityInlet, Vec3(4, 4, 4), -axis, true, 5},
         {"outlet0", IoletKind::PressureOutlet, Vec3(4, 4, 4) + 40 * axis, axis, false, 5}};
     EngineOptions o{BackendKind::Cpu, CollisionModel::Trt, 0.7, 3.0 / 16, WallMethod::Bouzidi};
+    o.streaming = StreamingScheme::TwoLattice;  // streaming stores belong to that scheme
     o.streaming_stores = streaming;
     Engine<T, D3Q19> e(spec, o);
     e.set_iolet_values({0.03, 1.0});

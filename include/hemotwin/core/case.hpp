@@ -17,6 +17,10 @@ enum class WallMethod { BounceBack, Bouzidi };
 enum class ShapeKind { Box, Channel, Pipe, StenosedPipe };
 enum class InletProfile { Parabolic, Plug };
 enum class FlowDriver { Inlet, BodyForce };
+/// How populations stream: the two-lattice pull (two arrays; the reference) or the AA pattern (one
+/// array updated in place: half the memory). Auto: AA on the CPU; two-lattice on CUDA until the AA
+/// kernels there have been checked on a device (docs/design-notes.md).
+enum class StreamingScheme { Auto, TwoLattice, AaPattern };
 
 struct GeometrySpec {
   ShapeKind shape = ShapeKind::Pipe;
@@ -102,6 +106,7 @@ const char* to_string(WallMethod);
 const char* to_string(ShapeKind);
 const char* to_string(InletProfile);
 const char* to_string(FlowDriver);
+const char* to_string(StreamingScheme);
 const char* to_string(Precision);
 const char* to_string(LatticeKind);
 

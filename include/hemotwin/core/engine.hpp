@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hemotwin/core/case.hpp"
+#include "hemotwin/core/kernels.hpp"
 #include "hemotwin/core/sparse_lattice.hpp"
 
 namespace hemotwin {
@@ -18,8 +19,10 @@ struct EngineOptions {
   double tau = 0.8;           // relaxation time of the symmetric (viscous) part
   double magic = 3.0 / 16.0;  // TRT: (tau+ - 1/2)(tau- - 1/2)
   WallMethod walls = WallMethod::Bouzidi;
-  /// CPU backend: non-temporal stores of the new populations. -1: when the lattice is larger
-  /// than the last-level cache (64 MiB per population array); 0: never; 1: always.
+  StreamingScheme streaming = StreamingScheme::Auto;
+  /// CPU backend, two-lattice scheme: non-temporal stores of the new populations. -1: when the
+  /// lattice is larger than the last-level cache (64 MiB per population array); 0: never; 1:
+  /// always.
   int streaming_stores = -1;
 };
 
@@ -63,6 +66,8 @@ class Engine {
   const std::vector<IoletPlane>& iolets() const { return iolets_; }
   const std::vector<IoletSlab>& iolet_slabs() const { return slabs_; }
   BackendKind backend() const { return options_.backend; }
+  /// The scheme in use (Auto resolved).
+  StreamingScheme streaming() const { return options_.streaming; }
   double tau() const { return options_.tau; }
   std::int64_t steps() const { return steps_; }
 
@@ -82,8 +87,10 @@ class Engine {
   LatticeDiagnostics diagnostics() const;
   /// Density and velocity (3 per cell) of every stored cell; solid cells get rho = 0, u = 0.
   void moments(std::vector<double>& rho, std::vector<double>& u) const;
-  /// Raw populations, host copy (for tests comparing backends).
+  /// Raw populations, host copy (for tests comparing backends), in the layout they have now.
   std::vector<T> populations() const;
+  /// Bytes of population storage (one array for the AA pattern, two for the two-lattice scheme).
+  std::size_t population_bytes() const;
 
   /// Bytes moved per fluid-cell update by the stream-collide kernel (for the roofline).
   static constexpr double bytes_per_update() { return 2.0 * L::Q * sizeof(T); }
@@ -91,7 +98,9 @@ class Engine {
  private:
   struct Device;
   void upload_links();
-  void apply_boundaries(int which);
+  /// Fills the slots the next step reads from ghost cells, in array `which`, holding `layout`.
+  void apply_boundaries(int which, kernels::Layout layout);
+  kernels::PopulationView<T, L> view() const;
   std::shared_ptr<SparseLattice> lattice_;
   LinkList links_;
   std::vector<IoletPlane> iolets_;
@@ -113,8 +122,11 @@ class Engine {
     std::vector<std::uint8_t> outlet_dir;
     std::vector<std::int16_t> outlet_iolet;
   };
-  CompiledLinks compiled_;
-  void compile_links();
+  // Indexed by the layout the links follow (kernels::Layout): Plain for the two-lattice scheme,
+  // Swapped and Pushed for the AA pattern.
+  CompiledLinks compiled_[3];
+  CompiledLinks compile_links(kernels::Layout layout) const;
+  kernels::Layout layout_ = kernels::Layout::Plain;
   int cur_ = 0;
   std::unique_ptr<Device> dev_;
 };

@@ -129,13 +129,6 @@ HEMOTWIN_HD HEMOTWIN_INLINE void moments(const T (&f)[L::Q], const T (&force)[3]
   for (int a = 0; a < 3; ++a) u[a] = (j[a] - T(0.5) * force[a]) / rho;
 }
 
-template <class T, class L>
-HEMOTWIN_HD HEMOTWIN_INLINE void load_cell(const T* f, std::int64_t cell, T (&out)[L::Q]) {
-  const std::int64_t base = cell / B3 * L::Q * B3 + cell % B3;
-#pragma unroll
-  for (int q = 0; q < L::Q; ++q) out[q] = f[base + std::int64_t(q) * B3];
-}
-
 /// The velocity set as a plain value, for code that indexes it with a run-time direction (the
 /// boundary links). Device code makes a local constexpr copy: static member arrays are not visible
 /// there, a local constant is.
@@ -154,20 +147,79 @@ constexpr VelocityTable<L> velocity_table() {
   return t;
 }
 
+/// Opposite of direction i: directions come in opposite pairs (q, q + 1), checked below.
+HEMOTWIN_HD constexpr int opposite_dir(int i) { return i == 0 ? 0 : ((i & 1) ? i + 1 : i - 1); }
+
+/// The cell at offset (dx, dy, dz), each in {-1, 0, 1}, from `cell`, through the brick-neighbour
+/// table (so periodic wrapping and absent bricks resolve as the stream-collide resolves them).
+HEMOTWIN_HD HEMOTWIN_INLINE std::int64_t neighbour_cell(const std::int32_t* neighbours,
+                                                        std::int64_t cell, int dx, int dy, int dz) {
+  const std::int64_t brick = cell / B3;
+  const int local = int(cell % B3);
+  int x = local % B + dx, y = (local / B) % B + dy, z = local / (B * B) + dz;
+  const int bx = x < 0 ? -1 : (x >= B ? 1 : 0);
+  const int by = y < 0 ? -1 : (y >= B ? 1 : 0);
+  const int bz = z < 0 ? -1 : (z >= B ? 1 : 0);
+  x -= bx * B;
+  y -= by * B;
+  z -= bz * B;
+  const std::int64_t nb = neighbours[brick * brick_neighbours + neighbour_slot(bx, by, bz)];
+  return nb * B3 + x + B * (y + B * z);
+}
+
+/// Where the post-collision populations f*_i(x) lie between two steps.
+///  - Plain: the two-lattice scheme, f*_i(x) at slot (x, i) of the array just written;
+///  - Swapped: the AA pattern after its even (cell-local) step, and at the start: (x, opposite(i));
+///  - Pushed: the AA pattern after its odd step, (x + c_i, i).
+/// The next step reads the population f_i(y) arriving at y from (y - c_i, i), (y - c_i,
+/// opposite(i)) and (y, i) respectively. See docs/design-notes.md, "Streaming".
+enum class Layout : std::uint8_t { Plain = 0, Swapped = 1, Pushed = 2 };
+
+/// The populations of a lattice as stored in one layout: the post-collision populations of a cell
+/// wherever they lie. Cheap, non-owning and trivially copyable, for host and device code.
+template <class T, class L>
+struct PopulationView {
+  const T* f;
+  const std::int32_t* neighbours;  // the lattice's brick-neighbour table (Pushed needs it)
+  Layout layout;
+
+  /// Slot of f*_i(cell).
+  HEMOTWIN_HD HEMOTWIN_INLINE std::int64_t slot_of(std::int64_t cell, int i) const {
+    constexpr VelocityTable<L> lat = velocity_table<L>();
+    if (layout == Layout::Plain) return slot<L>(cell, i);
+    if (layout == Layout::Swapped) return slot<L>(cell, opposite_dir(i));
+    return slot<L>(neighbour_cell(neighbours, cell, lat.c[i][0], lat.c[i][1], lat.c[i][2]), i);
+  }
+
+  HEMOTWIN_HD HEMOTWIN_INLINE void load(std::int64_t cell, T (&out)[L::Q]) const {
+    if (layout == Layout::Pushed) {
+      for (int q = 0; q < L::Q; ++q) out[q] = f[slot_of(cell, q)];
+      return;
+    }
+    const std::int64_t base = cell / B3 * L::Q * B3 + cell % B3;
+    for (int q = 0; q < L::Q; ++q) {
+      const int stored = layout == Layout::Swapped ? opposite_dir(q) : q;
+      out[q] = f[base + std::int64_t(stored) * B3];
+    }
+  }
+};
+
 /// Link-wise boundary rules, applied after the stream-collide step to the post-collision
 /// populations `f`. Each writes the ghost slot that a fluid cell pulls from in the next step.
 ///
-/// Walls and velocity inlets are linear in the populations, so their links are compiled once
-/// (Engine, compile_links) into
+/// Walls and velocity inlets are linear in the populations, so their links are compiled once per
+/// Layout (Engine::compile_links) into
 ///     f[to] = a f[from] + b f[aux] + c u_iolet
-/// with from = (fluid cell, c_i), to = (ghost cell, opposite of i), and
+/// with `from` the slot of f*_i(x) of the fluid cell x in that layout, `to` the slot from which the
+/// next step reads f_opposite(i)(x) (in the two-lattice scheme: (x, i) and (x + c_i, opposite(i))),
+/// and
 ///  - halfway bounce-back: a = 1, b = 0;
 ///  - Bouzidi's linear interpolation with the wall distance q: for q < 1/2, a = 2q, b = 1 - 2q,
-///    aux = (fluid - c_i, i); for q >= 1/2, a = 1/(2q), b = 1 - 1/(2q), aux = (fluid, opposite);
+///    aux = f*_i(x - c_i); for q >= 1/2, a = 1/(2q), b = 1 - 1/(2q), aux = f*_opposite(i)(x);
 ///  - velocity inlets add Ladd's moving-wall term, c = -6 w_i (c_i . n) profile (times a for
 ///    q >= 1/2), for the local inlet velocity u_iolet * profile along the inward normal n.
-/// No branch depends on the link, and a link reads only fluid slots and writes only ghost slots,
-/// so links may run in any order (they are sorted by `to` for locality).
+/// No branch depends on the link, and no link writes a slot another link reads, so links may run in
+/// any order (they are sorted by `to` for locality).
 template <class T>
 struct ApplyLinearLinks {
   T* f;
@@ -190,6 +242,7 @@ struct ApplyLinearLinks {
 template <class T, class L>
 struct ApplyPressureLinks {
   T* f;
+  PopulationView<T, L> pops;  // f, as laid out after the step
   const std::int64_t* fluid;
   const std::int64_t* to;
   const std::uint8_t* dir;
@@ -201,7 +254,7 @@ struct ApplyPressureLinks {
     constexpr VelocityTable<L> lat = velocity_table<L>();
     const int i = dir[k];
     T cell[L::Q];
-    load_cell<T, L>(f, fluid[k], cell);
+    pops.load(fluid[k], cell);
     T rho, u[3];
     moments<T, L>(cell, force, rho, u);
     const T cu = T(lat.c[i][0]) * u[0] + T(lat.c[i][1]) * u[1] + T(lat.c[i][2]) * u[2];
@@ -249,13 +302,13 @@ struct CombineSummary {
 
 template <class T, class L>
 struct SummariseCell {
-  const T* f;
+  PopulationView<T, L> pops;
   const std::uint8_t* cell_type;
   T force[3];
   HEMOTWIN_HD HEMOTWIN_INLINE CellSummary operator()(std::int64_t cell) const {
     if (cell_type[cell] != 1) return CellSummary::identity();
     T pop[L::Q];
-    load_cell<T, L>(f, cell, pop);
+    pops.load(cell, pop);
     T rho, u[3];
     moments<T, L>(pop, force, rho, u);
     const double u2 = double(u[0]) * u[0] + double(u[1]) * u[1] + double(u[2]) * u[2];
@@ -276,14 +329,14 @@ struct FlowSample {
 
 template <class T, class L>
 struct SampleIoletCell {
-  const T* f;
+  PopulationView<T, L> pops;
   const std::int64_t* cells;
   const double* weight;
   double normal[3];  // inward
   T force[3];
   HEMOTWIN_HD HEMOTWIN_INLINE FlowSample operator()(std::int64_t k) const {
     T pop[L::Q];
-    load_cell<T, L>(f, cells[k], pop);
+    pops.load(cells[k], pop);
     T rho, u[3];
     moments<T, L>(pop, force, rho, u);
     const double w = weight[k];

@@ -27,6 +27,11 @@ void synchronize();
 template <class T, class L>
 void stream_collide(const T* src, T* dst, const StreamArgs& args,
                     const kernels::Collide<T, L>& collide);
+/// One step of the AA pattern in place: the odd step (pull from opposite slots of the
+/// neighbours, push to the neighbours) when `odd`, else the cell-local even step.
+template <class T, class L>
+void stream_collide_aa(T* f, const StreamArgs& args, const kernels::Collide<T, L>& collide,
+                       bool odd);
 template <class T>
 void apply_links(const kernels::ApplyLinearLinks<T>& op, std::int64_t links);
 template <class T, class L>
