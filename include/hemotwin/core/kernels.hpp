@@ -205,7 +205,8 @@ struct PopulationView {
 };
 
 /// Link-wise boundary rules, applied after the stream-collide step to the post-collision
-/// populations `f`. Each writes the ghost slot that a fluid cell pulls from in the next step.
+/// populations `f`. Each writes the slot from which a fluid cell reads, in the next step, the
+/// population that arrives from a wall or an iolet.
 ///
 /// Walls and velocity inlets are linear in the populations, so their links are compiled once per
 /// Layout (Engine::compile_links) into
