@@ -282,7 +282,8 @@ int check_command(const CheckOptions& o) {
   std::printf("  time      %lld steps for %g s (%.3g cell updates)\n",
               static_cast<long long>(steps), c.time.duration,
               static_cast<double>(steps) * static_cast<double>(g.fluid_cells));
-  std::printf("  backend   %s (%s)\n", to_string(sim->backend()), sim->device().c_str());
+  std::printf("  backend   %s (%s), %s streaming\n", to_string(sim->backend()),
+              sim->device().c_str(), to_string(sim->streaming()));
   std::printf("  results   %s\n", c.output.directory.c_str());
   if (o.print_case) std::printf("\n%s", io::to_toml(c).c_str());
   return exit_ok;

@@ -136,7 +136,8 @@ class SimulationImpl final : public Simulation {
         units_(units),
         backend_(backend),
         device_(std::move(device)),
-        engine_(spec, EngineOptions{backend, c.collision, units.tau(), c.trt_magic, c.walls}) {
+        engine_(spec, EngineOptions{backend, c.collision, units.tau(), c.trt_magic, c.walls,
+                                    c.streaming}) {
     grid_ = engine_.lattice().grid_info();
     for (std::size_t k = 0; k < engine_.iolets().size(); ++k) {
       const auto& p = engine_.iolets()[k];
@@ -153,6 +154,7 @@ class SimulationImpl final : public Simulation {
   const std::vector<IoletInfo>& iolets() const override { return iolets_; }
   BackendKind backend() const override { return backend_; }
   std::string device() const override { return device_; }
+  StreamingScheme streaming() const override { return engine_.streaming(); }
   std::int64_t total_steps() const override { return total_steps_; }
   std::int64_t step_count() const override { return engine_.steps(); }
 

@@ -47,6 +47,7 @@ constexpr KeySpec key_specs[] = {
     {"case.backend", Kind::Enum},
     {"case.precision", Kind::Enum},
     {"case.lattice", Kind::Enum},
+    {"case.streaming", Kind::Enum},
     {"case.threads", Kind::Integer},
     {"geometry", Kind::Table},
     {"geometry.shape", Kind::Enum},
@@ -163,6 +164,9 @@ constexpr Named<Precision> precision_names[] = {{Precision::Float, "float"},
                                                 {Precision::Double, "double"}};
 constexpr Named<LatticeKind> lattice_names[] = {{LatticeKind::D3Q19, "D3Q19"},
                                                 {LatticeKind::D3Q27, "D3Q27"}};
+constexpr Named<StreamingScheme> streaming_names[] = {{StreamingScheme::Auto, "auto"},
+                                                      {StreamingScheme::TwoLattice, "two-lattice"},
+                                                      {StreamingScheme::AaPattern, "aa"}};
 constexpr Named<ShapeKind> shape_names[] = {{ShapeKind::Pipe, "pipe"},
                                             {ShapeKind::StenosedPipe, "stenosed_pipe"},
                                             {ShapeKind::Channel, "channel"},
@@ -645,6 +649,7 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   c.backend = r.choice("case.backend", backend_names).value_or(c.backend);
   c.precision = r.choice("case.precision", precision_names).value_or(c.precision);
   c.lattice = r.choice("case.lattice", lattice_names).value_or(c.lattice);
+  c.streaming = r.choice("case.streaming", streaming_names).value_or(c.streaming);
   c.threads = static_cast<int>(r.integer("case.threads", 0, 4096).value_or(c.threads));
 
   // [geometry]
@@ -1058,6 +1063,7 @@ std::string to_toml(const Case& c) {
                            {"backend", name_in(backend_names, c.backend)},
                            {"precision", name_in(precision_names, c.precision)},
                            {"lattice", name_in(lattice_names, c.lattice)},
+                           {"streaming", name_in(streaming_names, c.streaming)},
                            {"threads", c.threads}}},
       {"geometry", std::move(geometry)},
       {"blood",

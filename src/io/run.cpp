@@ -37,7 +37,8 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   std::unique_ptr<Simulation> sim = Simulation::create(c);
   const std::string backend = to_string(sim->backend());
   const std::string device = sim->device();
-  const std::string info = "backend " + backend + " (" + device + ")";
+  const std::string info =
+      "backend " + backend + " (" + device + "), " + to_string(sim->streaming()) + " streaming";
   if (callbacks.on_info) callbacks.on_info(info);
 
   OutputDir out(output_dir, summary_name);
@@ -155,6 +156,7 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   summary.mlups = mlups(wall_time);
   summary.backend = backend;
   summary.device = device;
+  summary.streaming = to_string(sim->streaming());
   summary.precision = to_string(c.precision);
   summary.lattice = to_string(c.lattice);
   summary.collision = to_string(c.collision);

@@ -110,6 +110,7 @@ std::string summary_json(const RunSummary& s) {
   j["mlups"] = finite_or_null(s.mlups);
   j["backend"] = s.backend;
   j["device"] = s.device;
+  j["streaming"] = s.streaming;
   j["precision"] = s.precision;
   j["lattice"] = s.lattice;
   j["collision"] = s.collision;

@@ -73,6 +73,7 @@ description = "every key"
 backend = "cpu"
 precision = "double"
 lattice = "D3Q27"
+streaming = "two-lattice"
 threads = 3
 [geometry]
 shape = "stenosed_pipe"
@@ -118,6 +119,7 @@ check_every = 50
   EXPECT_EQ(c.backend, BackendKind::Cpu);
   EXPECT_EQ(c.precision, Precision::Double);
   EXPECT_EQ(c.lattice, LatticeKind::D3Q27);
+  EXPECT_EQ(c.streaming, StreamingScheme::TwoLattice);
   EXPECT_EQ(c.threads, 3);
   EXPECT_EQ(c.geometry.shape, ShapeKind::StenosedPipe);
   EXPECT_DOUBLE_EQ(c.geometry.cells_across, 12);
@@ -296,6 +298,11 @@ TEST(CaseFile, EnumValuesListTheValidOnes) {
   EXPECT_EQ(parse_case(with("case", "lattice = \"d3q27\""), "c.toml").lattice, LatticeKind::D3Q27);
   EXPECT_NE(error_of(with("walls", "method = \"magic\"")).find("\"bouzidi\", \"bounce_back\""),
             std::string::npos);
+  const std::string aa = error_of(with("case", "streaming = \"AB\""));
+  EXPECT_NE(aa.find("key 'case.streaming': invalid value \"AB\"; valid values: \"auto\", "
+                    "\"two-lattice\", \"aa\""),
+            std::string::npos)
+      << aa;
 }
 
 TEST(CaseFile, RequiredKeysMustBePresent) {

@@ -72,6 +72,29 @@ TEST(Simulation, AutoPicksAWorkingBackend) {
   EXPECT_FALSE(sim->device().empty());
 }
 
+// The case's streaming choice reaches the engine, and both schemes give one flow.
+TEST(Simulation, StreamingSchemeFromTheCase) {
+  Case c = small_pipe();
+  EXPECT_EQ(Simulation::create(c)->streaming(), StreamingScheme::AaPattern);  // auto, on the CPU
+  std::vector<double> rho[2], u[2];
+  int k = 0;
+  for (auto scheme : {StreamingScheme::TwoLattice, StreamingScheme::AaPattern}) {
+    c.streaming = scheme;
+    auto sim = Simulation::create(c);
+    EXPECT_EQ(sim->streaming(), scheme);
+    sim->advance(101);
+    sim->lattice_moments(rho[k], u[k]);
+    ++k;
+  }
+  double worst = 0, u_max = 0;
+  for (std::size_t i = 0; i < u[0].size(); ++i) {
+    worst = std::max(worst, std::abs(u[0][i] - u[1][i]));
+    u_max = std::max(u_max, std::abs(u[0][i]));
+  }
+  EXPECT_GT(u_max, 1e-3);
+  EXPECT_LT(worst, 1e-5 * u_max);
+}
+
 TEST(Simulation, NaNStopsTheRunWithStepPlaceAndAdvice) {
   auto sim = Simulation::create(small_pipe());
   const std::size_t n = sim->grid().cell_type.size();

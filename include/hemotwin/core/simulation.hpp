@@ -31,6 +31,8 @@ class Simulation {
   /// The backend actually in use (never Auto) and a description of its device.
   virtual BackendKind backend() const = 0;
   virtual std::string device() const = 0;
+  /// The streaming scheme in use (never Auto).
+  virtual StreamingScheme streaming() const = 0;
 
   /// Steps that `config().time.duration` amounts to.
   virtual std::int64_t total_steps() const = 0;

@@ -52,7 +52,7 @@ struct RunSummary {
   double wall_time_s = 0;
   std::int64_t fluid_cells = 0;
   double mlups = 0;
-  std::string backend, device, precision, lattice, collision;
+  std::string backend, device, streaming, precision, lattice, collision;
   double dx = 0;   // m
   double dt = 0;   // s
   double tau = 0;  // relaxation time, lattice units
