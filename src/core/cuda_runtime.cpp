@@ -2,6 +2,7 @@
 // hemotwin::Error with the call, the file and the line.
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <string>
 
 #include "hemotwin/core/detail/cuda_backend.hpp"
@@ -53,5 +54,38 @@ void copy_to_host(void* dst, const void* src, std::size_t bytes) {
 }
 
 void synchronize() { HEMOTWIN_CUDA_CHECK(cudaDeviceSynchronize()); }
+
+double copy_bandwidth(std::size_t bytes) {
+  void* a = allocate(bytes);
+  void* b = nullptr;
+  cudaEvent_t start{}, stop{};
+  double best = 0;
+  try {
+    b = allocate(bytes);
+    HEMOTWIN_CUDA_CHECK(cudaMemset(a, 1, bytes));
+    HEMOTWIN_CUDA_CHECK(cudaEventCreate(&start));
+    HEMOTWIN_CUDA_CHECK(cudaEventCreate(&stop));
+    for (int rep = 0; rep < 6; ++rep) {  // the first is a warm-up
+      HEMOTWIN_CUDA_CHECK(cudaEventRecord(start));
+      HEMOTWIN_CUDA_CHECK(cudaMemcpy(b, a, bytes, cudaMemcpyDeviceToDevice));
+      HEMOTWIN_CUDA_CHECK(cudaEventRecord(stop));
+      HEMOTWIN_CUDA_CHECK(cudaEventSynchronize(stop));
+      float ms = 0;
+      HEMOTWIN_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
+      if (rep > 0 && ms > 0) best = std::max(best, 2.0 * double(bytes) / (1e-3 * ms));
+    }
+  } catch (...) {
+    if (start) (void)cudaEventDestroy(start);
+    if (stop) (void)cudaEventDestroy(stop);
+    release(a);
+    release(b);
+    throw;
+  }
+  (void)cudaEventDestroy(start);
+  (void)cudaEventDestroy(stop);
+  release(a);
+  release(b);
+  return best;
+}
 
 }  // namespace hemotwin::cuda

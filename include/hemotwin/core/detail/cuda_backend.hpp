@@ -23,6 +23,9 @@ void release(void* p) noexcept;
 void copy_to_device(void* dst, const void* src, std::size_t bytes);
 void copy_to_host(void* dst, const void* src, std::size_t bytes);
 void synchronize();
+/// Measured device-memory bandwidth, bytes read plus written per second: the best of five
+/// device-to-device copies of `bytes` (the roofline of the benchmarks).
+double copy_bandwidth(std::size_t bytes);
 
 template <class T, class L>
 void stream_collide(const T* src, T* dst, const StreamArgs& args,
