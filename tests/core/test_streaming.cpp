@@ -133,7 +133,15 @@ TEST(Streaming, AaPatternHalvesThePopulationMemory) {
   o.streaming = StreamingScheme::AaPattern;
   const Engine<float, D3Q19> aa(spec, o);
   EXPECT_EQ(2 * aa.population_bytes(), two.population_bytes());
+  // Auto: two-lattice while two lattices fit in 64 MiB (this pipe: 18 MB), AA above.
   o.streaming = StreamingScheme::Auto;
-  const Engine<float, D3Q19> automatic(spec, o);
-  EXPECT_EQ(automatic.streaming(), StreamingScheme::AaPattern);
+  const Engine<float, D3Q19> small(spec, o);
+  EXPECT_EQ(small.streaming(), StreamingScheme::TwoLattice);
+  DomainSpec box;
+  box.shape = std::make_shared<BoxShape>(Vec3::Constant(-10), Vec3::Constant(1e9));
+  box.cells = {96, 96, 96};  // two lattices: 134 MB
+  box.periodic = {true, true, true};
+  const Engine<float, D3Q19> large(box, o);
+  EXPECT_EQ(large.streaming(), StreamingScheme::AaPattern);
+  EXPECT_EQ(2 * large.population_bytes(), 2 * std::size_t(1728 + 1) * 19 * 512 * 4);
 }

@@ -97,7 +97,7 @@ TEST(RunCase, CommitsResultsSummaryAndCaseAndReportsProgress) {
   EXPECT_FALSE(has_partial(tmp.path()));
   EXPECT_EQ(slurp(tmp / "results" / "case.toml"), c.source_text);
   EXPECT_NE(info.find("backend cpu"), std::string::npos) << info;
-  EXPECT_NE(info.find("aa streaming"), std::string::npos) << info;  // auto, on the CPU
+  EXPECT_NE(info.find("two-lattice streaming"), std::string::npos) << info;  // auto, small
   EXPECT_FALSE(r.stopped_early);
 
   // Progress after every sample, never past the end, the last one at the end.
@@ -131,7 +131,7 @@ TEST(RunCase, CommitsResultsSummaryAndCaseAndReportsProgress) {
   EXPECT_EQ(j["name"], "tiny-pipe");
   EXPECT_EQ(j["steps"], r.steps);
   EXPECT_EQ(j["backend"], "cpu");
-  EXPECT_EQ(j["streaming"], "aa");
+  EXPECT_EQ(j["streaming"], "two-lattice");
   EXPECT_GT(j["fluid_cells"].get<std::int64_t>(), 0);
   EXPECT_EQ(j["samples"].get<std::size_t>(), progress.size() + 1);  // + the initial state
   ASSERT_EQ(j["iolets"].size(), 2u);

@@ -18,8 +18,9 @@ enum class ShapeKind { Box, Channel, Pipe, StenosedPipe };
 enum class InletProfile { Parabolic, Plug };
 enum class FlowDriver { Inlet, BodyForce };
 /// How populations stream: the two-lattice pull (two arrays; the reference) or the AA pattern (one
-/// array updated in place: half the memory). Auto: AA on the CPU, where it is faster; two-lattice
-/// on CUDA, where it is faster (19.0 against 14.9 GLUPS on an H100, docs/performance.md).
+/// array updated in place: half the memory). Auto takes the faster, as measured
+/// (docs/performance.md): on the CPU AA once the two-lattice arrays exceed 64 MiB and two-lattice
+/// below; on CUDA two-lattice (19.0 against 14.9 GLUPS on an H100).
 enum class StreamingScheme { Auto, TwoLattice, AaPattern };
 
 struct GeometrySpec {
