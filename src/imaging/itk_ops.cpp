@@ -1,0 +1,292 @@
+// Every ITK call of hemotwin::imaging (see itk_ops.hpp for why they live apart). The ImageIO is
+// chosen explicitly by extension, or by asking each whether it can read the file, so no IO
+// factory registration is needed. Only voxels and grid geometry leave: never a metadata dictionary.
+#include "itk_ops.hpp"
+
+#include <gdcmTrace.h>
+#include <itkBinaryFillholeImageFilter.h>
+#include <itkConnectedComponentImageFilter.h>
+#include <itkConnectedThresholdImageFilter.h>
+#include <itkCurvatureFlowImageFilter.h>
+#include <itkDanielssonDistanceMapImageFilter.h>
+#include <itkGDCMImageIO.h>
+#include <itkGDCMSeriesFileNames.h>
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <itkImageFileWriter.h>
+#include <itkImageRegionConstIterator.h>
+#include <itkImageSeriesReader.h>
+#include <itkLinearInterpolateImageFunction.h>
+#include <itkMetaImageIO.h>
+#include <itkNiftiImageIO.h>
+#include <itkNrrdImageIO.h>
+#include <itkRelabelComponentImageFilter.h>
+#include <itkResampleImageFilter.h>
+#include <itkSmoothingRecursiveGaussianImageFilter.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "hemotwin/core/error.hpp"
+
+namespace hemotwin::imaging::itk_ops {
+namespace {
+
+template <class T>
+using Img = itk::Image<T, 3>;
+
+template <class T>
+typename Img<T>::Pointer empty_like(const RawGrid& g) {
+  auto img = Img<T>::New();
+  typename Img<T>::RegionType region;
+  typename Img<T>::SizeType size;
+  for (int a = 0; a < 3; ++a) size[a] = itk::SizeValueType(g.size[a]);
+  region.SetSize(size);
+  img->SetRegions(region);
+  typename Img<T>::PointType origin;
+  typename Img<T>::SpacingType spacing;
+  typename Img<T>::DirectionType direction;
+  for (int a = 0; a < 3; ++a) {
+    origin[a] = g.origin[a];
+    spacing[a] = g.spacing[a];
+    for (int b = 0; b < 3; ++b) direction[a][b] = g.direction[3 * a + b];
+  }
+  img->SetOrigin(origin);
+  img->SetSpacing(spacing);
+  img->SetDirection(direction);
+  img->Allocate();
+  return img;
+}
+
+template <class T>
+typename Img<T>::Pointer to_itk(const Raw<T>& r) {
+  auto img = empty_like<T>(r.grid);
+  std::copy(r.data.begin(), r.data.end(), img->GetBufferPointer());
+  return img;
+}
+
+RawGrid grid_of(const itk::ImageBase<3>* img) {
+  RawGrid g;
+  const auto region = img->GetLargestPossibleRegion();
+  for (int a = 0; a < 3; ++a) {
+    g.size[a] = int(region.GetSize()[a]);
+    g.origin[a] = img->GetOrigin()[a];
+    g.spacing[a] = img->GetSpacing()[a];
+    for (int b = 0; b < 3; ++b) g.direction[3 * a + b] = img->GetDirection()[a][b];
+  }
+  const auto start = region.GetIndex();
+  if (start[0] != 0 || start[1] != 0 || start[2] != 0) {
+    itk::ImageBase<3>::PointType p;
+    img->TransformIndexToPhysicalPoint(start, p);
+    for (int a = 0; a < 3; ++a) g.origin[a] = p[a];
+  }
+  return g;
+}
+
+template <class T, class Image>
+Raw<T> from_itk(const Image* img) {
+  Raw<T> r;
+  r.grid = grid_of(img);
+  r.data.resize(r.grid.voxels());
+  itk::ImageRegionConstIterator<Image> it(img, img->GetLargestPossibleRegion());
+  std::size_t n = 0;
+  for (it.GoToBegin(); !it.IsAtEnd(); ++it) r.data[n++] = static_cast<T>(it.Get());
+  return r;
+}
+
+std::string file_name(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  return lower_name(slash == std::string::npos ? path : path.substr(slash + 1));
+}
+
+itk::ImageIOBase::Pointer io_for_extension(const std::string& path) {
+  const std::string name = file_name(path);
+  if (ends_with(name, ".nii") || ends_with(name, ".nii.gz")) return itk::NiftiImageIO::New();
+  if (ends_with(name, ".nrrd") || ends_with(name, ".nhdr")) return itk::NrrdImageIO::New();
+  if (ends_with(name, ".mha") || ends_with(name, ".mhd")) return itk::MetaImageIO::New();
+  if (ends_with(name, ".dcm") || ends_with(name, ".ima")) return itk::GDCMImageIO::New();
+  return nullptr;
+}
+
+itk::ImageIOBase::Pointer io_for_reading(const std::string& path) {
+  if (auto io = io_for_extension(path)) return io;
+  for (itk::ImageIOBase::Pointer io : {itk::ImageIOBase::Pointer(itk::GDCMImageIO::New()),
+                                       itk::ImageIOBase::Pointer(itk::NiftiImageIO::New()),
+                                       itk::ImageIOBase::Pointer(itk::NrrdImageIO::New()),
+                                       itk::ImageIOBase::Pointer(itk::MetaImageIO::New())})
+    if (io->CanReadFile(path.c_str())) return io;
+  throw Error(std::string("not a scan hemotwin can read; formats: ") + kFormats, path);
+}
+
+template <class Filter>
+void update(Filter& f, const std::string& path, const char* what) {
+  try {
+    f->Update();
+  } catch (const itk::ExceptionObject& e) {
+    throw Error(std::string(what) + e.GetDescription(), path);
+  }
+}
+
+template <class T>
+typename Img<T>::Pointer read(const std::string& path) {
+  auto reader = itk::ImageFileReader<Img<T>>::New();
+  reader->SetImageIO(io_for_reading(path));
+  reader->SetFileName(path);
+  update(reader, path, "cannot read the scan: ");
+  return reader->GetOutput();
+}
+
+struct SeriesFiles {
+  std::vector<std::string> uids;
+  itk::GDCMSeriesFileNames::Pointer names;
+};
+
+SeriesFiles series_in(const std::string& folder) {
+  SeriesFiles s;
+  s.names = itk::GDCMSeriesFileNames::New();
+  s.names->SetUseSeriesDetails(true);
+  s.names->SetDirectory(folder);
+  s.uids = s.names->GetSeriesUIDs();
+  std::sort(s.uids.begin(), s.uids.end());
+  if (s.uids.empty())
+    throw Error("the folder holds no DICOM series (no readable DICOM image files found)", folder);
+  return s;
+}
+
+template <class T>
+void write(const Raw<T>& r, const std::string& path) {
+  // The caller checked the extension; the file name keeps it (ITK picks the format by it).
+  auto writer = itk::ImageFileWriter<Img<T>>::New();
+  writer->SetImageIO(io_for_extension(path));
+  writer->SetFileName(path);
+  writer->SetInput(to_itk(r));
+  writer->SetUseCompression(true);
+  update(writer, path, "cannot write: ");
+}
+}  // namespace
+
+void quiet() {
+  itk::Object::GlobalWarningDisplayOff();
+  gdcm::Trace::SetWarning(false);
+  gdcm::Trace::SetDebug(false);
+  gdcm::Trace::SetError(false);
+}
+
+Raw<float> read_float(const std::string& path) {
+  return from_itk<float>(read<float>(path).GetPointer());
+}
+Raw<int> read_int(const std::string& path) { return from_itk<int>(read<int>(path).GetPointer()); }
+
+std::vector<SeriesInfo> dicom_series(const std::string& folder) {
+  const SeriesFiles s = series_in(folder);
+  std::vector<SeriesInfo> out;
+  for (const auto& uid : s.uids) {
+    const auto files = s.names->GetFileNames(uid);
+    SeriesInfo d;
+    d.files = int(files.size());
+    auto io = itk::GDCMImageIO::New();
+    io->SetFileName(files.front());
+    try {
+      io->ReadImageInformation();
+    } catch (const itk::ExceptionObject& e) {
+      throw Error(std::string("cannot read a DICOM header: ") + e.GetDescription(), folder);
+    }
+    const unsigned dims = io->GetNumberOfDimensions();
+    d.size[0] = int(io->GetDimensions(0));
+    d.size[1] = dims > 1 ? int(io->GetDimensions(1)) : 1;
+    d.size[2] = dims > 2 && io->GetDimensions(2) > 1 ? int(io->GetDimensions(2)) : d.files;
+    for (unsigned a = 0; a < std::min(3u, dims); ++a) d.spacing[a] = io->GetSpacing(a);
+    out.push_back(d);
+  }
+  return out;
+}
+
+Raw<float> read_dicom_series(const std::string& folder, int series) {
+  const SeriesFiles s = series_in(folder);
+  auto reader = itk::ImageSeriesReader<Img<float>>::New();
+  reader->SetImageIO(itk::GDCMImageIO::New());
+  reader->SetFileNames(s.names->GetFileNames(s.uids.at(std::size_t(series))));
+  reader->SetMetaDataDictionaryArrayUpdate(false);
+  update(reader, folder, "cannot read the DICOM series: ");
+  return from_itk<float>(reader->GetOutput());
+}
+
+void write_float(const Raw<float>& image, const std::string& path) { write(image, path); }
+void write_u8(const Raw<std::uint8_t>& image, const std::string& path) { write(image, path); }
+
+Raw<float> resample_linear(const Raw<float>& image, const RawGrid& reference, float outside) {
+  auto f = itk::ResampleImageFilter<Img<float>, Img<float>>::New();
+  f->SetInput(to_itk(image));
+  f->SetInterpolator(itk::LinearInterpolateImageFunction<Img<float>, double>::New());
+  f->UseReferenceImageOn();
+  f->SetReferenceImage(empty_like<float>(reference));
+  f->SetDefaultPixelValue(outside);
+  f->Update();
+  return from_itk<float>(f->GetOutput());
+}
+
+void gaussian_blur(Raw<float>& image, double sigma_mm) {
+  auto f = itk::SmoothingRecursiveGaussianImageFilter<Img<float>, Img<float>>::New();
+  f->SetInput(to_itk(image));
+  f->SetSigma(sigma_mm);  // physical units: ITK uses the spacing
+  f->Update();
+  std::copy_n(f->GetOutput()->GetBufferPointer(), image.data.size(), image.data.begin());
+}
+
+void curvature_flow(Raw<float>& image, int iterations, double time_step) {
+  auto f = itk::CurvatureFlowImageFilter<Img<float>, Img<float>>::New();
+  f->SetInput(to_itk(image));
+  f->SetNumberOfIterations(unsigned(iterations));
+  f->SetTimeStep(time_step);
+  f->Update();
+  std::copy_n(f->GetOutput()->GetBufferPointer(), image.data.size(), image.data.begin());
+}
+
+Raw<std::uint8_t> connected_threshold(const Raw<float>& image, double lower, double upper,
+                                      const std::vector<std::array<int, 3>>& seeds) {
+  using Filter = itk::ConnectedThresholdImageFilter<Img<float>, Img<std::uint8_t>>;
+  auto f = Filter::New();
+  f->SetInput(to_itk(image));
+  f->SetLower(float(lower));
+  f->SetUpper(float(upper));
+  f->SetReplaceValue(1);
+  f->SetConnectivity(Filter::FaceConnectivity);
+  for (const auto& s : seeds) f->AddSeed({s[0], s[1], s[2]});
+  f->Update();
+  return from_itk<std::uint8_t>(f->GetOutput());
+}
+
+void fill_holes(Raw<std::uint8_t>& mask) {
+  auto f = itk::BinaryFillholeImageFilter<Img<std::uint8_t>>::New();
+  f->SetInput(to_itk(mask));
+  f->SetForegroundValue(1);
+  f->SetFullyConnected(false);
+  f->Update();
+  std::copy_n(f->GetOutput()->GetBufferPointer(), mask.data.size(), mask.data.begin());
+}
+
+int label_components(const Raw<std::uint8_t>& mask, std::vector<std::uint32_t>& ids) {
+  using Ids = Img<std::uint32_t>;
+  auto cc = itk::ConnectedComponentImageFilter<Img<std::uint8_t>, Ids>::New();
+  cc->SetInput(to_itk(mask));
+  cc->SetFullyConnected(false);
+  auto relabel = itk::RelabelComponentImageFilter<Ids, Ids>::New();
+  relabel->SetInput(cc->GetOutput());
+  relabel->Update();
+  const std::uint32_t* p = relabel->GetOutput()->GetBufferPointer();
+  ids.assign(p, p + mask.data.size());
+  return int(relabel->GetNumberOfObjects());
+}
+
+std::vector<float> distance_to_mask(const Raw<std::uint8_t>& mask) {
+  auto f = itk::DanielssonDistanceMapImageFilter<Img<std::uint8_t>, Img<float>>::New();
+  f->SetInput(to_itk(mask));
+  f->SetUseImageSpacing(true);
+  f->SetInputIsBinary(true);
+  f->SetSquaredDistance(false);
+  f->Update();
+  const float* p = f->GetOutput()->GetBufferPointer();
+  return std::vector<float>(p, p + mask.data.size());
+}
+
+}  // namespace hemotwin::imaging::itk_ops

@@ -1,0 +1,69 @@
+#pragma once
+// The ITK operations hemotwin::imaging uses, on plain buffers (private). ITK ships its own copy of
+// Eigen (itkeigen) that cannot share a translation unit with the system Eigen 3.4 that hemotwin's
+// headers use, so ITK is included only in itk_ops.cpp, which sees neither Eigen nor Volume.
+#include <array>
+#include <cctype>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hemotwin::imaging::itk_ops {
+
+inline constexpr const char* kFormats =
+    "DICOM (a folder or a file), NIfTI (.nii, .nii.gz), NRRD (.nrrd, .nhdr), MetaImage (.mha, "
+    ".mhd)";
+
+/// A file name in lower case (extensions are matched case-insensitively).
+inline std::string lower_name(std::string s) {
+  for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+inline bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+struct RawGrid {
+  int size[3] = {0, 0, 0};
+  double origin[3] = {0, 0, 0};
+  double spacing[3] = {1, 1, 1};
+  double direction[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};  // row-major: direction[3 * r + c]
+  std::size_t voxels() const { return std::size_t(size[0]) * size[1] * size[2]; }
+};
+
+template <class T>
+struct Raw {
+  RawGrid grid;
+  std::vector<T> data;
+};
+
+struct SeriesInfo {
+  int files = 0;
+  int size[3] = {0, 0, 0};
+  double spacing[3] = {1, 1, 1};
+};
+
+/// Silences ITK's and GDCM's warning output (which could carry header values).
+void quiet();
+
+Raw<float> read_float(const std::string& path);
+Raw<int> read_int(const std::string& path);
+/// The series of a DICOM folder, sorted by series UID (the UIDs never leave this file).
+std::vector<SeriesInfo> dicom_series(const std::string& folder);
+Raw<float> read_dicom_series(const std::string& folder, int series);
+void write_float(const Raw<float>& image, const std::string& path);
+void write_u8(const Raw<std::uint8_t>& image, const std::string& path);
+
+Raw<float> resample_linear(const Raw<float>& image, const RawGrid& reference, float outside);
+void gaussian_blur(Raw<float>& image, double sigma_mm);
+void curvature_flow(Raw<float>& image, int iterations, double time_step);
+/// Voxels in [lower, upper] face-connected to a seed (voxel indices), as 0/1.
+Raw<std::uint8_t> connected_threshold(const Raw<float>& image, double lower, double upper,
+                                      const std::vector<std::array<int, 3>>& seeds);
+void fill_holes(Raw<std::uint8_t>& mask);
+/// Component ids by size, 1 = the largest (face connectivity); returns the number of components.
+int label_components(const Raw<std::uint8_t>& mask, std::vector<std::uint32_t>& ids);
+/// Distance (mm) from every voxel to the nearest non-zero voxel of the mask.
+std::vector<float> distance_to_mask(const Raw<std::uint8_t>& mask);
+
+}  // namespace hemotwin::imaging::itk_ops

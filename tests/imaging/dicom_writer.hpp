@@ -1,0 +1,20 @@
+#pragma once
+// Writes a CT series with ITK's GDCM writer for the DICOM tests. Kept apart from Eigen (ITK
+// bundles its own; src/imaging/itk_ops.hpp).
+#include <string>
+#include <vector>
+
+namespace hemotwin::testing {
+
+struct SeriesSpec {
+  int size[3];
+  double origin[3], spacing[3];
+  double direction[9];  // row-major; columns are the index axes
+  std::string series_uid;
+  int offset = 0;  // voxel (i, j, k) holds i + 10 j + 100 k + offset
+  std::vector<std::pair<std::string, std::string>> extra_tags;  // "gggg|eeee", value
+};
+
+void write_ct_series(const std::string& folder, const SeriesSpec& spec);
+
+}  // namespace hemotwin::testing

@@ -1,0 +1,120 @@
+// DICOM series through ITK/GDCM: a series written here (with ITK's GDCM writer) whose headers carry
+// planted patient identifiers is read back with its geometry, and no identifier reaches anything
+// written from it or the log. Two series in one folder must be chosen between.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <Eigen/Geometry>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "../io/synthetic.hpp"
+#include "dicom_writer.hpp"
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/imaging/image_io.hpp"
+
+using namespace hemotwin;
+using namespace hemotwin::imaging;
+namespace fs = std::filesystem;
+using hemotwin::io::test::TempDir;
+
+namespace {
+const char* const kPlanted[] = {"Plantedname^Alice", "PID-7733-PLANTED",         "19450817",
+                                "ACC-PLANTED-4411",  "Planted General Hospital", "Dr^Planted^Ref"};
+
+void write_series(const fs::path& folder, const Grid& g, const std::string& series_uid,
+                  int offset) {
+  hemotwin::testing::SeriesSpec spec;
+  for (int a = 0; a < 3; ++a) {
+    spec.size[a] = g.size[a];
+    spec.origin[a] = g.origin[a];
+    spec.spacing[a] = g.spacing[a];
+    for (int b = 0; b < 3; ++b) spec.direction[3 * a + b] = g.direction(a, b);
+  }
+  spec.series_uid = series_uid;
+  spec.offset = offset;
+  const char* tags[] = {
+      "0010|0010", "0010|0020", "0010|0030", "0008|0050",
+      "0008|0080", "0008|0090"};  // name, ID, birth date, accession, institution, referrer
+  for (int t = 0; t < 6; ++t) spec.extra_tags.emplace_back(tags[t], kPlanted[t]);
+  hemotwin::testing::write_ct_series(folder.string(), spec);
+}
+
+Grid series_grid() {
+  Grid g;
+  g.size = {12, 9, 6};
+  g.origin = Vec3(-40.5, 12.25, 101);
+  g.spacing = Vec3(0.7, 0.7, 1.5);
+  g.direction = Eigen::AngleAxisd(0.3, Vec3(1, 0, 0)).toRotationMatrix();  // oblique slices
+  return g;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+}  // namespace
+
+TEST(Dicom, SeriesReadsWithGeometryAndLeavesIdentifiersBehind) {
+  TempDir tmp(std::string("dicom-") +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  const Grid g = series_grid();
+  fs::create_directories(tmp.path() / "series");
+  write_series(tmp.path() / "series", g, "1.2.826.0.1.3680043.2.1125.1.2.100", 0);
+  // The planted identifiers are in the input (the test would prove nothing otherwise).
+  const auto first = *fs::directory_iterator(tmp.path() / "series");
+  ASSERT_NE(slurp(first.path()).find(kPlanted[0]), std::string::npos);
+
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  const auto listing = list_dicom_series(tmp.path() / "series");
+  const Image im = read_image(tmp.path() / "series");
+  for (const char* name : {"out.nii", "out.nrrd", "out.mha", "out.nii.gz"})
+    write_image(im, tmp.path() / name);
+  const std::string log =
+      ::testing::internal::GetCapturedStdout() + ::testing::internal::GetCapturedStderr();
+
+  ASSERT_EQ(listing.size(), 1u);
+  EXPECT_EQ(listing[0].files, g.size[2]);
+  EXPECT_EQ(im.grid.size, g.size);
+  EXPECT_LT((im.grid.origin - g.origin).norm(), 1e-4) << im.grid.origin.transpose();
+  EXPECT_LT((im.grid.spacing - g.spacing).norm(), 1e-4) << im.grid.spacing.transpose();
+  EXPECT_LT((im.grid.direction - g.direction).norm(), 1e-4) << im.grid.direction;
+  for (int k = 0; k < g.size[2]; ++k)
+    for (int j = 0; j < g.size[1]; ++j)
+      for (int i = 0; i < g.size[0]; ++i)
+        ASSERT_EQ(im.at(i, j, k), float(i + 10 * j + 100 * k)) << i << " " << j << " " << k;
+
+  for (const char* name : {"out.nii", "out.nrrd", "out.mha", "out.nii.gz"}) {
+    const std::string bytes = slurp(tmp.path() / name);
+    for (const char* id : kPlanted)
+      EXPECT_EQ(bytes.find(id), std::string::npos) << name << ": " << id;
+  }
+  for (const char* id : kPlanted) EXPECT_EQ(log.find(id), std::string::npos) << "log: " << id;
+}
+
+TEST(Dicom, SeveralSeriesMustBeChosenBetween) {
+  TempDir tmp(std::string("dicom-") +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  Grid g = series_grid();
+  write_series(tmp.path(), g, "1.2.826.0.1.3680043.2.1125.1.2.201", 0);
+  g.size[2] = 4;
+  write_series(tmp.path(), g, "1.2.826.0.1.3680043.2.1125.1.2.202", 1000);
+  try {
+    read_image(tmp.path());
+    FAIL() << "expected a refusal";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("2 DICOM series"), std::string::npos) << m;
+    EXPECT_NE(m.find("series 1: 4 files"), std::string::npos) << m;
+    EXPECT_EQ(m.find("1.2.826"), std::string::npos) << "UIDs stay out of messages: " << m;
+  }
+  ReadOptions o;
+  o.series = 1;
+  const Image second = read_image(tmp.path(), o);
+  EXPECT_EQ(second.grid.size[2], 4);
+  EXPECT_EQ(second.at(0, 0, 0), 1000.0f);
+  o.series = 2;
+  EXPECT_THROW(read_image(tmp.path(), o), Error);
+}
