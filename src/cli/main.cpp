@@ -3,6 +3,8 @@
 //   hemotwin --version
 //   hemotwin run CASE.toml [--set KEY=VALUE]... [--output DIR] [--backend auto|cpu|cuda] [--quiet]
 //   hemotwin check CASE.toml [--set KEY=VALUE]... [--backend ...] [--print-case]
+//   hemotwin phantom KIND --output DIR [--modality ct|mr] [--spacing MM] ...
+//   hemotwin segment SCAN --seed X,Y,Z... --output LABELS [--lower L] [--upper U] [--roi BOX] ...
 //
 // The libraries throw and never exit; this file alone turns errors into one line on stderr,
 // "hemotwin: error: <message>", and an exit code:
@@ -26,31 +28,19 @@
 #include <string>
 #include <vector>
 
+#include "failure.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/simulation.hpp"
 #include "hemotwin/io/case_file.hpp"
 #include "hemotwin/io/run.hpp"
 #include "hemotwin/version.hpp"
+#include "imaging_commands.hpp"
 #include "progress.hpp"
 
 namespace fs = std::filesystem;
 
 namespace hemotwin::cli {
 namespace {
-
-constexpr int exit_ok = 0;
-constexpr int exit_run_failed = 1;
-constexpr int exit_usage = 2;
-
-/// An error with the exit code it ends the program with.
-class Failure : public std::runtime_error {
- public:
-  Failure(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
-  int code() const { return code_; }
-
- private:
-  int code_;
-};
 
 // ---- signals
 // ---------------------------------------------------------------------------------------
@@ -301,6 +291,8 @@ int main_impl(int argc, char** argv) {
       "  hemotwin run examples/cases/stenosis.toml\n"
       "  hemotwin run case.toml --set inlet.mean_velocity_m_s=0.3 --output results/faster\n"
       "  hemotwin check case.toml --print-case\n"
+      "  hemotwin phantom stenosis --output phantom/\n"
+      "  hemotwin segment phantom/scan.nii.gz --seed 5,0,0 --output phantom/lumen.nrrd\n"
       "\n"
       "Exit codes: 0 success; 1 the run failed (diverged, I/O); 2 bad command line or case;\n"
       "130 stopped by Ctrl-C (results hold the state reached).\n"
@@ -326,6 +318,11 @@ int main_impl(int argc, char** argv) {
   check->add_flag("--print-case", check_opts.print_case,
                   "Also print the case with every key written out (defaults included)");
 
+  PhantomOptions phantom_opts;
+  CLI::App* phantom = add_phantom_command(app, phantom_opts);
+  SegmentOptions segment_opts;
+  CLI::App* segment = add_segment_command(app, segment_opts);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -345,6 +342,12 @@ int main_impl(int argc, char** argv) {
   if (check->parsed()) {
     setup_logging(false);
     return check_command(check_opts);
+  }
+  if (phantom->parsed()) return phantom_command(phantom_opts);
+  if (segment->parsed()) {
+    segment_opts.has_lower = segment->count("--lower") > 0;
+    segment_opts.has_upper = segment->count("--upper") > 0;
+    return segment_command(segment_opts);
   }
   throw Failure(exit_usage, "no command given; try 'hemotwin run CASE.toml' or 'hemotwin --help'");
 }

@@ -277,6 +277,40 @@ def interrupt(tmp):
     check("hemotwin: error" not in err, f"an interrupt is not an error:\n{err}")
 
 
+# ---- scans ------------------------------------------------------------------------------------------
+
+@test
+def phantom_segment(tmp):
+    """phantom -> segment with the phantom's own label map as reference; Dice from the output."""
+    rc, out, err = run(["phantom", "stenosis", "--output", "ph", "--spacing", "0.5"], tmp)
+    check(rc == 0, f"exit code {rc}\nstdout:\n{out}\nstderr:\n{err}")
+    for name in ["scan.nii.gz", "labels.nrrd"]:
+        check((Path(tmp) / "ph" / name).is_file(), f"phantom wrote no {name}: {out}")
+    seed = re.search(r"^seed\s+(\S+)", out, re.M)
+    check(seed, f"no seed suggested:\n{out}")
+    rc, out, err = run(["segment", "ph/scan.nii.gz", "--seed", seed.group(1), "--output",
+                        "ph/lumen.nrrd", "--reference", "ph/labels.nrrd"], tmp)
+    check(rc == 0, f"exit code {rc}\nstdout:\n{out}\nstderr:\n{err}")
+    check((Path(tmp) / "ph" / "lumen.nrrd").is_file(), "no label map written")
+    dice = re.search(r"Dice ([0-9.]+)", out)
+    check(dice and float(dice.group(1)) >= 0.95, f"Dice below 0.95 or missing:\n{out}")
+    check(not [p for p in (Path(tmp) / "ph").iterdir() if p.name.startswith(".partial")],
+          "a temporary file was left behind")
+
+    # Bad input: exit code 2, one line naming what was wrong; nothing written.
+    expect_error(["segment", "ph/scan.nii.gz", "--seed", "500,0,0", "--output", "x.nrrd"], 2,
+                 r"seed \(500, 0, 0\) mm lies outside the scan, which spans", tmp)
+    expect_error(["segment", "ph/scan.nii.gz", "--seed", "5,zero,0", "--output", "x.nrrd"], 2,
+                 r"--seed '5,zero,0': 'zero' is not a number", tmp)
+    expect_error(["segment", "ph/nope.nii.gz", "--seed", "5,0,0", "--output", "x.nrrd"], 2,
+                 r"ph/nope\.nii\.gz: no such file", tmp)
+    expect_error(["segment", "ph/scan.nii.gz", "--seed", "5,0,0", "--roi", "100,100,100,110,110,110",
+                  "--output", "x.nrrd"], 2, r"region of interest .* misses the scan", tmp)
+    check(not (Path(tmp) / "x.nrrd").exists(), "a failed segmentation wrote its output")
+    expect_error(["phantom", "banana", "--output", "b"], 2, r"banana", tmp)
+
+
+
 def main():
     global HEMOTWIN, CASES
     ap = argparse.ArgumentParser()
