@@ -54,7 +54,7 @@ SparseLattice::SparseLattice(const DomainSpec& spec)
   auto is_inside = [&](const Vec3& p) {
     if (!spec.shape->contains(p)) return false;
     for (const auto& io : spec.iolets)
-      if ((p - io.point).dot(io.normal) >= 0) return false;
+      if ((p - io.point).dot(io.normal) >= 0 && io.covers(p)) return false;
     return true;
   };
 #pragma omp parallel for schedule(dynamic, 1)
@@ -222,7 +222,7 @@ LinkList build_links(const SparseLattice& lat, const DomainSpec& spec) {
         const double dn = d.dot(io.normal);
         if (dn <= 0) continue;
         const double tk = -(p - io.point).dot(io.normal) / dn;
-        if (tk > 0 && tk <= 1 && tk < t) {
+        if (tk > 0 && tk <= 1 && tk < t && io.covers(p + tk * d)) {
           t = tk;
           iolet = int(k);
           kind = io.kind == IoletKind::VelocityInlet ? LinkKind::Velocity : LinkKind::Pressure;
@@ -269,7 +269,7 @@ std::vector<IoletSlab> build_iolet_slabs(const SparseLattice& lat, const DomainS
     for (std::int64_t cell = 0; cell < nstored; ++cell) {
       if (!lat.is_fluid(cell)) continue;
       const double depth = -(lat.position(cell) - io.point).dot(io.normal) / lat.dx();
-      if (depth > 1.0 && depth < 1.0 + slab.window) {
+      if (depth > 1.0 && depth < 1.0 + slab.window && io.covers(lat.position(cell))) {
         const double w =
             (1.0 - std::cos(2.0 * std::numbers::pi * (depth - 1.0) / slab.window)) / slab.window;
         slab.cells.push_back(cell);

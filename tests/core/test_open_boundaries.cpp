@@ -1,12 +1,14 @@
 // Velocity inlet and pressure outlet on planes that are not grid planes: Poiseuille flow in a pipe
 // along (1, 1, 1)/sqrt 3 fed by a parabolic inlet, against the analytic profile and
-// Hagen-Poiseuille pressure drop, with mass balance between inlet and outlet.
+// Hagen-Poiseuille pressure drop, with mass balance between inlet and outlet. And openings of
+// bounded reach, which leave a vessel passing beyond another's iolet plane alone.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <numbers>
 
 #include "flows.hpp"
+#include "hemotwin/core/error.hpp"
 
 using namespace hemotwin;
 using namespace hemotwin::test;
@@ -60,4 +62,80 @@ TEST(OpenBoundaries, ObliqueInletOutletPoiseuille) {
       8 * nu * d.iolet_flow[1] * (L - 2 * 3.0) / (std::numbers::pi * std::pow(R, 4));
   std::printf("pressure drop %.5e, Hagen-Poiseuille %.5e\n", dp, dp_exact);
   EXPECT_NEAR(dp / dp_exact, 1.0, 0.05);
+}
+
+namespace {
+// The union of shapes (two vessels side by side).
+class UnionShape final : public Shape {
+ public:
+  explicit UnionShape(std::vector<std::shared_ptr<const Shape>> parts) : parts_(std::move(parts)) {}
+  bool contains(const Vec3& p) const override {
+    for (const auto& s : parts_)
+      if (s->contains(p)) return true;
+    return false;
+  }
+  double intersect(const Vec3& p, const Vec3& d) const override {
+    // p is in at least one part; the segment leaves the union where it leaves the last part it
+    // is in (the parts here do not touch, so that is the one containing p).
+    for (const auto& s : parts_)
+      if (s->contains(p)) return s->intersect(p, d);
+    return 2;
+  }
+  Eigen::AlignedBox3d bounds() const override {
+    Eigen::AlignedBox3d b;
+    for (const auto& s : parts_) b.extend(s->bounds());
+    return b;
+  }
+
+ private:
+  std::vector<std::shared_ptr<const Shape>> parts_;
+};
+}  // namespace
+
+// Two vessels side by side, the short one's outlet plane crossing the long one: with the openings'
+// reach bounded, each outlet cuts, links and samples its own vessel only, and each vessel passes
+// its own inflow. With unbounded planes the short vessel's outlet would cut the long one off.
+TEST(OpenBoundaries, BoundedOpeningsLeaveOtherBranchesAlone) {
+  const double R = 5, tau = 0.6, U = 0.01;
+  const Vec3 x(1, 0, 0);
+  const Vec3 a0(4, 8, 8), b0(4, 22, 8);
+  auto a = std::make_shared<PipeShape>(a0, x, R, 30);
+  auto b = std::make_shared<PipeShape>(b0, x, R, 50);
+  a->unbounded_length(true);
+  b->unbounded_length(true);
+  DomainSpec spec;
+  spec.dx = 1;
+  spec.origin = Vec3(0, 0, 0);
+  spec.cells = {62, 32, 16};
+  spec.shape = std::make_shared<UnionShape>(std::vector<std::shared_ptr<const Shape>>{a, b});
+  auto iolets = [&](double reach) {
+    std::vector<IoletPlane> v = {{"a_in", IoletKind::VelocityInlet, a0, -x, true, R},
+                                 {"b_in", IoletKind::VelocityInlet, b0, -x, true, R},
+                                 {"a_out", IoletKind::PressureOutlet, a0 + 30 * x, x, false, R},
+                                 {"b_out", IoletKind::PressureOutlet, b0 + 50 * x, x, false, R}};
+    for (auto& io : v) io.reach = reach * R;
+    return v;
+  };
+  spec.iolets = iolets(0);
+  const EngineOptions options{BackendKind::Cpu, CollisionModel::Trt, tau, 3.0 / 16,
+                              WallMethod::Bouzidi};
+  EXPECT_THROW((Engine<double, D3Q19>(spec, options)), Error);
+
+  spec.iolets = iolets(1.5);
+  Engine<double, D3Q19> e(spec, options);
+  // The long vessel keeps its fluid beyond the short one's outlet plane.
+  std::int64_t beyond = 0;
+  for (std::int64_t c = 0; c < std::int64_t(e.lattice().brick_count()) * brick_cells; ++c)
+    if (e.lattice().is_fluid(c) && e.lattice().position(c)[0] > 36) ++beyond;
+  EXPECT_GT(beyond, std::int64_t(0.9 * std::numbers::pi * R * R * 16));
+  e.set_iolet_values({U, U, 1.0, 1.0});
+  e.run(3000);
+  const auto d = e.diagnostics();
+  ASSERT_EQ(d.bad_cell, -1);
+  std::printf("a: in %.5e out %.5e; b: in %.5e out %.5e\n", d.iolet_flow[0], d.iolet_flow[2],
+              d.iolet_flow[1], d.iolet_flow[3]);
+  EXPECT_NEAR(d.iolet_flow[2] / d.iolet_flow[0], 1.0, 0.01);
+  EXPECT_NEAR(d.iolet_flow[3] / d.iolet_flow[1], 1.0, 0.01);
+  EXPECT_NEAR(d.iolet_flow[1] / d.iolet_flow[0], 1.0, 0.01);  // equal inlets, equal flows
+  EXPECT_GT(d.iolet_flow[0], 0.9 * U * std::numbers::pi * R * R);
 }

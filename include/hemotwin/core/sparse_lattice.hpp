@@ -25,6 +25,19 @@ struct IoletPlane {
   // Velocity profile across the inlet: parabolic around `point` with this radius, or plug.
   bool parabolic = true;
   double radius = 0;
+  /// How far across the plane the opening reaches: the iolet cuts the fluid, takes boundary
+  /// links and samples its slab only within this distance of the line through `point` along
+  /// `normal`. 0: the whole plane (a straight pipe). Set it, e.g. to 1.5 radii, wherever another
+  /// branch of the vessel passes beyond the plane (bifurcations).
+  double reach = 0;
+
+  /// Whether `p`'s projection onto the plane lies within the opening's reach.
+  bool covers(const Vec3& p) const {
+    if (!(reach > 0)) return true;
+    const Vec3 n = normal.normalized();
+    const Vec3 r = p - point;
+    return (r - r.dot(n) * n).squaredNorm() <= reach * reach;
+  }
 };
 
 /// Everything needed to lay a geometry onto a lattice. Coordinates in any unit: cell (i, j, k) has
