@@ -1,6 +1,6 @@
 #pragma once
 // Volume <-> the plain buffers of itk_ops (private; Eigen side).
-#include "hemotwin/imaging/volume.hpp"
+#include "hemotwin/geometry/volume.hpp"
 #include "itk_ops.hpp"
 
 namespace hemotwin::imaging::detail {

@@ -179,6 +179,18 @@ LabelMap largest_component(const LabelMap& labels) {
   return out;
 }
 
+Image lumen_field(const LabelMap& labels, double sigma_mm) {
+  if (!(sigma_mm >= 0)) throw Error("the lumen field's smoothing must be >= 0 mm");
+  Image f(labels.grid);
+  for (std::size_t n = 0; n < f.data.size(); ++n) f.data[n] = labels.data[n] ? 1.0f : 0.0f;
+  if (sigma_mm > 0) {
+    auto raw = detail::to_raw(f);
+    itk_ops::gaussian_blur(raw, sigma_mm);
+    f.data = std::move(raw.data);
+  }
+  return f;
+}
+
 double dice(const LabelMap& a, const LabelMap& b) {
   check_same_grid(a, b, "Dice");
   std::int64_t na = 0, nb = 0, both = 0;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "hemotwin/imaging/volume.hpp"
+#include "hemotwin/geometry/volume.hpp"
 
 namespace hemotwin::imaging {
 

@@ -3,7 +3,7 @@
 #include <optional>
 #include <vector>
 
-#include "hemotwin/imaging/volume.hpp"
+#include "hemotwin/geometry/volume.hpp"
 
 namespace hemotwin::imaging {
 
@@ -40,6 +40,11 @@ Segmentation threshold_connected(const Image& image, const ThresholdOptions& opt
 
 /// Keeps the largest connected component (face connectivity) of the non-zero labels.
 LabelMap largest_component(const LabelMap& labels);
+
+/// A smooth field of a label map for hemotwin::ImplicitShape at level 0.5: the lumen indicator
+/// (1 inside, 0 outside) blurred by a Gaussian of `sigma_mm` (ITK). Its 0.5 level runs between the
+/// voxel centres of the lumen's boundary and their outside neighbours, smoothing the staircase.
+Image lumen_field(const LabelMap& labels, double sigma_mm);
 
 /// Dice overlap of the non-zero voxels of two label maps on the same grid.
 double dice(const LabelMap& a, const LabelMap& b);

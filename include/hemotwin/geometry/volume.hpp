@@ -1,13 +1,15 @@
 #pragma once
-// A 3-D image in physical space: voxel values and the geometry that places them (origin, spacing,
-// direction cosines), in LPS millimetres as ITK and DICOM define them. Nothing else: no metadata
-// dictionary, so no patient-identifying field can travel with an image past the reader.
+// A 3-D image in physical space (hemotwin::geometry holds it: label maps and fields become
+// lattices there; hemotwin::imaging reads and writes them): voxel values and the geometry that
+// places them (origin, spacing, direction cosines), in LPS millimetres as ITK and DICOM define
+// them. Nothing else: no metadata dictionary, so no patient-identifying field can travel with an
+// image past the reader.
 #include <Eigen/Core>
 #include <array>
 #include <cstdint>
 #include <vector>
 
-namespace hemotwin::imaging {
+namespace hemotwin {
 
 using Vec3 = Eigen::Vector3d;
 using Index3 = std::array<int, 3>;
@@ -64,4 +66,13 @@ using Image = Volume<float>;
 /// Labels: 0 background, 1 lumen (and later: more labels for chambers and iolets).
 using LabelMap = Volume<std::uint8_t>;
 
-}  // namespace hemotwin::imaging
+namespace imaging {
+using hemotwin::Grid;
+using hemotwin::Image;
+using hemotwin::Index3;
+using hemotwin::LabelMap;
+using hemotwin::Vec3;
+using hemotwin::Volume;
+}  // namespace imaging
+
+}  // namespace hemotwin
