@@ -1,12 +1,12 @@
 // Every backend present gives the same result on the same case: CPU against CUDA on a stenosed
-// oblique pipe with inlet, outlet and Bouzidi walls, for both streaming schemes (the populations are
-// compared as stored, so both backends run the same scheme): float to 1e-5 relative, double to
+// oblique pipe with inlet, outlet and Bouzidi walls, for both streaming schemes (the populations
+// are compared as stored, so both backends run the same scheme): float to 1e-5 relative, double to
 // 1e-10. The device reductions (mass, maximum speed, iolet flow and density) agree with the OpenMP
 // ones, and a diverging run is caught on the device as on the host. Label `gpu`.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <array>
+#include <cmath>
 #include <memory>
 
 #include "hemotwin/core/engine.hpp"
@@ -15,8 +15,8 @@
 using namespace hemotwin;
 
 template <class T, class L>
-std::unique_ptr<Engine<T, L>> make_case(BackendKind backend, StreamingScheme scheme, double tau = 0.6,
-                                        double u_in = 0.03) {
+std::unique_ptr<Engine<T, L>> make_case(BackendKind backend, StreamingScheme scheme,
+                                        double tau = 0.6, double u_in = 0.03) {
   const Vec3 axis = Vec3(1, 0.4, 0.2).normalized();
   auto pipe = std::make_shared<PipeShape>(Vec3(5, 5, 5), axis, 6, 60);
   pipe->with_stenosis(0.5, 30, 16).unbounded_length(true);
@@ -120,12 +120,8 @@ void compare(StreamingScheme scheme, double tolerance) {
   EXPECT_GT(dg.max_speed, 0.03);   // the throat is faster than the inlet
 }
 
-TEST(Backends, CpuAndCudaAgreeD3Q19) {
-  compare<float, D3Q19>(StreamingScheme::TwoLattice, 1e-5);
-}
-TEST(Backends, CpuAndCudaAgreeD3Q27) {
-  compare<float, D3Q27>(StreamingScheme::TwoLattice, 1e-5);
-}
+TEST(Backends, CpuAndCudaAgreeD3Q19) { compare<float, D3Q19>(StreamingScheme::TwoLattice, 1e-5); }
+TEST(Backends, CpuAndCudaAgreeD3Q27) { compare<float, D3Q27>(StreamingScheme::TwoLattice, 1e-5); }
 TEST(Backends, CpuAndCudaAgreeD3Q19AaPattern) {
   compare<float, D3Q19>(StreamingScheme::AaPattern, 1e-5);
 }
@@ -155,7 +151,8 @@ TEST(Backends, CudaCatchesDivergence) {
     const std::int64_t base = d.bad_cell / brick_cells * D3Q19::Q * brick_cells +
                               d.bad_cell % brick_cells;  // brick-major
     bool non_finite = false;
-    for (int q = 0; q < D3Q19::Q; ++q) non_finite |= !std::isfinite(f[base + std::int64_t(q) * brick_cells]);
+    for (int q = 0; q < D3Q19::Q; ++q)
+      non_finite |= !std::isfinite(f[base + std::int64_t(q) * brick_cells]);
     EXPECT_TRUE(non_finite) << to_string(scheme) << ": cell " << d.bad_cell;
   }
 }
