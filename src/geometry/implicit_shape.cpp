@@ -19,20 +19,23 @@ ImplicitShape::ImplicitShape(std::shared_ptr<const Image> field, double level)
                 " (the field's maximum is " + std::to_string(*hi) + ")");
   outside_ = std::min(double(*lo), level_) - 1.0;
   step_ = 0.25 * g.spacing.minCoeff();
-  // Bounds: the voxels above the level, one voxel wider (the interpolant reaches that far).
-  Vec3 blo = Vec3::Constant(1e300), bhi = -blo;
+  // Bounds: the index box of the voxels above the level, one voxel wider (the interpolant reaches
+  // that far), as a physical box around its corners.
+  int first[3] = {g.size[0], g.size[1], g.size[2]}, last[3] = {-1, -1, -1};
   for (int k = 0; k < g.size[2]; ++k)
     for (int j = 0; j < g.size[1]; ++j)
       for (int i = 0; i < g.size[0]; ++i)
         if (field_->at(i, j, k) > level_) {
-          for (int c = 0; c < 8; ++c) {
-            const Vec3 p = g.point(
-                Vec3(i + ((c & 1) ? 1 : -1), j + ((c & 2) ? 1 : -1), k + ((c & 4) ? 1 : -1)));
-            blo = blo.cwiseMin(p);
-            bhi = bhi.cwiseMax(p);
+          const int ijk[3] = {i, j, k};
+          for (int a = 0; a < 3; ++a) {
+            first[a] = std::min(first[a], ijk[a]);
+            last[a] = std::max(last[a], ijk[a]);
           }
         }
-  bounds_ = Eigen::AlignedBox3d(blo, bhi);
+  for (int c = 0; c < 8; ++c)
+    bounds_.extend(
+        g.point(Vec3((c & 1) ? last[0] + 1 : first[0] - 1, (c & 2) ? last[1] + 1 : first[1] - 1,
+                     (c & 4) ? last[2] + 1 : first[2] - 1)));
 }
 
 double ImplicitShape::value(const Vec3& p) const {

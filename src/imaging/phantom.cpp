@@ -203,6 +203,7 @@ Phantom render(const VesselModel& model, const RenderOptions& o) {
             bz = (g.size[2] + S - 1) / S;
   const double block_reach = 1.5 * (S * 0.5 * o.spacing.norm() + half_diag);
   std::vector<float> fraction(std::size_t(g.voxels()), 0.0f);
+  std::vector<double> block_distance(std::size_t(bx) * by * bz);  // the lumen's, from the centre
 #pragma omp parallel for schedule(dynamic, 1) collapse(2)
   for (int kz = 0; kz < bz; ++kz)
     for (int ky = 0; ky < by; ++ky)
@@ -213,6 +214,7 @@ Phantom render(const VesselModel& model, const RenderOptions& o) {
         double dmin = std::numeric_limits<double>::infinity();
         for (std::size_t n = 0; n < prims.size(); ++n)
           dmin = std::min(dmin, dist[n] = prims[n].distance(centre));
+        block_distance[std::size_t(kx + bx * (ky + std::size_t(by) * kz))] = dmin;
         if (dmin > block_reach) continue;  // all outside
         std::vector<const Primitive*> near;
         for (std::size_t n = 0; n < prims.size(); ++n)
@@ -263,7 +265,13 @@ Phantom render(const VesselModel& model, const RenderOptions& o) {
         double v =
             tissue + variation * std::sin(2 * kPi * p[0] / 37.0) * std::cos(2 * kPi * p[1] / 53.0);
         v += (lumen - v) * fraction[n];
-        if (ct && x < g.size[0] / 6 && fraction[n] == 0 && model.distance(p) > 3.0) v = 1000;
+        if (ct && x < g.size[0] / 6 && fraction[n] == 0) {
+          // Bone where the lumen is more than 3 mm away; whole blocks decide without the model.
+          const double db =
+              block_distance[std::size_t(x / S + bx * (y / S + std::size_t(by) * (z / S)))];
+          if (db > 3.0 + block_reach || (db >= 3.0 - block_reach && model.distance(p) > 3.0))
+            v = 1000;
+        }
         out.image.data[n] = float(v);
       }
 
