@@ -9,6 +9,10 @@
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/lattice.hpp"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace hemotwin {
 namespace {
 constexpr int B = brick_size;
@@ -51,20 +55,21 @@ SparseLattice::SparseLattice(const DomainSpec& spec)
 
   // 1. Fluid flags on the dense grid (setup only; the run keeps bricks alone).
   std::vector<std::uint8_t> fluid(ncells, 0);
-  auto is_inside = [&](const Vec3& p) {
-    if (!spec.shape->contains(p)) return false;
-    for (const auto& io : spec.iolets)
-      if ((p - io.point).dot(io.normal) >= 0 && io.covers(p)) return false;
-    return true;
-  };
+  // A row at a time: surfaces answer a whole row with one ray.
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::int64_t k = 0; k < nz; ++k)
-    for (std::int64_t j = 0; j < ny; ++j)
-      for (std::int64_t i = 0; i < nx; ++i) {
-        if (i >= spec.cells[0] || j >= spec.cells[1] || k >= spec.cells[2]) continue;
-        const Vec3 p = origin_ + dx_ * Vec3(double(i), double(j), double(k));
-        fluid[i + nx * (j + ny * k)] = is_inside(p) ? 1 : 0;
-      }
+    for (std::int64_t j = 0; j < ny; ++j) {
+      if (j >= spec.cells[1] || k >= spec.cells[2]) continue;
+      std::uint8_t* row = fluid.data() + nx * (j + ny * k);
+      const Vec3 start = origin_ + dx_ * Vec3(0.0, double(j), double(k));
+      spec.shape->contains_row(start, dx_, spec.cells[0], row);
+      for (const auto& io : spec.iolets)
+        for (int i = 0; i < spec.cells[0]; ++i) {
+          if (!row[i]) continue;
+          const Vec3 p = start + Vec3(dx_ * i, 0, 0);
+          if ((p - io.point).dot(io.normal) >= 0 && io.covers(p)) row[i] = 0;
+        }
+    }
 
   // 2. Bricks that hold fluid or a cell that a fluid cell links to.
   const std::int64_t nbricks_dense = std::int64_t(bricks_[0]) * bricks_[1] * bricks_[2];
@@ -197,12 +202,11 @@ GridInfo SparseLattice::grid_info() const {
   return g;
 }
 
+namespace {
 template <class L>
-LinkList build_links(const SparseLattice& lat, const DomainSpec& spec) {
-  LinkList links;
-  const std::int64_t nstored = std::int64_t(lat.brick_count()) * B3;
-  constexpr double kNone = std::numeric_limits<double>::infinity();
-  for (std::int64_t cell = 0; cell < nstored; ++cell) {
+void build_links_in(const SparseLattice& lat, const DomainSpec& spec, std::int64_t first,
+                    std::int64_t last, LinkList& links) {
+  for (std::int64_t cell = first; cell < last; ++cell) {
     if (!lat.is_fluid(cell)) continue;
     const auto ijk = lat.cell_coords(cell);
     const Vec3 p = lat.position(cell);
@@ -214,7 +218,8 @@ LinkList build_links(const SparseLattice& lat, const DomainSpec& spec) {
         throw Error("internal: a fluid cell links to a cell outside the stored bricks at " +
                     vec_str(p));
       const Vec3 d = lat.dx() * Vec3(L::c[q][0], L::c[q][1], L::c[q][2]);
-      double t = spec.shape->contains(p) ? spec.shape->intersect(p, d) : kNone;
+      // p is fluid, so inside the shape.
+      double t = spec.shape->intersect(p, d);
       LinkKind kind = LinkKind::Wall;
       int iolet = -1;
       for (std::size_t k = 0; k < spec.iolets.size(); ++k) {
@@ -254,6 +259,49 @@ LinkList build_links(const SparseLattice& lat, const DomainSpec& spec) {
       links.profile.push_back(profile);
     }
   }
+}
+
+void append(LinkList& to, const LinkList& from) {
+  auto cat = [](auto& a, const auto& b) { a.insert(a.end(), b.begin(), b.end()); };
+  cat(to.fluid, from.fluid);
+  cat(to.ghost, from.ghost);
+  cat(to.next, from.next);
+  cat(to.dir, from.dir);
+  cat(to.kind, from.kind);
+  cat(to.iolet, from.iolet);
+  cat(to.q, from.q);
+  cat(to.profile, from.profile);
+}
+}  // namespace
+
+template <class L>
+LinkList build_links(const SparseLattice& lat, const DomainSpec& spec) {
+  // Bricks in contiguous blocks per thread, joined in thread order: the list comes out in cell
+  // order whatever the thread count.
+  const std::int64_t nbricks = lat.brick_count();
+  int nthreads = 1;
+#ifdef _OPENMP
+  nthreads = omp_get_max_threads();
+#endif
+  std::vector<LinkList> part(nthreads);
+  std::vector<std::string> failure(nthreads);
+#pragma omp parallel num_threads(nthreads)
+  {
+    int t = 0;
+#ifdef _OPENMP
+    t = omp_get_thread_num();
+#endif
+    const std::int64_t lo = nbricks * t / nthreads, hi = nbricks * (t + 1) / nthreads;
+    try {
+      build_links_in<L>(lat, spec, lo * B3, hi * B3, part[t]);
+    } catch (const std::exception& e) {
+      failure[t] = e.what();
+    }
+  }
+  for (const auto& f : failure)
+    if (!f.empty()) throw Error(f);
+  LinkList links = std::move(part[0]);
+  for (int t = 1; t < nthreads; ++t) append(links, part[t]);
   return links;
 }
 

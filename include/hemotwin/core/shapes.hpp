@@ -4,6 +4,7 @@
 // Bouzidi walls get exact q. Host-only (used once, to build the lattice and its boundary links).
 #include <Eigen/Core>
 #include <Eigen/Geometry>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -21,6 +22,11 @@ class Shape {
   virtual double intersect(const Vec3& p, const Vec3& d) const = 0;
   /// Axis-aligned bounds of the fluid.
   virtual Eigen::AlignedBox3d bounds() const = 0;
+  /// contains() for the `n` points start + i * step * x-hat (a lattice row), written as 0/1 into
+  /// `out`. Shapes that answer a whole row at once (a surface cast by one ray) override it.
+  virtual void contains_row(const Vec3& start, double step, int n, std::uint8_t* out) const {
+    for (int i = 0; i < n; ++i) out[i] = contains(start + Vec3(step * i, 0, 0)) ? 1 : 0;
+  }
 };
 
 /// The inside of an axis-aligned box (walls on all six faces unless the domain is periodic there).
