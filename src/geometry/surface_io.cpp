@@ -1,0 +1,255 @@
+// Surfaces through VTK: readers and writers, marching cubes and smoothing.
+#include <vtkCellArray.h>
+#include <vtkCleanPolyData.h>
+#include <vtkFloatArray.h>
+#include <vtkFlyingEdges3D.h>
+#include <vtkIdList.h>
+#include <vtkImageData.h>
+#include <vtkOBJReader.h>
+#include <vtkPLYReader.h>
+#include <vtkPointData.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataReader.h>
+#include <vtkSTLReader.h>
+#include <vtkSTLWriter.h>
+#include <vtkSmartPointer.h>
+#include <vtkTriangleFilter.h>
+#include <vtkWindowedSincPolyDataFilter.h>
+#include <vtkXMLPolyDataReader.h>
+#include <vtkXMLPolyDataWriter.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <system_error>
+
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/geometry/surface.hpp"
+
+namespace fs = std::filesystem;
+
+namespace hemotwin {
+namespace {
+
+template <class T>
+using Ptr = vtkSmartPointer<T>;
+
+std::string lower_extension(const fs::path& path) {
+  std::string e = path.extension().string();
+  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
+  return e;
+}
+
+/// VTK reports through its output window; the library reports through exceptions, so VTK's own
+/// messages are silenced while a reader or filter runs.
+struct QuietVtk {
+  int was = vtkObject::GetGlobalWarningDisplay();
+  QuietVtk() { vtkObject::GlobalWarningDisplayOff(); }
+  ~QuietVtk() { vtkObject::SetGlobalWarningDisplay(was); }
+};
+
+TriangleMesh to_mesh(vtkPolyData* poly) {
+  TriangleMesh m;
+  vtkPoints* pts = poly->GetPoints();
+  if (!pts) return m;
+  m.points.resize(std::size_t(pts->GetNumberOfPoints()));
+  for (vtkIdType i = 0; i < pts->GetNumberOfPoints(); ++i) {
+    double p[3];
+    pts->GetPoint(i, p);
+    m.points[std::size_t(i)] = Vec3(p[0], p[1], p[2]);
+  }
+  vtkCellArray* polys = poly->GetPolys();
+  auto ids = Ptr<vtkIdList>::New();
+  for (polys->InitTraversal(); polys->GetNextCell(ids);) {
+    if (ids->GetNumberOfIds() != 3) continue;
+    const std::array<std::int32_t, 3> t{std::int32_t(ids->GetId(0)), std::int32_t(ids->GetId(1)),
+                                        std::int32_t(ids->GetId(2))};
+    if (t[0] == t[1] || t[1] == t[2] || t[2] == t[0]) continue;
+    m.triangles.push_back(t);
+  }
+  return m;
+}
+
+Ptr<vtkPolyData> to_poly(const TriangleMesh& m) {
+  auto pts = Ptr<vtkPoints>::New();
+  pts->SetDataTypeToDouble();
+  pts->SetNumberOfPoints(vtkIdType(m.points.size()));
+  for (std::size_t i = 0; i < m.points.size(); ++i) pts->SetPoint(vtkIdType(i), m.points[i].data());
+  auto cells = Ptr<vtkCellArray>::New();
+  cells->AllocateExact(vtkIdType(m.triangles.size()), vtkIdType(3 * m.triangles.size()));
+  for (const auto& t : m.triangles) {
+    const vtkIdType ids[3] = {t[0], t[1], t[2]};
+    cells->InsertNextCell(3, ids);
+  }
+  auto poly = Ptr<vtkPolyData>::New();
+  poly->SetPoints(pts);
+  poly->SetPolys(cells);
+  return poly;
+}
+
+}  // namespace
+
+TriangleMesh read_surface(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec))
+    throw Error("no such surface file (STL, VTP, VTK, OBJ or PLY expected)", path.string());
+  const std::string ext = lower_extension(path);
+  QuietVtk quiet;
+  Ptr<vtkPolyData> poly;
+  auto run = [&](auto reader) {
+    reader->SetFileName(path.string().c_str());
+    reader->Update();
+    if (reader->GetErrorCode() != 0)
+      throw Error("cannot read this surface: the reader failed", path.string());
+    poly = reader->GetOutput();
+  };
+  if (ext == ".stl") {
+    run(Ptr<vtkSTLReader>::New());
+  } else if (ext == ".vtp") {
+    run(Ptr<vtkXMLPolyDataReader>::New());
+  } else if (ext == ".obj") {
+    run(Ptr<vtkOBJReader>::New());
+  } else if (ext == ".ply") {
+    run(Ptr<vtkPLYReader>::New());
+  } else if (ext == ".vtk") {
+    auto reader = Ptr<vtkPolyDataReader>::New();
+    reader->SetFileName(path.string().c_str());
+    if (!reader->IsFilePolyData())
+      throw Error(
+          "this legacy VTK file holds no POLYDATA (an image or a volume mesh?); a "
+          "surface is expected here, a scan goes in as an image",
+          path.string());
+    run(reader);
+  } else {
+    throw Error("unknown surface format '" + ext + "'; use .stl, .vtp, .vtk, .obj or .ply",
+                path.string());
+  }
+  if (!poly || poly->GetNumberOfPolys() + poly->GetNumberOfStrips() == 0)
+    throw Error("the file holds no surface triangles (unreadable, empty, or not a surface)",
+                path.string());
+  auto tri = Ptr<vtkTriangleFilter>::New();
+  tri->SetInputData(poly);
+  tri->PassLinesOff();
+  tri->PassVertsOff();
+  auto clean = Ptr<vtkCleanPolyData>::New();  // merge coincident points (STL repeats them)
+  clean->SetInputConnection(tri->GetOutputPort());
+  clean->PointMergingOn();
+  clean->ToleranceIsAbsoluteOn();
+  clean->SetAbsoluteTolerance(0.0);
+  clean->Update();
+  TriangleMesh m = to_mesh(clean->GetOutput());
+  if (m.triangles.empty()) throw Error("the file's triangles are all degenerate", path.string());
+  for (const auto& p : m.points)
+    if (!p.allFinite()) throw Error("the surface has a non-finite coordinate", path.string());
+  return m;
+}
+
+void write_surface(const TriangleMesh& mesh, const fs::path& path) {
+  const std::string ext = lower_extension(path);
+  if (ext != ".stl" && ext != ".vtp")
+    throw Error("cannot write this surface format; use .stl or .vtp", path.string());
+  if (mesh.triangles.empty()) throw Error("the surface to write is empty", path.string());
+  const fs::path tmp = path.parent_path() / (".partial-" + path.filename().string());
+  auto poly = to_poly(mesh);
+  QuietVtk quiet;
+  int ok = 0;
+  if (ext == ".stl") {
+    auto w = Ptr<vtkSTLWriter>::New();
+    w->SetFileName(tmp.string().c_str());
+    w->SetFileTypeToBinary();
+    w->SetInputData(poly);
+    ok = w->Write();
+  } else {
+    auto w = Ptr<vtkXMLPolyDataWriter>::New();
+    w->SetFileName(tmp.string().c_str());
+    w->SetDataModeToAppended();
+    w->SetInputData(poly);
+    ok = w->Write();
+  }
+  std::error_code ec;
+  if (ok != 1) {
+    fs::remove(tmp, ec);
+    throw Error("cannot write the surface (is the folder writable?)", path.string());
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw Error("cannot move the written surface into place: " + ec.message(), path.string());
+  }
+}
+
+TriangleMesh isosurface(const Image& field, double level, int smoothing) {
+  const Grid& g = field.grid;
+  if (g.voxels() == 0 || std::int64_t(field.data.size()) != g.voxels())
+    throw Error("isosurface: the field is empty or its data does not match its size");
+  if (smoothing < 0) throw Error("isosurface: smoothing iterations must be zero or positive");
+  QuietVtk quiet;
+  // Index space (spacing 1, origin 0); the grid's placement is applied to the points after.
+  auto image = Ptr<vtkImageData>::New();
+  image->SetDimensions(g.size[0], g.size[1], g.size[2]);
+  auto values = Ptr<vtkFloatArray>::New();
+  values->SetArray(const_cast<float*>(field.data.data()), vtkIdType(field.data.size()), 1);
+  image->GetPointData()->SetScalars(values);
+  auto fe = Ptr<vtkFlyingEdges3D>::New();
+  fe->SetInputData(image);
+  fe->SetValue(0, level);
+  fe->ComputeNormalsOff();
+  fe->ComputeGradientsOff();
+  fe->ComputeScalarsOff();
+  fe->Update();
+  TriangleMesh m = to_mesh(fe->GetOutput());
+  if (m.triangles.empty())
+    throw Error("isosurface: the field does not cross the level " + std::to_string(level));
+
+  // Wind outward (towards values below the level): test a sample of triangles in index space.
+  auto sample = [&](const Vec3& c) {
+    double v = 0;
+    int i0[3];
+    double t[3];
+    for (int a = 0; a < 3; ++a) {
+      const double ca = std::clamp(c[a], 0.0, double(g.size[a] - 1));
+      i0[a] = std::min(int(std::floor(ca)), std::max(g.size[a] - 2, 0));
+      t[a] = g.size[a] > 1 ? ca - i0[a] : 0.0;
+    }
+    for (int k = 0; k < 8; ++k) {
+      const int di = k & 1, dj = (k >> 1) & 1, dk = (k >> 2) & 1;
+      const double w = (di ? t[0] : 1 - t[0]) * (dj ? t[1] : 1 - t[1]) * (dk ? t[2] : 1 - t[2]);
+      v += w * field.at(std::min(i0[0] + di, g.size[0] - 1), std::min(i0[1] + dj, g.size[1] - 1),
+                        std::min(i0[2] + dk, g.size[2] - 1));
+    }
+    return v;
+  };
+  int votes = 0;
+  const std::size_t stride = std::max<std::size_t>(1, m.triangles.size() / 200);
+  for (std::size_t i = 0; i < m.triangles.size(); i += stride) {
+    const auto& t = m.triangles[i];
+    const Vec3 a = m.points[t[0]], b = m.points[t[1]], c = m.points[t[2]];
+    const Vec3 n = (b - a).cross(c - a);
+    if (!(n.norm() > 0)) continue;
+    const Vec3 centre = (a + b + c) / 3.0;
+    const Vec3 step = 0.25 * n.normalized();
+    votes += sample(centre + step) < sample(centre - step) ? 1 : -1;
+  }
+  const Eigen::Matrix3d to_physical = g.direction * g.spacing.asDiagonal();
+  if ((votes < 0) != (to_physical.determinant() < 0)) m.flip();
+  for (auto& p : m.points) p = g.point(p);
+
+  if (smoothing > 0) {
+    auto poly = to_poly(m);
+    auto smooth = Ptr<vtkWindowedSincPolyDataFilter>::New();
+    smooth->SetInputData(poly);
+    smooth->SetNumberOfIterations(smoothing);
+    smooth->SetPassBand(0.1);
+    smooth->NormalizeCoordinatesOn();
+    smooth->BoundarySmoothingOff();  // openings at the grid's edge stay where they are
+    smooth->FeatureEdgeSmoothingOff();
+    smooth->NonManifoldSmoothingOn();
+    smooth->Update();
+    TriangleMesh s = to_mesh(smooth->GetOutput());
+    if (s.triangles.size() == m.triangles.size()) m = std::move(s);
+  }
+  return m;
+}
+
+}  // namespace hemotwin

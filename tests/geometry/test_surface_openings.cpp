@@ -1,0 +1,235 @@
+// Surfaces in and out (STL ASCII/binary, VTP), openings of open surfaces as iolets, closing them
+// with flow extensions, marching-cubes surfaces of sampled fields, and a flow through an opened
+// surface that conserves mass.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <numbers>
+
+#include "hemotwin/core/engine.hpp"
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/geometry/surface_shape.hpp"
+#include "meshes.hpp"
+
+using namespace hemotwin;
+using namespace hemotwin::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("hemotwin-surface-" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+const Vec3 kAxis = Vec3(1, 0.4, -0.3).normalized();
+
+}  // namespace
+
+TEST(SurfaceIo, StlAndVtpRoundTrip) {
+  const fs::path dir = scratch("roundtrip");
+  const TriangleMesh sphere = sphere_mesh(Vec3(1, 2, 3), 4.0, 16, 32);
+  for (const char* name : {"s.stl", "s.vtp"}) {
+    write_surface(sphere, dir / name);
+    const TriangleMesh back = read_surface(dir / name);
+    ASSERT_EQ(back.points.size(), sphere.points.size()) << name;
+    ASSERT_EQ(back.triangles.size(), sphere.triangles.size()) << name;
+    EXPECT_EQ(back.boundary_edges(), 0) << name;
+    EXPECT_NEAR(back.signed_volume(), sphere.signed_volume(), 1e-5 * sphere.signed_volume())
+        << name;  // STL stores floats
+    EXPECT_FALSE(fs::exists(dir / (std::string(".partial-") + name)));
+  }
+}
+
+TEST(SurfaceIo, ReadsAsciiStlAndMergesItsRepeatedVertices) {
+  const fs::path dir = scratch("ascii");
+  // A tetrahedron, each facet listing its own copies of the vertices.
+  const Vec3 v[4] = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+  const int f[4][3] = {{0, 2, 1}, {0, 1, 3}, {0, 3, 2}, {1, 2, 3}};
+  std::ofstream out(dir / "tet.stl");
+  out << "solid tet\n";
+  for (const auto& t : f) {
+    out << " facet normal 0 0 0\n  outer loop\n";
+    for (int i : t) out << "   vertex " << v[i].x() << " " << v[i].y() << " " << v[i].z() << "\n";
+    out << "  endloop\n endfacet\n";
+  }
+  out << "endsolid tet\n";
+  out.close();
+  const TriangleMesh m = read_surface(dir / "tet.stl");
+  EXPECT_EQ(m.points.size(), 4u);
+  EXPECT_EQ(m.triangles.size(), 4u);
+  EXPECT_EQ(m.boundary_edges(), 0);
+  EXPECT_NEAR(std::abs(m.signed_volume()), 1.0 / 6, 1e-12);
+}
+
+TEST(SurfaceIo, BadFilesAreRefusedWithTheirName) {
+  const fs::path dir = scratch("bad");
+  std::ofstream(dir / "garbage.stl") << "this is not an STL file at all\n";
+  std::ofstream(dir / "garbage.vtp") << "<VTKFile type='PolyData'><oops";
+  std::ofstream(dir / "surface.xyz") << "1 2 3\n";
+  std::ofstream(dir / "image.vtk")
+      << "# vtk DataFile Version 3.0\nimage\nASCII\nDATASET STRUCTURED_POINTS\n"
+         "DIMENSIONS 2 2 2\nSPACING 1 1 1\nORIGIN 0 0 0\nPOINT_DATA 8\nSCALARS s float\n"
+         "LOOKUP_TABLE default\n0 0 0 0 0 0 0 0\n";
+  for (const auto& [file, expect] :
+       std::vector<std::pair<std::string, std::string>>{{"missing.stl", "no such surface file"},
+                                                        {"garbage.stl", "garbage.stl"},
+                                                        {"garbage.vtp", "garbage.vtp"},
+                                                        {"surface.xyz", "use .stl, .vtp"},
+                                                        {"image.vtk", "no POLYDATA"}}) {
+    const std::string msg = message_of([&] { read_surface(dir / file); });
+    EXPECT_NE(msg.find(expect), std::string::npos) << file << ": " << msg;
+    EXPECT_NE(msg.find(file), std::string::npos) << file << ": " << msg;
+  }
+  const std::string msg =
+      message_of([&] { write_surface(sphere_mesh(Vec3::Zero(), 1, 4, 8), dir / "s.obj"); });
+  EXPECT_NE(msg.find("use .stl or .vtp"), std::string::npos) << msg;
+}
+
+TEST(Openings, OpenTubeHasTwoOpeningsAtItsEnds) {
+  const double R = 2.0, L = 12.0;
+  const Vec3 base(0.3, -0.2, 0.1);
+  const TriangleMesh tube = prism_mesh(base, kAxis, R, L, 48, true);
+  const auto open = find_openings(tube);
+  ASSERT_EQ(open.size(), 2u);
+  const double polygon = 0.5 * 48 * R * R * std::sin(2 * std::numbers::pi / 48);
+  for (const auto& o : open) {
+    EXPECT_NEAR(o.area, polygon, 1e-12 * polygon);
+    EXPECT_NEAR(o.radius, std::sqrt(polygon / std::numbers::pi), 1e-12);
+    EXPECT_NEAR(o.max_radius, R, 1e-12);
+    EXPECT_NEAR(o.planarity, 0, 1e-12);
+    EXPECT_NEAR(o.perimeter, 48 * 2 * R * std::sin(std::numbers::pi / 48), 1e-12);
+    EXPECT_EQ(o.loop.size(), 48u);
+  }
+  // Outward normals at the two ends, whichever the mesh lists first.
+  const bool first_at_base = (open[0].centre - base).norm() < 1e-9;
+  const Opening& at_base = first_at_base ? open[0] : open[1];
+  const Opening& at_end = first_at_base ? open[1] : open[0];
+  EXPECT_LT((at_base.centre - base).norm(), 1e-12);
+  EXPECT_LT((at_end.centre - (base + L * kAxis)).norm(), 1e-12);
+  EXPECT_LT((at_base.normal + kAxis).norm(), 1e-12);
+  EXPECT_LT((at_end.normal - kAxis).norm(), 1e-12);
+  EXPECT_EQ(open[0].name, "opening1");
+  EXPECT_EQ(open[1].name, "opening2");
+  EXPECT_EQ(open[0].kind, IoletKind::VelocityInlet);
+  EXPECT_EQ(open[1].kind, IoletKind::PressureOutlet);
+
+  // Closed, the surface is watertight; an extension of 1.5 diameters adds its volume.
+  auto ext = open;
+  ext[0].extension = 1.5;
+  const ClosedSurface closed = close_openings(tube, ext);
+  EXPECT_EQ(closed.mesh.boundary_edges(), 0);
+  const double prism = polygon * L;
+  const double added =
+      polygon * (2 * 0.1 * open[0].radius + 3 * open[0].radius + 0.1 * open[0].radius);
+  EXPECT_NEAR(std::abs(closed.mesh.signed_volume()), prism + added, 1e-9 * prism);
+  ASSERT_EQ(closed.iolets.size(), 2u);
+  const IoletPlane& stretched = closed.iolets[0];
+  EXPECT_NEAR((stretched.point - open[0].centre).dot(open[0].normal), 3 * open[0].radius, 1e-9);
+  EXPECT_NEAR(stretched.reach, 1.1 * R, 1e-9);
+}
+
+TEST(Openings, TouchingLoopsAreRefused) {
+  // Two triangles sharing one vertex only: their boundaries meet there.
+  TriangleMesh bow;
+  bow.points = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {-1, 0, 0}, {0, -1, 0}};
+  bow.triangles = {{0, 1, 2}, {0, 3, 4}};
+  const std::string msg = message_of([&] { find_openings(bow); });
+  EXPECT_NE(msg.find("not a set of simple loops"), std::string::npos) << msg;
+}
+
+TEST(Openings, FlowThroughAnOpenedTubeConservesMass) {
+  // An open tube (as a surface model comes from a modelling tool), opened into an inlet and an
+  // outlet automatically, run to a steady state: the outlet passes the inlet's flow.
+  const double R = 3.0, L = 24.0;  // mm
+  const TriangleMesh tube = prism_mesh(Vec3::Zero(), kAxis, R, L, 64, true);
+  auto open = find_openings(tube);
+  ASSERT_EQ(open.size(), 2u);
+  open[1].extension = 1.0;
+  const ClosedSurface closed = close_openings(tube, open);
+  const double dx = 0.4;  // 15 cells across
+  const DomainSpec spec = surface_domain(closed, dx);
+  Engine<float, D3Q19> e(
+      spec, {BackendKind::Cpu, CollisionModel::Trt, 0.6, 3.0 / 16, WallMethod::Bouzidi});
+  e.set_iolet_values({0.02, 1.0});
+  e.run(4000);
+  const auto d = e.diagnostics();
+  ASSERT_EQ(d.bad_cell, -1);
+  std::printf("fluid cells %lld; inlet flow %.5e, outlet flow %.5e (lattice units)\n",
+              (long long)e.lattice().fluid_cells(), d.iolet_flow[0], d.iolet_flow[1]);
+  EXPECT_GT(d.iolet_flow[0], 0);
+  EXPECT_NEAR(d.iolet_flow[1] / d.iolet_flow[0], 1.0, 0.01);
+  // The lattice spans the tube and the outlet's extension of one diameter.
+  const double expected = std::numbers::pi * R * R * (L + 2 * R + 0.1 * R);
+  const double lumen = double(e.lattice().fluid_cells()) * dx * dx * dx;
+  EXPECT_NEAR(lumen / expected, 1.0, 0.03);
+}
+
+TEST(Isosurface, SphereOnAnObliqueAnisotropicGrid) {
+  Grid g;
+  g.size = {48, 40, 30};
+  g.spacing = Vec3(0.3, 0.35, 0.45);
+  g.direction = Eigen::AngleAxisd(0.5, Vec3(1, 1, 2).normalized()).toRotationMatrix();
+  g.direction.col(2) *= -1;  // left-handed index axes: the winding must still come out outward
+  g.origin = Vec3(-7, -6, 4);
+  const Vec3 centre = g.point(Vec3(24, 20, 15)) + Vec3(0.05, -0.07, 0.02);
+  const double R = 4.0;
+  Image field(g);
+  for (int k = 0; k < g.size[2]; ++k)
+    for (int j = 0; j < g.size[1]; ++j)
+      for (int i = 0; i < g.size[0]; ++i)
+        field.at(i, j, k) = float(R - (g.point(i, j, k) - centre).norm());  // above 0 inside
+  for (int smoothing : {0, 15}) {
+    const TriangleMesh s = isosurface(field, 0.0, smoothing);
+    EXPECT_EQ(s.boundary_edges(), 0);
+    const double vol = 4.0 / 3 * std::numbers::pi * R * R * R;
+    double worst = 0;
+    for (const auto& p : s.points) worst = std::max(worst, std::abs((p - centre).norm() - R));
+    std::printf(
+        "isosurface (smoothing %d): %zu triangles, volume %.3f %%, farthest point %.4f mm\n",
+        smoothing, s.triangles.size(), 100 * (s.signed_volume() / vol - 1), worst);
+    EXPECT_GT(s.signed_volume(), 0);  // wound outward
+    EXPECT_NEAR(s.signed_volume() / vol, 1.0, 0.01);
+    EXPECT_LT(worst, smoothing ? 0.05 : 0.02);
+  }
+}
+
+TEST(Isosurface, AVesselLeavingTheGridLeavesOpeningsThere) {
+  Grid g;
+  g.size = {40, 30, 30};
+  g.spacing = Vec3::Constant(0.25);
+  const double R = 2.0;
+  const Vec3 c = g.point(Vec3(0, 14.5, 14.5));
+  Image field(g);
+  for (int k = 0; k < g.size[2]; ++k)
+    for (int j = 0; j < g.size[1]; ++j)
+      for (int i = 0; i < g.size[0]; ++i) {
+        const Vec3 r = g.point(i, j, k) - c;
+        field.at(i, j, k) = float(R - std::hypot(r.y(), r.z()));
+      }
+  const TriangleMesh s = isosurface(field, 0.0);
+  const auto open = find_openings(s);
+  ASSERT_EQ(open.size(), 2u);
+  for (const auto& o : open) {
+    EXPECT_NEAR(o.area / (std::numbers::pi * R * R), 1.0, 0.01);
+    EXPECT_NEAR(std::abs(o.normal.x()), 1.0, 1e-9);
+    EXPECT_LT(o.planarity, 1e-9);
+  }
+  const ClosedSurface closed = close_openings(s, open);
+  EXPECT_EQ(closed.mesh.boundary_edges(), 0);
+  EXPECT_NO_THROW(SurfaceShape{closed.mesh});
+}
