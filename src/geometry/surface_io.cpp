@@ -179,11 +179,28 @@ void write_surface(const TriangleMesh& mesh, const fs::path& path) {
   }
 }
 
-TriangleMesh isosurface(const Image& field, double level, int smoothing) {
-  const Grid& g = field.grid;
-  if (g.voxels() == 0 || std::int64_t(field.data.size()) != g.voxels())
+TriangleMesh isosurface(const Image& field_in, double level, const IsosurfaceOptions& options) {
+  if (field_in.grid.voxels() == 0 || std::int64_t(field_in.data.size()) != field_in.grid.voxels())
     throw Error("isosurface: the field is empty or its data does not match its size");
+  const int smoothing = options.smoothing;
   if (smoothing < 0) throw Error("isosurface: smoothing iterations must be zero or positive");
+  // Closed: the field inside one more layer of values below the level.
+  Image padded;
+  if (options.closed) {
+    Grid pg = field_in.grid;
+    for (int a = 0; a < 3; ++a) pg.size[a] += 2;
+    pg.origin = field_in.grid.point(Vec3(-1, -1, -1));
+    // The field's own lowest value (a label field's outside: the wall lands half-way out).
+    const float lowest = *std::min_element(field_in.data.begin(), field_in.data.end());
+    const float below = lowest < level ? lowest : float(level) - 1.0f;
+    padded = Image(pg, below);
+    const Grid& fg = field_in.grid;
+    for (int k = 0; k < fg.size[2]; ++k)
+      for (int j = 0; j < fg.size[1]; ++j)
+        for (int i = 0; i < fg.size[0]; ++i) padded.at(i + 1, j + 1, k + 1) = field_in.at(i, j, k);
+  }
+  const Image& field = options.closed ? padded : field_in;
+  const Grid& g = field.grid;
   QuietVtk quiet;
   // Index space (spacing 1, origin 0); the grid's placement is applied to the points after.
   auto image = Ptr<vtkImageData>::New();

@@ -194,7 +194,7 @@ TEST(Isosurface, SphereOnAnObliqueAnisotropicGrid) {
       for (int i = 0; i < g.size[0]; ++i)
         field.at(i, j, k) = float(R - (g.point(i, j, k) - centre).norm());  // above 0 inside
   for (int smoothing : {0, 15}) {
-    const TriangleMesh s = isosurface(field, 0.0, smoothing);
+    const TriangleMesh s = isosurface(field, 0.0, {smoothing});
     EXPECT_EQ(s.boundary_edges(), 0);
     const double vol = 4.0 / 3 * std::numbers::pi * R * R * R;
     double worst = 0;
@@ -232,4 +232,11 @@ TEST(Isosurface, AVesselLeavingTheGridLeavesOpeningsThere) {
   const ClosedSurface closed = close_openings(s, open);
   EXPECT_EQ(closed.mesh.boundary_edges(), 0);
   EXPECT_NO_THROW(SurfaceShape{closed.mesh});
+  // Asked to, the surface closes at the grid's edge instead, within a voxel beyond the last
+  // voxel centres.
+  const TriangleMesh capped = isosurface(field, 0.0, {.closed = true});
+  EXPECT_EQ(capped.boundary_edges(), 0);
+  const double length = (g.size[0] - 1) * g.spacing[0], area = std::numbers::pi * R * R;
+  EXPECT_GT(capped.signed_volume(), 0.99 * area * length);
+  EXPECT_LT(capped.signed_volume(), 1.01 * area * (length + 2 * g.spacing[0]));
 }

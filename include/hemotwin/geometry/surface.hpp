@@ -82,11 +82,18 @@ ClosedSurface close_openings(const TriangleMesh& mesh, const std::vector<Opening
 /// A domain for `surface` at spacing `dx`: its bounds plus `margin` cells, its iolets.
 DomainSpec surface_domain(const ClosedSurface& surface, double dx, int margin = 2);
 
+struct IsosurfaceOptions {
+  /// Windowed-sinc smoothing iterations (VTK; volume-preserving, passband 0.1); 0: none.
+  int smoothing = 0;
+  /// Close the surface where the field is above the level at the grid's edge (as if the grid had
+  /// one more layer of outside values); otherwise it is open there.
+  bool closed = false;
+};
+
 /// The surface where the trilinear interpolant of `field` equals `level` (marching cubes, VTK's
 /// flying edges), in physical coordinates, wound counter-clockwise seen from where the field is
-/// below `level`. `smoothing` > 0 runs that many windowed-sinc iterations (VTK; volume-preserving,
-/// passband 0.1). Where the field is above `level` at the grid's edge the surface is open: a
-/// vessel leaving the scan leaves an opening there.
-TriangleMesh isosurface(const Image& field, double level, int smoothing = 0);
+/// below `level`. Where the field is above `level` at the grid's edge the surface is open (unless
+/// options.closed): a vessel leaving the scan leaves an opening there.
+TriangleMesh isosurface(const Image& field, double level, const IsosurfaceOptions& options = {});
 
 }  // namespace hemotwin
