@@ -1,17 +1,26 @@
 // `hemotwin phantom` writes a synthetic angiogram and its exact label map; `hemotwin segment`
-// turns a scan into a label map from seed points. Input problems exit with code 2, failures to
-// write with 1 (failure.hpp).
+// turns a scan into a label map (and a wall surface) from seed points; `hemotwin voxelize` lays a
+// surface or label map onto the lattice and reports its openings. Input problems exit with code
+// 2, failures to write with 1 (failure.hpp).
 #include "imaging_commands.hpp"
 
+#include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "failure.hpp"
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/core/lattice.hpp"
+#include "hemotwin/imaging/case_geometry.hpp"
 #include "hemotwin/imaging/image_io.hpp"
 #include "hemotwin/imaging/phantom.hpp"
 #include "hemotwin/imaging/segment.hpp"
+#include "hemotwin/io/output_dir.hpp"
+#include "hemotwin/io/vti_writer.hpp"
 
 namespace fs = std::filesystem;
 
@@ -100,6 +109,45 @@ CLI::App* add_segment_command(CLI::App& app, SegmentOptions& o) {
       ->check(CLI::Range(0, 100));
   cmd->add_option("--reference", o.reference,
                   "A label map on the same grid to score against (Dice, surface distance)");
+  cmd->add_option("--surface", o.surface,
+                  "Also write the lumen's wall surface (marching cubes, smoothed): .vtp or .stl")
+      ->type_name("FILE");
+  cmd->add_option("--surface-sigma", o.surface_sigma,
+                  "Gaussian blur of the lumen mask before its surface, mm (default: half a voxel)")
+      ->check(CLI::Range(0.0, 50.0));
+  cmd->add_option("--surface-smoothing", o.surface_smoothing,
+                  "Windowed-sinc smoothing iterations of the surface (0: none)")
+      ->check(CLI::Range(0, 500));
+  return cmd;
+}
+
+CLI::App* add_voxelize_command(CLI::App& app, VoxelizeOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "voxelize",
+      "Lay a surface or a label map onto the lattice: openings (inlets/outlets), fluid cells, "
+      "wall links");
+  cmd->add_option("input", o.input,
+                  "A surface (.stl, .vtp, .vtk, .obj, .ply) or a label map (.nrrd, .nii.gz, .mha)")
+      ->required();
+  cmd->add_option("-o,--output", o.output,
+                  "Directory for openings.json, lattice.vti (fluid mask) and closed_wall.vtp")
+      ->type_name("DIR");
+  cmd->add_option("--spacing", o.spacing, "Lattice spacing, mm (default: from --cells-across)")
+      ->check(CLI::Range(1e-4, 100.0));
+  cmd->add_option("--cells-across", o.cells_across,
+                  "Cells across the largest inlet's effective diameter")
+      ->check(CLI::Range(4.0, 4096.0));
+  cmd->add_option("--extension", o.extension, "Flow extension at every opening, in diameters")
+      ->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--inlet", o.inlets,
+                  "An opening that is an inlet (opening1, opening2, ...; repeatable; default: the "
+                  "largest)");
+  cmd->add_option("--label", o.label, "Label maps: the lumen's label (default: any non-zero)")
+      ->check(CLI::Range(0, 255));
+  cmd->add_option("--sigma", o.sigma,
+                  "Label maps: Gaussian blur of the mask before its surface, mm (default: half a "
+                  "voxel)")
+      ->check(CLI::Range(0.0, 50.0));
   return cmd;
 }
 
@@ -162,10 +210,27 @@ int segment_command(const SegmentOptions& o) {
     }
     return threshold_connected(scan, t);
   });
+  // The surface is made before anything is written: a failure leaves no partial output.
+  TriangleMesh wall;
+  if (!o.surface.empty()) {
+    const std::string ext = fs::path(o.surface).extension().string();
+    if (ext != ".vtp" && ext != ".stl")
+      throw Failure(exit_usage, "--surface " + o.surface + ": write .vtp or .stl");
+    wall = input_stage(
+        [&] { return lumen_surface(s.labels, 0, o.surface_sigma, o.surface_smoothing); });
+  }
   write_labels(s.labels, o.output);
   std::printf("segmented %lld voxels, %.1f mm^3, intensities [%.1f, %.1f]\n",
               static_cast<long long>(s.voxels), s.volume_mm3, s.lower, s.upper);
   std::printf("labels    %s\n", o.output.c_str());
+  if (!o.surface.empty()) {
+    write_surface(wall, o.surface);
+    const auto open = find_openings(wall);
+    std::printf(
+        "surface   %s: %zu triangles, %zu openings where the lumen meets the scan's or "
+        "the region's edge\n",
+        o.surface.c_str(), wall.triangles.size(), open.size());
+  }
   if (!o.reference.empty()) {
     const LabelMap ref = input_stage([&] { return read_labels(o.reference); });
     if (!ref.grid.same_as(s.labels.grid))
@@ -176,6 +241,101 @@ int segment_command(const SegmentOptions& o) {
     std::printf("reference Dice %.4f, mean surface distance %.3f mm\n", dice(s.labels, ref),
                 mean_surface_distance(s.labels, ref));
   }
+  return exit_ok;
+}
+
+int voxelize_command(const VoxelizeOptions& o) {
+  const std::string name = fs::path(o.input).filename().string();
+  const bool is_surface = [&] {
+    for (const char* e : {".stl", ".vtp", ".vtk", ".obj", ".ply"})
+      if (name.size() > std::strlen(e) &&
+          name.compare(name.size() - std::strlen(e), std::strlen(e), e) == 0)
+        return true;
+    return false;
+  }();
+  Case c;
+  c.geometry.shape = is_surface ? ShapeKind::Surface : ShapeKind::LabelMap;
+  c.geometry.file = o.input;
+  c.geometry.spacing = o.spacing * 1e-3;
+  c.geometry.cells_across = o.cells_across;
+  c.geometry.extension = o.extension;
+  c.geometry.inlets = o.inlets;
+  c.geometry.label = o.label;
+  c.geometry.smoothing = o.sigma * 1e-3;
+  const auto t0 = std::chrono::steady_clock::now();
+  const PreparedGeometry g = [&] {
+    try {
+      return prepare_geometry(c);
+    } catch (const Error& e) {
+      throw Failure(exit_usage, o.input + ": " + e.message());
+    }
+  }();
+  const auto t1 = std::chrono::steady_clock::now();
+  const SparseLattice lattice = input_stage([&] { return SparseLattice(g.domain); });
+  const LinkList links = build_links<D3Q19>(lattice, g.domain);
+  const auto t2 = std::chrono::steady_clock::now();
+  auto seconds = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+
+  std::printf("%s: %zu triangles, %zu openings\n", o.input.c_str(), g.wall.triangles.size(),
+              g.openings.size());
+  nlohmann::json openings = nlohmann::json::array();
+  for (const auto& op : g.openings) {
+    std::printf(
+        "  %-9s %-6s area %8.3f mm^2  radius %6.3f mm  centre (%.2f, %.2f, %.2f)  normal "
+        "(%.3f, %.3f, %.3f)\n",
+        op.name.c_str(), op.kind == IoletKind::VelocityInlet ? "inlet" : "outlet", op.area,
+        op.radius, op.centre.x(), op.centre.y(), op.centre.z(), op.normal.x(), op.normal.y(),
+        op.normal.z());
+    openings.push_back({{"name", op.name},
+                        {"kind", op.kind == IoletKind::VelocityInlet ? "inlet" : "outlet"},
+                        {"centre_mm", {op.centre.x(), op.centre.y(), op.centre.z()}},
+                        {"normal", {op.normal.x(), op.normal.y(), op.normal.z()}},
+                        {"area_mm2", op.area},
+                        {"effective_radius_mm", op.radius},
+                        {"max_radius_mm", op.max_radius},
+                        {"perimeter_mm", op.perimeter},
+                        {"planarity_mm", op.planarity},
+                        {"extension_diameters", op.extension}});
+  }
+  const auto& n = lattice.cells();
+  const double fluid_mm3 = double(lattice.fluid_cells()) * std::pow(g.spacing_mm, 3);
+  std::printf(
+      "lattice   spacing %.4g mm, %lld fluid cells (%.1f mm^3) in %d bricks of a %d x %d "
+      "x %d box; %zu boundary links (D3Q19)\n",
+      g.spacing_mm, static_cast<long long>(lattice.fluid_cells()), fluid_mm3, lattice.brick_count(),
+      n[0], n[1], n[2], links.size());
+  std::printf("time      geometry %.2f s, lattice and links %.2f s\n", seconds(t0, t1),
+              seconds(t1, t2));
+  if (o.output.empty()) return exit_ok;
+
+  nlohmann::json report{{"input", o.input},
+                        {"triangles", g.wall.triangles.size()},
+                        {"spacing_mm", g.spacing_mm},
+                        {"fluid_cells", lattice.fluid_cells()},
+                        {"fluid_volume_mm3", fluid_mm3},
+                        {"bricks", lattice.brick_count()},
+                        {"boundary_links_d3q19", links.size()},
+                        {"openings", openings}};
+  try {
+    io::OutputDir out(o.output, "openings.json");
+    out.replace_on_commit({"openings.json", "lattice.vti", "closed_wall.vtp"});
+    const GridInfo grid = lattice.grid_info();
+    FieldSnapshot empty;
+    empty.velocity.assign(grid.cell_type.size() * 3, 0.0f);
+    empty.pressure.assign(grid.cell_type.size(), 0.0f);
+    io::write_vti(out.staged("lattice.vti"), grid, empty);
+    TriangleMesh closed = close_openings(g.wall, g.openings).mesh;
+    for (auto& p : closed.points) p *= 1e-3;  // metres, as the lattice and results are
+    write_surface(closed, out.staged("closed_wall.vtp"));
+    out.write_file("openings.json", report.dump(2) + "\n");
+    out.commit();
+  } catch (const Error& e) {
+    throw Failure(exit_run_failed, e.what());
+  }
+  std::printf(
+      "written   %s/{openings.json, lattice.vti, closed_wall.vtp} (lattice and wall in "
+      "metres)\n",
+      o.output.c_str());
   return exit_ok;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// `hemotwin phantom` and `hemotwin segment`: the scan side of the pipeline.
+// `hemotwin phantom`, `hemotwin segment` and `hemotwin voxelize`: the scan side of the pipeline.
 #include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
@@ -27,10 +27,26 @@ struct SegmentOptions {
   int series = -1;
   int smoothing = 5;
   std::string reference;  // a label map to score against (Dice, surface distance)
+  std::string surface;    // wall surface to write (.vtp, .stl)
+  double surface_sigma = 0;
+  int surface_smoothing = 20;
+};
+
+struct VoxelizeOptions {
+  std::string input;   // a surface (.stl, .vtp, ...) or a label map (.nrrd, .nii.gz, ...)
+  std::string output;  // directory; empty: report only
+  double spacing = 0;  // mm; 0: from cells_across
+  double cells_across = 20;
+  double extension = 0;
+  std::vector<std::string> inlets;
+  int label = 0;
+  double sigma = 0;  // mm, label maps
 };
 
 CLI::App* add_phantom_command(CLI::App& app, PhantomOptions& o);
 CLI::App* add_segment_command(CLI::App& app, SegmentOptions& o);
+CLI::App* add_voxelize_command(CLI::App& app, VoxelizeOptions& o);
+int voxelize_command(const VoxelizeOptions& o);
 int phantom_command(const PhantomOptions& o);
 int segment_command(const SegmentOptions& o);
 

@@ -5,6 +5,7 @@
 //   hemotwin check CASE.toml [--set KEY=VALUE]... [--backend ...] [--print-case]
 //   hemotwin phantom KIND --output DIR [--modality ct|mr] [--spacing MM] ...
 //   hemotwin segment SCAN --seed X,Y,Z... --output LABELS [--lower L] [--upper U] [--roi BOX] ...
+//   hemotwin voxelize SURFACE|LABELS [--spacing MM | --cells-across N] [--output DIR] ...
 //
 // The libraries throw and never exit; this file alone turns errors into one line on stderr,
 // "hemotwin: error: <message>", and an exit code:
@@ -19,6 +20,7 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -31,6 +33,7 @@
 #include "failure.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/simulation.hpp"
+#include "hemotwin/imaging/case_geometry.hpp"
 #include "hemotwin/io/case_file.hpp"
 #include "hemotwin/io/run.hpp"
 #include "hemotwin/version.hpp"
@@ -154,6 +157,33 @@ std::string placed(const Error& e, const CaseOptions& o) {
   return msg;
 }
 
+// Geometry read from a file (surface, label map, scan): prepared here, where ITK and VTK are, and
+// its openings reported.
+DomainSpec prepare_file_geometry(const Case& c) {
+  const auto t0 = std::chrono::steady_clock::now();
+  imaging::PreparedGeometry g = imaging::prepare_geometry(c);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  spdlog::info("geometry {}: {} wall triangles, {} openings, lattice spacing {:.4g} mm ({:.1f} s)",
+               g.file.filename().string(), g.wall.triangles.size(), g.openings.size(), g.spacing_mm,
+               seconds);
+  if (g.segmented_volume_mm3 > 0)
+    spdlog::info("  segmented lumen {:.1f} mm^3", g.segmented_volume_mm3);
+  for (const auto& o : g.openings)
+    spdlog::info(
+        "  {}: {}, area {:.3g} mm^2 (radius {:.3g} mm), centre ({:.2f}, {:.2f}, {:.2f}) mm, "
+        "outward normal ({:.3f}, {:.3f}, {:.3f}){}",
+        o.name, o.kind == IoletKind::VelocityInlet ? "inlet" : "outlet", o.area, o.radius,
+        o.centre.x(), o.centre.y(), o.centre.z(), o.normal.x(), o.normal.y(), o.normal.z(),
+        o.extension > 0 ? fmt::format(", extended {:.3g} diameters", o.extension) : "");
+  return std::move(g.domain);
+}
+
+std::unique_ptr<Simulation> create_simulation(const Case& c) {
+  return is_file_shape(c.geometry.shape) ? Simulation::create(c, prepare_file_geometry(c))
+                                         : Simulation::create(c);
+}
+
 // ---- hemotwin run
 // ----------------------------------------------------------------------------------
 
@@ -213,6 +243,7 @@ int run_command(const RunOptions& o) {
     spdlog::info("{}", info);
   };
   callbacks.on_progress = [&](const io::Progress& p) { progress.update(p); };
+  if (is_file_shape(c.geometry.shape)) callbacks.geometry = prepare_file_geometry;
   callbacks.should_stop = [&] {
     if (stop_signal.load() == 0) return false;
     progress.finish();
@@ -258,7 +289,7 @@ int check_command(const CheckOptions& o) {
   Case c = load(o);
   std::unique_ptr<Simulation> sim;
   try {
-    sim = Simulation::create(c);
+    sim = create_simulation(c);
   } catch (const Error& e) {
     throw Failure(exit_usage, placed(e, o));
   }
@@ -292,7 +323,9 @@ int main_impl(int argc, char** argv) {
       "  hemotwin run case.toml --set inlet.mean_velocity_m_s=0.3 --output results/faster\n"
       "  hemotwin check case.toml --print-case\n"
       "  hemotwin phantom stenosis --output phantom/\n"
-      "  hemotwin segment phantom/scan.nii.gz --seed 5,0,0 --output phantom/lumen.nrrd\n"
+      "  hemotwin segment phantom/scan.nii.gz --seed 5,0,0 --roi 2,-6,-6,38,6,6 \\\n"
+      "      --output phantom/lumen.nrrd --surface phantom/wall.vtp\n"
+      "  hemotwin voxelize phantom/wall.vtp --cells-across 20 --output phantom/lattice\n"
       "\n"
       "Exit codes: 0 success; 1 the run failed (diverged, I/O); 2 bad command line or case;\n"
       "130 stopped by Ctrl-C (results hold the state reached).\n"
@@ -322,6 +355,8 @@ int main_impl(int argc, char** argv) {
   CLI::App* phantom = add_phantom_command(app, phantom_opts);
   SegmentOptions segment_opts;
   CLI::App* segment = add_segment_command(app, segment_opts);
+  VoxelizeOptions voxelize_opts;
+  CLI::App* voxelize = add_voxelize_command(app, voxelize_opts);
 
   try {
     app.parse(argc, argv);
@@ -344,6 +379,7 @@ int main_impl(int argc, char** argv) {
     return check_command(check_opts);
   }
   if (phantom->parsed()) return phantom_command(phantom_opts);
+  if (voxelize->parsed()) return voxelize_command(voxelize_opts);
   if (segment->parsed()) {
     segment_opts.has_lower = segment->count("--lower") > 0;
     segment_opts.has_upper = segment->count("--upper") > 0;

@@ -24,6 +24,12 @@ const char* to_string(ShapeKind v) {
       return "pipe";
     case ShapeKind::StenosedPipe:
       return "stenosed_pipe";
+    case ShapeKind::Surface:
+      return "surface";
+    case ShapeKind::LabelMap:
+      return "label_map";
+    case ShapeKind::Scan:
+      return "scan";
   }
   return "?";
 }

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <sstream>
 
@@ -43,6 +44,12 @@ int grid_axis(const Vec3& a) {
 // The geometry and iolets of a case, in metres.
 DomainSpec make_domain(const Case& c) {
   const auto& g = c.geometry;
+  if (is_file_shape(g.shape))
+    throw Error(
+        "a geometry read from a file is built by hemotwin::imaging::prepare_geometry and "
+        "passed to Simulation::create(case, domain) (the hemotwin command and Python do "
+        "this)",
+        c.source_file, "geometry.shape");
   const Vec3 axis = g.axis.normalized();
   if (!(g.axis.norm() > 0))
     throw Error("the axis must be a non-zero vector", c.source_file, "geometry.axis");
@@ -112,19 +119,43 @@ DomainSpec make_domain(const Case& c) {
   return spec;
 }
 
-double peak_velocity_estimate(const Case& c) {
+double iolet_area(const IoletPlane& io) { return std::numbers::pi * io.radius * io.radius; }
+
+double peak_velocity_estimate(const Case& c, const DomainSpec& spec) {
   const auto& g = c.geometry;
   const double mu = c.blood.viscosity;
   if (c.driver == FlowDriver::Inlet) {
     double u = c.inlet.mean_velocity * (1.0 + std::abs(c.inlet.amplitude));
     if (c.inlet.profile == InletProfile::Parabolic) u *= 2.0;
     if (g.shape == ShapeKind::StenosedPipe) u /= std::pow(1.0 - g.stenosis_severity, 2);
+    if (is_file_shape(g.shape)) {
+      // All the inflow through the narrowest opening: a bound for a tree, not a stenosis inside.
+      double in = 0, narrowest = std::numeric_limits<double>::infinity();
+      for (const auto& io : spec.iolets) {
+        if (io.kind == IoletKind::VelocityInlet) in += iolet_area(io);
+        if (io.radius > 0) narrowest = std::min(narrowest, iolet_area(io));
+      }
+      if (in > 0 && std::isfinite(narrowest)) u *= std::max(1.0, in / narrowest);
+    }
     return u;
   }
   const double G = std::abs(c.body_force.gradient) + std::abs(c.body_force.oscillation_amplitude);
   if (g.shape == ShapeKind::Channel) return G * g.diameter * g.diameter / (8 * mu);
   if (g.shape == ShapeKind::Box) return G * std::pow(g.size.minCoeff(), 2) / (8 * mu);
   return G * std::pow(0.5 * g.diameter, 2) / (4 * mu);
+}
+
+void check_case(const Case& c) {
+  const std::string& file = c.source_file;
+  if (!(c.blood.viscosity > 0))
+    throw Error("viscosity must be positive (Pa s), e.g. 0.0035 for blood", file,
+                "blood.viscosity_pa_s");
+  if (!(c.blood.density > 0))
+    throw Error("density must be positive (kg/m^3), e.g. 1060 for blood", file,
+                "blood.density_kg_m3");
+  if (!(c.geometry.cells_across >= 4))
+    throw Error("needs at least 4 cells across", file, "geometry.cells_across_diameter");
+  if (!(c.time.duration > 0)) throw Error("duration must be positive", file, "time.duration_s");
 }
 
 template <class T, class L>
@@ -274,16 +305,25 @@ class SimulationImpl final : public Simulation {
 }  // namespace
 
 std::unique_ptr<Simulation> Simulation::create(const Case& c) {
-  const std::string& file = c.source_file;
-  if (!(c.blood.viscosity > 0))
-    throw Error("viscosity must be positive (Pa s), e.g. 0.0035 for blood", file,
-                "blood.viscosity_pa_s");
-  if (!(c.blood.density > 0))
-    throw Error("density must be positive (kg/m^3), e.g. 1060 for blood", file,
-                "blood.density_kg_m3");
-  if (!(c.geometry.cells_across >= 4))
-    throw Error("needs at least 4 cells across", file, "geometry.cells_across_diameter");
-  if (!(c.time.duration > 0)) throw Error("duration must be positive", file, "time.duration_s");
+  check_case(c);
+  return create(c, make_domain(c));
+}
+
+std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec) {
+  check_case(c_in);
+  const std::string& file = c_in.source_file;
+  Case c = c_in;
+  if (is_file_shape(c.geometry.shape) && c.inlet.flow_rate > 0) {
+    double area = 0;
+    for (const auto& io : spec.iolets)
+      if (io.kind == IoletKind::VelocityInlet) area += iolet_area(io);
+    if (!(area > 0))
+      throw Error("a flow rate needs a velocity inlet with an area", file, "inlet.flow_rate_ml_s");
+    c.inlet.mean_velocity = c.inlet.flow_rate / area;
+  }
+  if (spec.iolets.empty() && c.driver == FlowDriver::Inlet)
+    throw Error("the geometry has no inlet or outlet for an inlet-driven flow", file,
+                "flow.driver");
 
   BackendKind backend = c.backend;
   std::string device;
@@ -302,9 +342,8 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c) {
     device = "CPU, " + std::to_string(omp_get_max_threads()) + " OpenMP threads";
   }
 
-  DomainSpec spec = make_domain(c);
   const double nu = c.blood.viscosity / c.blood.density;
-  const double peak = peak_velocity_estimate(c);
+  const double peak = peak_velocity_estimate(c, spec);
   const double dt = c.time.time_step > 0
                         ? c.time.time_step
                         : Units::time_step_for_mach(spec.dx, peak, c.time.max_mach);

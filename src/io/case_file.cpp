@@ -32,7 +32,7 @@ namespace {
 // ---- the key set
 // -----------------------------------------------------------------------------------
 
-enum class Kind { Table, String, Enum, Number, Integer, Boolean, Vector3 };
+enum class Kind { Table, String, Enum, Number, Integer, Boolean, Vector3, StringList, Vector3List };
 
 struct KeySpec {
   std::string_view path;
@@ -61,6 +61,20 @@ constexpr KeySpec key_specs[] = {
     {"geometry.stenosis.severity", Kind::Number},
     {"geometry.stenosis.length_mm", Kind::Number},
     {"geometry.stenosis.position_mm", Kind::Number},
+    {"geometry.file", Kind::String},
+    {"geometry.spacing_mm", Kind::Number},
+    {"geometry.extension_diameters", Kind::Number},
+    {"geometry.inlets", Kind::StringList},
+    {"geometry.label", Kind::Integer},
+    {"geometry.smoothing_mm", Kind::Number},
+    {"geometry.segmentation", Kind::Table},
+    {"geometry.segmentation.seeds_mm", Kind::Vector3List},
+    {"geometry.segmentation.lower", Kind::Number},
+    {"geometry.segmentation.upper", Kind::Number},
+    {"geometry.segmentation.roi_min_mm", Kind::Vector3},
+    {"geometry.segmentation.roi_max_mm", Kind::Vector3},
+    {"geometry.segmentation.smoothing_iterations", Kind::Integer},
+    {"geometry.segmentation.series", Kind::Integer},
     {"blood", Kind::Table},
     {"blood.density_kg_m3", Kind::Number},
     {"blood.viscosity_pa_s", Kind::Number},
@@ -167,10 +181,11 @@ constexpr Named<LatticeKind> lattice_names[] = {{LatticeKind::D3Q19, "D3Q19"},
 constexpr Named<StreamingScheme> streaming_names[] = {{StreamingScheme::Auto, "auto"},
                                                       {StreamingScheme::TwoLattice, "two-lattice"},
                                                       {StreamingScheme::AaPattern, "aa"}};
-constexpr Named<ShapeKind> shape_names[] = {{ShapeKind::Pipe, "pipe"},
-                                            {ShapeKind::StenosedPipe, "stenosed_pipe"},
-                                            {ShapeKind::Channel, "channel"},
-                                            {ShapeKind::Box, "box"}};
+constexpr Named<ShapeKind> shape_names[] = {
+    {ShapeKind::Pipe, "pipe"},       {ShapeKind::StenosedPipe, "stenosed_pipe"},
+    {ShapeKind::Channel, "channel"}, {ShapeKind::Box, "box"},
+    {ShapeKind::Surface, "surface"}, {ShapeKind::LabelMap, "label_map"},
+    {ShapeKind::Scan, "scan"}};
 constexpr Named<CollisionModel> collision_names[] = {{CollisionModel::Trt, "trt"},
                                                      {CollisionModel::Bgk, "bgk"}};
 constexpr Named<WallMethod> wall_names[] = {{WallMethod::Bouzidi, "bouzidi"},
@@ -466,6 +481,50 @@ class Reader {
     return v;
   }
 
+  std::optional<std::vector<std::string>> strings(std::string_view path) const {
+    const toml::node* n = node(path);
+    if (!n) return std::nullopt;
+    const auto* arr = n->as_array();
+    if (!arr) fail_type(path, "an array of strings [\"a\", \"b\"]");
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const auto v = arr->get(i)->value_exact<std::string>();
+      if (!v)
+        fail(path, "expected an array of strings, element " + std::to_string(i + 1) + " is " +
+                       describe(*arr->get(i)));
+      out.push_back(*v);
+    }
+    return out;
+  }
+
+  std::optional<std::vector<Eigen::Vector3d>> vector3s(std::string_view path) const {
+    const toml::node* n = node(path);
+    if (!n) return std::nullopt;
+    const auto* arr = n->as_array();
+    if (!arr) fail_type(path, "an array of points [[x, y, z], ...]");
+    std::vector<Eigen::Vector3d> out;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const auto* p = arr->get(i)->as_array();
+      if (!p || p->size() != 3)
+        fail(path, "expected an array of points [[x, y, z], ...], element " +
+                       std::to_string(i + 1) + " is " + describe(*arr->get(i)));
+      Eigen::Vector3d v;
+      for (int a = 0; a < 3; ++a) {
+        const toml::node& e = *p->get(std::size_t(a));
+        if (auto x = e.value_exact<std::int64_t>())
+          v[a] = double(*x);
+        else if (auto y = e.value_exact<double>())
+          v[a] = *y;
+        else
+          fail(path, "point " + std::to_string(i + 1) + ": component " + std::to_string(a + 1) +
+                         " is " + describe(e));
+        if (!std::isfinite(v[a])) fail(path, "components must be finite numbers");
+      }
+      out.push_back(v);
+    }
+    return out;
+  }
+
   /// An error for a key the case must set (when `path` is absent).
   void require(std::string_view path, const std::string& why) const {
     if (!has(path)) fail(path, "required key missing: " + why);
@@ -678,7 +737,75 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   if (auto v = r.number("geometry.stenosis.position_mm", Reader::at_least(0)))
     g.stenosis_position = *v * mm;
 
-  if (is_pipe(g.shape)) {
+  // File geometries.
+  const bool from_file = is_file_shape(g.shape);
+  if (auto v = r.string("geometry.file")) g.file = *v;
+  if (auto v = r.number("geometry.spacing_mm", Reader::above(0))) g.spacing = *v * mm;
+  g.extension = r.number("geometry.extension_diameters", Reader::within(0, 100)).value_or(0);
+  if (auto v = r.strings("geometry.inlets")) g.inlets = *v;
+  g.label = int(r.integer("geometry.label", 0, 255).value_or(0));
+  if (auto v = r.number("geometry.smoothing_mm", Reader::at_least(0))) g.smoothing = *v * mm;
+  auto& sg = g;
+  if (auto v = r.vector3s("geometry.segmentation.seeds_mm")) {
+    for (const auto& p : *v) sg.seeds.push_back(p * mm);
+  }
+  if (auto v = r.number("geometry.segmentation.lower", Reader::any())) {
+    sg.has_lower = true;
+    sg.lower = *v;
+  }
+  if (auto v = r.number("geometry.segmentation.upper", Reader::any())) {
+    sg.has_upper = true;
+    sg.upper = *v;
+  }
+  if (sg.has_lower && sg.has_upper && !(sg.upper > sg.lower))
+    r.fail("geometry.segmentation.upper",
+           "must be above geometry.segmentation.lower (" + format_number(sg.lower) + ")");
+  const auto roi_lo = r.vector3("geometry.segmentation.roi_min_mm");
+  const auto roi_hi = r.vector3("geometry.segmentation.roi_max_mm");
+  if (roi_lo.has_value() != roi_hi.has_value())
+    r.fail(roi_lo ? "geometry.segmentation.roi_max_mm" : "geometry.segmentation.roi_min_mm",
+           "a region of interest needs both roi_min_mm and roi_max_mm (opposite corners, mm)");
+  if (roi_lo) {
+    if (!((*roi_hi - *roi_lo).minCoeff() > 0))
+      r.fail("geometry.segmentation.roi_max_mm",
+             "must exceed roi_min_mm in every component (the box's far corner)");
+    sg.has_roi = true;
+    sg.roi_min = *roi_lo * mm;
+    sg.roi_max = *roi_hi * mm;
+  }
+  sg.smoothing_iterations =
+      int(r.integer("geometry.segmentation.smoothing_iterations", 0, 1000).value_or(5));
+  sg.series = int(r.integer("geometry.segmentation.series", 0, 100000).value_or(-1));
+  if (from_file) {
+    r.require("geometry.file", "the " + name_in(shape_names, g.shape) +
+                                   " file to read (a path, relative to the case file's folder)");
+    if (g.file.empty()) r.fail("geometry.file", "must name a file");
+    for (const char* k : {"geometry.origin_mm", "geometry.axis", "geometry.length_mm",
+                          "geometry.diameter_mm", "geometry.size_mm"})
+      note_unused(k,
+                  "it applies to analytic shapes; " + shape + " takes its geometry from the file");
+    if (g.shape == ShapeKind::Scan) {
+      if (sg.seeds.empty())
+        r.fail("geometry.segmentation.seeds_mm",
+               "required key missing: at least one seed point inside the vessel, [[x, y, z]] in "
+               "LPS mm (3D Slicer shows LPS coordinates when its coordinate system is set so)");
+    } else {
+      note_unused_table("geometry.segmentation", "it applies to shape = \"scan\"");
+    }
+    if (g.shape == ShapeKind::Surface) {
+      note_unused("geometry.label", "it applies to label maps");
+      note_unused("geometry.smoothing_mm", "it applies to label maps and scans");
+    }
+  } else {
+    for (const char* k : {"geometry.file", "geometry.spacing_mm", "geometry.extension_diameters",
+                          "geometry.inlets", "geometry.label", "geometry.smoothing_mm"})
+      note_unused(k, "it applies to shape = \"surface\", \"label_map\" and \"scan\"");
+    note_unused_table("geometry.segmentation", "it applies to shape = \"scan\"");
+  }
+
+  if (from_file) {
+    // Nothing more: the file holds the geometry.
+  } else if (is_pipe(g.shape)) {
     r.require("geometry.diameter_mm", "the pipe's diameter (mm)");
     r.require("geometry.length_mm", "the pipe's length along its axis (mm)");
     note_unused("geometry.size_mm", "it applies to shape = \"box\" and \"channel\"");
@@ -708,11 +835,15 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
 
   // What drives the flow, and what the shape allows.
   c.driver = r.choice("flow.driver", driver_names).value_or(c.driver);
-  if (c.driver == FlowDriver::Inlet && !is_pipe(g.shape))
+  if (c.driver == FlowDriver::Inlet && !is_pipe(g.shape) && !from_file)
     r.fail("flow.driver", (g.shape == ShapeKind::Channel
                                ? std::string("a channel is periodic in-plane and has no inlet")
                                : std::string("a closed box has no inlet")) +
                               ": set [flow] driver = \"body_force\" and a [body_force]");
+  if (c.driver == FlowDriver::BodyForce && from_file)
+    r.fail("flow.driver",
+           "a geometry from a file is driven through its openings: set [flow] "
+           "driver = \"inlet\"");
   if (c.driver == FlowDriver::BodyForce && g.shape != ShapeKind::Box) {
     const Eigen::Vector3d n = g.axis.normalized().cwiseAbs();
     if (!((n.array() - 1.0).abs() < 1e-12).any())
@@ -749,12 +880,16 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
     if (r.has("inlet.mean_velocity_m_s"))
       r.fail("inlet.flow_rate_ml_s",
              "set either inlet.mean_velocity_m_s or inlet.flow_rate_ml_s, not both");
-    if (!is_pipe(g.shape))
+    if (from_file) {
+      in.flow_rate = *q * 1e-6;  // divided by the inlets' area once they are found
+    } else if (!is_pipe(g.shape)) {
       r.fail("inlet.flow_rate_ml_s",
              "a flow rate needs a pipe's cross-section; use "
              "inlet.mean_velocity_m_s with " +
                  shape);
-    in.mean_velocity = *q * 1e-6 / (0.25 * std::numbers::pi * g.diameter * g.diameter);
+    } else {
+      in.mean_velocity = *q * 1e-6 / (0.25 * std::numbers::pi * g.diameter * g.diameter);
+    }
   }
   in.amplitude = r.number("inlet.amplitude", Reader::at_least(0)).value_or(in.amplitude);
   in.period = r.number("inlet.period_s", Reader::above(0)).value_or(in.period);
@@ -1033,9 +1168,34 @@ Error locate_error(const Error& e, const std::vector<std::string>& overrides,
 std::string to_toml(const Case& c) {
   const auto& g = c.geometry;
   toml::table geometry{{"shape", name_in(shape_names, g.shape)},
-                       {"cells_across_diameter", g.cells_across},
-                       {"origin_mm", to_array(g.origin, 1 / mm)}};
-  if (is_pipe(g.shape)) {
+                       {"cells_across_diameter", g.cells_across}};
+  if (!is_file_shape(g.shape)) geometry.insert("origin_mm", to_array(g.origin, 1 / mm));
+  if (is_file_shape(g.shape)) {
+    geometry.insert("file", g.file);
+    if (g.spacing > 0) geometry.insert("spacing_mm", g.spacing / mm);
+    geometry.insert("extension_diameters", g.extension);
+    toml::array inlets;
+    for (const auto& n : g.inlets) inlets.push_back(n);
+    geometry.insert("inlets", std::move(inlets));
+    if (g.shape != ShapeKind::Surface) {
+      geometry.insert("label", g.label);
+      geometry.insert("smoothing_mm", g.smoothing / mm);
+    }
+    if (g.shape == ShapeKind::Scan) {
+      toml::array seeds;
+      for (const auto& p : g.seeds) seeds.push_back(to_array(p, 1 / mm));
+      toml::table seg{{"seeds_mm", std::move(seeds)},
+                      {"smoothing_iterations", g.smoothing_iterations}};
+      if (g.has_lower) seg.insert("lower", g.lower);
+      if (g.has_upper) seg.insert("upper", g.upper);
+      if (g.has_roi) {
+        seg.insert("roi_min_mm", to_array(g.roi_min, 1 / mm));
+        seg.insert("roi_max_mm", to_array(g.roi_max, 1 / mm));
+      }
+      if (g.series >= 0) seg.insert("series", g.series);
+      geometry.insert("segmentation", std::move(seg));
+    }
+  } else if (is_pipe(g.shape)) {
     geometry.insert("axis", to_array(g.axis));
     geometry.insert("length_mm", g.length / mm);
     geometry.insert("diameter_mm", g.diameter / mm);
@@ -1079,13 +1239,17 @@ std::string to_toml(const Case& c) {
                              {"vti", c.output.vti},
                              {"check_every", c.output.check_every}}},
   };
-  if (c.driver == FlowDriver::Inlet)
-    root.insert("inlet", toml::table{{"profile", name_in(profile_names, c.inlet.profile)},
-                                     {"mean_velocity_m_s", c.inlet.mean_velocity},
-                                     {"amplitude", c.inlet.amplitude},
-                                     {"period_s", c.inlet.period},
-                                     {"ramp_s", c.inlet.ramp}});
-  else
+  if (c.driver == FlowDriver::Inlet) {
+    toml::table inlet{{"profile", name_in(profile_names, c.inlet.profile)}};
+    if (is_file_shape(c.geometry.shape) && c.inlet.flow_rate > 0)
+      inlet.insert("flow_rate_ml_s", c.inlet.flow_rate * 1e6);
+    else
+      inlet.insert("mean_velocity_m_s", c.inlet.mean_velocity);
+    inlet.insert("amplitude", c.inlet.amplitude);
+    inlet.insert("period_s", c.inlet.period);
+    inlet.insert("ramp_s", c.inlet.ramp);
+    root.insert("inlet", std::move(inlet));
+  } else
     root.insert("body_force",
                 toml::table{{"gradient_pa_m", c.body_force.gradient},
                             {"oscillation_amplitude_pa_m", c.body_force.oscillation_amplitude},

@@ -34,7 +34,8 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
 
   // Errors up to on_info are about the case (the CLI reports them so); the staging directory comes
   // right after, so an unwritable output directory still fails before any step is computed.
-  std::unique_ptr<Simulation> sim = Simulation::create(c);
+  std::unique_ptr<Simulation> sim =
+      callbacks.geometry ? Simulation::create(c, callbacks.geometry(c)) : Simulation::create(c);
   const std::string backend = to_string(sim->backend());
   const std::string device = sim->device();
   const std::string info =

@@ -310,6 +310,76 @@ def phantom_segment(tmp):
     expect_error(["phantom", "banana", "--output", "b"], 2, r"banana", tmp)
 
 
+@test
+def scan_to_flow(tmp):
+    """The demo's chain: phantom -> segment (label map + wall surface, opened by the region of
+    interest) -> voxelize -> run on the surface, and the same case straight from the scan."""
+    t = Path(tmp)
+    rc, out, err = run(["phantom", "stenosis", "--output", "ph"], tmp)
+    check(rc == 0, f"phantom: exit code {rc}\n{err}")
+    rc, out, err = run(["segment", "ph/scan.nii.gz", "--seed", "5,0,0", "--roi", "2,-6,-6,38,6,6",
+                        "--output", "ph/lumen.nrrd", "--surface", "ph/wall.vtp"], tmp)
+    check(rc == 0, f"segment: exit code {rc}\n{out}\n{err}")
+    check(re.search(r"surface .*wall\.vtp: \d+ triangles, 2 openings", out), f"segment:\n{out}")
+
+    rc, out, err = run(["voxelize", "ph/wall.vtp", "--cells-across", "12", "--output", "lat"], tmp)
+    check(rc == 0, f"voxelize: exit code {rc}\n{out}\n{err}")
+    report = json.loads((t / "lat" / "openings.json").read_text())
+    names = [(o["name"], o["kind"]) for o in report["openings"]]
+    check(names == [("opening1", "inlet"), ("opening2", "outlet")], f"openings: {names}")
+    for o in report["openings"]:  # the ROI's faces at x = 2 and x = 38 mm cut a 6 mm artery
+        check(abs(abs(o["normal"][0]) - 1) < 1e-6, f"opening not across the artery: {o}")
+        check(24 < o["area_mm2"] < 29, f"opening area {o['area_mm2']} mm^2, expected ~26-28")
+    check(abs(report["fluid_volume_mm3"] - 880) < 60, f"lattice volume: {report}")
+    for name in ["lattice.vti", "closed_wall.vtp"]:
+        check((t / "lat" / name).is_file(), f"voxelize wrote no {name}")
+    expect_error(["voxelize", "ph/wall.vtp", "--inlet", "opening7"], 2,
+                 r"'opening7' is not an opening of this geometry; its openings are: opening1 "
+                 r"\(area [0-9.]+ mm\^2", tmp)
+
+    # The demo case on this wall, cut short.
+    rc, out, err = run(["run", str(Path(CASES).parent.parent.parent / "examples" / "cases" /
+                                   "phantom_stenosis.toml"),
+                        "--set", f"geometry.file=\"{t / 'ph' / 'wall.vtp'}\"",
+                        "--set", "geometry.cells_across_diameter=10",
+                        "--set", "time.duration_s=0.2", "--output", "flow"], tmp)
+    check(rc == 0, f"run on the surface: exit code {rc}\n{out}\n{err}")
+    check(re.search(r"opening1: inlet, area .* outward normal \(-1\.000", err), f"log:\n{err}")
+    summary = json.loads((t / "flow" / "summary.json").read_text())
+    check([i["name"] for i in summary["iolets"]] == ["opening1", "opening2"], f"{summary}")
+
+    # Straight from the scan: the case segments it.
+    (t / "scan.toml").write_text(f"""
+[geometry]
+shape = "scan"
+file = "ph/scan.nii.gz"
+cells_across_diameter = 10
+[geometry.segmentation]
+seeds_mm = [[5, 0, 0]]
+roi_min_mm = [2, -6, -6]
+roi_max_mm = [38, 6, 6]
+[inlet]
+mean_velocity_m_s = 0.005
+[time]
+duration_s = 0.05
+max_mach = 0.025
+""")
+    rc, out, err = run(["run", "scan.toml", "--output", "fromscan"], tmp)
+    check(rc == 0, f"run on the scan: exit code {rc}\n{out}\n{err}")
+    check(re.search(r"segmented lumen [0-9.]+ mm\^3", err) and "2 openings" in err, f"log:\n{err}")
+    check((t / "fromscan" / "summary.json").is_file(), "the scan case wrote no results")
+
+    # A seed outside the vessel: placed at the case's key, nothing written.
+    (t / "badseed.toml").write_text((t / "scan.toml").read_text().replace("[[5, 0, 0]]",
+                                                                          "[[5, 5.5, 5.5]]"))
+    expect_error(["run", "badseed.toml", "--output", "bad"], 2,
+                 r"badseed\.toml:\d+: key 'geometry\.segmentation': .*seed", tmp)
+    check(not (t / "bad").exists(), "a failed run wrote its output directory")
+
+    # A closed surface has nothing to open: say so.
+    rc, out, err = run(["voxelize", "lat/closed_wall.vtp"], tmp)
+    check(rc == 2 and "the geometry is closed: it has no open end" in err, f"{rc}\n{err}")
+
 
 def main():
     global HEMOTWIN, CASES

@@ -417,6 +417,96 @@ TEST(CaseFile, ToTomlRoundTrips) {
   EXPECT_EQ(to_toml(d), to_toml(c));
 }
 
+TEST(CaseFile, FileGeometries) {
+  const std::string scan = R"(
+[geometry]
+shape = "scan"
+file = "scans/cta.nii.gz"
+spacing_mm = 0.25
+extension_diameters = 2
+inlets = ["opening2", "opening3"]
+smoothing_mm = 0.3
+[geometry.segmentation]
+seeds_mm = [[1, 2, 3], [4.5, -5, 6]]
+lower = 150
+upper = 900
+roi_min_mm = [-10, -20, -30]
+roi_max_mm = [10, 20, 30]
+smoothing_iterations = 3
+series = 1
+[inlet]
+flow_rate_ml_s = 4.5
+[time]
+duration_s = 0.1
+)";
+  std::vector<std::string> notes;
+  const Case c = parse_case(scan, "dir/scan.toml", {}, &notes);
+  EXPECT_TRUE(notes.empty()) << notes.front();
+  const auto& g = c.geometry;
+  EXPECT_EQ(g.shape, ShapeKind::Scan);
+  EXPECT_EQ(g.file, "scans/cta.nii.gz");
+  EXPECT_DOUBLE_EQ(g.spacing, 0.25e-3);
+  EXPECT_DOUBLE_EQ(g.extension, 2);
+  EXPECT_EQ(g.inlets, (std::vector<std::string>{"opening2", "opening3"}));
+  EXPECT_DOUBLE_EQ(g.smoothing, 0.3e-3);
+  ASSERT_EQ(g.seeds.size(), 2u);
+  EXPECT_TRUE(g.seeds[1].isApprox(Eigen::Vector3d(4.5e-3, -5e-3, 6e-3)));
+  EXPECT_TRUE(g.has_lower && g.has_upper && g.has_roi);
+  EXPECT_DOUBLE_EQ(g.upper, 900);
+  EXPECT_TRUE(g.roi_max.isApprox(Eigen::Vector3d(0.01, 0.02, 0.03)));
+  EXPECT_EQ(g.smoothing_iterations, 3);
+  EXPECT_EQ(g.series, 1);
+  EXPECT_NEAR(c.inlet.flow_rate, 4.5e-6, 1e-18);  // shared by the inlets once they are found
+  // Round trip.
+  const Case d = parse_case(to_toml(c), "again.toml", {}, &notes);
+  EXPECT_TRUE(notes.empty()) << notes.front();
+  ASSERT_EQ(d.geometry.seeds.size(), 2u);
+  EXPECT_TRUE(d.geometry.seeds[1].isApprox(g.seeds[1], 1e-14));
+  EXPECT_TRUE(d.geometry.roi_min.isApprox(g.roi_min, 1e-14));
+  EXPECT_EQ(d.geometry.inlets, g.inlets);
+  EXPECT_NEAR(d.inlet.flow_rate, 4.5e-6, 1e-18);
+
+  // What a file geometry needs, and what it refuses.
+  const std::string surface =
+      "[geometry]\nshape = \"surface\"\n[inlet]\nmean_velocity_m_s = 0.1\n[time]\nduration_s = "
+      "0.1\n";
+  auto err = [&](const std::string& text, const std::vector<std::string>& o = {}) {
+    try {
+      parse_case(text, "case.toml", o);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(err(surface).find("key 'geometry.file': required key missing"), std::string::npos)
+      << err(surface);
+  EXPECT_EQ(err(surface, {"geometry.file=a.stl"}), "");
+  EXPECT_NE(err(surface, {"geometry.file=a.stl", "geometry.shape=scan"})
+                .find("geometry.segmentation.seeds_mm': required key missing"),
+            std::string::npos);
+  EXPECT_NE(err(surface, {"geometry.file=a.stl", "geometry.shape=scan",
+                          "geometry.segmentation.seeds_mm=[[1, 2]]"})
+                .find("expected an array of points [[x, y, z], ...], element 1"),
+            std::string::npos);
+  EXPECT_NE(err(surface, {"geometry.file=a.stl", "geometry.shape=scan",
+                          "geometry.segmentation.seeds_mm=[[1, 2, 3]]",
+                          "geometry.segmentation.roi_min_mm=[0, 0, 0]"})
+                .find("needs both roi_min_mm and roi_max_mm"),
+            std::string::npos);
+  EXPECT_NE(err(surface, {"geometry.file=a.stl", "geometry.inlets=[1]"})
+                .find("expected an array of strings, element 1 is"),
+            std::string::npos);
+  EXPECT_NE(
+      err(surface, {"geometry.file=a.stl", "flow.driver=body_force", "body_force.gradient_pa_m=1"})
+          .find("driven through its openings"),
+      std::string::npos);
+  // Keys of file geometries on an analytic shape, and the reverse, are noted.
+  std::vector<std::string> n2;
+  parse_case(surface, "case.toml", {"geometry.file=a.stl", "geometry.length_mm=4"}, &n2);
+  ASSERT_EQ(n2.size(), 1u);
+  EXPECT_NE(n2[0].find("geometry.length_mm is ignored"), std::string::npos) << n2[0];
+}
+
 TEST(CaseFile, LocateErrorPlacesCoreErrorsAtTheKey) {
   const auto dir = std::filesystem::temp_directory_path() / "hemotwin_test_locate";
   std::filesystem::create_directories(dir);

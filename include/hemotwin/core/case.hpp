@@ -14,7 +14,12 @@ namespace hemotwin {
 enum class BackendKind { Auto, Cpu, Cuda };
 enum class CollisionModel { Bgk, Trt };
 enum class WallMethod { BounceBack, Bouzidi };
-enum class ShapeKind { Box, Channel, Pipe, StenosedPipe };
+/// Analytic shapes (box, channel, pipes) are built by the core; file geometries (a surface, a label
+/// map, a scan to segment) by hemotwin::imaging::prepare_geometry, which the CLI and Python call.
+enum class ShapeKind { Box, Channel, Pipe, StenosedPipe, Surface, LabelMap, Scan };
+inline bool is_file_shape(ShapeKind s) {
+  return s == ShapeKind::Surface || s == ShapeKind::LabelMap || s == ShapeKind::Scan;
+}
 enum class InletProfile { Parabolic, Plug };
 enum class FlowDriver { Inlet, BodyForce };
 /// How populations stream: the two-lattice pull (two arrays; the reference) or the AA pattern (one
@@ -36,8 +41,28 @@ struct GeometrySpec {
   double stenosis_position = 0.025;  // m, distance of the throat from the inlet plane
   // Box and channel: the extent of the domain (channel: gap along `axis`, the plate normal).
   Eigen::Vector3d size{0.01, 0.01, 0.01};  // m
-  // Resolution: cells across the diameter (pipe), the gap (channel) or the shortest box edge.
+  // Resolution: cells across the diameter (pipe), the gap (channel), the shortest box edge, or
+  // the largest inlet's effective diameter (file geometries, unless `spacing` is set).
   double cells_across = 20;
+
+  // File geometries. The file holds LPS millimetres; a relative path is taken from the case
+  // file's folder. Its open ends (a surface's boundary loops; where a label map or segmented
+  // lumen meets the scan's edge or the region of interest) become the inlets and outlets,
+  // named opening1, opening2, ... by decreasing area.
+  std::string file;
+  double spacing = 0;               // m, lattice spacing; 0: from cells_across
+  double extension = 0;             // flow extensions at every opening, in its diameters
+  std::vector<std::string> inlets;  // openings that are velocity inlets; empty: the largest
+  int label = 0;                    // label map: the lumen's label; 0: every non-zero label
+  double smoothing = 0;             // m, Gaussian sigma on the lumen mask; 0: half a voxel
+  // Scan: threshold + connected component from seeds (hemotwin::imaging::threshold_connected).
+  std::vector<Eigen::Vector3d> seeds;  // m, LPS
+  bool has_lower = false, has_upper = false;
+  double lower = 0, upper = 0;  // intensity range; unset: from the seeds and background
+  bool has_roi = false;
+  Eigen::Vector3d roi_min{0, 0, 0}, roi_max{0, 0, 0};  // m, LPS: the scan is cut to this box
+  int smoothing_iterations = 5;  // curvature-flow iterations before the threshold
+  int series = -1;               // DICOM folder with several series: which one
 };
 
 struct BloodSpec {
@@ -48,9 +73,10 @@ struct BloodSpec {
 struct InletSpec {
   InletProfile profile = InletProfile::Parabolic;
   double mean_velocity = 0.2;  // m/s, cycle-mean of the cross-section mean velocity
-  double amplitude = 0.0;      // relative amplitude of a sinusoidal pulsation (0 = steady)
-  double period = 1.0;         // s
-  double ramp = 0.0;           // s, start-up ramp (half-cosine)
+  double flow_rate = 0;    // m^3/s; file geometries: > 0 sets mean_velocity from the inlets' area
+  double amplitude = 0.0;  // relative amplitude of a sinusoidal pulsation (0 = steady)
+  double period = 1.0;     // s
+  double ramp = 0.0;       // s, start-up ramp (half-cosine)
 };
 
 struct OutletSpec {

@@ -7,6 +7,7 @@
 
 #include "hemotwin/core/case.hpp"
 #include "hemotwin/core/fields.hpp"
+#include "hemotwin/core/sparse_lattice.hpp"
 #include "hemotwin/core/units.hpp"
 
 namespace hemotwin {
@@ -23,6 +24,11 @@ class Simulation {
   /// Builds geometry, units, boundary links and the backend from `c`. Throws hemotwin::Error when
   /// the case is invalid or unstable as set (naming the key and what to change).
   static std::unique_ptr<Simulation> create(const Case& c);
+  /// As create(c), on a domain built elsewhere (in metres): file geometries, whose domain
+  /// hemotwin::imaging::prepare_geometry builds. Inlet velocities and outlet pressures come
+  /// from the case; the velocity inlets share inlet.mean_velocity (or inlet.flow_rate, divided
+  /// by their total area).
+  static std::unique_ptr<Simulation> create(const Case& c, DomainSpec domain);
 
   virtual const Case& config() const = 0;
   virtual const Units& units() const = 0;

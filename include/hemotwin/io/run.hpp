@@ -8,6 +8,7 @@
 #include <string>
 
 #include "hemotwin/core/case.hpp"
+#include "hemotwin/core/sparse_lattice.hpp"
 
 namespace hemotwin::io {
 
@@ -19,6 +20,9 @@ struct Progress {
 };
 
 struct RunCallbacks {
+  /// Builds the domain of a case whose geometry core cannot build (geometry read from a file:
+  /// hemotwin::imaging::prepare_geometry). Unset: Simulation::create(case) builds it.
+  std::function<DomainSpec(const Case&)> geometry;
   /// Called after every sample (every output.check_every steps) and at the end.
   std::function<void(const Progress&)> on_progress;
   /// Called once the simulation is built, with a line describing backend and device

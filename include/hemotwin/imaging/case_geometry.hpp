@@ -1,0 +1,37 @@
+#pragma once
+// A case's geometry from a file: a surface (STL, VTP, ...), a label map, or a scan segmented from
+// seeds. Each becomes a wall surface whose open ends are the inlets and outlets, closed and laid
+// onto a lattice. The hemotwin command and Python call this for geometry.shape = "surface",
+// "label_map" and "scan", and hand the domain to Simulation::create(case, domain).
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "hemotwin/core/case.hpp"
+#include "hemotwin/core/sparse_lattice.hpp"
+#include "hemotwin/geometry/surface.hpp"
+
+namespace hemotwin::imaging {
+
+struct PreparedGeometry {
+  DomainSpec domain;                // metres, ready for Simulation::create(case, domain)
+  TriangleMesh wall;                // mm (LPS): the open wall surface as read or made
+  std::vector<Opening> openings;    // mm, with the kind and extension the case gives each
+  std::filesystem::path file;       // the file read
+  double spacing_mm = 0;            // the lattice spacing chosen
+  double segmented_volume_mm3 = 0;  // scans: the segmented lumen's volume
+};
+
+/// Reads and prepares the geometry of `c` (geometry.shape = surface, label_map or scan). A
+/// relative geometry.file is taken from the folder of c.source_file. Throws hemotwin::Error
+/// naming the case file and key: no openings or only one, an inlet name that is not an opening
+/// (the openings found are listed), a file that cannot be read, a segmentation that fails.
+PreparedGeometry prepare_geometry(const Case& c);
+
+/// The wall of a lumen mask (non-zero voxels, or those equal to `label` when it is > 0): the
+/// mask's largest connected component blurred by a Gaussian of `sigma_mm` (0: half the smallest
+/// voxel spacing), its 0.5 level by marching cubes. Open where the lumen meets the grid's edge.
+TriangleMesh lumen_surface(const LabelMap& labels, int label = 0, double sigma_mm = 0,
+                           int smoothing_iterations = 0);
+
+}  // namespace hemotwin::imaging

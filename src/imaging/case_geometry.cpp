@@ -1,0 +1,128 @@
+#include "hemotwin/imaging/case_geometry.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/imaging/image_io.hpp"
+#include "hemotwin/imaging/segment.hpp"
+
+namespace fs = std::filesystem;
+
+namespace hemotwin::imaging {
+namespace {
+
+constexpr double kMm = 1e-3;  // metres per mm
+
+std::string describe(const std::vector<Opening>& openings) {
+  std::ostringstream s;
+  s.precision(4);
+  for (const auto& o : openings)
+    s << (s.tellp() > 0 ? "; " : "") << o.name << " (area " << o.area << " mm^2, centre ("
+      << o.centre.x() << ", " << o.centre.y() << ", " << o.centre.z() << ") mm)";
+  return s.str();
+}
+
+}  // namespace
+
+TriangleMesh lumen_surface(const LabelMap& labels, int label, double sigma_mm,
+                           int smoothing_iterations) {
+  LabelMap mask = labels;
+  std::int64_t n = 0;
+  for (auto& v : mask.data) {
+    v = (label > 0 ? v == label : v != 0) ? 1 : 0;
+    n += v;
+  }
+  if (n == 0)
+    throw Error(label > 0 ? "the label map holds no voxel of label " + std::to_string(label)
+                          : std::string("the label map is empty (no non-zero voxel)"));
+  mask = largest_component(mask);
+  const double sigma = sigma_mm > 0 ? sigma_mm : 0.5 * labels.grid.spacing.minCoeff();
+  return isosurface(lumen_field(mask, sigma), 0.5, {.smoothing = smoothing_iterations});
+}
+
+PreparedGeometry prepare_geometry(const Case& c) {
+  const auto& g = c.geometry;
+  const std::string& cf = c.source_file;
+  if (!is_file_shape(g.shape))
+    throw Error("prepare_geometry: the case's shape is not read from a file", cf, "geometry.shape");
+  PreparedGeometry out;
+  fs::path file = g.file;
+  if (file.is_relative() && !cf.empty()) file = fs::path(cf).parent_path() / file;
+  out.file = file;
+  // Errors from reading carry the data file's name; they are placed at the case's key too.
+  auto at_key = [&](const Error& e, const char* key) { return Error(e.what(), cf, key); };
+  try {
+    if (g.shape == ShapeKind::Surface) {
+      out.wall = read_surface(file);
+    } else if (g.shape == ShapeKind::LabelMap) {
+      out.wall = lumen_surface(read_labels(file), g.label, g.smoothing / kMm);
+    } else {
+      ReadOptions ro;
+      ro.series = g.series;
+      Image scan = read_image(file, ro);
+      if (g.has_roi) scan = crop(scan, Box{g.roi_min / kMm, g.roi_max / kMm});
+      ThresholdOptions t;
+      for (const auto& p : g.seeds) t.seeds.push_back(p / kMm);
+      if (g.has_lower) t.lower = g.lower;
+      if (g.has_upper) t.upper = g.upper;
+      t.smoothing_iterations = g.smoothing_iterations;
+      const Segmentation s = threshold_connected(scan, t);
+      out.segmented_volume_mm3 = s.volume_mm3;
+      out.wall = lumen_surface(s.labels, 0, g.smoothing / kMm);
+    }
+  } catch (const Error& e) {
+    throw at_key(e, g.shape == ShapeKind::Scan ? "geometry.segmentation" : "geometry.file");
+  }
+
+  out.openings = find_openings(out.wall);
+  if (out.openings.size() < 2)
+    throw Error(out.openings.empty()
+                    ? "the geometry is closed: it has no open end to use as inlet or outlet. Cut "
+                      "a surface open where the flow enters and leaves; a label map or scan is "
+                      "opened where the lumen meets the scan's edge or the region of interest "
+                      "(geometry.segmentation.roi_min_mm/roi_max_mm)"
+                    : "the geometry has one open end only (" + describe(out.openings) +
+                          "); an inlet and an outlet are needed",
+                cf, "geometry.file");
+  // Inlets: those named, else the largest.
+  if (!g.inlets.empty()) {
+    for (auto& o : out.openings) o.kind = IoletKind::PressureOutlet;
+    for (const auto& name : g.inlets) {
+      auto it = std::find_if(out.openings.begin(), out.openings.end(),
+                             [&](const Opening& o) { return o.name == name; });
+      if (it == out.openings.end())
+        throw Error("'" + name + "' is not an opening of this geometry; its openings are: " +
+                        describe(out.openings),
+                    cf, "geometry.inlets");
+      it->kind = IoletKind::VelocityInlet;
+    }
+    if (std::none_of(out.openings.begin(), out.openings.end(),
+                     [](const Opening& o) { return o.kind == IoletKind::PressureOutlet; }))
+      throw Error("every opening is an inlet; leave at least one outlet", cf, "geometry.inlets");
+  }
+  for (auto& o : out.openings) o.extension = g.extension;
+
+  double inlet_radius = 0;
+  for (const auto& o : out.openings)
+    if (o.kind == IoletKind::VelocityInlet) inlet_radius = std::max(inlet_radius, o.radius);
+  out.spacing_mm = g.spacing > 0 ? g.spacing / kMm : 2 * inlet_radius / g.cells_across;
+
+  // The lattice in metres: the same surface and openings, scaled.
+  TriangleMesh wall_m = out.wall;
+  for (auto& p : wall_m.points) p *= kMm;
+  std::vector<Opening> openings_m = out.openings;
+  for (auto& o : openings_m) {
+    o.centre *= kMm;
+    o.area *= kMm * kMm;
+    o.radius *= kMm;
+    o.max_radius *= kMm;
+    o.perimeter *= kMm;
+    o.planarity *= kMm;
+  }
+  out.domain = surface_domain(close_openings(wall_m, openings_m), out.spacing_mm * kMm);
+  return out;
+}
+
+}  // namespace hemotwin::imaging
