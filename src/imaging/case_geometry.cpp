@@ -1,6 +1,7 @@
 #include "hemotwin/imaging/case_geometry.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -39,7 +40,34 @@ TriangleMesh lumen_surface(const LabelMap& labels, int label, double sigma_mm,
                           : std::string("the label map is empty (no non-zero voxel)"));
   mask = largest_component(mask);
   const double sigma = sigma_mm > 0 ? sigma_mm : 0.5 * labels.grid.spacing.minCoeff();
-  return isosurface(lumen_field(mask, sigma), 0.5, {.smoothing = smoothing_iterations});
+  // Only the lumen's box, with room for the blur, is blurred and contoured (a vessel fills a
+  // few per cent of a scan); where the lumen reaches the grid's edge the box stops there too.
+  const Grid& g = mask.grid;
+  int lo[3] = {g.size[0], g.size[1], g.size[2]}, hi[3] = {-1, -1, -1};
+  for (int k = 0; k < g.size[2]; ++k)
+    for (int j = 0; j < g.size[1]; ++j)
+      for (int i = 0; i < g.size[0]; ++i)
+        if (mask.at(i, j, k)) {
+          const int ijk[3] = {i, j, k};
+          for (int a = 0; a < 3; ++a) {
+            lo[a] = std::min(lo[a], ijk[a]);
+            hi[a] = std::max(hi[a], ijk[a]);
+          }
+        }
+  Grid sub = g;
+  for (int a = 0; a < 3; ++a) {
+    const int pad = int(std::ceil(3 * sigma / g.spacing[a])) + 2;
+    lo[a] = std::max(0, lo[a] - pad);
+    hi[a] = std::min(g.size[a] - 1, hi[a] + pad);
+    sub.size[a] = hi[a] - lo[a] + 1;
+  }
+  sub.origin = g.point(lo[0], lo[1], lo[2]);
+  LabelMap box(sub, 0);
+  for (int k = 0; k < sub.size[2]; ++k)
+    for (int j = 0; j < sub.size[1]; ++j)
+      for (int i = 0; i < sub.size[0]; ++i)
+        box.at(i, j, k) = mask.at(i + lo[0], j + lo[1], k + lo[2]);
+  return isosurface(lumen_field(box, sigma), 0.5, {.smoothing = smoothing_iterations});
 }
 
 PreparedGeometry prepare_geometry(const Case& c) {

@@ -191,17 +191,23 @@ Phantom render(const VesselModel& model, const RenderOptions& o) {
   g.direction = R;
   g.origin = R * rlo;
   for (int a = 0; a < 3; ++a) g.size[a] = int(std::ceil((rhi[a] - rlo[a]) / o.spacing[a])) + 1;
+  if (o.grid.voxels() > 0) {
+    if (!(o.grid.spacing.minCoeff() > 0) || !(o.grid.direction.transpose() * o.grid.direction)
+                                                 .isApprox(Eigen::Matrix3d::Identity(), 1e-9))
+      throw Error("phantom grid: spacing must be positive and the direction orthonormal");
+    g = o.grid;
+  }
 
   Phantom out{Image(g, 0.0f), LabelMap(g, 0)};
   const auto prims = primitives(model);
-  const double half_diag = 0.5 * o.spacing.norm();
+  const double half_diag = 0.5 * g.spacing.norm();
 
   // Blocks of 8^3 voxels: the primitives that can be nearest within a block, found once from its
   // centre (the distance changes by at most the displacement, with a margin for tapered tubes).
   constexpr int S = 8;
   const int bx = (g.size[0] + S - 1) / S, by = (g.size[1] + S - 1) / S,
             bz = (g.size[2] + S - 1) / S;
-  const double block_reach = 1.5 * (S * 0.5 * o.spacing.norm() + half_diag);
+  const double block_reach = 1.5 * (S * 0.5 * g.spacing.norm() + half_diag);
   std::vector<float> fraction(std::size_t(g.voxels()), 0.0f);
   std::vector<double> block_distance(std::size_t(bx) * by * bz);  // the lumen's, from the centre
 #pragma omp parallel for schedule(dynamic, 1) collapse(2)

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/imaging/case_geometry.hpp"
 #include "hemotwin/imaging/phantom.hpp"
 #include "hemotwin/imaging/segment.hpp"
 
@@ -101,6 +102,39 @@ TEST(Segmentation, CarotidBifurcationIsOneTree) {
   EXPECT_GE(dice(s.labels, ph.labels), 0.95);
   const LabelMap big = largest_component(s.labels);
   EXPECT_EQ(big.data, s.labels.data);  // connected from one seed: one component
+}
+
+TEST(Segmentation, VesselLeavingTheFieldOfViewOpensWhereItLeaves) {
+  // Rendered on a field of view the carotid runs out of (y from 2 to 62 mm), as a real scan's
+  // vessels do: its wall opens at the common carotid (y = 2) and at both branches (y = 62).
+  RenderOptions o;
+  o.grid.size = {121, 151, 31};
+  o.grid.spacing = Vec3::Constant(0.4);
+  o.grid.origin = Vec3(-24, 2, -6);
+  const Phantom ph = render(VesselModel::carotid_bifurcation(Vec3(0, 0, 0), 0.5), o);
+  ASSERT_EQ(ph.image.grid.size, o.grid.size);
+  ASSERT_TRUE(ph.image.grid.origin.isApprox(o.grid.origin));
+  ThresholdOptions t;
+  t.seeds = {Vec3(0, 5, 0)};
+  const Segmentation s = threshold_connected(ph.image, t);
+  EXPECT_GE(dice(s.labels, ph.labels), 0.95);
+  const auto open = find_openings(lumen_surface(s.labels));
+  ASSERT_EQ(open.size(), 3u);
+  // The cuts are planes y = const: the common carotid (r 3) straight across, the branches (r 2.5
+  // and 1.8) at 25 degrees, so their sections are ellipses of area pi r^2 / cos 25.
+  // The vessel radius from the section: within half a voxel of the model's (the threshold sits
+  // about a fifth of a voxel inside the wall: docs/imaging.md).
+  const double cosine[3] = {1.0, std::cos(25 * M_PI / 180), std::cos(25 * M_PI / 180)};
+  const double radius[3] = {3.0, 2.5, 1.8};
+  const double y[3] = {2, 62, 62};
+  for (int i = 0; i < 3; ++i) {
+    const double r = std::sqrt(open[i].area * cosine[i] / M_PI);
+    std::printf("%s: area %.2f mm^2, vessel radius %.3f mm (model %.1f), centre y %.2f\n",
+                open[i].name.c_str(), open[i].area, r, radius[i], open[i].centre.y());
+    EXPECT_NEAR(r, radius[i], 0.5 * 0.4);
+    EXPECT_NEAR(open[i].centre.y(), y[i], 0.01);
+    EXPECT_NEAR(open[i].normal.y(), i == 0 ? -1.0 : 1.0, 1e-6);
+  }
 }
 
 TEST(Segmentation, BadSeedsSayWhatWasFound) {

@@ -67,7 +67,11 @@ struct RenderOptions {
   Modality modality = Modality::CT;
   Vec3 spacing = Vec3::Constant(0.5);  // mm
   Eigen::Matrix3d direction = Eigen::Matrix3d::Identity();
-  double margin = 4;        // mm of tissue around the lumen's bounds
+  double margin = 4;  // mm of tissue around the lumen's bounds
+  /// The grid to render on, when its size is set (spacing and direction then come from it):
+  /// e.g. a field of view the vessel runs out of, as in a real scan. Unset: the lumen's bounds
+  /// plus `margin`, at `spacing`, along `direction`.
+  Grid grid;
   double blur_sigma = 0.5;  // mm, Gaussian point-spread of the scanner
   double noise_sigma = 20;  // intensity units (HU for CT)
   int supersample = 4;      // partial volume: sub-samples per axis in voxels the wall crosses
