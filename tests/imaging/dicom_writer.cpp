@@ -2,6 +2,7 @@
 
 #include <itkGDCMImageIO.h>
 #include <itkImage.h>
+#include <itkImageFileWriter.h>
 #include <itkImageSeriesWriter.h>
 #include <itkMetaDataObject.h>
 
@@ -9,9 +10,12 @@
 
 namespace hemotwin::testing {
 
-void write_ct_series(const std::string& folder, const SeriesSpec& g) {
-  using Image3 = itk::Image<short, 3>;
-  using Image2 = itk::Image<short, 2>;
+namespace {
+using Image3 = itk::Image<short, 3>;
+using Image2 = itk::Image<short, 2>;
+
+// Voxel (i, j, k) holds i + 10 j + 100 k + offset, placed as the spec says.
+Image3::Pointer make_volume(const SeriesSpec& g) {
   auto img = Image3::New();
   Image3::RegionType region;
   region.SetSize({itk::SizeValueType(g.size[0]), itk::SizeValueType(g.size[1]),
@@ -34,6 +38,12 @@ void write_ct_series(const std::string& folder, const SeriesSpec& g) {
       for (int i = 0; i < g.size[0]; ++i)
         img->SetPixel({i, j, k}, short(i + 10 * j + 100 * k + g.offset));
 
+  return img;
+}
+}  // namespace
+
+void write_ct_series(const std::string& folder, const SeriesSpec& g) {
+  auto img = make_volume(g);
   auto io = itk::GDCMImageIO::New();
   io->KeepOriginalUIDOn();
   std::vector<itk::MetaDataDictionary> dicts(std::size_t(g.size[2]));
@@ -78,6 +88,21 @@ void write_ct_series(const std::string& folder, const SeriesSpec& g) {
   writer->SetImageIO(io);
   writer->SetFileNames(names);
   writer->SetMetaDataDictionaryArray(&pointers);
+  writer->Update();
+}
+
+void write_ct_multiframe(const std::string& file, const SeriesSpec& g) {
+  auto img = make_volume(g);
+  auto& d = img->GetMetaDataDictionary();
+  for (const auto& [tag, value] : g.extra_tags)
+    itk::EncapsulateMetaData<std::string>(d, tag, value);
+  itk::EncapsulateMetaData<std::string>(d, "0008|0060", "CT");
+  itk::EncapsulateMetaData<std::string>(d, "0020|000e", g.series_uid);
+  auto io = itk::GDCMImageIO::New();
+  auto writer = itk::ImageFileWriter<Image3>::New();
+  writer->SetInput(img);
+  writer->SetImageIO(io);
+  writer->SetFileName(file);
   writer->Update();
 }
 

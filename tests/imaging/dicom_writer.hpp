@@ -16,5 +16,7 @@ struct SeriesSpec {
 };
 
 void write_ct_series(const std::string& folder, const SeriesSpec& spec);
+/// The same volume as one multi-frame DICOM file (GDCM writes a 3-D image as frames).
+void write_ct_multiframe(const std::string& file, const SeriesSpec& spec);
 
 }  // namespace hemotwin::testing

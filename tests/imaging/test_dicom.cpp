@@ -94,6 +94,54 @@ TEST(Dicom, SeriesReadsWithGeometryAndLeavesIdentifiersBehind) {
   for (const char* id : kPlanted) EXPECT_EQ(log.find(id), std::string::npos) << "log: " << id;
 }
 
+TEST(Dicom, MultiFrameFileReadsWithGeometryAndLeavesIdentifiersBehind) {
+  TempDir tmp(std::string("dicom-") +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  Grid g;
+  g.size = {10, 8, 7};
+  g.origin = Vec3(-20.5, 3.25, 50);
+  g.spacing = Vec3(0.6, 0.6, 1.25);
+  hemotwin::testing::SeriesSpec spec;
+  for (int a = 0; a < 3; ++a) {
+    spec.size[a] = g.size[a];
+    spec.origin[a] = g.origin[a];
+    spec.spacing[a] = g.spacing[a];
+    for (int b = 0; b < 3; ++b) spec.direction[3 * a + b] = g.direction(a, b);
+  }
+  spec.series_uid = "1.2.826.0.1.3680043.2.1125.1.2.300";
+  const char* tags[] = {"0010|0010", "0010|0020", "0010|0030",
+                        "0008|0050", "0008|0080", "0008|0090"};
+  for (int t = 0; t < 6; ++t) spec.extra_tags.emplace_back(tags[t], kPlanted[t]);
+  const fs::path file = tmp.path() / "volume.dcm";
+  hemotwin::testing::write_ct_multiframe(file.string(), spec);
+  ASSERT_NE(slurp(file).find(kPlanted[1]), std::string::npos);  // planted in the input
+  // One file of 7 frames: Number of Frames (0028,0008) = "7".
+  const std::string raw = slurp(file);
+  const auto frames = raw.find(std::string("\x28\x00\x08\x00", 4));
+  ASSERT_NE(frames, std::string::npos);
+  EXPECT_NE(raw.substr(frames, 12).find('7'), std::string::npos);
+
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  const Image im = read_image(file);
+  write_image(im, tmp.path() / "out.nrrd");
+  const std::string log =
+      ::testing::internal::GetCapturedStdout() + ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(im.grid.size, g.size);
+  EXPECT_LT((im.grid.origin - g.origin).norm(), 1e-4) << im.grid.origin.transpose();
+  EXPECT_LT((im.grid.spacing - g.spacing).norm(), 1e-4) << im.grid.spacing.transpose();
+  EXPECT_LT((im.grid.direction - g.direction).norm(), 1e-6) << im.grid.direction;
+  for (int k = 0; k < g.size[2]; ++k)
+    for (int j = 0; j < g.size[1]; ++j)
+      for (int i = 0; i < g.size[0]; ++i)
+        ASSERT_EQ(im.at(i, j, k), float(i + 10 * j + 100 * k)) << i << " " << j << " " << k;
+  const std::string bytes = slurp(tmp.path() / "out.nrrd");
+  for (const char* id : kPlanted) {
+    EXPECT_EQ(bytes.find(id), std::string::npos) << id;
+    EXPECT_EQ(log.find(id), std::string::npos) << "log: " << id;
+  }
+}
+
 TEST(Dicom, SeveralSeriesMustBeChosenBetween) {
   TempDir tmp(std::string("dicom-") +
               ::testing::UnitTest::GetInstance()->current_test_info()->name());
