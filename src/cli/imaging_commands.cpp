@@ -142,6 +142,10 @@ CLI::App* add_voxelize_command(CLI::App& app, VoxelizeOptions& o) {
   cmd->add_option("--inlet", o.inlets,
                   "An opening that is an inlet (opening1, opening2, ...; repeatable; default: the "
                   "largest)");
+  cmd->add_option("--cut", o.cuts,
+                  "Cut the wall open with a plane: a point in the lumen and the normal towards the "
+                  "part to remove, x,y,z,nx,ny,nz (mm; repeatable)")
+      ->type_name("X,Y,Z,NX,NY,NZ");
   cmd->add_option("--label", o.label, "Label maps: the lumen's label (default: any non-zero)")
       ->check(CLI::Range(0, 255));
   cmd->add_option("--sigma", o.sigma,
@@ -260,6 +264,13 @@ int voxelize_command(const VoxelizeOptions& o) {
   c.geometry.cells_across = o.cells_across;
   c.geometry.extension = o.extension;
   c.geometry.inlets = o.inlets;
+  for (const auto& cut : o.cuts) {
+    const auto v = numbers(cut, 6, "--cut");
+    c.geometry.cut_points.push_back(Vec3(v[0], v[1], v[2]) * 1e-3);
+    c.geometry.cut_normals.push_back(Vec3(v[3], v[4], v[5]));
+    if (!(c.geometry.cut_normals.back().norm() > 0))
+      throw Failure(exit_usage, "--cut '" + cut + "': the normal (last three numbers) is zero");
+  }
   c.geometry.label = o.label;
   c.geometry.smoothing = o.sigma * 1e-3;
   const auto t0 = std::chrono::steady_clock::now();

@@ -39,6 +39,7 @@ struct VoxelizeOptions {
   double cells_across = 20;
   double extension = 0;
   std::vector<std::string> inlets;
+  std::vector<std::string> cuts;  // "x,y,z,nx,ny,nz"
   int label = 0;
   double sigma = 0;  // mm, label maps
 };

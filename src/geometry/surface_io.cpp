@@ -1,19 +1,24 @@
 // Surfaces through VTK: readers and writers, marching cubes and smoothing.
 #include <vtkCellArray.h>
 #include <vtkCleanPolyData.h>
+#include <vtkClipPolyData.h>
+#include <vtkCutter.h>
 #include <vtkFloatArray.h>
 #include <vtkFlyingEdges3D.h>
 #include <vtkIdList.h>
 #include <vtkImageData.h>
 #include <vtkOBJReader.h>
 #include <vtkPLYReader.h>
+#include <vtkPlane.h>
 #include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
+#include <vtkPolyDataConnectivityFilter.h>
 #include <vtkPolyDataReader.h>
 #include <vtkSTLReader.h>
 #include <vtkSTLWriter.h>
 #include <vtkSmartPointer.h>
+#include <vtkStripper.h>
 #include <vtkTriangleFilter.h>
 #include <vtkWindowedSincPolyDataFilter.h>
 #include <vtkXMLPolyDataReader.h>
@@ -22,6 +27,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <limits>
+#include <numbers>
 #include <system_error>
 
 #include "hemotwin/core/error.hpp"
@@ -177,6 +185,130 @@ void write_surface(const TriangleMesh& mesh, const fs::path& path) {
     fs::remove(tmp, ec);
     throw Error("cannot move the written surface into place: " + ec.message(), path.string());
   }
+}
+
+TriangleMesh cut_surface(const TriangleMesh& mesh, const Vec3& point, const Vec3& normal_in) {
+  if (!(normal_in.norm() > 0)) throw Error("a cutting plane needs a non-zero normal");
+  const Vec3 n = normal_in.normalized();
+  auto where = [&] {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "the plane through (%.2f, %.2f, %.2f) with normal (%.3f, %.3f, %.3f)", point.x(),
+                  point.y(), point.z(), n.x(), n.y(), n.z());
+    return std::string(buf);
+  };
+  QuietVtk quiet;
+  auto poly = to_poly(mesh);
+  // 1. The cross-section around the point: the loop of the plane's intersection enclosing it.
+  auto plane = Ptr<vtkPlane>::New();
+  plane->SetOrigin(point.data());
+  plane->SetNormal(n.data());
+  auto cutter = Ptr<vtkCutter>::New();
+  cutter->SetInputData(poly);
+  cutter->SetCutFunction(plane);
+  auto strip = Ptr<vtkStripper>::New();
+  strip->SetInputConnection(cutter->GetOutputPort());
+  strip->JoinContiguousSegmentsOn();
+  strip->Update();
+  vtkPolyData* lines = strip->GetOutput();
+  const Vec3 u = n.unitOrthogonal(), v = n.cross(u);
+  double reach = -1, best_area = std::numeric_limits<double>::infinity();
+  auto ids = Ptr<vtkIdList>::New();
+  vtkCellArray* cells = lines->GetLines();
+  for (cells->InitTraversal(); cells->GetNextCell(ids);) {
+    const vtkIdType m = ids->GetNumberOfIds();
+    if (m < 4) continue;
+    double a[3], b[3];
+    lines->GetPoint(ids->GetId(0), a);
+    lines->GetPoint(ids->GetId(m - 1), b);
+    if (ids->GetId(0) != ids->GetId(m - 1) &&
+        (Vec3(a[0], a[1], a[2]) - Vec3(b[0], b[1], b[2])).norm() > 1e-9)
+      continue;  // not closed: the surface itself is open there
+    std::vector<Eigen::Vector2d> q;
+    double far = 0;
+    for (vtkIdType k = 0; k < m; ++k) {
+      double p[3];
+      lines->GetPoint(ids->GetId(k), p);
+      const Vec3 r = Vec3(p[0], p[1], p[2]) - point;
+      q.emplace_back(r.dot(u), r.dot(v));
+      far = std::max(far, q.back().norm());
+    }
+    // Winding number of the origin (the point) and the loop's area.
+    double winding = 0, area = 0;
+    for (std::size_t k = 0; k + 1 < q.size(); ++k) {
+      winding += std::atan2(q[k].x() * q[k + 1].y() - q[k].y() * q[k + 1].x(), q[k].dot(q[k + 1]));
+      area += 0.5 * (q[k].x() * q[k + 1].y() - q[k].y() * q[k + 1].x());
+    }
+    if (std::abs(winding) > std::numbers::pi && std::abs(area) < best_area) {
+      best_area = std::abs(area);
+      reach = far;
+    }
+  }
+  if (reach < 0)
+    throw Error(where() +
+                " cuts no closed cross-section of the vessel around that point: put "
+                "the point inside the lumen and the plane across the vessel");
+  reach *= 1.02;
+
+  // 2. Split along the plane (the plane's function is linear along every edge, so the cut is
+  // exact), then drop the pieces beyond it that start at this cross-section; pieces beyond the
+  // plane elsewhere (another branch) stay.
+  auto clip = Ptr<vtkClipPolyData>::New();
+  clip->SetInputData(poly);
+  clip->SetClipFunction(plane);  // n.(x - point): positive beyond
+  clip->InsideOutOn();           // output 0: the side behind the plane
+  clip->GenerateClippedOutputOn();
+  clip->SetValue(0.0);
+  clip->Update();
+  auto as_triangles = [](vtkPolyData* p) {
+    auto tri = Ptr<vtkTriangleFilter>::New();
+    tri->SetInputData(p);
+    tri->Update();
+    return to_mesh(tri->GetOutput());
+  };
+  TriangleMesh behind = as_triangles(clip->GetOutput());
+  TriangleMesh past = as_triangles(clip->GetClippedOutput());
+  // Components of the part beyond, by shared vertices.
+  std::vector<std::int32_t> parent(past.points.size());
+  for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = std::int32_t(i);
+  auto find = [&](std::int32_t x) {
+    while (parent[std::size_t(x)] != x)
+      x = parent[std::size_t(x)] = parent[std::size_t(parent[std::size_t(x)])];
+    return x;
+  };
+  for (const auto& t : past.triangles) {
+    parent[std::size_t(find(t[1]))] = find(t[0]);
+    parent[std::size_t(find(t[2]))] = find(t[0]);
+  }
+  const double scale = std::max(mesh.bounds().sizes().maxCoeff(), 1e-12);
+  std::vector<char> drop(past.points.size(), 0);
+  for (std::size_t i = 0; i < past.points.size(); ++i) {
+    const Vec3 r = past.points[i] - point;
+    const double along = r.dot(n);
+    if (std::abs(along) <= 1e-9 * scale && (r - along * n).norm() <= reach)
+      drop[std::size_t(find(std::int32_t(i)))] = 1;
+  }
+  TriangleMesh joined = behind;
+  const auto offset = std::int32_t(joined.points.size());
+  joined.points.insert(joined.points.end(), past.points.begin(), past.points.end());
+  for (const auto& t : past.triangles)
+    if (!drop[std::size_t(find(t[0]))])
+      joined.triangles.push_back({t[0] + offset, t[1] + offset, t[2] + offset});
+  // Merge the points the two sides share along the plane, keep the largest piece.
+  auto clean = Ptr<vtkCleanPolyData>::New();
+  clean->SetInputData(to_poly(joined));
+  clean->PointMergingOn();
+  clean->ToleranceIsAbsoluteOn();
+  clean->SetAbsoluteTolerance(1e-12 * scale);
+  auto largest = Ptr<vtkPolyDataConnectivityFilter>::New();
+  largest->SetInputConnection(clean->GetOutputPort());
+  largest->SetExtractionModeToLargestRegion();
+  auto compact = Ptr<vtkCleanPolyData>::New();  // drop the points of the other regions
+  compact->SetInputConnection(largest->GetOutputPort());
+  compact->Update();
+  TriangleMesh out = to_mesh(compact->GetOutput());
+  if (out.triangles.empty()) throw Error(where() + " leaves nothing of the surface");
+  return out;
 }
 
 TriangleMesh isosurface(const Image& field_in, double level, const IsosurfaceOptions& options) {

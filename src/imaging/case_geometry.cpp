@@ -104,6 +104,14 @@ PreparedGeometry prepare_geometry(const Case& c) {
     throw at_key(e, g.shape == ShapeKind::Scan ? "geometry.segmentation" : "geometry.file");
   }
 
+  for (std::size_t i = 0; i < g.cut_points.size(); ++i) {
+    try {
+      out.wall = cut_surface(out.wall, g.cut_points[i] / kMm, g.cut_normals[i]);
+    } catch (const Error& e) {
+      throw Error("cut " + std::to_string(i + 1) + ": " + e.message(), cf,
+                  "geometry.cut_points_mm");
+    }
+  }
   out.openings = find_openings(out.wall);
   if (out.openings.size() < 2)
     throw Error(out.openings.empty()

@@ -65,6 +65,8 @@ constexpr KeySpec key_specs[] = {
     {"geometry.spacing_mm", Kind::Number},
     {"geometry.extension_diameters", Kind::Number},
     {"geometry.inlets", Kind::StringList},
+    {"geometry.cut_points_mm", Kind::Vector3List},
+    {"geometry.cut_normals", Kind::Vector3List},
     {"geometry.label", Kind::Integer},
     {"geometry.smoothing_mm", Kind::Number},
     {"geometry.segmentation", Kind::Table},
@@ -743,6 +745,19 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   if (auto v = r.number("geometry.spacing_mm", Reader::above(0))) g.spacing = *v * mm;
   g.extension = r.number("geometry.extension_diameters", Reader::within(0, 100)).value_or(0);
   if (auto v = r.strings("geometry.inlets")) g.inlets = *v;
+  if (auto v = r.vector3s("geometry.cut_points_mm"))
+    for (const auto& p : *v) g.cut_points.push_back(p * mm);
+  if (auto v = r.vector3s("geometry.cut_normals")) {
+    for (std::size_t i = 0; i < v->size(); ++i)
+      if (!((*v)[i].norm() > 0))
+        r.fail("geometry.cut_normals", "normal " + std::to_string(i + 1) + " is zero");
+    g.cut_normals = *v;
+  }
+  if (g.cut_points.size() != g.cut_normals.size())
+    r.fail(g.cut_normals.empty() ? "geometry.cut_points_mm" : "geometry.cut_normals",
+           "each cut needs a point (cut_points_mm) and a normal (cut_normals): got " +
+               std::to_string(g.cut_points.size()) + " points and " +
+               std::to_string(g.cut_normals.size()) + " normals");
   g.label = int(r.integer("geometry.label", 0, 255).value_or(0));
   if (auto v = r.number("geometry.smoothing_mm", Reader::at_least(0))) g.smoothing = *v * mm;
   auto& sg = g;
@@ -798,7 +813,8 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
     }
   } else {
     for (const char* k : {"geometry.file", "geometry.spacing_mm", "geometry.extension_diameters",
-                          "geometry.inlets", "geometry.label", "geometry.smoothing_mm"})
+                          "geometry.inlets", "geometry.cut_points_mm", "geometry.cut_normals",
+                          "geometry.label", "geometry.smoothing_mm"})
       note_unused(k, "it applies to shape = \"surface\", \"label_map\" and \"scan\"");
     note_unused_table("geometry.segmentation", "it applies to shape = \"scan\"");
   }
@@ -1177,6 +1193,13 @@ std::string to_toml(const Case& c) {
     toml::array inlets;
     for (const auto& n : g.inlets) inlets.push_back(n);
     geometry.insert("inlets", std::move(inlets));
+    if (!g.cut_points.empty()) {
+      toml::array points, normals;
+      for (const auto& p : g.cut_points) points.push_back(to_array(p, 1 / mm));
+      for (const auto& v : g.cut_normals) normals.push_back(to_array(v));
+      geometry.insert("cut_points_mm", std::move(points));
+      geometry.insert("cut_normals", std::move(normals));
+    }
     if (g.shape != ShapeKind::Surface) {
       geometry.insert("label", g.label);
       geometry.insert("smoothing_mm", g.smoothing / mm);

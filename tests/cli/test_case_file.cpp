@@ -425,6 +425,8 @@ file = "scans/cta.nii.gz"
 spacing_mm = 0.25
 extension_diameters = 2
 inlets = ["opening2", "opening3"]
+cut_points_mm = [[0, 3, 0], [12.7, 57.2, 0]]
+cut_normals = [[0, -1, 0], [0.42, 0.91, 0]]
 smoothing_mm = 0.3
 [geometry.segmentation]
 seeds_mm = [[1, 2, 3], [4.5, -5, 6]]
@@ -449,6 +451,9 @@ duration_s = 0.1
   EXPECT_DOUBLE_EQ(g.extension, 2);
   EXPECT_EQ(g.inlets, (std::vector<std::string>{"opening2", "opening3"}));
   EXPECT_DOUBLE_EQ(g.smoothing, 0.3e-3);
+  ASSERT_EQ(g.cut_points.size(), 2u);
+  EXPECT_TRUE(g.cut_points[1].isApprox(Eigen::Vector3d(12.7e-3, 57.2e-3, 0)));
+  EXPECT_TRUE(g.cut_normals[1].isApprox(Eigen::Vector3d(0.42, 0.91, 0)));
   ASSERT_EQ(g.seeds.size(), 2u);
   EXPECT_TRUE(g.seeds[1].isApprox(Eigen::Vector3d(4.5e-3, -5e-3, 6e-3)));
   EXPECT_TRUE(g.has_lower && g.has_upper && g.has_roi);
@@ -464,6 +469,9 @@ duration_s = 0.1
   EXPECT_TRUE(d.geometry.seeds[1].isApprox(g.seeds[1], 1e-14));
   EXPECT_TRUE(d.geometry.roi_min.isApprox(g.roi_min, 1e-14));
   EXPECT_EQ(d.geometry.inlets, g.inlets);
+  ASSERT_EQ(d.geometry.cut_points.size(), 2u);
+  EXPECT_TRUE(d.geometry.cut_points[1].isApprox(g.cut_points[1], 1e-14));
+  EXPECT_TRUE(d.geometry.cut_normals[0].isApprox(g.cut_normals[0]));
   EXPECT_NEAR(d.inlet.flow_rate, 4.5e-6, 1e-18);
 
   // What a file geometry needs, and what it refuses.
@@ -492,6 +500,14 @@ duration_s = 0.1
                           "geometry.segmentation.seeds_mm=[[1, 2, 3]]",
                           "geometry.segmentation.roi_min_mm=[0, 0, 0]"})
                 .find("needs both roi_min_mm and roi_max_mm"),
+            std::string::npos);
+  EXPECT_NE(err(surface, {"geometry.file=a.stl", "geometry.cut_points_mm=[[1, 2, 3]]"})
+                .find("each cut needs a point (cut_points_mm) and a normal (cut_normals): got 1 "
+                      "points and 0 normals"),
+            std::string::npos);
+  EXPECT_NE(err(surface, {"geometry.file=a.stl", "geometry.cut_points_mm=[[1, 2, 3]]",
+                          "geometry.cut_normals=[[0, 0, 0]]"})
+                .find("normal 1 is zero"),
             std::string::npos);
   EXPECT_NE(err(surface, {"geometry.file=a.stl", "geometry.inlets=[1]"})
                 .find("expected an array of strings, element 1 is"),

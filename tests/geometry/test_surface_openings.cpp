@@ -143,6 +143,35 @@ TEST(Openings, OpenTubeHasTwoOpeningsAtItsEnds) {
   EXPECT_NEAR(stretched.reach, 1.1 * R, 1e-9);
 }
 
+TEST(Openings, CuttingAClosedSurfaceOpensItAtThePlane) {
+  const double R = 2.0, L = 12.0;
+  const Vec3 base(0.3, -0.2, 0.1);
+  const TriangleMesh closed = prism_mesh(base, kAxis, R, L, 48, false);
+  ASSERT_TRUE(find_openings(closed).empty());
+  // Cut 8 mm along, the normal pointing at the part to remove; the point off the axis but inside.
+  const Vec3 at = base + 8 * kAxis + 0.5 * kAxis.unitOrthogonal();
+  const TriangleMesh cut = cut_surface(closed, at, kAxis);
+  const auto open = find_openings(cut);
+  ASSERT_EQ(open.size(), 1u);
+  const double polygon = 0.5 * 48 * R * R * std::sin(2 * std::numbers::pi / 48);
+  EXPECT_NEAR(open[0].area, polygon, 1e-9 * polygon);
+  EXPECT_LT((open[0].centre - (base + 8 * kAxis)).norm(), 1e-9);
+  EXPECT_LT((open[0].normal - kAxis).norm(), 1e-9);
+  EXPECT_LT(open[0].planarity, 1e-9);
+  const ClosedSurface again = close_openings(cut, open);
+  EXPECT_NEAR(std::abs(again.mesh.signed_volume()), polygon * (8 + 0.2 * open[0].radius),
+              1e-9 * polygon * L);
+
+  // A plane that misses the vessel around its point is refused, saying where.
+  try {
+    cut_surface(closed, base + 8 * kAxis + 5 * kAxis.unitOrthogonal(), kAxis);
+    FAIL() << "a plane around a point outside the vessel was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cuts no closed cross-section"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Openings, TouchingLoopsAreRefused) {
   // Two triangles sharing one vertex only: their boundaries meet there.
   TriangleMesh bow;

@@ -53,8 +53,12 @@ struct GeometrySpec {
   double spacing = 0;               // m, lattice spacing; 0: from cells_across
   double extension = 0;             // flow extensions at every opening, in its diameters
   std::vector<std::string> inlets;  // openings that are velocity inlets; empty: the largest
-  int label = 0;                    // label map: the lumen's label; 0: every non-zero label
-  double smoothing = 0;             // m, Gaussian sigma on the lumen mask; 0: half a voxel
+  // Planes that cut the wall open (point in the lumen, normal towards the part to remove): an
+  // opening where the user wants one, e.g. where a label map's vessel ends inside the scan.
+  std::vector<Eigen::Vector3d> cut_points;  // m, LPS
+  std::vector<Eigen::Vector3d> cut_normals;
+  int label = 0;         // label map: the lumen's label; 0: every non-zero label
+  double smoothing = 0;  // m, Gaussian sigma on the lumen mask; 0: half a voxel
   // Scan: threshold + connected component from seeds (hemotwin::imaging::threshold_connected).
   std::vector<Eigen::Vector3d> seeds;  // m, LPS
   bool has_lower = false, has_upper = false;

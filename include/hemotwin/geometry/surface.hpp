@@ -65,6 +65,14 @@ struct Opening {
 /// boundary is not a set of simple loops (a vertex shared by two loops) or a loop is degenerate.
 std::vector<Opening> find_openings(const TriangleMesh& mesh);
 
+/// Cuts `mesh` open with the plane through `point` with unit `normal`: the part beyond the plane
+/// (along the normal) is removed, but only within the vessel cross-section that contains `point`
+/// (a branch passing beyond the plane elsewhere is kept), and of what remains the largest piece
+/// is kept. The cut leaves a planar opening there: an inlet or outlet where the user wants one
+/// (VTK: cutter, clip, connectivity). Throws, saying where, when the plane around `point` cuts
+/// no closed cross-section (the point must lie inside the lumen, the plane across the vessel).
+TriangleMesh cut_surface(const TriangleMesh& mesh, const Vec3& point, const Vec3& normal);
+
 /// A closed surface ready to voxelise, and the planes that cut its openings.
 struct ClosedSurface {
   TriangleMesh mesh;

@@ -1,0 +1,134 @@
+// A case's geometry from files (imaging::prepare_geometry): a label map whose vessel ends inside
+// the scan, cut open by planes the user gives; the openings, their roles and the lattice; errors
+// placed at the case's keys.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <numbers>
+
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/core/simulation.hpp"
+#include "hemotwin/imaging/case_geometry.hpp"
+#include "hemotwin/imaging/image_io.hpp"
+#include "hemotwin/imaging/phantom.hpp"
+
+using namespace hemotwin;
+using namespace hemotwin::imaging;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A folder of this test's own (ctest runs tests side by side).
+fs::path folder() {
+  return fs::temp_directory_path() /
+         (std::string("hemotwin-case-geometry-") +
+          ::testing::UnitTest::GetInstance()->current_test_info()->name());
+}
+
+// The carotid phantom's exact label map (its three vessels end in round caps inside the grid).
+void write_carotid_labels() {
+  fs::create_directories(folder());
+  RenderOptions o;
+  o.spacing = Vec3::Constant(0.3);
+  write_labels(render(VesselModel::carotid_bifurcation(Vec3::Zero(), 0.5), o).labels,
+               folder() / "carotid.nrrd");
+}
+
+const double kAngle = 25 * std::numbers::pi / 180;
+const Vec3 kIca(std::sin(kAngle), std::cos(kAngle), 0),
+    kEca(-std::sin(kAngle), std::cos(kAngle), 0);
+
+Case carotid_case() {
+  Case c;
+  c.source_file = (folder() / "case.toml").string();
+  c.geometry.shape = ShapeKind::LabelMap;
+  c.geometry.file = "carotid.nrrd";  // relative to the case file's folder
+  c.geometry.cells_across = 12;
+  // The common carotid 3 mm above its start; each branch 30 mm past the fork, across its axis.
+  const Vec3 fork(0, 30, 0);
+  c.geometry.cut_points = {Vec3(0.5, 3, 0) * 1e-3, (fork + 30 * kIca) * 1e-3,
+                           (fork + 30 * kEca) * 1e-3};
+  c.geometry.cut_normals = {Vec3(0, -1, 0), kIca, kEca};
+  c.inlet.mean_velocity = 0.01;
+  c.time.duration = 0.01;
+  return c;
+}
+
+std::string message_of(const Case& c) {
+  try {
+    prepare_geometry(c);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST(CaseGeometry, LabelMapCutWhereTheUserSays) {
+  write_carotid_labels();
+  const Case c = carotid_case();
+  const PreparedGeometry g = prepare_geometry(c);
+  ASSERT_EQ(g.openings.size(), 3u);
+  // Largest first: common carotid (r 3), internal (2.5), external (1.8) carotid; each cut across
+  // its vessel, so the section is a circle.
+  const double radius[3] = {3.0, 2.5, 1.8};
+  const Vec3 normal[3] = {Vec3(0, -1, 0), kIca, kEca};
+  for (int i = 0; i < 3; ++i) {
+    const auto& o = g.openings[std::size_t(i)];
+    std::printf("%s: %s, area %.2f mm^2, radius %.3f (model %.1f), planarity %.1e mm\n",
+                o.name.c_str(), o.kind == IoletKind::VelocityInlet ? "inlet" : "outlet", o.area,
+                o.radius, radius[i], o.planarity);
+    EXPECT_NEAR(o.radius, radius[i], 0.15);  // half a voxel
+    EXPECT_LT((o.normal - normal[i]).norm(), 1e-6);
+    EXPECT_LT(o.planarity, 1e-6);
+  }
+  EXPECT_EQ(g.openings[0].kind, IoletKind::VelocityInlet);
+  EXPECT_EQ(g.openings[2].kind, IoletKind::PressureOutlet);
+  EXPECT_NEAR(g.spacing_mm, 2 * g.openings[0].radius / 12, 1e-12);
+  ASSERT_EQ(g.domain.iolets.size(), 3u);
+
+  // It runs: inflow at the common carotid leaves through both branches.
+  auto sim = Simulation::create(c, g.domain);
+  sim->advance(600);
+  const auto d = sim->diagnostics();
+  std::printf("flows after 600 steps: %.3e in, %.3e + %.3e out (m^3/s)\n", d.iolet_flow[0],
+              d.iolet_flow[1], d.iolet_flow[2]);
+  EXPECT_GT(d.iolet_flow[0], 0);
+  EXPECT_GT(d.iolet_flow[1], 0);
+  EXPECT_GT(d.iolet_flow[2], 0);
+}
+
+TEST(CaseGeometry, ErrorsNameTheKey) {
+  write_carotid_labels();
+  Case c = carotid_case();
+  c.geometry.cut_points[1] = Vec3(0.02, 0.05, 0.0);  // 20 mm off: outside every vessel
+  std::string msg = message_of(c);
+  EXPECT_NE(msg.find("key 'geometry.cut_points_mm': cut 2: the plane through (20.00, 50.00, "
+                     "0.00)"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("cuts no closed cross-section"), std::string::npos) << msg;
+
+  c = carotid_case();
+  c.geometry.inlets = {"opening9"};
+  msg = message_of(c);
+  EXPECT_NE(msg.find("key 'geometry.inlets': 'opening9' is not an opening of this geometry; its "
+                     "openings are: opening1 (area"),
+            std::string::npos)
+      << msg;
+
+  c = carotid_case();
+  c.geometry.cut_points.clear();
+  c.geometry.cut_normals.clear();
+  msg = message_of(c);  // the phantom's vessels end inside the grid: nothing is open
+  EXPECT_NE(msg.find("the geometry is closed"), std::string::npos) << msg;
+
+  c = carotid_case();
+  c.geometry.file = "missing.nrrd";
+  msg = message_of(c);
+  EXPECT_NE(msg.find("missing.nrrd"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("geometry.file"), std::string::npos) << msg;
+}
