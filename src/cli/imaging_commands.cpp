@@ -109,6 +109,19 @@ CLI::App* add_segment_command(CLI::App& app, SegmentOptions& o) {
       ->check(CLI::Range(0, 100));
   cmd->add_option("--reference", o.reference,
                   "A label map on the same grid to score against (Dice, surface distance)");
+  cmd->add_option(
+         "--method", o.method,
+         "threshold (default), or vesselness (multiscale Hessian, Frangi) for thin vessels")
+      ->check(CLI::IsMember({"threshold", "vesselness"}));
+  cmd->add_option("--vesselness-level", o.vesselness_level,
+                  "vesselness: the fraction of the strongest response a voxel needs")
+      ->check(CLI::Range(1e-6, 0.999999));
+  cmd->add_option("--sigma-min", o.sigma_min, "vesselness: smallest scale, mm")
+      ->check(CLI::Range(1e-3, 50.0));
+  cmd->add_option("--sigma-max", o.sigma_max, "vesselness: largest scale, mm")
+      ->check(CLI::Range(1e-3, 50.0));
+  cmd->add_flag("--level-set", o.level_set,
+                "Refine the segmentation with a threshold level set (ITK)");
   cmd->add_option("--surface", o.surface,
                   "Also write the lumen's wall surface (marching cubes, smoothed): .vtp or .stl")
       ->type_name("FILE");
@@ -212,7 +225,22 @@ int segment_command(const SegmentOptions& o) {
       const auto b = numbers(o.roi, 6, "--roi");
       scan = crop(scan, Box{Vec3(b[0], b[1], b[2]), Vec3(b[3], b[4], b[5])});
     }
-    return threshold_connected(scan, t);
+    Segmentation s;
+    if (o.method == "vesselness") {
+      VesselnessOptions v;
+      v.sigma_min_mm = o.sigma_min;
+      v.sigma_max_mm = o.sigma_max;
+      s = vesselness_connected(scan, t.seeds, o.vesselness_level, v);
+    } else {
+      s = threshold_connected(scan, t);
+    }
+    if (o.level_set) {
+      LevelSetOptions ls;
+      if (o.has_lower) ls.lower = o.lower;
+      if (o.has_upper) ls.upper = o.upper;
+      s = refine_level_set(scan, s, ls);
+    }
+    return s;
   });
   // The surface is made before anything is written: a failure leaves no partial output.
   TriangleMesh wall;

@@ -26,8 +26,12 @@ struct SegmentOptions {
   std::string roi;  // "x0,y0,z0,x1,y1,z1"
   int series = -1;
   int smoothing = 5;
-  std::string reference;  // a label map to score against (Dice, surface distance)
-  std::string surface;    // wall surface to write (.vtp, .stl)
+  std::string reference;             // a label map to score against (Dice, surface distance)
+  std::string method = "threshold";  // or "vesselness"
+  double vesselness_level = 0.05;
+  double sigma_min = 0.3, sigma_max = 2.0;  // mm
+  bool level_set = false;
+  std::string surface;  // wall surface to write (.vtp, .stl)
   double surface_sigma = 0;
   int surface_smoothing = 20;
 };

@@ -91,12 +91,28 @@ PreparedGeometry prepare_geometry(const Case& c) {
       ro.series = g.series;
       Image scan = read_image(file, ro);
       if (g.has_roi) scan = crop(scan, Box{g.roi_min / kMm, g.roi_max / kMm});
-      ThresholdOptions t;
-      for (const auto& p : g.seeds) t.seeds.push_back(p / kMm);
-      if (g.has_lower) t.lower = g.lower;
-      if (g.has_upper) t.upper = g.upper;
-      t.smoothing_iterations = g.smoothing_iterations;
-      const Segmentation s = threshold_connected(scan, t);
+      std::vector<Vec3> seeds;
+      for (const auto& p : g.seeds) seeds.push_back(p / kMm);
+      Segmentation s;
+      if (g.vesselness) {
+        VesselnessOptions v;
+        v.sigma_min_mm = g.sigma_min / kMm;
+        v.sigma_max_mm = g.sigma_max / kMm;
+        s = vesselness_connected(scan, seeds, g.vesselness_level, v);
+      } else {
+        ThresholdOptions t;
+        t.seeds = seeds;
+        if (g.has_lower) t.lower = g.lower;
+        if (g.has_upper) t.upper = g.upper;
+        t.smoothing_iterations = g.smoothing_iterations;
+        s = threshold_connected(scan, t);
+      }
+      if (g.level_set) {
+        LevelSetOptions ls;
+        if (g.has_lower) ls.lower = g.lower;
+        if (g.has_upper) ls.upper = g.upper;
+        s = refine_level_set(scan, s, ls);
+      }
       out.segmented_volume_mm3 = s.volume_mm3;
       out.wall = lumen_surface(s.labels, 0, g.smoothing / kMm);
     }

@@ -11,6 +11,7 @@
 #include <itkDanielssonDistanceMapImageFilter.h>
 #include <itkGDCMImageIO.h>
 #include <itkGDCMSeriesFileNames.h>
+#include <itkHessianToObjectnessMeasureImageFilter.h>
 #include <itkImage.h>
 #include <itkImageFileReader.h>
 #include <itkImageFileWriter.h>
@@ -18,11 +19,15 @@
 #include <itkImageSeriesReader.h>
 #include <itkLinearInterpolateImageFunction.h>
 #include <itkMetaImageIO.h>
+#include <itkMultiScaleHessianBasedMeasureImageFilter.h>
 #include <itkNiftiImageIO.h>
 #include <itkNrrdImageIO.h>
 #include <itkRelabelComponentImageFilter.h>
 #include <itkResampleImageFilter.h>
+#include <itkSignedMaurerDistanceMapImageFilter.h>
 #include <itkSmoothingRecursiveGaussianImageFilter.h>
+#include <itkSymmetricSecondRankTensor.h>
+#include <itkThresholdSegmentationLevelSetImageFilter.h>
 
 #include <algorithm>
 #include <cctype>
@@ -254,6 +259,55 @@ Raw<std::uint8_t> connected_threshold(const Raw<float>& image, double lower, dou
   for (const auto& s : seeds) f->AddSeed({s[0], s[1], s[2]});
   f->Update();
   return from_itk<std::uint8_t>(f->GetOutput());
+}
+
+Raw<float> vesselness(const Raw<float>& image, double sigma_min, double sigma_max, int scales,
+                      bool bright, double alpha, double beta, double gamma) {
+  using Hessian = itk::Image<itk::SymmetricSecondRankTensor<double, 3>, 3>;
+  using Objectness = itk::HessianToObjectnessMeasureImageFilter<Hessian, Img<float>>;
+  using MultiScale = itk::MultiScaleHessianBasedMeasureImageFilter<Img<float>, Hessian, Img<float>>;
+  auto objectness = Objectness::New();
+  objectness->SetObjectDimension(1);  // tubes
+  objectness->SetBrightObject(bright);
+  objectness->SetScaleObjectnessMeasure(false);
+  objectness->SetAlpha(alpha);
+  objectness->SetBeta(beta);
+  objectness->SetGamma(gamma);
+  auto f = MultiScale::New();
+  f->SetInput(to_itk(image));
+  f->SetHessianToMeasureFilter(objectness);
+  f->SetSigmaStepMethodToLogarithmic();
+  f->SetSigmaMinimum(sigma_min);
+  f->SetSigmaMaximum(sigma_max);
+  f->SetNumberOfSigmaSteps(unsigned(std::max(1, scales)));
+  f->Update();
+  return from_itk<float>(f->GetOutput());
+}
+
+Raw<std::uint8_t> threshold_level_set(const Raw<float>& feature, const Raw<std::uint8_t>& initial,
+                                      double lower, double upper, double curvature, int iterations,
+                                      double max_rms) {
+  // Signed distance of the initial region, negative inside (ITK's level-set convention), mm.
+  auto distance = itk::SignedMaurerDistanceMapImageFilter<Img<std::uint8_t>, Img<float>>::New();
+  distance->SetInput(to_itk(initial));
+  distance->SetInsideIsPositive(false);
+  distance->SetUseImageSpacing(true);
+  distance->SetSquaredDistance(false);
+  distance->SetBackgroundValue(0);
+  auto f = itk::ThresholdSegmentationLevelSetImageFilter<Img<float>, Img<float>, float>::New();
+  f->SetInput(distance->GetOutput());
+  f->SetFeatureImage(to_itk(feature));
+  f->SetLowerThreshold(float(lower));
+  f->SetUpperThreshold(float(upper));
+  f->SetPropagationScaling(1.0);
+  f->SetCurvatureScaling(curvature);
+  f->SetMaximumRMSError(max_rms);
+  f->SetNumberOfIterations(unsigned(iterations));
+  f->Update();
+  Raw<float> phi = from_itk<float>(f->GetOutput());
+  Raw<std::uint8_t> mask{initial.grid, std::vector<std::uint8_t>(phi.data.size(), 0)};
+  for (std::size_t n = 0; n < phi.data.size(); ++n) mask.data[n] = phi.data[n] <= 0 ? 1 : 0;
+  return mask;
 }
 
 void fill_holes(Raw<std::uint8_t>& mask) {

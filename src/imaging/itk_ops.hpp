@@ -61,6 +61,16 @@ void curvature_flow(Raw<float>& image, int iterations, double time_step);
 Raw<std::uint8_t> connected_threshold(const Raw<float>& image, double lower, double upper,
                                       const std::vector<std::array<int, 3>>& seeds);
 void fill_holes(Raw<std::uint8_t>& mask);
+/// Multiscale Hessian objectness (Frangi et al. 1998; ITK's HessianToObjectnessMeasure, tubes):
+/// the maximum over `scales` sigmas from sigma_min to sigma_max (mm, logarithmic),
+/// scale-normalised.
+Raw<float> vesselness(const Raw<float>& image, double sigma_min, double sigma_max, int scales,
+                      bool bright, double alpha, double beta, double gamma);
+/// Threshold level set (ITK's ThresholdSegmentationLevelSet) started from `initial` (its signed
+/// distance), grown within [lower, upper] of `feature` against a curvature term; 0/1 result.
+Raw<std::uint8_t> threshold_level_set(const Raw<float>& feature, const Raw<std::uint8_t>& initial,
+                                      double lower, double upper, double curvature, int iterations,
+                                      double max_rms);
 /// Component ids by size, 1 = the largest (face connectivity); returns the number of components.
 int label_components(const Raw<std::uint8_t>& mask, std::vector<std::uint32_t>& ids);
 /// Distance (mm) from every voxel to the nearest non-zero voxel of the mask.

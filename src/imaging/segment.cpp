@@ -170,6 +170,130 @@ Segmentation threshold_connected(const Image& image, const ThresholdOptions& o) 
   return s;
 }
 
+namespace {
+
+double percentile(std::vector<float> v, double q) {
+  if (v.empty()) return 0;
+  const auto k = std::size_t(std::clamp(q, 0.0, 1.0) * double(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(k), v.end());
+  return v[k];
+}
+
+Segmentation finish(LabelMap labels, const Image& image) {
+  Segmentation s;
+  s.labels = std::move(labels);
+  std::vector<float> inside;
+  for (std::size_t n = 0; n < s.labels.data.size(); ++n)
+    if (s.labels.data[n]) inside.push_back(image.data[n]);
+  s.voxels = std::int64_t(inside.size());
+  if (s.voxels == 0) throw Error("the segmentation is empty");
+  s.volume_mm3 = double(s.voxels) * image.grid.voxel_volume();
+  s.lower = percentile(inside, 0.05);
+  s.upper = percentile(inside, 0.995);
+  return s;
+}
+
+}  // namespace
+
+Image vesselness(const Image& image, const VesselnessOptions& o) {
+  if (image.grid.voxels() == 0) throw Error("vesselness: the image is empty");
+  if (!(o.sigma_min_mm > 0 && o.sigma_max_mm >= o.sigma_min_mm) || o.scales < 1)
+    throw Error(
+        "vesselness: sigmas must be > 0 with sigma_min_mm <= sigma_max_mm, and scales >= 1");
+  // Background 0, bright end 1 (dark vessels: the reverse), so gamma means the same everywhere.
+  std::vector<float> sample;
+  const std::size_t stride = std::max<std::size_t>(1, image.data.size() / 1000000);
+  for (std::size_t n = 0; n < image.data.size(); n += stride) sample.push_back(image.data[n]);
+  const double background = percentile(sample, 0.5);
+  const double end = percentile(sample, o.bright ? 0.999 : 0.001);
+  if (!(std::abs(end - background) > 0)) throw Error("vesselness: the image has no contrast");
+  auto raw = detail::to_raw(image);
+  for (float& v : raw.data) v = float((v - background) / (end - background));
+  auto out = itk_ops::vesselness(raw, o.sigma_min_mm, o.sigma_max_mm, o.scales, true, o.alpha,
+                                 o.beta, o.gamma);
+  const float peak = *std::max_element(out.data.begin(), out.data.end());
+  if (peak > 0)
+    for (float& v : out.data) v /= peak;
+  return detail::from_raw<float>(std::move(out));
+}
+
+Segmentation vesselness_connected(const Image& image, const std::vector<Vec3>& seeds, double level,
+                                  const VesselnessOptions& o) {
+  const Grid& g = image.grid;
+  if (seeds.empty()) throw Error("segmentation needs at least one seed point inside the vessel");
+  if (!(level > 0 && level < 1)) throw Error("the vesselness level must lie in (0, 1)");
+  const Image v = vesselness(image, o);
+  std::vector<std::array<int, 3>> at;
+  for (const Vec3& s : seeds) {
+    const Index3 i = g.nearest(s);
+    if (!g.contains(i[0], i[1], i[2]))
+      throw Error("seed " + point_str(s) + " lies outside the scan, which spans " + range_str(g));
+    // The strongest response within one voxel: a seed a hair off a thin vessel's axis still counts.
+    double best = -1;
+    std::array<int, 3> pick{i[0], i[1], i[2]};
+    for (int dz = -1; dz <= 1; ++dz)
+      for (int dy = -1; dy <= 1; ++dy)
+        for (int dx = -1; dx <= 1; ++dx)
+          if (g.contains(i[0] + dx, i[1] + dy, i[2] + dz) &&
+              v.at(i[0] + dx, i[1] + dy, i[2] + dz) > best) {
+            best = v.at(i[0] + dx, i[1] + dy, i[2] + dz);
+            pick = {i[0] + dx, i[1] + dy, i[2] + dz};
+          }
+    if (best < level)
+      throw Error("seed " + point_str(s) + " has vesselness " + std::to_string(best) +
+                  ", below the level " + std::to_string(level) +
+                  "; move the seed onto the vessel, lower the level, or widen the scales to the "
+                  "vessel's radius");
+    at.push_back(pick);
+  }
+  auto mask = itk_ops::connected_threshold(detail::to_raw(v), level, 2.0, at);
+  itk_ops::fill_holes(mask);
+  Segmentation out = finish(detail::from_raw<std::uint8_t>(std::move(mask)), image);
+  // The intensity range for a level-set refinement, as threshold_connected chooses it: halfway
+  // between the lumen (near the centrelines: vesselness above half) and the background.
+  std::vector<float> core, sample;
+  for (std::size_t n = 0; n < v.data.size(); ++n)
+    if (out.labels.data[n] && v.data[n] >= 0.5) core.push_back(image.data[n]);
+  const std::size_t stride = std::max<std::size_t>(1, image.data.size() / 1000000);
+  for (std::size_t n = 0; n < image.data.size(); n += stride) sample.push_back(image.data[n]);
+  if (!core.empty()) {
+    const double lumen = percentile(core, 0.5), background = percentile(sample, 0.5);
+    const double mid = 0.5 * (lumen + background), span = 3 * std::abs(lumen - mid);
+    out.lower = o.bright ? mid : lumen - span;
+    out.upper = o.bright ? lumen + span : mid;
+  }
+  return out;
+}
+
+Segmentation refine_level_set(const Image& image, const Segmentation& initial,
+                              const LevelSetOptions& o) {
+  if (!initial.labels.grid.same_as(image.grid))
+    throw Error("level set: the initial segmentation lies on another grid than the image");
+  if (o.iterations < 1 || !(o.curvature >= 0) || !(o.max_rms > 0))
+    throw Error("level set: iterations >= 1, curvature >= 0 and max_rms > 0 are needed");
+  const double lower = o.lower.value_or(initial.lower), upper = o.upper.value_or(initial.upper);
+  if (!(upper > lower))
+    throw Error("level set: the intensity range [" + std::to_string(lower) + ", " +
+                std::to_string(upper) + "] is empty");
+  auto mask = itk_ops::threshold_level_set(detail::to_raw(image), detail::to_raw(initial.labels),
+                                           lower, upper, o.curvature, o.iterations, o.max_rms);
+  LabelMap out = detail::from_raw<std::uint8_t>(std::move(mask));
+  // The piece that holds most of the initial region (a front may have grown a stray island).
+  std::vector<std::uint32_t> id;
+  const int n = itk_ops::label_components(detail::to_raw(out), id);
+  if (n == 0) throw Error("level set: the front collapsed; lower the curvature weight");
+  std::vector<std::int64_t> overlap(std::size_t(n) + 1, 0);
+  for (std::size_t k = 0; k < id.size(); ++k)
+    if (initial.labels.data[k]) ++overlap[id[k]];
+  const auto keep =
+      std::uint32_t(std::max_element(overlap.begin() + 1, overlap.end()) - overlap.begin());
+  for (std::size_t k = 0; k < id.size(); ++k) out.data[k] = id[k] == keep ? 1 : 0;
+  Segmentation s = finish(std::move(out), image);
+  s.lower = lower;
+  s.upper = upper;
+  return s;
+}
+
 LabelMap largest_component(const LabelMap& labels) {
   std::vector<std::uint32_t> id;
   if (itk_ops::label_components(detail::to_raw(labels), id) == 0)

@@ -76,6 +76,11 @@ constexpr KeySpec key_specs[] = {
     {"geometry.segmentation.roi_min_mm", Kind::Vector3},
     {"geometry.segmentation.roi_max_mm", Kind::Vector3},
     {"geometry.segmentation.smoothing_iterations", Kind::Integer},
+    {"geometry.segmentation.method", Kind::Enum},
+    {"geometry.segmentation.vesselness_level", Kind::Number},
+    {"geometry.segmentation.sigma_min_mm", Kind::Number},
+    {"geometry.segmentation.sigma_max_mm", Kind::Number},
+    {"geometry.segmentation.level_set", Kind::Boolean},
     {"geometry.segmentation.series", Kind::Integer},
     {"blood", Kind::Table},
     {"blood.density_kg_m3", Kind::Number},
@@ -196,6 +201,10 @@ constexpr Named<FlowDriver> driver_names[] = {{FlowDriver::Inlet, "inlet"},
                                               {FlowDriver::BodyForce, "body_force"}};
 constexpr Named<InletProfile> profile_names[] = {{InletProfile::Parabolic, "parabolic"},
                                                  {InletProfile::Plug, "plug"}};
+
+enum class SegmentationMethod { Threshold, Vesselness };
+constexpr Named<SegmentationMethod> method_names[] = {
+    {SegmentationMethod::Threshold, "threshold"}, {SegmentationMethod::Vesselness, "vesselness"}};
 
 template <class E, std::size_t N>
 std::string name_in(const Named<E> (&names)[N], E value) {
@@ -791,6 +800,24 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   sg.smoothing_iterations =
       int(r.integer("geometry.segmentation.smoothing_iterations", 0, 1000).value_or(5));
   sg.series = int(r.integer("geometry.segmentation.series", 0, 100000).value_or(-1));
+  sg.vesselness = r.choice("geometry.segmentation.method", method_names)
+                      .value_or(SegmentationMethod::Threshold) == SegmentationMethod::Vesselness;
+  sg.vesselness_level =
+      r.number("geometry.segmentation.vesselness_level", Reader::within(1e-6, 0.999999))
+          .value_or(sg.vesselness_level);
+  if (auto v = r.number("geometry.segmentation.sigma_min_mm", Reader::above(0)))
+    sg.sigma_min = *v * mm;
+  if (auto v = r.number("geometry.segmentation.sigma_max_mm", Reader::above(0)))
+    sg.sigma_max = *v * mm;
+  if (sg.sigma_max < sg.sigma_min)
+    r.fail("geometry.segmentation.sigma_max_mm",
+           "must be at least sigma_min_mm (" + format_number(sg.sigma_min / mm) + ")");
+  sg.level_set = r.boolean("geometry.segmentation.level_set").value_or(false);
+  if (!sg.vesselness)
+    for (const char* k :
+         {"geometry.segmentation.vesselness_level", "geometry.segmentation.sigma_min_mm",
+          "geometry.segmentation.sigma_max_mm"})
+      note_unused(k, "it applies to method = \"vesselness\"");
   if (from_file) {
     r.require("geometry.file", "the " + name_in(shape_names, g.shape) +
                                    " file to read (a path, relative to the case file's folder)");
@@ -1216,6 +1243,13 @@ std::string to_toml(const Case& c) {
         seg.insert("roi_max_mm", to_array(g.roi_max, 1 / mm));
       }
       if (g.series >= 0) seg.insert("series", g.series);
+      seg.insert("method", g.vesselness ? "vesselness" : "threshold");
+      if (g.vesselness) {
+        seg.insert("vesselness_level", g.vesselness_level);
+        seg.insert("sigma_min_mm", g.sigma_min / mm);
+        seg.insert("sigma_max_mm", g.sigma_max / mm);
+      }
+      seg.insert("level_set", g.level_set);
       geometry.insert("segmentation", std::move(seg));
     }
   } else if (is_pipe(g.shape)) {

@@ -436,6 +436,11 @@ roi_min_mm = [-10, -20, -30]
 roi_max_mm = [10, 20, 30]
 smoothing_iterations = 3
 series = 1
+method = "vesselness"
+vesselness_level = 0.1
+sigma_min_mm = 0.4
+sigma_max_mm = 3
+level_set = true
 [inlet]
 flow_rate_ml_s = 4.5
 [time]
@@ -461,6 +466,10 @@ duration_s = 0.1
   EXPECT_TRUE(g.roi_max.isApprox(Eigen::Vector3d(0.01, 0.02, 0.03)));
   EXPECT_EQ(g.smoothing_iterations, 3);
   EXPECT_EQ(g.series, 1);
+  EXPECT_TRUE(g.vesselness && g.level_set);
+  EXPECT_DOUBLE_EQ(g.vesselness_level, 0.1);
+  EXPECT_DOUBLE_EQ(g.sigma_min, 0.4e-3);
+  EXPECT_DOUBLE_EQ(g.sigma_max, 3e-3);
   EXPECT_NEAR(c.inlet.flow_rate, 4.5e-6, 1e-18);  // shared by the inlets once they are found
   // Round trip.
   const Case d = parse_case(to_toml(c), "again.toml", {}, &notes);
@@ -469,6 +478,8 @@ duration_s = 0.1
   EXPECT_TRUE(d.geometry.seeds[1].isApprox(g.seeds[1], 1e-14));
   EXPECT_TRUE(d.geometry.roi_min.isApprox(g.roi_min, 1e-14));
   EXPECT_EQ(d.geometry.inlets, g.inlets);
+  EXPECT_TRUE(d.geometry.vesselness && d.geometry.level_set);
+  EXPECT_NEAR(d.geometry.sigma_max, 3e-3, 1e-15);
   ASSERT_EQ(d.geometry.cut_points.size(), 2u);
   EXPECT_TRUE(d.geometry.cut_points[1].isApprox(g.cut_points[1], 1e-14));
   EXPECT_TRUE(d.geometry.cut_normals[0].isApprox(g.cut_normals[0]));

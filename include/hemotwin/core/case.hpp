@@ -65,8 +65,12 @@ struct GeometrySpec {
   double lower = 0, upper = 0;  // intensity range; unset: from the seeds and background
   bool has_roi = false;
   Eigen::Vector3d roi_min{0, 0, 0}, roi_max{0, 0, 0};  // m, LPS: the scan is cut to this box
-  int smoothing_iterations = 5;  // curvature-flow iterations before the threshold
-  int series = -1;               // DICOM folder with several series: which one
+  int smoothing_iterations = 5;    // curvature-flow iterations before the threshold
+  bool vesselness = false;         // thin vessels: grow on multiscale vesselness instead
+  double vesselness_level = 0.05;  // 0..1 of the strongest response
+  double sigma_min = 0.3e-3, sigma_max = 2e-3;  // m, the vesselness scales
+  bool level_set = false;  // refine the segmentation with a threshold level set
+  int series = -1;         // DICOM folder with several series: which one
 };
 
 struct BloodSpec {

@@ -38,6 +38,45 @@ struct Segmentation {
 /// the image or its intensity outside the range, or when nothing is segmented.
 Segmentation threshold_connected(const Image& image, const ThresholdOptions& options);
 
+struct VesselnessOptions {
+  /// Scales (Gaussian sigmas, mm) over which the response is taken at its maximum: from about
+  /// a third of the thinnest vessel's radius to the thickest's radius.
+  double sigma_min_mm = 0.3, sigma_max_mm = 2.0;
+  int scales = 5;
+  bool bright = true;  // contrast-filled (CT, TOF MR) vessels are brighter than their surround
+  /// Frangi's weights: plate-vs-line (alpha), blob-vs-line (beta), and the structureness scale
+  /// gamma, in units of the image after it is normalised so background = 0 and lumen = 1.
+  double alpha = 0.5, beta = 0.5, gamma = 0.25;
+};
+
+/// Multiscale Hessian vesselness (Frangi et al. 1998, ITK's objectness measure for tubes) of
+/// `image`, 0 (no tube) to 1 (the strongest response in the image). The image is first scaled so
+/// its background (median) is 0 and its bright end (99.9th percentile) 1, so the default gamma
+/// suits CT and MR alike. Throws for an empty image or sigmas not > 0 and in order.
+Image vesselness(const Image& image, const VesselnessOptions& options = {});
+
+/// Thin vessels: the voxels whose vesselness is at least `level` (0..1), face-connected to a
+/// seed, holes filled. lower/upper of the result report the scan intensities of the segmented
+/// voxels (5th and 99.5th percentiles), for a level-set refinement. Throws, saying what was
+/// found, when a seed lies outside the image or where the vesselness is below the level.
+Segmentation vesselness_connected(const Image& image, const std::vector<Vec3>& seeds,
+                                  double level = 0.05, const VesselnessOptions& options = {});
+
+struct LevelSetOptions {
+  /// Intensity range the front grows within; unset: the initial segmentation's range.
+  std::optional<double> lower, upper;
+  double curvature = 1.0;  // weight of the smoothing (curvature) term against propagation
+  int iterations = 300;
+  double max_rms = 0.002;  // stop when the level set's RMS change per iteration falls below
+};
+
+/// Refines a segmentation with a threshold level set (ITK) started from it: the front moves to
+/// where the (unsmoothed) intensity leaves [lower, upper], held smooth by the curvature term.
+/// Works from either threshold_connected or vesselness_connected. Keeps the component that
+/// holds the initial segmentation's largest part.
+Segmentation refine_level_set(const Image& image, const Segmentation& initial,
+                              const LevelSetOptions& options = {});
+
 /// Keeps the largest connected component (face connectivity) of the non-zero labels.
 LabelMap largest_component(const LabelMap& labels);
 
