@@ -120,6 +120,10 @@ CLI::App* add_segment_command(CLI::App& app, SegmentOptions& o) {
       ->check(CLI::Range(1e-3, 50.0));
   cmd->add_option("--sigma-max", o.sigma_max, "vesselness: largest scale, mm")
       ->check(CLI::Range(1e-3, 50.0));
+  cmd->add_option("--barrier", o.barriers,
+                  "A disc the region may not grow through (a valve or vein plane of a cardiac "
+                  "chamber): centre, normal and radius, x,y,z,nx,ny,nz,r in mm; repeatable")
+      ->type_name("X,Y,Z,NX,NY,NZ,R");
   cmd->add_flag("--level-set", o.level_set,
                 "Refine the segmentation with a threshold level set (ITK)");
   cmd->add_option("--surface", o.surface,
@@ -217,6 +221,10 @@ int segment_command(const SegmentOptions& o) {
   if (o.has_lower) t.lower = o.lower;
   if (o.has_upper) t.upper = o.upper;
   t.smoothing_iterations = o.smoothing;
+  for (const auto& b : o.barriers) {
+    const auto v = numbers(b, 7, "--barrier");
+    t.barriers.push_back({Vec3(v[0], v[1], v[2]), Vec3(v[3], v[4], v[5]), v[6]});
+  }
   const Segmentation s = input_stage([&] {
     ReadOptions read;
     read.series = o.series;

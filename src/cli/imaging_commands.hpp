@@ -31,7 +31,8 @@ struct SegmentOptions {
   double vesselness_level = 0.05;
   double sigma_min = 0.3, sigma_max = 2.0;  // mm
   bool level_set = false;
-  std::string surface;  // wall surface to write (.vtp, .stl)
+  std::vector<std::string> barriers;  // "x,y,z,nx,ny,nz,r"
+  std::string surface;                // wall surface to write (.vtp, .stl)
   double surface_sigma = 0;
   int surface_smoothing = 20;
 };

@@ -105,6 +105,9 @@ PreparedGeometry prepare_geometry(const Case& c) {
         if (g.has_lower) t.lower = g.lower;
         if (g.has_upper) t.upper = g.upper;
         t.smoothing_iterations = g.smoothing_iterations;
+        if (g.barrier_radius > 0)
+          for (std::size_t i = 0; i < g.cut_points.size(); ++i)
+            t.barriers.push_back({g.cut_points[i] / kMm, g.cut_normals[i], g.barrier_radius / kMm});
         s = threshold_connected(scan, t);
       }
       if (g.level_set) {

@@ -157,6 +157,35 @@ Segmentation threshold_connected(const Image& image, const ThresholdOptions& o) 
                   "]; move the seed into the lumen or widen the range");
   }
 
+  // Barriers: voxels a disc passes through (|distance| within half the voxel's extent along the
+  // normal, so no face-connected step can jump it) are taken out of the range.
+  for (const auto& b : o.barriers) {
+    if (!(b.normal.norm() > 0) || !(b.radius > 0))
+      throw Error("a barrier needs a non-zero normal and a positive radius");
+    const Vec3 n = b.normal.normalized();
+    const Vec3 nl = g.direction.transpose() * n;  // in the index axes
+    const double half = 0.5 * (std::abs(nl[0]) * g.spacing[0] + std::abs(nl[1]) * g.spacing[1] +
+                               std::abs(nl[2]) * g.spacing[2]);
+    std::int64_t hit = 0;
+    float* data = smooth.data.data();
+    for (int k = 0; k < g.size[2]; ++k)
+      for (int j = 0; j < g.size[1]; ++j)
+        for (int i = 0; i < g.size[0]; ++i) {
+          const Vec3 r = g.point(i, j, k) - b.point;
+          const double along = r.dot(n);
+          if (std::abs(along) <= half && (r - along * n).norm() <= b.radius) {
+            data[g.linear(i, j, k)] = float(lower - 1 - std::abs(lower));
+            ++hit;
+          }
+        }
+    if (hit == 0)
+      throw Error("the barrier at " + point_str(b.point) + " misses the scan, which spans " +
+                  range_str(g));
+  }
+  for (std::size_t k = 0; k < seeds.size(); ++k)
+    if (!o.barriers.empty() && sm[g.linear(seeds[k][0], seeds[k][1], seeds[k][2])] < lower)
+      throw Error("seed " + point_str(o.seeds[k]) + " lies on a barrier; move it into the chamber");
+
   auto mask = itk_ops::connected_threshold(smooth, lower, upper, seeds);
   if (o.fill_holes) itk_ops::fill_holes(mask);
 

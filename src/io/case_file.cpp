@@ -81,6 +81,7 @@ constexpr KeySpec key_specs[] = {
     {"geometry.segmentation.sigma_min_mm", Kind::Number},
     {"geometry.segmentation.sigma_max_mm", Kind::Number},
     {"geometry.segmentation.level_set", Kind::Boolean},
+    {"geometry.segmentation.barrier_radius_mm", Kind::Number},
     {"geometry.segmentation.series", Kind::Integer},
     {"blood", Kind::Table},
     {"blood.density_kg_m3", Kind::Number},
@@ -813,6 +814,11 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
     r.fail("geometry.segmentation.sigma_max_mm",
            "must be at least sigma_min_mm (" + format_number(sg.sigma_min / mm) + ")");
   sg.level_set = r.boolean("geometry.segmentation.level_set").value_or(false);
+  if (auto v = r.number("geometry.segmentation.barrier_radius_mm", Reader::at_least(0)))
+    sg.barrier_radius = *v * mm;
+  if (sg.barrier_radius > 0 && sg.cut_points.empty())
+    r.fail("geometry.segmentation.barrier_radius_mm",
+           "barriers are the cut planes (geometry.cut_points_mm, geometry.cut_normals): give them");
   if (!sg.vesselness)
     for (const char* k :
          {"geometry.segmentation.vesselness_level", "geometry.segmentation.sigma_min_mm",
@@ -1250,6 +1256,7 @@ std::string to_toml(const Case& c) {
         seg.insert("sigma_max_mm", g.sigma_max / mm);
       }
       seg.insert("level_set", g.level_set);
+      if (g.barrier_radius > 0) seg.insert("barrier_radius_mm", g.barrier_radius / mm);
       geometry.insert("segmentation", std::move(seg));
     }
   } else if (is_pipe(g.shape)) {

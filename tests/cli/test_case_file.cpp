@@ -441,6 +441,7 @@ vesselness_level = 0.1
 sigma_min_mm = 0.4
 sigma_max_mm = 3
 level_set = true
+barrier_radius_mm = 12
 [inlet]
 flow_rate_ml_s = 4.5
 [time]
@@ -470,6 +471,7 @@ duration_s = 0.1
   EXPECT_DOUBLE_EQ(g.vesselness_level, 0.1);
   EXPECT_DOUBLE_EQ(g.sigma_min, 0.4e-3);
   EXPECT_DOUBLE_EQ(g.sigma_max, 3e-3);
+  EXPECT_DOUBLE_EQ(g.barrier_radius, 12e-3);
   EXPECT_NEAR(c.inlet.flow_rate, 4.5e-6, 1e-18);  // shared by the inlets once they are found
   // Round trip.
   const Case d = parse_case(to_toml(c), "again.toml", {}, &notes);

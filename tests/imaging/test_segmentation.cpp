@@ -159,6 +159,47 @@ TEST(Segmentation, ThinVesselByVesselness) {
   }
 }
 
+TEST(Segmentation, ChamberStopsAtItsValvePlane) {
+  // Two contrast-filled chambers joined through a 12 mm orifice: an "atrium" (r 12 mm) and a
+  // "ventricle" (r 16 mm) 40 mm apart, equally bright. From a seed in the atrium, a barrier at
+  // the valve plane keeps the ventricle out; cut there, the atrium's wall opens at the orifice.
+  VesselModel heart;
+  heart.add_sphere(Vec3(0, 0, 0), 12);
+  heart.add_sphere(Vec3(0, 40, 0), 16);
+  heart.add_tube({{Vec3(0, 10, 0), Vec3(0, 26, 0)}, {6, 6}});
+  RenderOptions o;
+  o.spacing = Vec3::Constant(0.5);
+  const Phantom ph = render(heart, o);
+  ThresholdOptions t;
+  t.seeds = {Vec3(0, 0, 0)};
+  const Segmentation both = threshold_connected(ph.image, t);
+  const Vec3 valve(0, 18, 0), up(0, 1, 0);
+  t.barriers = {{valve, up, 9.0}};
+  const Segmentation atrium = threshold_connected(ph.image, t);
+  const double sphere = 4.0 / 3 * M_PI * 12 * 12 * 12;
+  std::printf("without the barrier %.0f mm^3, with it %.0f mm^3 (atrium sphere %.0f mm^3)\n",
+              both.volume_mm3, atrium.volume_mm3, sphere);
+  EXPECT_GT(both.volume_mm3, 3 * sphere);  // the ventricle came along
+  // The atrium and the orifice up to the valve (a 6 mm tube from y = 10 to 18, less the cap the
+  // sphere already holds).
+  EXPECT_NEAR(atrium.volume_mm3 / (sphere + M_PI * 36 * 6.9), 1.0, 0.06);
+  const TriangleMesh wall = cut_surface(lumen_surface(atrium.labels), valve - 0.75 * up, up);
+  const auto open = find_openings(wall);
+  ASSERT_EQ(open.size(), 1u);
+  std::printf("mitral opening: area %.1f mm^2 (orifice %.1f), centre y %.2f\n", open[0].area,
+              M_PI * 36, open[0].centre.y());
+  EXPECT_NEAR(open[0].area / (M_PI * 36), 1.0, 0.06);
+  EXPECT_LT((open[0].normal - up).norm(), 1e-6);
+  // A seed on the barrier is refused.
+  t.seeds = {valve};
+  try {
+    threshold_connected(ph.image, t);
+    FAIL() << "a seed on the barrier was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("lies on a barrier"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Segmentation, CarotidBifurcationIsOneTree) {
   RenderOptions o;
   o.spacing = Vec3::Constant(0.4);

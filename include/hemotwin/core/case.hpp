@@ -69,8 +69,9 @@ struct GeometrySpec {
   bool vesselness = false;         // thin vessels: grow on multiscale vesselness instead
   double vesselness_level = 0.05;  // 0..1 of the strongest response
   double sigma_min = 0.3e-3, sigma_max = 2e-3;  // m, the vesselness scales
-  bool level_set = false;  // refine the segmentation with a threshold level set
-  int series = -1;         // DICOM folder with several series: which one
+  bool level_set = false;     // refine the segmentation with a threshold level set
+  double barrier_radius = 0;  // m; > 0: each cut is also a disc the region may not grow through
+  int series = -1;            // DICOM folder with several series: which one
 };
 
 struct BloodSpec {

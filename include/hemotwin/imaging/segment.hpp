@@ -24,6 +24,14 @@ struct ThresholdOptions {
   /// Edge-preserving smoothing before the threshold (curvature flow), in iterations; 0: none.
   int smoothing_iterations = 5;
   bool fill_holes = true;
+  /// Walls the region may not grow through: discs (point, unit normal, radius, mm) one voxel
+  /// thick. Cardiac chambers: the valve and vein planes that separate a chamber's blood pool
+  /// from the ventricle, the aorta or the veins beyond, all equally bright.
+  struct Barrier {
+    Vec3 point, normal;
+    double radius = 0;
+  };
+  std::vector<Barrier> barriers;
 };
 
 struct Segmentation {
