@@ -85,7 +85,18 @@ PreparedGeometry prepare_geometry(const Case& c) {
     if (g.shape == ShapeKind::Surface) {
       out.wall = read_surface(file);
     } else if (g.shape == ShapeKind::LabelMap) {
-      out.wall = lumen_surface(read_labels(file), g.label, g.smoothing / kMm);
+      const LabelMap labels = read_labels(file);
+      std::int64_t all = 0, kept = 0;
+      LabelMap mask = labels;
+      for (auto& v : mask.data) all += (v = (g.label > 0 ? v == g.label : v != 0) ? 1 : 0);
+      if (all > 0) {
+        for (const auto v : largest_component(mask).data) kept += v;
+        if (kept < all)
+          out.notes.push_back("the label map's lumen has pieces apart from the largest; " +
+                              std::to_string(all - kept) + " of " + std::to_string(all) +
+                              " voxels were left out");
+      }
+      out.wall = lumen_surface(labels, g.label, g.smoothing / kMm);
     } else {
       ReadOptions ro;
       ro.series = g.series;
@@ -117,6 +128,23 @@ PreparedGeometry prepare_geometry(const Case& c) {
         s = refine_level_set(scan, s, ls);
       }
       out.segmented_volume_mm3 = s.volume_mm3;
+      // Seeds in pieces that do not meet: the flow needs one lumen.
+      const LabelMap one = largest_component(s.labels);
+      std::vector<std::size_t> lost;
+      for (std::size_t i = 0; i < seeds.size(); ++i) {
+        const Index3 v = s.labels.grid.nearest(seeds[i]);
+        if (s.labels.grid.contains(v[0], v[1], v[2]) && s.labels.at(v[0], v[1], v[2]) &&
+            !one.at(v[0], v[1], v[2]))
+          lost.push_back(i + 1);
+      }
+      if (!lost.empty()) {
+        std::string which;
+        for (auto i : lost) which += (which.empty() ? "" : ", ") + std::to_string(i);
+        throw Error("the segmentation falls apart: seed(s) " + which +
+                    " lie in a piece that does not meet the largest one; the flow needs one "
+                    "connected lumen: widen the intensity range (lower), add seeds along the "
+                    "gap, or drop those seeds");
+      }
       out.wall = lumen_surface(s.labels, 0, g.smoothing / kMm);
     }
   } catch (const Error& e) {
@@ -163,6 +191,21 @@ PreparedGeometry prepare_geometry(const Case& c) {
   for (const auto& o : out.openings)
     if (o.kind == IoletKind::VelocityInlet) inlet_radius = std::max(inlet_radius, o.radius);
   out.spacing_mm = g.spacing > 0 ? g.spacing / kMm : 2 * inlet_radius / g.cells_across;
+
+  // An opening fewer than 3 cells across cannot carry an inlet or outlet: most often a hole in
+  // the surface nobody meant to be there.
+  for (const auto& o : out.openings)
+    if (2 * o.radius < 3 * out.spacing_mm) {
+      std::ostringstream where;
+      where.precision(4);
+      where << "(" << o.centre.x() << ", " << o.centre.y() << ", " << o.centre.z() << ") mm";
+      throw Error(o.name + " at " + where.str() + " is " + std::to_string(2 * o.radius) +
+                      " mm across, under 3 lattice cells (" + std::to_string(out.spacing_mm) +
+                      " mm): if it is a hole in the surface, repair it (close it in the "
+                      "modelling tool); if it is a real outlet, refine the lattice (spacing_mm, "
+                      "cells_across_diameter) or cut the vessel before it (cut_points_mm)",
+                  cf, "geometry.file");
+    }
 
   // The lattice in metres: the same surface and openings, scaled.
   TriangleMesh wall_m = out.wall;

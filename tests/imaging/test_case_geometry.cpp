@@ -101,6 +101,28 @@ TEST(CaseGeometry, LabelMapCutWhereTheUserSays) {
   EXPECT_GT(d.iolet_flow[2], 0);
 }
 
+TEST(CaseGeometry, ASegmentationThatFallsApartIsRefused) {
+  // Two arteries side by side that never meet, a seed in each: one lumen cannot hold both.
+  VesselModel two = VesselModel::straight(Vec3(0, 0, 0), Vec3(20, 0, 0), 2.0);
+  two.add_tube({{Vec3(0, 8, 0), Vec3(20, 8, 0)}, {2.0, 2.0}});
+  RenderOptions o;
+  o.spacing = Vec3::Constant(0.4);
+  fs::create_directories(folder());
+  write_image(render(two, o).image, folder() / "two.nii.gz");
+  Case c;
+  c.source_file = (folder() / "case.toml").string();
+  c.geometry.shape = ShapeKind::Scan;
+  c.geometry.file = "two.nii.gz";
+  c.geometry.seeds = {Vec3(5, 0, 0) * 1e-3, Vec3(5, 8, 0) * 1e-3};
+  const std::string msg = message_of(c);
+  // The two pieces are the same size: either seed may be the one left out.
+  EXPECT_NE(msg.find("key 'geometry.segmentation': the segmentation falls apart: seed(s) "),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("lie in a piece that does not meet the largest one"), std::string::npos)
+      << msg;
+}
+
 TEST(CaseGeometry, ErrorsNameTheKey) {
   write_carotid_labels();
   Case c = carotid_case();
@@ -125,6 +147,13 @@ TEST(CaseGeometry, ErrorsNameTheKey) {
   c.geometry.cut_normals.clear();
   msg = message_of(c);  // the phantom's vessels end inside the grid: nothing is open
   EXPECT_NE(msg.find("the geometry is closed"), std::string::npos) << msg;
+
+  c = carotid_case();
+  c.geometry.spacing = 1.5e-3;  // the external carotid (3.6 mm) is under 3 cells across
+  msg = message_of(c);
+  EXPECT_NE(msg.find("key 'geometry.file': opening3 at ("), std::string::npos) << msg;
+  EXPECT_NE(msg.find("under 3 lattice cells"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("if it is a hole in the surface, repair it"), std::string::npos) << msg;
 
   c = carotid_case();
   c.geometry.file = "missing.nrrd";

@@ -20,12 +20,14 @@ struct PreparedGeometry {
   std::filesystem::path file;       // the file read
   double spacing_mm = 0;            // the lattice spacing chosen
   double segmented_volume_mm3 = 0;  // scans: the segmented lumen's volume
+  std::vector<std::string> notes;   // what was done that the user should know (pieces dropped)
 };
 
 /// Reads and prepares the geometry of `c` (geometry.shape = surface, label_map or scan). A
 /// relative geometry.file is taken from the folder of c.source_file. Throws hemotwin::Error
 /// naming the case file and key: no openings or only one, an inlet name that is not an opening
-/// (the openings found are listed), a file that cannot be read, a segmentation that fails.
+/// (the openings found are listed), a file that cannot be read, a segmentation that fails or
+/// falls apart between its seeds, an opening too small for the lattice (a hole in the surface?).
 PreparedGeometry prepare_geometry(const Case& c);
 
 /// The wall of a lumen mask (non-zero voxels, or those equal to `label` when it is > 0): the
