@@ -233,22 +233,14 @@ int segment_command(const SegmentOptions& o) {
       const auto b = numbers(o.roi, 6, "--roi");
       scan = crop(scan, Box{Vec3(b[0], b[1], b[2]), Vec3(b[3], b[4], b[5])});
     }
-    Segmentation s;
-    if (o.method == "vesselness") {
-      VesselnessOptions v;
-      v.sigma_min_mm = o.sigma_min;
-      v.sigma_max_mm = o.sigma_max;
-      s = vesselness_connected(scan, t.seeds, o.vesselness_level, v);
-    } else {
-      s = threshold_connected(scan, t);
-    }
-    if (o.level_set) {
-      LevelSetOptions ls;
-      if (o.has_lower) ls.lower = o.lower;
-      if (o.has_upper) ls.upper = o.upper;
-      s = refine_level_set(scan, s, ls);
-    }
-    return s;
+    SegmentationSteps steps;
+    steps.threshold = t;
+    steps.vesselness = o.method == "vesselness";
+    steps.vesselness_level = o.vesselness_level;
+    steps.vesselness_options.sigma_min_mm = o.sigma_min;
+    steps.vesselness_options.sigma_max_mm = o.sigma_max;
+    steps.level_set = o.level_set;
+    return segment_lumen(scan, steps);
   });
   // The surface is made before anything is written: a failure leaves no partial output.
   TriangleMesh wall;

@@ -104,29 +104,21 @@ PreparedGeometry prepare_geometry(const Case& c) {
       if (g.has_roi) scan = crop(scan, Box{g.roi_min / kMm, g.roi_max / kMm});
       std::vector<Vec3> seeds;
       for (const auto& p : g.seeds) seeds.push_back(p / kMm);
-      Segmentation s;
-      if (g.vesselness) {
-        VesselnessOptions v;
-        v.sigma_min_mm = g.sigma_min / kMm;
-        v.sigma_max_mm = g.sigma_max / kMm;
-        s = vesselness_connected(scan, seeds, g.vesselness_level, v);
-      } else {
-        ThresholdOptions t;
-        t.seeds = seeds;
-        if (g.has_lower) t.lower = g.lower;
-        if (g.has_upper) t.upper = g.upper;
-        t.smoothing_iterations = g.smoothing_iterations;
-        if (g.barrier_radius > 0)
-          for (std::size_t i = 0; i < g.cut_points.size(); ++i)
-            t.barriers.push_back({g.cut_points[i] / kMm, g.cut_normals[i], g.barrier_radius / kMm});
-        s = threshold_connected(scan, t);
-      }
-      if (g.level_set) {
-        LevelSetOptions ls;
-        if (g.has_lower) ls.lower = g.lower;
-        if (g.has_upper) ls.upper = g.upper;
-        s = refine_level_set(scan, s, ls);
-      }
+      SegmentationSteps steps;
+      ThresholdOptions& t = steps.threshold;
+      t.seeds = seeds;
+      if (g.has_lower) t.lower = g.lower;
+      if (g.has_upper) t.upper = g.upper;
+      t.smoothing_iterations = g.smoothing_iterations;
+      if (g.barrier_radius > 0)
+        for (std::size_t i = 0; i < g.cut_points.size(); ++i)
+          t.barriers.push_back({g.cut_points[i] / kMm, g.cut_normals[i], g.barrier_radius / kMm});
+      steps.vesselness = g.vesselness;
+      steps.vesselness_level = g.vesselness_level;
+      steps.vesselness_options.sigma_min_mm = g.sigma_min / kMm;
+      steps.vesselness_options.sigma_max_mm = g.sigma_max / kMm;
+      steps.level_set = g.level_set;
+      const Segmentation s = segment_lumen(scan, steps);
       out.segmented_volume_mm3 = s.volume_mm3;
       // Seeds in pieces that do not meet: the flow needs one lumen.
       const LabelMap one = largest_component(s.labels);

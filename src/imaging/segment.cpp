@@ -323,6 +323,18 @@ Segmentation refine_level_set(const Image& image, const Segmentation& initial,
   return s;
 }
 
+Segmentation segment_lumen(const Image& image, const SegmentationSteps& steps) {
+  Segmentation s = steps.vesselness
+                       ? vesselness_connected(image, steps.threshold.seeds, steps.vesselness_level,
+                                              steps.vesselness_options)
+                       : threshold_connected(image, steps.threshold);
+  if (!steps.level_set) return s;
+  LevelSetOptions ls = steps.level_set_options;
+  if (!ls.lower) ls.lower = steps.threshold.lower;
+  if (!ls.upper) ls.upper = steps.threshold.upper;
+  return refine_level_set(image, s, ls);
+}
+
 LabelMap largest_component(const LabelMap& labels) {
   std::vector<std::uint32_t> id;
   if (itk_ops::label_components(detail::to_raw(labels), id) == 0)

@@ -23,8 +23,9 @@ namespace {
 const char* const kPlanted[] = {"Plantedname^Alice", "PID-7733-PLANTED",         "19450817",
                                 "ACC-PLANTED-4411",  "Planted General Hospital", "Dr^Planted^Ref"};
 
-void write_series(const fs::path& folder, const Grid& g, const std::string& series_uid,
-                  int offset) {
+// The volume on grid `g` with the planted identifiers in its headers.
+hemotwin::testing::SeriesSpec planted_spec(const Grid& g, const std::string& series_uid,
+                                           int offset) {
   hemotwin::testing::SeriesSpec spec;
   for (int a = 0; a < 3; ++a) {
     spec.size[a] = g.size[a];
@@ -38,7 +39,12 @@ void write_series(const fs::path& folder, const Grid& g, const std::string& seri
       "0010|0010", "0010|0020", "0010|0030", "0008|0050",
       "0008|0080", "0008|0090"};  // name, ID, birth date, accession, institution, referrer
   for (int t = 0; t < 6; ++t) spec.extra_tags.emplace_back(tags[t], kPlanted[t]);
-  hemotwin::testing::write_ct_series(folder.string(), spec);
+  return spec;
+}
+
+void write_series(const fs::path& folder, const Grid& g, const std::string& series_uid,
+                  int offset) {
+  hemotwin::testing::write_ct_series(folder.string(), planted_spec(g, series_uid, offset));
 }
 
 Grid series_grid() {
@@ -101,17 +107,7 @@ TEST(Dicom, MultiFrameFileReadsWithGeometryAndLeavesIdentifiersBehind) {
   g.size = {10, 8, 7};
   g.origin = Vec3(-20.5, 3.25, 50);
   g.spacing = Vec3(0.6, 0.6, 1.25);
-  hemotwin::testing::SeriesSpec spec;
-  for (int a = 0; a < 3; ++a) {
-    spec.size[a] = g.size[a];
-    spec.origin[a] = g.origin[a];
-    spec.spacing[a] = g.spacing[a];
-    for (int b = 0; b < 3; ++b) spec.direction[3 * a + b] = g.direction(a, b);
-  }
-  spec.series_uid = "1.2.826.0.1.3680043.2.1125.1.2.300";
-  const char* tags[] = {"0010|0010", "0010|0020", "0010|0030",
-                        "0008|0050", "0008|0080", "0008|0090"};
-  for (int t = 0; t < 6; ++t) spec.extra_tags.emplace_back(tags[t], kPlanted[t]);
+  const auto spec = planted_spec(g, "1.2.826.0.1.3680043.2.1125.1.2.300", 0);
   const fs::path file = tmp.path() / "volume.dcm";
   hemotwin::testing::write_ct_multiframe(file.string(), spec);
   ASSERT_NE(slurp(file).find(kPlanted[1]), std::string::npos);  // planted in the input

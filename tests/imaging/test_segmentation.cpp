@@ -43,17 +43,20 @@ TEST(Segmentation, IdenticalMapsScorePerfectly) {
   EXPECT_LT(dice(ph.labels, shifted), 0.99);
 }
 
-TEST(Segmentation, CtStenosisPhantom) {
-  // A 6 mm artery along x with a 50 % (diameter) stenosis, CT-like at 0.3 mm.
-  const double R = 3.0, severity = 0.5;
-  const VesselModel model =
-      VesselModel::stenosis(Vec3(0, 0, 0), Vec3(30, 0, 0), R, severity, 15, 10);
+// A 6 mm artery along x with a 50 % (diameter) stenosis at x = 15 mm, CT-like at 0.3 mm.
+constexpr double kR = 3.0, kSeverity = 0.5;
+Phantom ct_stenosis() {
   RenderOptions o;
   o.modality = Modality::CT;
   o.spacing = Vec3::Constant(0.3);
   o.noise_sigma = 20;
   o.blur_sigma = 0.4;
-  const Phantom ph = render(model, o);
+  return render(VesselModel::stenosis(Vec3(0, 0, 0), Vec3(30, 0, 0), kR, kSeverity, 15, 10), o);
+}
+
+TEST(Segmentation, CtStenosisPhantom) {
+  const double R = kR, severity = kSeverity;
+  const Phantom ph = ct_stenosis();
   ThresholdOptions t;
   t.seeds = {Vec3(4, 0, 0)};
   const Segmentation s = threshold_connected(ph.image, t);
@@ -94,14 +97,8 @@ TEST(Segmentation, MrAneurysmPhantomWithRicianNoise) {
 }
 
 TEST(Segmentation, LevelSetRefinesTheThresholdOnTheCtStenosis) {
-  const double R = 3.0, severity = 0.5;
-  const VesselModel model =
-      VesselModel::stenosis(Vec3(0, 0, 0), Vec3(30, 0, 0), R, severity, 15, 10);
-  RenderOptions o;
-  o.spacing = Vec3::Constant(0.3);
-  o.noise_sigma = 20;
-  o.blur_sigma = 0.4;
-  const Phantom ph = render(model, o);
+  const double R = kR, severity = kSeverity;
+  const Phantom ph = ct_stenosis();
   ThresholdOptions t;
   t.seeds = {Vec3(4, 0, 0)};
   const Segmentation s = threshold_connected(ph.image, t);

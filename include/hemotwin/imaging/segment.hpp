@@ -85,6 +85,19 @@ struct LevelSetOptions {
 Segmentation refine_level_set(const Image& image, const Segmentation& initial,
                               const LevelSetOptions& options = {});
 
+/// The steps of a lumen segmentation as a case file or the command line chains them: threshold
+/// (or vesselness) from seeds, then optionally a level set.
+struct SegmentationSteps {
+  ThresholdOptions threshold;  // seeds, range, smoothing, barriers
+  bool vesselness = false;     // grow on vesselness instead (with threshold.seeds; the range,
+                               // smoothing and barriers apply to the threshold only)
+  double vesselness_level = 0.05;
+  VesselnessOptions vesselness_options;
+  bool level_set = false;  // its range: threshold.lower/upper when set, else the first step's
+  LevelSetOptions level_set_options;
+};
+Segmentation segment_lumen(const Image& image, const SegmentationSteps& steps);
+
 /// Keeps the largest connected component (face connectivity) of the non-zero labels.
 LabelMap largest_component(const LabelMap& labels);
 
