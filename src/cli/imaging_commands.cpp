@@ -111,8 +111,9 @@ CLI::App* add_segment_command(CLI::App& app, SegmentOptions& o) {
                   "A label map on the same grid to score against (Dice, surface distance)");
   cmd->add_option(
          "--method", o.method,
-         "threshold (default), or vesselness (multiscale Hessian, Frangi) for thin vessels")
-      ->check(CLI::IsMember({"threshold", "vesselness"}));
+         "threshold (default), or for thin vessels multiscale Hessian vesselness: vesselness "
+         "(Frangi's) or sato (Sato's line filter)")
+      ->check(CLI::IsMember({"threshold", "vesselness", "sato"}));
   cmd->add_option("--vesselness-level", o.vesselness_level,
                   "vesselness: the fraction of the strongest response a voxel needs")
       ->check(CLI::Range(1e-6, 0.999999));
@@ -235,7 +236,8 @@ int segment_command(const SegmentOptions& o) {
     }
     SegmentationSteps steps;
     steps.threshold = t;
-    steps.vesselness = o.method == "vesselness";
+    steps.vesselness = o.method != "threshold";
+    if (o.method == "sato") steps.vesselness_options.filter = VesselnessOptions::Filter::Sato;
     steps.vesselness_level = o.vesselness_level;
     steps.vesselness_options.sigma_min_mm = o.sigma_min;
     steps.vesselness_options.sigma_max_mm = o.sigma_max;

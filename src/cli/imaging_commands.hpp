@@ -27,7 +27,7 @@ struct SegmentOptions {
   int series = -1;
   int smoothing = 5;
   std::string reference;             // a label map to score against (Dice, surface distance)
-  std::string method = "threshold";  // or "vesselness"
+  std::string method = "threshold";  // or "vesselness" (Frangi), "sato"
   double vesselness_level = 0.05;
   double sigma_min = 0.3, sigma_max = 2.0;  // mm
   bool level_set = false;

@@ -114,6 +114,7 @@ PreparedGeometry prepare_geometry(const Case& c) {
         for (std::size_t i = 0; i < g.cut_points.size(); ++i)
           t.barriers.push_back({g.cut_points[i] / kMm, g.cut_normals[i], g.barrier_radius / kMm});
       steps.vesselness = g.vesselness;
+      if (g.sato) steps.vesselness_options.filter = VesselnessOptions::Filter::Sato;
       steps.vesselness_level = g.vesselness_level;
       steps.vesselness_options.sigma_min_mm = g.sigma_min / kMm;
       steps.vesselness_options.sigma_max_mm = g.sigma_max / kMm;

@@ -11,6 +11,7 @@
 #include <itkDanielssonDistanceMapImageFilter.h>
 #include <itkGDCMImageIO.h>
 #include <itkGDCMSeriesFileNames.h>
+#include <itkHessian3DToVesselnessMeasureImageFilter.h>
 #include <itkHessianToObjectnessMeasureImageFilter.h>
 #include <itkImage.h>
 #include <itkImageFileReader.h>
@@ -276,6 +277,25 @@ Raw<float> vesselness(const Raw<float>& image, double sigma_min, double sigma_ma
   auto f = MultiScale::New();
   f->SetInput(to_itk(image));
   f->SetHessianToMeasureFilter(objectness);
+  f->SetSigmaStepMethodToLogarithmic();
+  f->SetSigmaMinimum(sigma_min);
+  f->SetSigmaMaximum(sigma_max);
+  f->SetNumberOfSigmaSteps(unsigned(std::max(1, scales)));
+  f->Update();
+  return from_itk<float>(f->GetOutput());
+}
+
+Raw<float> sato_vesselness(const Raw<float>& image, double sigma_min, double sigma_max, int scales,
+                           double alpha1, double alpha2) {
+  using Hessian = itk::Image<itk::SymmetricSecondRankTensor<double, 3>, 3>;
+  using Sato = itk::Hessian3DToVesselnessMeasureImageFilter<float>;
+  using MultiScale = itk::MultiScaleHessianBasedMeasureImageFilter<Img<float>, Hessian, Img<float>>;
+  auto sato = Sato::New();
+  sato->SetAlpha1(alpha1);
+  sato->SetAlpha2(alpha2);
+  auto f = MultiScale::New();
+  f->SetInput(to_itk(image));
+  f->SetHessianToMeasureFilter(sato);
   f->SetSigmaStepMethodToLogarithmic();
   f->SetSigmaMinimum(sigma_min);
   f->SetSigmaMaximum(sigma_max);

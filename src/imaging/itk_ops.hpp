@@ -66,6 +66,10 @@ void fill_holes(Raw<std::uint8_t>& mask);
 /// scale-normalised.
 Raw<float> vesselness(const Raw<float>& image, double sigma_min, double sigma_max, int scales,
                       bool bright, double alpha, double beta, double gamma);
+/// Sato et al. 1998's line filter (ITK's Hessian3DToVesselnessMeasure, bright tubes), the same
+/// multiscale maximum; alpha1, alpha2 as Sato's.
+Raw<float> sato_vesselness(const Raw<float>& image, double sigma_min, double sigma_max, int scales,
+                           double alpha1, double alpha2);
 /// Threshold level set (ITK's ThresholdSegmentationLevelSet) started from `initial` (its signed
 /// distance), grown within [lower, upper] of `feature` against a curvature term; 0/1 result.
 Raw<std::uint8_t> threshold_level_set(const Raw<float>& feature, const Raw<std::uint8_t>& initial,

@@ -238,8 +238,12 @@ Image vesselness(const Image& image, const VesselnessOptions& o) {
   if (!(std::abs(end - background) > 0)) throw Error("vesselness: the image has no contrast");
   auto raw = detail::to_raw(image);
   for (float& v : raw.data) v = float((v - background) / (end - background));
-  auto out = itk_ops::vesselness(raw, o.sigma_min_mm, o.sigma_max_mm, o.scales, true, o.alpha,
-                                 o.beta, o.gamma);
+  auto out = o.filter == VesselnessOptions::Filter::Sato
+                 ? itk_ops::sato_vesselness(raw, o.sigma_min_mm, o.sigma_max_mm, o.scales, o.alpha1,
+                                            o.alpha2)
+                 : itk_ops::vesselness(raw, o.sigma_min_mm, o.sigma_max_mm, o.scales, true, o.alpha,
+                                       o.beta, o.gamma);
+  for (float& x : out.data) x = std::max(x, 0.0f);
   const float peak = *std::max_element(out.data.begin(), out.data.end());
   if (peak > 0)
     for (float& v : out.data) v /= peak;

@@ -203,9 +203,11 @@ constexpr Named<FlowDriver> driver_names[] = {{FlowDriver::Inlet, "inlet"},
 constexpr Named<InletProfile> profile_names[] = {{InletProfile::Parabolic, "parabolic"},
                                                  {InletProfile::Plug, "plug"}};
 
-enum class SegmentationMethod { Threshold, Vesselness };
+enum class SegmentationMethod { Threshold, Vesselness, Sato };
 constexpr Named<SegmentationMethod> method_names[] = {
-    {SegmentationMethod::Threshold, "threshold"}, {SegmentationMethod::Vesselness, "vesselness"}};
+    {SegmentationMethod::Threshold, "threshold"},
+    {SegmentationMethod::Vesselness, "vesselness"},
+    {SegmentationMethod::Sato, "sato"}};
 
 template <class E, std::size_t N>
 std::string name_in(const Named<E> (&names)[N], E value) {
@@ -801,8 +803,10 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   sg.smoothing_iterations =
       int(r.integer("geometry.segmentation.smoothing_iterations", 0, 1000).value_or(5));
   sg.series = int(r.integer("geometry.segmentation.series", 0, 100000).value_or(-1));
-  sg.vesselness = r.choice("geometry.segmentation.method", method_names)
-                      .value_or(SegmentationMethod::Threshold) == SegmentationMethod::Vesselness;
+  const auto method = r.choice("geometry.segmentation.method", method_names)
+                          .value_or(SegmentationMethod::Threshold);
+  sg.vesselness = method != SegmentationMethod::Threshold;
+  sg.sato = method == SegmentationMethod::Sato;
   sg.vesselness_level =
       r.number("geometry.segmentation.vesselness_level", Reader::within(1e-6, 0.999999))
           .value_or(sg.vesselness_level);
@@ -823,7 +827,7 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
     for (const char* k :
          {"geometry.segmentation.vesselness_level", "geometry.segmentation.sigma_min_mm",
           "geometry.segmentation.sigma_max_mm"})
-      note_unused(k, "it applies to method = \"vesselness\"");
+      note_unused(k, "it applies to method = \"vesselness\" and \"sato\"");
   if (from_file) {
     r.require("geometry.file", "the " + name_in(shape_names, g.shape) +
                                    " file to read (a path, relative to the case file's folder)");
@@ -1249,7 +1253,7 @@ std::string to_toml(const Case& c) {
         seg.insert("roi_max_mm", to_array(g.roi_max, 1 / mm));
       }
       if (g.series >= 0) seg.insert("series", g.series);
-      seg.insert("method", g.vesselness ? "vesselness" : "threshold");
+      seg.insert("method", g.sato ? "sato" : g.vesselness ? "vesselness" : "threshold");
       if (g.vesselness) {
         seg.insert("vesselness_level", g.vesselness_level);
         seg.insert("sigma_min_mm", g.sigma_min / mm);

@@ -436,7 +436,7 @@ roi_min_mm = [-10, -20, -30]
 roi_max_mm = [10, 20, 30]
 smoothing_iterations = 3
 series = 1
-method = "vesselness"
+method = "sato"
 vesselness_level = 0.1
 sigma_min_mm = 0.4
 sigma_max_mm = 3
@@ -467,7 +467,7 @@ duration_s = 0.1
   EXPECT_TRUE(g.roi_max.isApprox(Eigen::Vector3d(0.01, 0.02, 0.03)));
   EXPECT_EQ(g.smoothing_iterations, 3);
   EXPECT_EQ(g.series, 1);
-  EXPECT_TRUE(g.vesselness && g.level_set);
+  EXPECT_TRUE(g.vesselness && g.sato && g.level_set);
   EXPECT_DOUBLE_EQ(g.vesselness_level, 0.1);
   EXPECT_DOUBLE_EQ(g.sigma_min, 0.4e-3);
   EXPECT_DOUBLE_EQ(g.sigma_max, 3e-3);
@@ -480,7 +480,7 @@ duration_s = 0.1
   EXPECT_TRUE(d.geometry.seeds[1].isApprox(g.seeds[1], 1e-14));
   EXPECT_TRUE(d.geometry.roi_min.isApprox(g.roi_min, 1e-14));
   EXPECT_EQ(d.geometry.inlets, g.inlets);
-  EXPECT_TRUE(d.geometry.vesselness && d.geometry.level_set);
+  EXPECT_TRUE(d.geometry.vesselness && d.geometry.sato && d.geometry.level_set);
   EXPECT_NEAR(d.geometry.sigma_max, 3e-3, 1e-15);
   ASSERT_EQ(d.geometry.cut_points.size(), 2u);
   EXPECT_TRUE(d.geometry.cut_points[1].isApprox(g.cut_points[1], 1e-14));

@@ -135,6 +135,13 @@ TEST(Segmentation, ThinVesselByVesselness) {
   v.sigma_max_mm = 1.0;
   const Segmentation ve = vesselness_connected(ph.image, {Vec3(0.5, 0, 0)}, 0.05, v);
   const Segmentation ls = refine_level_set(ph.image, ve);
+  VesselnessOptions sato = v;
+  sato.filter = VesselnessOptions::Filter::Sato;
+  const Segmentation sa =
+      refine_level_set(ph.image, vesselness_connected(ph.image, {Vec3(0.5, 0, 0)}, 0.05, sato));
+  std::printf("Sato + level set: Dice %.4f, mean surface distance %.3f mm\n",
+              dice(sa.labels, ph.labels), mean_surface_distance(sa.labels, ph.labels));
+  EXPECT_GE(dice(sa.labels, ph.labels), 0.83);
   for (const auto* seg : {&th, &ve, &ls})
     std::printf("%s: Dice %.4f, mean surface distance %.3f mm, volume %.1f mm^3\n",
                 seg == &th   ? "threshold"

@@ -67,6 +67,7 @@ struct GeometrySpec {
   Eigen::Vector3d roi_min{0, 0, 0}, roi_max{0, 0, 0};  // m, LPS: the scan is cut to this box
   int smoothing_iterations = 5;    // curvature-flow iterations before the threshold
   bool vesselness = false;         // thin vessels: grow on multiscale vesselness instead
+  bool sato = false;               // vesselness by Sato's line filter instead of Frangi's
   double vesselness_level = 0.05;  // 0..1 of the strongest response
   double sigma_min = 0.3e-3, sigma_max = 2e-3;  // m, the vesselness scales
   bool level_set = false;     // refine the segmentation with a threshold level set

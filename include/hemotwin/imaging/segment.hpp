@@ -47,6 +47,10 @@ struct Segmentation {
 Segmentation threshold_connected(const Image& image, const ThresholdOptions& options);
 
 struct VesselnessOptions {
+  /// Frangi et al. 1998 (ITK's objectness: alpha, beta, gamma) or Sato et al. 1998 (ITK's
+  /// Hessian3DToVesselness: alpha1, alpha2).
+  enum class Filter { Frangi, Sato } filter = Filter::Frangi;
+  double alpha1 = 0.5, alpha2 = 2.0;
   /// Scales (Gaussian sigmas, mm) over which the response is taken at its maximum: from about
   /// a third of the thinnest vessel's radius to the thickest's radius.
   double sigma_min_mm = 0.3, sigma_max_mm = 2.0;
@@ -57,7 +61,7 @@ struct VesselnessOptions {
   double alpha = 0.5, beta = 0.5, gamma = 0.25;
 };
 
-/// Multiscale Hessian vesselness (Frangi et al. 1998, ITK's objectness measure for tubes) of
+/// Multiscale Hessian vesselness (Frangi's or Sato's, ITK) of
 /// `image`, 0 (no tube) to 1 (the strongest response in the image). The image is first scaled so
 /// its background (median) is 0 and its bright end (99.9th percentile) 1, so the default gamma
 /// suits CT and MR alike. Throws for an empty image or sigmas not > 0 and in order.
