@@ -262,21 +262,16 @@ Raw<std::uint8_t> connected_threshold(const Raw<float>& image, double lower, dou
   return from_itk<std::uint8_t>(f->GetOutput());
 }
 
-Raw<float> vesselness(const Raw<float>& image, double sigma_min, double sigma_max, int scales,
-                      bool bright, double alpha, double beta, double gamma) {
-  using Hessian = itk::Image<itk::SymmetricSecondRankTensor<double, 3>, 3>;
-  using Objectness = itk::HessianToObjectnessMeasureImageFilter<Hessian, Img<float>>;
-  using MultiScale = itk::MultiScaleHessianBasedMeasureImageFilter<Img<float>, Hessian, Img<float>>;
-  auto objectness = Objectness::New();
-  objectness->SetObjectDimension(1);  // tubes
-  objectness->SetBrightObject(bright);
-  objectness->SetScaleObjectnessMeasure(false);
-  objectness->SetAlpha(alpha);
-  objectness->SetBeta(beta);
-  objectness->SetGamma(gamma);
-  auto f = MultiScale::New();
+namespace {
+using Hessian = itk::Image<itk::SymmetricSecondRankTensor<double, 3>, 3>;
+
+// The maximum over logarithmically spaced scales of a Hessian-based measure.
+template <class Measure>
+Raw<float> multiscale(const Raw<float>& image, Measure* measure, double sigma_min, double sigma_max,
+                      int scales) {
+  auto f = itk::MultiScaleHessianBasedMeasureImageFilter<Img<float>, Hessian, Img<float>>::New();
   f->SetInput(to_itk(image));
-  f->SetHessianToMeasureFilter(objectness);
+  f->SetHessianToMeasureFilter(measure);
   f->SetSigmaStepMethodToLogarithmic();
   f->SetSigmaMinimum(sigma_min);
   f->SetSigmaMaximum(sigma_max);
@@ -284,24 +279,26 @@ Raw<float> vesselness(const Raw<float>& image, double sigma_min, double sigma_ma
   f->Update();
   return from_itk<float>(f->GetOutput());
 }
+}  // namespace
+
+Raw<float> vesselness(const Raw<float>& image, double sigma_min, double sigma_max, int scales,
+                      bool bright, double alpha, double beta, double gamma) {
+  auto objectness = itk::HessianToObjectnessMeasureImageFilter<Hessian, Img<float>>::New();
+  objectness->SetObjectDimension(1);  // tubes
+  objectness->SetBrightObject(bright);
+  objectness->SetScaleObjectnessMeasure(false);
+  objectness->SetAlpha(alpha);
+  objectness->SetBeta(beta);
+  objectness->SetGamma(gamma);
+  return multiscale(image, objectness.GetPointer(), sigma_min, sigma_max, scales);
+}
 
 Raw<float> sato_vesselness(const Raw<float>& image, double sigma_min, double sigma_max, int scales,
                            double alpha1, double alpha2) {
-  using Hessian = itk::Image<itk::SymmetricSecondRankTensor<double, 3>, 3>;
-  using Sato = itk::Hessian3DToVesselnessMeasureImageFilter<float>;
-  using MultiScale = itk::MultiScaleHessianBasedMeasureImageFilter<Img<float>, Hessian, Img<float>>;
-  auto sato = Sato::New();
+  auto sato = itk::Hessian3DToVesselnessMeasureImageFilter<float>::New();
   sato->SetAlpha1(alpha1);
   sato->SetAlpha2(alpha2);
-  auto f = MultiScale::New();
-  f->SetInput(to_itk(image));
-  f->SetHessianToMeasureFilter(sato);
-  f->SetSigmaStepMethodToLogarithmic();
-  f->SetSigmaMinimum(sigma_min);
-  f->SetSigmaMaximum(sigma_max);
-  f->SetNumberOfSigmaSteps(unsigned(std::max(1, scales)));
-  f->Update();
-  return from_itk<float>(f->GetOutput());
+  return multiscale(image, sato.GetPointer(), sigma_min, sigma_max, scales);
 }
 
 Raw<std::uint8_t> threshold_level_set(const Raw<float>& feature, const Raw<std::uint8_t>& initial,
