@@ -23,8 +23,23 @@ void check_exists(const fs::path& path) {
     throw Error(std::string("no such file or folder; expected a scan: ") + kFormats, path.string());
 }
 
+std::vector<DicomSeries> describe_series(const std::vector<itk_ops::SeriesInfo>& found) {
+  std::vector<DicomSeries> out;
+  int k = 0;
+  for (const auto& s : found) {
+    DicomSeries d;
+    d.index = k++;
+    d.files = s.files;
+    d.size = {s.size[0], s.size[1], s.size[2]};
+    d.spacing = Vec3(s.spacing[0], s.spacing[1], s.spacing[2]);
+    out.push_back(d);
+  }
+  return out;
+}
+
 Image read_dicom_folder(const fs::path& folder, const ReadOptions& options) {
-  const auto all = list_dicom_series(folder);
+  const auto found = itk_ops::dicom_series(folder.string());  // the one scan of the folder
+  const auto all = describe_series(found);
   int pick = options.series;
   if (pick < 0) {
     if (all.size() > 1) {
@@ -44,7 +59,8 @@ Image read_dicom_folder(const fs::path& folder, const ReadOptions& options) {
     throw Error("series " + std::to_string(pick) + " asked for, but the folder holds " +
                     std::to_string(all.size()) + " (0 to " + std::to_string(all.size() - 1) + ")",
                 folder.string());
-  return detail::from_raw<float>(itk_ops::read_dicom_series(folder.string(), pick));
+  return detail::from_raw<float>(
+      itk_ops::read_dicom_files(folder.string(), found[std::size_t(pick)].names));
 }
 
 template <class T>
@@ -82,17 +98,7 @@ void write_file(const Volume<T>& v, const fs::path& path) {
 
 std::vector<DicomSeries> list_dicom_series(const fs::path& folder) {
   itk_ops::quiet();
-  std::vector<DicomSeries> out;
-  int k = 0;
-  for (const auto& s : itk_ops::dicom_series(folder.string())) {
-    DicomSeries d;
-    d.index = k++;
-    d.files = s.files;
-    d.size = {s.size[0], s.size[1], s.size[2]};
-    d.spacing = Vec3(s.spacing[0], s.spacing[1], s.spacing[2]);
-    out.push_back(d);
-  }
-  return out;
+  return describe_series(itk_ops::dicom_series(folder.string()));
 }
 
 Image read_image(const fs::path& path, const ReadOptions& options) {

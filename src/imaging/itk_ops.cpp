@@ -190,6 +190,7 @@ std::vector<SeriesInfo> dicom_series(const std::string& folder) {
     const auto files = s.names->GetFileNames(uid);
     SeriesInfo d;
     d.files = int(files.size());
+    d.names = files;
     auto io = itk::GDCMImageIO::New();
     io->SetFileName(files.front());
     try {
@@ -207,11 +208,10 @@ std::vector<SeriesInfo> dicom_series(const std::string& folder) {
   return out;
 }
 
-Raw<float> read_dicom_series(const std::string& folder, int series) {
-  const SeriesFiles s = series_in(folder);
+Raw<float> read_dicom_files(const std::string& folder, const std::vector<std::string>& names) {
   auto reader = itk::ImageSeriesReader<Img<float>>::New();
   reader->SetImageIO(itk::GDCMImageIO::New());
-  reader->SetFileNames(s.names->GetFileNames(s.uids.at(std::size_t(series))));
+  reader->SetFileNames(names);
   reader->SetMetaDataDictionaryArrayUpdate(false);
   update(reader, folder, "cannot read the DICOM series: ");
   return from_itk<float>(reader->GetOutput());

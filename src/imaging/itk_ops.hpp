@@ -39,6 +39,7 @@ struct Raw {
 
 struct SeriesInfo {
   int files = 0;
+  std::vector<std::string> names;  // the files, in slice order
   int size[3] = {0, 0, 0};
   double spacing[3] = {1, 1, 1};
 };
@@ -50,7 +51,8 @@ Raw<float> read_float(const std::string& path);
 Raw<int> read_int(const std::string& path);
 /// The series of a DICOM folder, sorted by series UID (the UIDs never leave this file).
 std::vector<SeriesInfo> dicom_series(const std::string& folder);
-Raw<float> read_dicom_series(const std::string& folder, int series);
+/// Reads one series from its files (as dicom_series listed them: the folder is scanned once).
+Raw<float> read_dicom_files(const std::string& folder, const std::vector<std::string>& names);
 void write_float(const Raw<float>& image, const std::string& path);
 void write_u8(const Raw<std::uint8_t>& image, const std::string& path);
 
