@@ -5,10 +5,12 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <optional>
 #include <sstream>
 
 #include "hemotwin/core/engine.hpp"
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/core/waveform.hpp"
 #ifdef HEMOTWIN_HAVE_CUDA
 #include "hemotwin/core/detail/cuda_backend.hpp"
 #endif
@@ -121,11 +123,27 @@ DomainSpec make_domain(const Case& c) {
 
 double iolet_area(const IoletPlane& io) { return std::numbers::pi * io.radius * io.radius; }
 
+double inlet_area(const DomainSpec& spec) {
+  double a = 0;
+  for (const auto& io : spec.iolets)
+    if (io.kind == IoletKind::VelocityInlet) a += iolet_area(io);
+  return a;
+}
+
+std::optional<Waveform> inflow_waveform(const Case& c) {
+  const auto& in = c.inlet;
+  if (in.waveform_time.empty()) return std::nullopt;
+  return Waveform(in.waveform_time, in.waveform_flow,
+                  in.waveform_time.back() - in.waveform_time.front());
+}
+
 double peak_velocity_estimate(const Case& c, const DomainSpec& spec) {
   const auto& g = c.geometry;
   const double mu = c.blood.viscosity;
   if (c.driver == FlowDriver::Inlet) {
     double u = c.inlet.mean_velocity * (1.0 + std::abs(c.inlet.amplitude));
+    if (const auto w = inflow_waveform(c); w && inlet_area(spec) > 0)
+      u = std::max(std::abs(w->max()), std::abs(w->min())) / inlet_area(spec);
     if (c.inlet.profile == InletProfile::Parabolic) u *= 2.0;
     if (g.shape == ShapeKind::StenosedPipe) u /= std::pow(1.0 - g.stenosis_severity, 2);
     if (is_file_shape(g.shape)) {
@@ -170,6 +188,8 @@ class SimulationImpl final : public Simulation {
         engine_(spec, EngineOptions{backend, c.collision, units.tau(), c.trt_magic, c.walls,
                                     c.streaming}) {
     grid_ = engine_.lattice().grid_info();
+    waveform_ = inflow_waveform(c);
+    inlet_area_ = inlet_area(spec);
     for (std::size_t k = 0; k < engine_.iolets().size(); ++k) {
       const auto& p = engine_.iolets()[k];
       iolets_.push_back({p.name, p.kind, p.point, p.normal.normalized(),
@@ -243,8 +263,10 @@ class SimulationImpl final : public Simulation {
     const double t = time();
     if (case_.driver == FlowDriver::Inlet) {
       const auto& in = case_.inlet;
-      double u =
-          in.mean_velocity * (1.0 + in.amplitude * std::sin(2 * std::numbers::pi * t / in.period));
+      double u = waveform_
+                     ? (*waveform_)(t) / inlet_area_
+                     : in.mean_velocity *
+                           (1.0 + in.amplitude * std::sin(2 * std::numbers::pi * t / in.period));
       if (in.ramp > 0 && t < in.ramp) u *= 0.5 * (1.0 - std::cos(std::numbers::pi * t / in.ramp));
       std::vector<double> values;
       for (const auto& io : engine_.iolets())
@@ -300,6 +322,8 @@ class SimulationImpl final : public Simulation {
   GridInfo grid_;
   std::vector<IoletInfo> iolets_;
   std::int64_t total_steps_ = 0;
+  std::optional<Waveform> waveform_;  // the measured inflow, when the case gives one
+  double inlet_area_ = 0;             // m^2, the velocity inlets' total
 };
 
 }  // namespace
@@ -320,6 +344,20 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
     if (!(area > 0))
       throw Error("a flow rate needs a velocity inlet with an area", file, "inlet.flow_rate_ml_s");
     c.inlet.mean_velocity = c.inlet.flow_rate / area;
+  }
+  if (!c.inlet.waveform_time.empty()) {
+    if (c.inlet.waveform_time.size() != c.inlet.waveform_flow.size())
+      throw Error("the inflow waveform needs as many times as flows", file, "inlet.waveform_file");
+    const double area = inlet_area(spec);
+    if (!(area > 0))
+      throw Error("an inflow waveform needs a velocity inlet with an area", file,
+                  "inlet.waveform_file");
+    try {
+      c.inlet.mean_velocity = inflow_waveform(c)->mean() / area;  // reported as the mean
+    } catch (const Error& e) {
+      throw Error(e.message(), file, "inlet.waveform_file");
+    }
+    c.inlet.amplitude = 0;
   }
   if (spec.iolets.empty() && c.driver == FlowDriver::Inlet)
     throw Error("the geometry has no inlet or outlet for an inlet-driven flow", file,

@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/io/waveform_file.hpp"
 
 namespace hemotwin::io {
 namespace {
@@ -97,6 +98,8 @@ constexpr KeySpec key_specs[] = {
     {"inlet.profile", Kind::Enum},
     {"inlet.mean_velocity_m_s", Kind::Number},
     {"inlet.flow_rate_ml_s", Kind::Number},
+    {"inlet.waveform_file", Kind::String},
+    {"inlet.waveform_unit", Kind::Enum},
     {"inlet.amplitude", Kind::Number},
     {"inlet.period_s", Kind::Number},
     {"inlet.ramp_s", Kind::Number},
@@ -202,6 +205,10 @@ constexpr Named<FlowDriver> driver_names[] = {{FlowDriver::Inlet, "inlet"},
                                               {FlowDriver::BodyForce, "body_force"}};
 constexpr Named<InletProfile> profile_names[] = {{InletProfile::Parabolic, "parabolic"},
                                                  {InletProfile::Plug, "plug"}};
+
+enum class FlowUnit { M3PerS, MlPerS };
+constexpr Named<FlowUnit> flow_unit_names[] = {{FlowUnit::M3PerS, "m3_s"},
+                                               {FlowUnit::MlPerS, "ml_s"}};
 
 enum class SegmentationMethod { Threshold, Vesselness, Sato };
 constexpr Named<SegmentationMethod> method_names[] = {
@@ -947,6 +954,32 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   in.amplitude = r.number("inlet.amplitude", Reader::at_least(0)).value_or(in.amplitude);
   in.period = r.number("inlet.period_s", Reader::above(0)).value_or(in.period);
   in.ramp = r.number("inlet.ramp_s", Reader::at_least(0)).value_or(in.ramp);
+  if (auto f = r.string("inlet.waveform_file")) {
+    for (const char* k : {"inlet.mean_velocity_m_s", "inlet.flow_rate_ml_s"})
+      if (r.has(k)) r.fail(k, "set either " + std::string(k) + " or inlet.waveform_file, not both");
+    note_unused("inlet.amplitude", "the waveform gives the pulsation");
+    const auto unit = r.choice("inlet.waveform_unit", flow_unit_names).value_or(FlowUnit::M3PerS);
+    in.waveform_file = *f;
+    in.waveform_scale = unit == FlowUnit::MlPerS ? 1e-6 : 1.0;
+    std::filesystem::path path = *f;
+    if (path.is_relative()) path = std::filesystem::path(source_name).parent_path() / path;
+    Waveform w = [&] {
+      try {
+        return read_waveform(path, in.waveform_scale, r.has("inlet.period_s") ? in.period : 0.0);
+      } catch (const Error& e) {
+        r.fail("inlet.waveform_file", e.what());  // names the waveform file and its line
+      }
+    }();
+    in.period = w.period();
+    in.amplitude = 0;
+    in.waveform_time = w.times();
+    in.waveform_flow = w.values();
+    // The closing sample, so the samples span exactly one period.
+    in.waveform_time.push_back(in.waveform_time.front() + w.period());
+    in.waveform_flow.push_back(in.waveform_flow.front());
+  } else {
+    note_unused("inlet.waveform_unit", "it applies to inlet.waveform_file");
+  }
 
   // [outlet]
   if (auto v = r.number("outlet.pressure_pa", Reader::any())) c.outlet.pressure = *v;
@@ -969,7 +1002,8 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   }
 
   if (c.driver == FlowDriver::Inlet) {
-    if (!r.has("inlet.mean_velocity_m_s") && !r.has("inlet.flow_rate_ml_s"))
+    if (!r.has("inlet.mean_velocity_m_s") && !r.has("inlet.flow_rate_ml_s") &&
+        !r.has("inlet.waveform_file"))
       r.fail("inlet.mean_velocity_m_s",
              "required key missing: the inflow, as inlet.mean_velocity_m_s or inlet.flow_rate_ml_s "
              "(or set flow.driver = \"body_force\")");
@@ -1309,11 +1343,15 @@ std::string to_toml(const Case& c) {
   };
   if (c.driver == FlowDriver::Inlet) {
     toml::table inlet{{"profile", name_in(profile_names, c.inlet.profile)}};
-    if (is_file_shape(c.geometry.shape) && c.inlet.flow_rate > 0)
+    if (!c.inlet.waveform_file.empty()) {
+      inlet.insert("waveform_file", c.inlet.waveform_file);
+      inlet.insert("waveform_unit", c.inlet.waveform_scale == 1.0 ? "m3_s" : "ml_s");
+    } else if (is_file_shape(c.geometry.shape) && c.inlet.flow_rate > 0) {
       inlet.insert("flow_rate_ml_s", c.inlet.flow_rate * 1e6);
-    else
+    } else {
       inlet.insert("mean_velocity_m_s", c.inlet.mean_velocity);
-    inlet.insert("amplitude", c.inlet.amplitude);
+    }
+    if (c.inlet.waveform_file.empty()) inlet.insert("amplitude", c.inlet.amplitude);
     inlet.insert("period_s", c.inlet.period);
     inlet.insert("ramp_s", c.inlet.ramp);
     root.insert("inlet", std::move(inlet));

@@ -536,6 +536,45 @@ duration_s = 0.1
   EXPECT_NE(n2[0].find("geometry.length_mm is ignored"), std::string::npos) << n2[0];
 }
 
+TEST(CaseFile, InflowWaveformFromAFile) {
+  const auto dir = std::filesystem::temp_directory_path() / "hemotwin-case-waveform";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "q.dat") << "# t (s)  Q (mL/s)\n0 4\n0.2 9\n0.4 6\n0.6 5\n0.8 4\n";
+  std::ofstream(dir / "back.dat") << "0 4\n0.2 9\n0.1 6\n0.8 4\n";
+  auto with_waveform = [&](const std::string& extra) {
+    std::string t = minimal;
+    const auto at = t.find("mean_velocity_m_s");
+    t.replace(at, t.find('\n', at) - at,
+              "waveform_file = \"q.dat\"\nwaveform_unit = \"ml_s\"" + extra);
+    return t;
+  };
+  const Case c = parse_case(with_waveform(""), (dir / "case.toml").string());
+  EXPECT_DOUBLE_EQ(c.inlet.period, 0.8);
+  ASSERT_EQ(c.inlet.waveform_time.size(), 5u);  // four samples and the closing one
+  EXPECT_NEAR(c.inlet.waveform_flow[1], 9e-6, 1e-18);
+  EXPECT_EQ(to_toml(c).find("amplitude"), std::string::npos);
+  EXPECT_NE(to_toml(c).find("waveform_file = \"q.dat\""), std::string::npos);
+  // A period that does not match, a file that goes back in time, both inflows: refused.
+  auto error = [&](const std::string& t) {
+    try {
+      parse_case(t, (dir / "case.toml").string());
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  std::string msg = error(with_waveform("\nperiod_s = 1.0"));
+  EXPECT_NE(msg.find("key 'inlet.waveform_file'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("q.dat:6: the waveform spans 0.800000 s"), std::string::npos) << msg;
+  std::string back = with_waveform("");
+  back.replace(back.find("q.dat"), 5, "back.dat");
+  msg = error(back);
+  EXPECT_NE(msg.find("back.dat:3: time 0.1 s does not follow"), std::string::npos) << msg;
+  msg = error(with_waveform("\nflow_rate_ml_s = 5"));
+  EXPECT_NE(msg.find("set either inlet.flow_rate_ml_s or inlet.waveform_file"), std::string::npos)
+      << msg;
+}
+
 TEST(CaseFile, LocateErrorPlacesCoreErrorsAtTheKey) {
   const auto dir = std::filesystem::temp_directory_path() / "hemotwin_test_locate";
   std::filesystem::create_directories(dir);

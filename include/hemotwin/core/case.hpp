@@ -87,6 +87,12 @@ struct InletSpec {
   double amplitude = 0.0;  // relative amplitude of a sinusoidal pulsation (0 = steady)
   double period = 1.0;     // s
   double ramp = 0.0;       // s, start-up ramp (half-cosine)
+  // A measured inflow Q(t), m^3/s, over one cycle of `period` (times from 0): when set it drives
+  // the velocity inlets (periodic cubic spline, divided by their total area) instead of
+  // mean_velocity and amplitude. The io layer fills it from inlet.waveform_file.
+  std::string waveform_file;
+  double waveform_scale = 1.0;  // file units to m^3/s (1e-6 for mL/s)
+  std::vector<double> waveform_time, waveform_flow;
 };
 
 struct OutletSpec {
