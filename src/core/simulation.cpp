@@ -137,13 +137,14 @@ std::optional<Waveform> inflow_waveform(const Case& c) {
                   in.waveform_time.back() - in.waveform_time.front());
 }
 
-double peak_velocity_estimate(const Case& c, const DomainSpec& spec) {
+double peak_velocity_estimate(const Case& c, const DomainSpec& spec,
+                              const std::optional<Waveform>& inflow) {
   const auto& g = c.geometry;
   const double mu = c.blood.viscosity;
   if (c.driver == FlowDriver::Inlet) {
     double u = c.inlet.mean_velocity * (1.0 + std::abs(c.inlet.amplitude));
-    if (const auto w = inflow_waveform(c); w && inlet_area(spec) > 0)
-      u = std::max(std::abs(w->max()), std::abs(w->min())) / inlet_area(spec);
+    if (inflow && inlet_area(spec) > 0)
+      u = std::max(std::abs(inflow->max()), std::abs(inflow->min())) / inlet_area(spec);
     if (c.inlet.profile == InletProfile::Parabolic) u *= 2.0;
     if (g.shape == ShapeKind::StenosedPipe) u /= std::pow(1.0 - g.stenosis_severity, 2);
     if (is_file_shape(g.shape)) {
@@ -180,7 +181,7 @@ template <class T, class L>
 class SimulationImpl final : public Simulation {
  public:
   SimulationImpl(const Case& c, BackendKind backend, std::string device, DomainSpec spec,
-                 Units units)
+                 Units units, std::optional<Waveform> inflow)
       : case_(c),
         units_(units),
         backend_(backend),
@@ -188,7 +189,7 @@ class SimulationImpl final : public Simulation {
         engine_(spec, EngineOptions{backend, c.collision, units.tau(), c.trt_magic, c.walls,
                                     c.streaming}) {
     grid_ = engine_.lattice().grid_info();
-    waveform_ = inflow_waveform(c);
+    waveform_ = std::move(inflow);
     inlet_area_ = inlet_area(spec);
     for (std::size_t k = 0; k < engine_.iolets().size(); ++k) {
       const auto& p = engine_.iolets()[k];
@@ -345,6 +346,7 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
       throw Error("a flow rate needs a velocity inlet with an area", file, "inlet.flow_rate_ml_s");
     c.inlet.mean_velocity = c.inlet.flow_rate / area;
   }
+  std::optional<Waveform> inflow;  // built once: the spline solve grows with the samples
   if (!c.inlet.waveform_time.empty()) {
     if (c.inlet.waveform_time.size() != c.inlet.waveform_flow.size())
       throw Error("the inflow waveform needs as many times as flows", file, "inlet.waveform_file");
@@ -353,10 +355,11 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
       throw Error("an inflow waveform needs a velocity inlet with an area", file,
                   "inlet.waveform_file");
     try {
-      c.inlet.mean_velocity = inflow_waveform(c)->mean() / area;  // reported as the mean
+      inflow = inflow_waveform(c);
     } catch (const Error& e) {
       throw Error(e.message(), file, "inlet.waveform_file");
     }
+    c.inlet.mean_velocity = inflow->mean() / area;  // reported as the mean
     c.inlet.amplitude = 0;
   }
   if (spec.iolets.empty() && c.driver == FlowDriver::Inlet)
@@ -381,7 +384,7 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   }
 
   const double nu = c.blood.viscosity / c.blood.density;
-  const double peak = peak_velocity_estimate(c, spec);
+  const double peak = peak_velocity_estimate(c, spec, inflow);
   const double dt = c.time.time_step > 0
                         ? c.time.time_step
                         : Units::time_step_for_mach(spec.dx, peak, c.time.max_mach);
@@ -396,12 +399,12 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   const bool q27 = c.lattice == LatticeKind::D3Q27;
   // The one switch from run-time choices to template arguments.
   if (!dbl && !q27)
-    return std::make_unique<SimulationImpl<float, D3Q19>>(c, backend, device, spec, units);
+    return std::make_unique<SimulationImpl<float, D3Q19>>(c, backend, device, spec, units, inflow);
   if (dbl && !q27)
-    return std::make_unique<SimulationImpl<double, D3Q19>>(c, backend, device, spec, units);
+    return std::make_unique<SimulationImpl<double, D3Q19>>(c, backend, device, spec, units, inflow);
   if (!dbl && q27)
-    return std::make_unique<SimulationImpl<float, D3Q27>>(c, backend, device, spec, units);
-  return std::make_unique<SimulationImpl<double, D3Q27>>(c, backend, device, spec, units);
+    return std::make_unique<SimulationImpl<float, D3Q27>>(c, backend, device, spec, units, inflow);
+  return std::make_unique<SimulationImpl<double, D3Q27>>(c, backend, device, spec, units, inflow);
 }
 
 }  // namespace hemotwin

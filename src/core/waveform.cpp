@@ -1,10 +1,11 @@
 #include "hemotwin/core/waveform.hpp"
 
-// GCC 12 warns inside Eigen's AVX-512 LU kernels (a known false positive).
-#pragma GCC diagnostic push
+// GCC 12 warns inside Eigen's AVX-512 dense kernels, which SparseLU instantiates in this file,
+// after inlining (a false positive); only a file-wide setting reaches it.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <Eigen/Dense>
-#pragma GCC diagnostic pop
+
+#include <Eigen/SparseCore>
+#include <Eigen/SparseLU>
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -51,17 +52,22 @@ Waveform::Waveform(std::vector<double> t, std::vector<double> v, double period)
   auto h = [&](std::size_t i) {
     return i + 1 < n ? t_[i + 1] - t_[i] : t_[0] + period_ - t_[n - 1];
   };
-  Eigen::MatrixXd A = Eigen::MatrixXd::Zero(Eigen::Index(n), Eigen::Index(n));
+  // Cyclic tridiagonal: a sparse LU keeps it linear in the number of samples.
+  std::vector<Eigen::Triplet<double>> entries;
   Eigen::VectorXd b = Eigen::VectorXd::Zero(Eigen::Index(n));
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t prev = (i + n - 1) % n, next = (i + 1) % n;
     const double hp = h(prev), hi = h(i);
-    A(Eigen::Index(i), Eigen::Index(prev)) += hp;
-    A(Eigen::Index(i), Eigen::Index(i)) += 2 * (hp + hi);
-    A(Eigen::Index(i), Eigen::Index(next)) += hi;
+    entries.emplace_back(Eigen::Index(i), Eigen::Index(prev), hp);
+    entries.emplace_back(Eigen::Index(i), Eigen::Index(i), 2 * (hp + hi));
+    entries.emplace_back(Eigen::Index(i), Eigen::Index(next), hi);
     b(Eigen::Index(i)) = 6 * ((v_[next] - v_[i]) / hi - (v_[i] - v_[prev]) / hp);
   }
-  const Eigen::VectorXd m = A.partialPivLu().solve(b);
+  Eigen::SparseMatrix<double> A{Eigen::Index(n), Eigen::Index(n)};
+  A.setFromTriplets(entries.begin(), entries.end());
+  Eigen::SparseLU<Eigen::SparseMatrix<double>> lu(A);
+  if (lu.info() != Eigen::Success) throw Error("the waveform's spline system is singular");
+  const Eigen::VectorXd m = lu.solve(b);
   m_.assign(m.data(), m.data() + n);
   // The integral of each piece: h (v_i + v_{i+1}) / 2 - h^3 (M_i + M_{i+1}) / 24.
   double integral = 0;

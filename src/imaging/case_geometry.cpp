@@ -25,21 +25,27 @@ std::string describe(const std::vector<Opening>& openings) {
   return s.str();
 }
 
-}  // namespace
+// The lumen of a label map: the voxels of `label` (0: any non-zero), its largest connected piece.
+struct Lumen {
+  LabelMap mask;                      // the largest piece, 0/1
+  std::int64_t voxels = 0, kept = 0;  // of the label, and in the largest piece
+};
 
-TriangleMesh lumen_surface(const LabelMap& labels, int label, double sigma_mm,
-                           int smoothing_iterations) {
-  LabelMap mask = labels;
-  std::int64_t n = 0;
-  for (auto& v : mask.data) {
-    v = (label > 0 ? v == label : v != 0) ? 1 : 0;
-    n += v;
-  }
-  if (n == 0)
+Lumen select_lumen(const LabelMap& labels, int label) {
+  Lumen l;
+  LabelMap all = labels;
+  for (auto& v : all.data) l.voxels += (v = (label > 0 ? v == label : v != 0) ? 1 : 0);
+  if (l.voxels == 0)
     throw Error(label > 0 ? "the label map holds no voxel of label " + std::to_string(label)
                           : std::string("the label map is empty (no non-zero voxel)"));
-  mask = largest_component(mask);
-  const double sigma = sigma_mm > 0 ? sigma_mm : 0.5 * labels.grid.spacing.minCoeff();
+  l.mask = largest_component(all);
+  for (const auto v : l.mask.data) l.kept += v;
+  return l;
+}
+
+// The wall of a 0/1 mask: its 0.5 level after a Gaussian blur of `sigma_mm` (0: half a voxel).
+TriangleMesh wall_of(const LabelMap& mask, double sigma_mm, int smoothing_iterations) {
+  const double sigma = sigma_mm > 0 ? sigma_mm : 0.5 * mask.grid.spacing.minCoeff();
   // Only the lumen's box, with room for the blur, is blurred and contoured (a vessel fills a
   // few per cent of a scan); where the lumen reaches the grid's edge the box stops there too.
   const Grid& g = mask.grid;
@@ -70,6 +76,13 @@ TriangleMesh lumen_surface(const LabelMap& labels, int label, double sigma_mm,
   return isosurface(lumen_field(box, sigma), 0.5, {.smoothing = smoothing_iterations});
 }
 
+}  // namespace
+
+TriangleMesh lumen_surface(const LabelMap& labels, int label, double sigma_mm,
+                           int smoothing_iterations) {
+  return wall_of(select_lumen(labels, label).mask, sigma_mm, smoothing_iterations);
+}
+
 PreparedGeometry prepare_geometry(const Case& c) {
   const auto& g = c.geometry;
   const std::string& cf = c.source_file;
@@ -85,18 +98,12 @@ PreparedGeometry prepare_geometry(const Case& c) {
     if (g.shape == ShapeKind::Surface) {
       out.wall = read_surface(file);
     } else if (g.shape == ShapeKind::LabelMap) {
-      const LabelMap labels = read_labels(file);
-      std::int64_t all = 0, kept = 0;
-      LabelMap mask = labels;
-      for (auto& v : mask.data) all += (v = (g.label > 0 ? v == g.label : v != 0) ? 1 : 0);
-      if (all > 0) {
-        for (const auto v : largest_component(mask).data) kept += v;
-        if (kept < all)
-          out.notes.push_back("the label map's lumen has pieces apart from the largest; " +
-                              std::to_string(all - kept) + " of " + std::to_string(all) +
-                              " voxels were left out");
-      }
-      out.wall = lumen_surface(labels, g.label, g.smoothing / kMm);
+      const Lumen l = select_lumen(read_labels(file), g.label);
+      if (l.kept < l.voxels)
+        out.notes.push_back("the label map's lumen has pieces apart from the largest; " +
+                            std::to_string(l.voxels - l.kept) + " of " + std::to_string(l.voxels) +
+                            " voxels were left out");
+      out.wall = wall_of(l.mask, g.smoothing / kMm, 0);
     } else {
       ReadOptions ro;
       ro.series = g.series;
@@ -122,7 +129,8 @@ PreparedGeometry prepare_geometry(const Case& c) {
       const Segmentation s = segment_lumen(scan, steps);
       out.segmented_volume_mm3 = s.volume_mm3;
       // Seeds in pieces that do not meet: the flow needs one lumen.
-      const LabelMap one = largest_component(s.labels);
+      const Lumen l = select_lumen(s.labels, 0);
+      const LabelMap& one = l.mask;
       std::vector<std::size_t> lost;
       for (std::size_t i = 0; i < seeds.size(); ++i) {
         const Index3 v = s.labels.grid.nearest(seeds[i]);
@@ -138,7 +146,7 @@ PreparedGeometry prepare_geometry(const Case& c) {
                     "connected lumen: widen the intensity range (lower), add seeds along the "
                     "gap, or drop those seeds");
       }
-      out.wall = lumen_surface(s.labels, 0, g.smoothing / kMm);
+      out.wall = wall_of(one, g.smoothing / kMm, 0);
     }
   } catch (const Error& e) {
     throw at_key(e, g.shape == ShapeKind::Scan ? "geometry.segmentation" : "geometry.file");

@@ -30,6 +30,21 @@ std::string range_str(const Grid& g) {
   return point_str(lo) + " to " + point_str(hi);
 }
 
+double percentile(std::vector<float> v, double q) {
+  if (v.empty()) return 0;
+  const auto k = std::size_t(std::clamp(q, 0.0, 1.0) * double(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(k), v.end());
+  return v[k];
+}
+
+// About a million evenly strided values of a scan: enough for its background statistics.
+std::vector<float> sample_of(const std::vector<float>& data) {
+  std::vector<float> out;
+  const std::size_t stride = std::max<std::size_t>(1, data.size() / 1000000);
+  for (std::size_t n = 0; n < data.size(); n += stride) out.push_back(data[n]);
+  return out;
+}
+
 double median(std::vector<float> v) {
   if (v.empty()) return 0;
   auto mid = v.begin() + std::ptrdiff_t(v.size() / 2);
@@ -135,9 +150,7 @@ Segmentation threshold_connected(const Image& image, const ThresholdOptions& o) 
   // (the scan's median: vessels fill a small part of a scan), which puts the edge at the wall's
   // half-intensity point; upwards, three times as far above the lumen (excludes bone on CT).
   const double lumen = median(seed_values);
-  std::vector<float> sample;
-  const std::size_t stride = std::max<std::size_t>(1, image.data.size() / 1000000);
-  for (std::size_t n = 0; n < image.data.size(); n += stride) sample.push_back(sm[n]);
+  std::vector<float> sample = sample_of(smooth.data);
   const double background = median(sample);
   for (float& v : sample) v = float(std::abs(v - background));
   const double spread = 1.4826 * median(sample);  // robust standard deviation of the background
@@ -201,13 +214,6 @@ Segmentation threshold_connected(const Image& image, const ThresholdOptions& o) 
 
 namespace {
 
-double percentile(std::vector<float> v, double q) {
-  if (v.empty()) return 0;
-  const auto k = std::size_t(std::clamp(q, 0.0, 1.0) * double(v.size() - 1));
-  std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(k), v.end());
-  return v[k];
-}
-
 Segmentation finish(LabelMap labels, const Image& image) {
   Segmentation s;
   s.labels = std::move(labels);
@@ -230,9 +236,7 @@ Image vesselness(const Image& image, const VesselnessOptions& o) {
     throw Error(
         "vesselness: sigmas must be > 0 with sigma_min_mm <= sigma_max_mm, and scales >= 1");
   // Background 0, bright end 1 (dark vessels: the reverse), so gamma means the same everywhere.
-  std::vector<float> sample;
-  const std::size_t stride = std::max<std::size_t>(1, image.data.size() / 1000000);
-  for (std::size_t n = 0; n < image.data.size(); n += stride) sample.push_back(image.data[n]);
+  const std::vector<float> sample = sample_of(image.data);
   const double background = percentile(sample, 0.5);
   const double end = percentile(sample, o.bright ? 0.999 : 0.001);
   if (!(std::abs(end - background) > 0)) throw Error("vesselness: the image has no contrast");
@@ -284,13 +288,11 @@ Segmentation vesselness_connected(const Image& image, const std::vector<Vec3>& s
   Segmentation out = finish(detail::from_raw<std::uint8_t>(std::move(mask)), image);
   // The intensity range for a level-set refinement, as threshold_connected chooses it: halfway
   // between the lumen (near the centrelines: vesselness above half) and the background.
-  std::vector<float> core, sample;
+  std::vector<float> core;
   for (std::size_t n = 0; n < v.data.size(); ++n)
     if (out.labels.data[n] && v.data[n] >= 0.5) core.push_back(image.data[n]);
-  const std::size_t stride = std::max<std::size_t>(1, image.data.size() / 1000000);
-  for (std::size_t n = 0; n < image.data.size(); n += stride) sample.push_back(image.data[n]);
   if (!core.empty()) {
-    const double lumen = percentile(core, 0.5), background = percentile(sample, 0.5);
+    const double lumen = percentile(core, 0.5), background = percentile(sample_of(image.data), 0.5);
     const double mid = 0.5 * (lumen + background), span = 3 * std::abs(lumen - mid);
     out.lower = o.bright ? mid : lumen - span;
     out.upper = o.bright ? lumen + span : mid;

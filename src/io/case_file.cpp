@@ -779,21 +779,20 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
                std::to_string(g.cut_normals.size()) + " normals");
   g.label = int(r.integer("geometry.label", 0, 255).value_or(0));
   if (auto v = r.number("geometry.smoothing_mm", Reader::at_least(0))) g.smoothing = *v * mm;
-  auto& sg = g;
   if (auto v = r.vector3s("geometry.segmentation.seeds_mm")) {
-    for (const auto& p : *v) sg.seeds.push_back(p * mm);
+    for (const auto& p : *v) g.seeds.push_back(p * mm);
   }
   if (auto v = r.number("geometry.segmentation.lower", Reader::any())) {
-    sg.has_lower = true;
-    sg.lower = *v;
+    g.has_lower = true;
+    g.lower = *v;
   }
   if (auto v = r.number("geometry.segmentation.upper", Reader::any())) {
-    sg.has_upper = true;
-    sg.upper = *v;
+    g.has_upper = true;
+    g.upper = *v;
   }
-  if (sg.has_lower && sg.has_upper && !(sg.upper > sg.lower))
+  if (g.has_lower && g.has_upper && !(g.upper > g.lower))
     r.fail("geometry.segmentation.upper",
-           "must be above geometry.segmentation.lower (" + format_number(sg.lower) + ")");
+           "must be above geometry.segmentation.lower (" + format_number(g.lower) + ")");
   const auto roi_lo = r.vector3("geometry.segmentation.roi_min_mm");
   const auto roi_hi = r.vector3("geometry.segmentation.roi_max_mm");
   if (roi_lo.has_value() != roi_hi.has_value())
@@ -803,34 +802,34 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
     if (!((*roi_hi - *roi_lo).minCoeff() > 0))
       r.fail("geometry.segmentation.roi_max_mm",
              "must exceed roi_min_mm in every component (the box's far corner)");
-    sg.has_roi = true;
-    sg.roi_min = *roi_lo * mm;
-    sg.roi_max = *roi_hi * mm;
+    g.has_roi = true;
+    g.roi_min = *roi_lo * mm;
+    g.roi_max = *roi_hi * mm;
   }
-  sg.smoothing_iterations =
+  g.smoothing_iterations =
       int(r.integer("geometry.segmentation.smoothing_iterations", 0, 1000).value_or(5));
-  sg.series = int(r.integer("geometry.segmentation.series", 0, 100000).value_or(-1));
+  g.series = int(r.integer("geometry.segmentation.series", 0, 100000).value_or(-1));
   const auto method = r.choice("geometry.segmentation.method", method_names)
                           .value_or(SegmentationMethod::Threshold);
-  sg.vesselness = method != SegmentationMethod::Threshold;
-  sg.sato = method == SegmentationMethod::Sato;
-  sg.vesselness_level =
+  g.vesselness = method != SegmentationMethod::Threshold;
+  g.sato = method == SegmentationMethod::Sato;
+  g.vesselness_level =
       r.number("geometry.segmentation.vesselness_level", Reader::within(1e-6, 0.999999))
-          .value_or(sg.vesselness_level);
+          .value_or(g.vesselness_level);
   if (auto v = r.number("geometry.segmentation.sigma_min_mm", Reader::above(0)))
-    sg.sigma_min = *v * mm;
+    g.sigma_min = *v * mm;
   if (auto v = r.number("geometry.segmentation.sigma_max_mm", Reader::above(0)))
-    sg.sigma_max = *v * mm;
-  if (sg.sigma_max < sg.sigma_min)
+    g.sigma_max = *v * mm;
+  if (g.sigma_max < g.sigma_min)
     r.fail("geometry.segmentation.sigma_max_mm",
-           "must be at least sigma_min_mm (" + format_number(sg.sigma_min / mm) + ")");
-  sg.level_set = r.boolean("geometry.segmentation.level_set").value_or(false);
+           "must be at least sigma_min_mm (" + format_number(g.sigma_min / mm) + ")");
+  g.level_set = r.boolean("geometry.segmentation.level_set").value_or(false);
   if (auto v = r.number("geometry.segmentation.barrier_radius_mm", Reader::at_least(0)))
-    sg.barrier_radius = *v * mm;
-  if (sg.barrier_radius > 0 && sg.cut_points.empty())
+    g.barrier_radius = *v * mm;
+  if (g.barrier_radius > 0 && g.cut_points.empty())
     r.fail("geometry.segmentation.barrier_radius_mm",
            "barriers are the cut planes (geometry.cut_points_mm, geometry.cut_normals): give them");
-  if (!sg.vesselness)
+  if (!g.vesselness)
     for (const char* k :
          {"geometry.segmentation.vesselness_level", "geometry.segmentation.sigma_min_mm",
           "geometry.segmentation.sigma_max_mm"})
@@ -844,7 +843,7 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
       note_unused(k,
                   "it applies to analytic shapes; " + shape + " takes its geometry from the file");
     if (g.shape == ShapeKind::Scan) {
-      if (sg.seeds.empty())
+      if (g.seeds.empty())
         r.fail("geometry.segmentation.seeds_mm",
                "required key missing: at least one seed point inside the vessel, [[x, y, z]] in "
                "LPS mm (3D Slicer shows LPS coordinates when its coordinate system is set so)");
