@@ -50,4 +50,24 @@ const char* to_string(StreamingScheme v) {
 }
 const char* to_string(Precision v) { return v == Precision::Float ? "float" : "double"; }
 const char* to_string(LatticeKind v) { return v == LatticeKind::D3Q19 ? "D3Q19" : "D3Q27"; }
+const char* to_string(OutletModel v) {
+  switch (v) {
+    case OutletModel::Pressure:
+      return "pressure";
+    case OutletModel::Resistance:
+      return "resistance";
+    case OutletModel::Windkessel:
+      return "windkessel";
+    case OutletModel::FlowSplit:
+      return "flow_split";
+  }
+  return "?";
+}
+
+const OutletSpec& outlet_spec(const Case& c, const std::string& name) {
+  for (const auto& o : c.outlets)
+    if (o.name == name) return o;
+  return c.outlet;
+}
+
 }  // namespace hemotwin

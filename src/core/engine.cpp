@@ -463,7 +463,7 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
   }
   iolet_value_.assign(iolets_.size(), T(0));
   for (std::size_t k = 0; k < iolets_.size(); ++k)
-    if (iolets_[k].kind == IoletKind::PressureOutlet) iolet_value_[k] = T(1);
+    if (!is_velocity_iolet(iolets_[k].kind)) iolet_value_[k] = T(1);
   using kernels::Layout;
   for (Layout layout :
        aa ? std::vector{Layout::Swapped, Layout::Pushed} : std::vector{Layout::Plain})
@@ -823,40 +823,63 @@ LatticeDiagnostics Engine<T, L>::diagnostics() const {
   d.max_speed = std::sqrt(s.max_speed2);
   d.bad_cell = s.bad_cell;
   for (std::size_t k = 0; k < slabs_.size(); ++k) {
-    const auto& slab = slabs_[k];
-    const Vec3 n = -iolets_[k].normal.normalized();
-    kernels::FlowSample sum{0, 0};
-    const std::int64_t count = std::int64_t(slab.cells.size());
-    if (options_.backend == BackendKind::Cpu) {
-      const kernels::SampleIoletCell<T, L> op{pops,
-                                              slab.cells.data(),
-                                              slab.weight.data(),
-                                              {n[0], n[1], n[2]},
-                                              {force[0], force[1], force[2]}};
-      double flux = 0, rho = 0;
-#pragma omp parallel for reduction(+ : flux, rho)
-      for (std::int64_t i = 0; i < count; ++i) {
-        const auto v = op(i);
-        flux += v.flux;
-        rho += v.rho;
-      }
-      sum = {flux, rho};
-    } else {
-#ifdef HEMOTWIN_HAVE_CUDA
-      const kernels::SampleIoletCell<T, L> op{pops,
-                                              dev_->slab_cells[k].template as<std::int64_t>(),
-                                              dev_->slab_weights[k].template as<double>(),
-                                              {n[0], n[1], n[2]},
-                                              {force[0], force[1], force[2]}};
-      sum = cuda::sample_iolet<T, L>(op, count);
-#endif
-    }
-    // Flow through the plane: the window-averaged mass flux (the window integrates to one).
-    const double sign = (iolets_[k].kind == IoletKind::VelocityInlet) ? 1.0 : -1.0;
-    d.iolet_flow.push_back(sign * sum.flux);
-    d.iolet_density.push_back(sum.rho / std::max(slab.area, 1e-300));
+    double flow, density;
+    sample_iolet(k, pops, flow, density);
+    d.iolet_flow.push_back(flow);
+    d.iolet_density.push_back(density);
   }
   return d;
+}
+
+template <class T, class L>
+void Engine<T, L>::sample_iolet(std::size_t k, const kernels::PopulationView<T, L>& pops,
+                                double& flow, double& density) const {
+  const auto& slab = slabs_[k];
+  const Vec3 n = -iolets_[k].normal.normalized();
+  const T force[3] = {force_[0], force_[1], force_[2]};
+  kernels::FlowSample sum{0, 0};
+  const std::int64_t count = std::int64_t(slab.cells.size());
+  if (options_.backend == BackendKind::Cpu) {
+    const kernels::SampleIoletCell<T, L> op{pops,
+                                            slab.cells.data(),
+                                            slab.weight.data(),
+                                            {n[0], n[1], n[2]},
+                                            {force[0], force[1], force[2]}};
+    double fx = 0, rho = 0;
+#pragma omp parallel for reduction(+ : fx, rho)
+    for (std::int64_t i = 0; i < count; ++i) {
+      const auto v = op(i);
+      fx += v.flux;
+      rho += v.rho;
+    }
+    sum = {fx, rho};
+  } else {
+#ifdef HEMOTWIN_HAVE_CUDA
+    const kernels::SampleIoletCell<T, L> op{pops,
+                                            dev_->slab_cells[k].template as<std::int64_t>(),
+                                            dev_->slab_weights[k].template as<double>(),
+                                            {n[0], n[1], n[2]},
+                                            {force[0], force[1], force[2]}};
+    sum = cuda::sample_iolet<T, L>(op, count);
+#endif
+  }
+  // Flow through the plane: the window-averaged mass flux (the window integrates to one), into
+  // the domain at inlets and out of it at outlets.
+  flow = (is_outlet(iolets_[k].kind) ? -1.0 : 1.0) * sum.flux;
+  density = sum.rho / std::max(slab.area, 1e-300);
+}
+
+template <class T, class L>
+void Engine<T, L>::sample_iolets(const std::vector<int>& which, std::vector<double>& flow,
+                                 std::vector<double>& density) const {
+  const kernels::PopulationView<T, L> pops = view();
+  flow.assign(which.size(), 0.0);
+  density.assign(which.size(), 0.0);
+  for (std::size_t i = 0; i < which.size(); ++i) {
+    if (which[i] < 0 || std::size_t(which[i]) >= slabs_.size())
+      throw Error("sample_iolets: no iolet " + std::to_string(which[i]));
+    sample_iolet(std::size_t(which[i]), pops, flow[i], density[i]);
+  }
 }
 
 template <class T, class L>

@@ -10,6 +10,7 @@
 
 #include "hemotwin/core/engine.hpp"
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/core/outlets.hpp"
 #include "hemotwin/core/waveform.hpp"
 #ifdef HEMOTWIN_HAVE_CUDA
 #include "hemotwin/core/detail/cuda_backend.hpp"
@@ -130,6 +131,129 @@ double inlet_area(const DomainSpec& spec) {
   return a;
 }
 
+// What one outlet does during the run (physical units).
+struct OutletState {
+  int iolet = -1;  // index among the engine's iolets
+  OutletModel model = OutletModel::Pressure;
+  double pressure = 0;                   // Pa, imposed now (pressure outlets)
+  std::optional<Waveform> pressure_of;   // Pressure model with a waveform
+  std::optional<Windkessel> windkessel;  // Resistance and Windkessel models
+  double fraction = 0;                   // FlowSplit
+  double area = 0;                       // m^2 (FlowSplit: the mean velocity is flow / area)
+};
+
+std::string outlet_key(const OutletSpec& o, const std::string& leaf) {
+  return (o.name.empty() ? std::string("outlet.") : "outlets." + o.name + ".") + leaf;
+}
+
+// The outlets of `spec` with their models; flow-split outlets become velocity outlets. Also
+// returns, in `reference`, the pressure expected at the outlets at the mean inflow `q_mean` with a
+// resistance-free domain: the fixed pressures' mean, or where the resistive outlets' flows add up
+// to the inflow not split off (their initial P_c follow from it).
+std::vector<OutletState> make_outlets(const Case& c, DomainSpec& spec, double q_mean,
+                                      double& reference) {
+  const std::string& file = c.source_file;
+  for (const auto& o : c.outlets) {
+    bool found = false;
+    std::string names;
+    for (const auto& io : spec.iolets) {
+      if (io.kind == IoletKind::VelocityInlet) continue;
+      found |= io.name == o.name;
+      names += (names.empty() ? "" : ", ") + io.name;
+    }
+    if (!found)
+      throw Error("no outlet is named '" + o.name + "'; the outlets are: " + names, file,
+                  "outlets." + o.name);
+  }
+  std::vector<OutletState> out;
+  double split = 0, fixed_sum = 0, conductance = 0, drained = 0;
+  int fixed = 0, pressure_outlets = 0;
+  for (std::size_t k = 0; k < spec.iolets.size(); ++k) {
+    auto& io = spec.iolets[k];
+    if (io.kind == IoletKind::VelocityInlet) continue;
+    const OutletSpec& o = outlet_spec(c, io.name);
+    OutletState st;
+    st.iolet = int(k);
+    st.model = o.model;
+    switch (o.model) {
+      case OutletModel::Pressure:
+        st.pressure = o.pressure;
+        if (!o.pressure_time.empty()) {
+          try {
+            st.pressure_of.emplace(o.pressure_time, o.pressure_value,
+                                   o.pressure_time.back() - o.pressure_time.front());
+          } catch (const Error& e) {
+            throw Error(e.message(), file, outlet_key(o, "pressure_file"));
+          }
+          st.pressure = (*st.pressure_of)(0.0);
+        }
+        fixed_sum += st.pressure_of ? st.pressure_of->mean() : st.pressure;
+        ++fixed;
+        ++pressure_outlets;
+        break;
+      case OutletModel::Resistance:
+      case OutletModel::Windkessel: {
+        const bool rcr = o.model == OutletModel::Windkessel;
+        const double r1 = o.resistance, r2 = rcr ? o.distal_resistance : 0.0;
+        const double cap = rcr ? o.compliance : 0.0;
+        if (!(r1 >= 0) || !std::isfinite(r1) || (!rcr && !(r1 > 0)))
+          throw Error("the resistance must be " + std::string(rcr ? ">= 0" : "> 0") +
+                          " (Pa s/m^3), got " + std::to_string(r1),
+                      file, outlet_key(o, rcr ? "r1_pa_s_m3" : "resistance_pa_s_m3"));
+        if (rcr && !(r2 > 0 && std::isfinite(r2)))
+          throw Error("a Windkessel needs a distal resistance R2 > 0 (Pa s/m^3)", file,
+                      outlet_key(o, "r2_pa_s_m3"));
+        if (rcr && !(cap > 0 && std::isfinite(cap)))
+          throw Error("a Windkessel needs a compliance C > 0 (m^3/Pa)", file,
+                      outlet_key(o, "compliance_m3_pa"));
+        st.windkessel.emplace(r1, r2, cap, o.pressure, o.pressure);
+        conductance += 1.0 / (r1 + r2);
+        drained += o.pressure / (r1 + r2);
+        ++pressure_outlets;
+        break;
+      }
+      case OutletModel::FlowSplit:
+        if (!(o.flow_fraction > 0 && o.flow_fraction < 1))
+          throw Error("a flow split needs the outlet's share of the inflow in (0, 1), got " +
+                          std::to_string(o.flow_fraction),
+                      file, outlet_key(o, "flow_fraction"));
+        if (c.driver != FlowDriver::Inlet)
+          throw Error("a flow split divides the inflow; it needs driver = \"inlet\"", file,
+                      outlet_key(o, "model"));
+        if (!(io.radius > 0))
+          throw Error("a flow-split outlet needs an area (its radius is unknown)", file,
+                      outlet_key(o, "model"));
+        io.kind = IoletKind::VelocityOutlet;
+        io.parabolic = c.inlet.profile == InletProfile::Parabolic;
+        st.fraction = o.flow_fraction;
+        st.area = iolet_area(io);
+        split += o.flow_fraction;
+        break;
+    }
+    out.push_back(std::move(st));
+  }
+  if (split > 0 && pressure_outlets == 0)
+    throw Error(
+        "every outlet has a flow split: at least one outlet must set the pressure (model = "
+        "\"pressure\", \"resistance\" or \"windkessel\")",
+        file, "outlet.model");
+  if (split >= 1)
+    throw Error("the flow splits add up to " + std::to_string(split) +
+                    ", leaving no flow for the other outlets; they must add up to less than 1",
+                file, "outlet.flow_fraction");
+  const double rest = q_mean * (1.0 - split);
+  reference =
+      fixed > 0 ? fixed_sum / fixed : (conductance > 0 ? (rest + drained) / conductance : 0.0);
+  for (auto& st : out) {
+    if (!st.windkessel) continue;
+    auto& wk = *st.windkessel;
+    const double q = std::max(0.0, (reference - wk.distal_pressure()) / wk.total_resistance());
+    wk.set_capacitor_pressure(wk.steady_capacitor_pressure(q));
+    st.pressure = wk.pressure(0.0);
+  }
+  return out;
+}
+
 std::optional<Waveform> inflow_waveform(const Case& c) {
   const auto& in = c.inlet;
   if (in.waveform_time.empty()) return std::nullopt;
@@ -181,7 +305,7 @@ template <class T, class L>
 class SimulationImpl final : public Simulation {
  public:
   SimulationImpl(const Case& c, BackendKind backend, std::string device, DomainSpec spec,
-                 Units units, std::optional<Waveform> inflow)
+                 Units units, std::optional<Waveform> inflow, std::vector<OutletState> outlets)
       : case_(c),
         units_(units),
         backend_(backend),
@@ -191,6 +315,9 @@ class SimulationImpl final : public Simulation {
     grid_ = engine_.lattice().grid_info();
     waveform_ = std::move(inflow);
     inlet_area_ = inlet_area(spec);
+    outlets_ = std::move(outlets);
+    for (const auto& o : outlets_)
+      if (o.windkessel) coupled_.push_back(o.iolet);
     for (std::size_t k = 0; k < engine_.iolets().size(); ++k) {
       const auto& p = engine_.iolets()[k];
       iolets_.push_back({p.name, p.kind, p.point, p.normal.normalized(),
@@ -214,6 +341,7 @@ class SimulationImpl final : public Simulation {
     const int every = std::max(1, case_.output.check_every);
     for (std::int64_t i = 0; i < n; ++i) {
       engine_.step();
+      couple_outlets();
       apply_time_dependence();
       if (engine_.steps() % every == 0 || i + 1 == n) check();
     }
@@ -230,6 +358,11 @@ class SimulationImpl final : public Simulation {
       out.iolet_flow.push_back(units_.flow_to_physical(d.iolet_flow[k]));
       out.iolet_pressure.push_back(units_.density_to_pressure(d.iolet_density[k]));
     }
+    out.iolet_boundary_pressure.assign(d.iolet_flow.size(),
+                                       std::numeric_limits<double>::quiet_NaN());
+    for (const auto& o : outlets_)
+      if (engine_.iolets()[o.iolet].kind == IoletKind::PressureOutlet)
+        out.iolet_boundary_pressure[o.iolet] = o.pressure;
     return out;
   }
 
@@ -260,6 +393,18 @@ class SimulationImpl final : public Simulation {
   }
 
  private:
+  // Resistance and Windkessel outlets: the flow that left through each in the step just taken
+  // drives its ODE over that step; the pressure it gives holds for the next step.
+  void couple_outlets() {
+    if (coupled_.empty()) return;
+    engine_.sample_iolets(coupled_, flow_scratch_, density_scratch_);
+    std::size_t i = 0;
+    for (auto& o : outlets_) {
+      if (!o.windkessel) continue;
+      o.pressure = o.windkessel->advance(units_.flow_to_physical(flow_scratch_[i++]), units_.dt());
+    }
+  }
+
   void apply_time_dependence() {
     const double t = time();
     if (case_.driver == FlowDriver::Inlet) {
@@ -269,12 +414,21 @@ class SimulationImpl final : public Simulation {
                      : in.mean_velocity *
                            (1.0 + in.amplitude * std::sin(2 * std::numbers::pi * t / in.period));
       if (in.ramp > 0 && t < in.ramp) u *= 0.5 * (1.0 - std::cos(std::numbers::pi * t / in.ramp));
-      std::vector<double> values;
-      for (const auto& io : engine_.iolets())
-        values.push_back(io.kind == IoletKind::VelocityInlet
-                             ? units_.velocity_to_lattice(u)
-                             : units_.pressure_to_density(case_.outlet.pressure));
-      engine_.set_iolet_values(values);
+      values_.assign(engine_.iolets().size(), 0.0);
+      for (std::size_t k = 0; k < values_.size(); ++k)
+        if (engine_.iolets()[k].kind == IoletKind::VelocityInlet)
+          values_[k] = units_.velocity_to_lattice(u);
+      const double inflow = u * inlet_area_;
+      for (auto& o : outlets_) {
+        if (o.model == OutletModel::FlowSplit) {
+          // Along the inward normal: negative, the flow leaves.
+          values_[o.iolet] = units_.velocity_to_lattice(-o.fraction * inflow / o.area);
+          continue;
+        }
+        if (o.pressure_of) o.pressure = (*o.pressure_of)(t);
+        values_[o.iolet] = units_.pressure_to_density(o.pressure);
+      }
+      engine_.set_iolet_values(values_);
     } else {
       const auto& bf = case_.body_force;
       const double G =
@@ -325,6 +479,9 @@ class SimulationImpl final : public Simulation {
   std::int64_t total_steps_ = 0;
   std::optional<Waveform> waveform_;  // the measured inflow, when the case gives one
   double inlet_area_ = 0;             // m^2, the velocity inlets' total
+  std::vector<OutletState> outlets_;  // one per outlet, in iolet order
+  std::vector<int> coupled_;          // iolets whose pressure follows their flow every step
+  std::vector<double> values_, flow_scratch_, density_scratch_;
 };
 
 }  // namespace
@@ -365,6 +522,13 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   if (spec.iolets.empty() && c.driver == FlowDriver::Inlet)
     throw Error("the geometry has no inlet or outlet for an inlet-driven flow", file,
                 "flow.driver");
+  const double q_mean = inflow ? inflow->mean() : c.inlet.mean_velocity * inlet_area(spec);
+  double expected_pressure = 0;
+  std::vector<OutletState> outlets = make_outlets(c, spec, q_mean, expected_pressure);
+  const double reference =
+      std::isnan(c.reference_pressure) ? expected_pressure : c.reference_pressure;
+  if (!std::isfinite(reference))
+    throw Error("the reference pressure must be finite", file, "flow.reference_pressure_pa");
 
   BackendKind backend = c.backend;
   std::string device;
@@ -389,6 +553,7 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
                         ? c.time.time_step
                         : Units::time_step_for_mach(spec.dx, peak, c.time.max_mach);
   Units units(spec.dx, dt, c.blood.density, nu);
+  units.set_reference_pressure(reference);
   try {
     units.check(peak);
   } catch (const Error& e) {
@@ -399,12 +564,16 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   const bool q27 = c.lattice == LatticeKind::D3Q27;
   // The one switch from run-time choices to template arguments.
   if (!dbl && !q27)
-    return std::make_unique<SimulationImpl<float, D3Q19>>(c, backend, device, spec, units, inflow);
+    return std::make_unique<SimulationImpl<float, D3Q19>>(c, backend, device, spec, units, inflow,
+                                                          std::move(outlets));
   if (dbl && !q27)
-    return std::make_unique<SimulationImpl<double, D3Q19>>(c, backend, device, spec, units, inflow);
+    return std::make_unique<SimulationImpl<double, D3Q19>>(c, backend, device, spec, units, inflow,
+                                                           std::move(outlets));
   if (!dbl && q27)
-    return std::make_unique<SimulationImpl<float, D3Q27>>(c, backend, device, spec, units, inflow);
-  return std::make_unique<SimulationImpl<double, D3Q27>>(c, backend, device, spec, units, inflow);
+    return std::make_unique<SimulationImpl<float, D3Q27>>(c, backend, device, spec, units, inflow,
+                                                          std::move(outlets));
+  return std::make_unique<SimulationImpl<double, D3Q27>>(c, backend, device, spec, units, inflow,
+                                                         std::move(outlets));
 }
 
 }  // namespace hemotwin

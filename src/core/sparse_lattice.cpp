@@ -233,7 +233,7 @@ void build_links_in(const SparseLattice& lat, const DomainSpec& spec, std::int64
         if (tk > 0 && tk <= 1 + 1e-9 && tk < t && io.covers(p + tk * d)) {
           t = std::min(tk, 1.0);
           iolet = int(k);
-          kind = io.kind == IoletKind::VelocityInlet ? LinkKind::Velocity : LinkKind::Pressure;
+          kind = is_velocity_iolet(io.kind) ? LinkKind::Velocity : LinkKind::Pressure;
         }
       }
       // Round-off can leave a link with no crossing found (the neighbour is outside by a hair):

@@ -23,10 +23,10 @@ double Units::time_step_for_mach(double dx, double peak_velocity, double mach) {
 }
 
 double Units::pressure_to_density(double p) const {
-  return 1.0 + p / (cs2 * rho_ * dx_ * dx_ / (dt_ * dt_));
+  return 1.0 + (p - p_ref_) / (cs2 * rho_ * dx_ * dx_ / (dt_ * dt_));
 }
 double Units::density_to_pressure(double rho_lat) const {
-  return (rho_lat - 1.0) * cs2 * rho_ * dx_ * dx_ / (dt_ * dt_);
+  return p_ref_ + (rho_lat - 1.0) * cs2 * rho_ * dx_ * dx_ / (dt_ * dt_);
 }
 
 void Units::check(double peak_velocity, const UnitsLimits& limits) const {

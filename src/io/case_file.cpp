@@ -94,6 +94,8 @@ constexpr KeySpec key_specs[] = {
     {"walls.method", Kind::Enum},
     {"flow", Kind::Table},
     {"flow.driver", Kind::Enum},
+    {"flow.reference_pressure_pa", Kind::Number},
+    {"flow.reference_pressure_mmhg", Kind::Number},
     {"inlet", Kind::Table},
     {"inlet.profile", Kind::Enum},
     {"inlet.mean_velocity_m_s", Kind::Number},
@@ -104,8 +106,29 @@ constexpr KeySpec key_specs[] = {
     {"inlet.period_s", Kind::Number},
     {"inlet.ramp_s", Kind::Number},
     {"outlet", Kind::Table},
+    {"outlet.model", Kind::Enum},
     {"outlet.pressure_pa", Kind::Number},
     {"outlet.pressure_mmhg", Kind::Number},
+    {"outlet.pressure_file", Kind::String},
+    {"outlet.pressure_unit", Kind::Enum},
+    {"outlet.resistance_pa_s_m3", Kind::Number},
+    {"outlet.r1_pa_s_m3", Kind::Number},
+    {"outlet.r2_pa_s_m3", Kind::Number},
+    {"outlet.compliance_m3_pa", Kind::Number},
+    {"outlet.flow_fraction", Kind::Number},
+    // One outlet by name: the keys of [outlet], which give the defaults.
+    {"outlets", Kind::Table},
+    {"outlets.*", Kind::Table},
+    {"outlets.*.model", Kind::Enum},
+    {"outlets.*.pressure_pa", Kind::Number},
+    {"outlets.*.pressure_mmhg", Kind::Number},
+    {"outlets.*.pressure_file", Kind::String},
+    {"outlets.*.pressure_unit", Kind::Enum},
+    {"outlets.*.resistance_pa_s_m3", Kind::Number},
+    {"outlets.*.r1_pa_s_m3", Kind::Number},
+    {"outlets.*.r2_pa_s_m3", Kind::Number},
+    {"outlets.*.compliance_m3_pa", Kind::Number},
+    {"outlets.*.flow_fraction", Kind::Number},
     {"body_force", Kind::Table},
     {"body_force.gradient_pa_m", Kind::Number},
     {"body_force.oscillation_amplitude_pa_m", Kind::Number},
@@ -127,12 +150,24 @@ constexpr KeySpec key_specs[] = {
 constexpr std::pair<std::string_view, std::string_view> exclusive_keys[] = {
     {"inlet.mean_velocity_m_s", "inlet.flow_rate_ml_s"},
     {"outlet.pressure_pa", "outlet.pressure_mmhg"},
+    {"flow.reference_pressure_pa", "flow.reference_pressure_mmhg"},
     {"time.time_step_s", "time.max_mach"},
 };
 
+// The key-set path of a key: tables named by the user ([outlets.NAME]) stand as '*'.
+std::string spec_path(std::string_view path) {
+  constexpr std::string_view named = "outlets.";
+  if (!path.starts_with(named) || path.size() == named.size()) return std::string(path);
+  const auto rest = path.substr(named.size());
+  const auto dot = rest.find('.');
+  return std::string(named) + "*" +
+         (dot == std::string_view::npos ? "" : std::string(rest.substr(dot)));
+}
+
 const KeySpec* find_spec(std::string_view path) {
+  const std::string p = spec_path(path);
   for (const auto& s : key_specs)
-    if (s.path == path) return &s;
+    if (s.path == p) return &s;
   return nullptr;
 }
 
@@ -153,8 +188,9 @@ std::string join(std::string_view parent, std::string_view leaf) {
 // A key without its unit suffix ("mean_velocity_m_s" -> "mean_velocity"), to recognise a key
 // written with no unit or with another unit.
 std::string_view strip_unit(std::string_view key) {
-  static constexpr std::string_view units[] = {"_kg_m3", "_pa_s", "_mmhg", "_ml_s", "_pa_m",
-                                               "_m_s",   "_mm",   "_pa",   "_s",    "_m"};
+  static constexpr std::string_view units[] = {"_pa_s_m3", "_m3_pa", "_kg_m3", "_pa_s",
+                                               "_mmhg",    "_ml_s",  "_pa_m",  "_m_s",
+                                               "_mm",      "_pa",    "_s",     "_m"};
   for (auto u : units)
     if (key.size() > u.size() && key.ends_with(u)) return key.substr(0, key.size() - u.size());
   return key;
@@ -205,6 +241,15 @@ constexpr Named<FlowDriver> driver_names[] = {{FlowDriver::Inlet, "inlet"},
                                               {FlowDriver::BodyForce, "body_force"}};
 constexpr Named<InletProfile> profile_names[] = {{InletProfile::Parabolic, "parabolic"},
                                                  {InletProfile::Plug, "plug"}};
+
+constexpr Named<OutletModel> outlet_model_names[] = {{OutletModel::Pressure, "pressure"},
+                                                     {OutletModel::Resistance, "resistance"},
+                                                     {OutletModel::Windkessel, "windkessel"},
+                                                     {OutletModel::FlowSplit, "flow_split"}};
+
+enum class PressureUnit { Pa, MmHg };
+constexpr Named<PressureUnit> pressure_unit_names[] = {{PressureUnit::Pa, "pa"},
+                                                       {PressureUnit::MmHg, "mmhg"}};
 
 enum class FlowUnit { M3PerS, MlPerS };
 constexpr Named<FlowUnit> flow_unit_names[] = {{FlowUnit::M3PerS, "m3_s"},
@@ -275,7 +320,9 @@ double closeness(std::string_view written, std::string_view valid_path) {
 }
 
 // "did you mean 'x'?" for the nearest valid key, preferring the table the key was written in.
-std::string suggestion_for(std::string_view table, std::string_view written) {
+std::string suggestion_for(std::string_view table_in, std::string_view written) {
+  const std::string table_path = spec_path(table_in);
+  const std::string_view table = table_path;
   struct Candidate {
     double score;
     bool other_table;
@@ -312,10 +359,11 @@ std::string suggestion_for(std::string_view table, std::string_view written) {
   return out;
 }
 
-std::string valid_keys_of(std::string_view table) {
+std::string valid_keys_of(std::string_view table_in) {
+  const std::string table = spec_path(table_in);
   std::string out;
   for (const auto& s : key_specs)
-    if (parent_of(s.path) == table)
+    if (parent_of(s.path) == table && leaf_of(s.path) != "*")
       out += (out.empty() ? "" : ", ") + (s.kind == Kind::Table ? "[" + std::string(s.path) + "]"
                                                                 : std::string(leaf_of(s.path)));
   return out;
@@ -707,6 +755,98 @@ std::string stem_of(const std::string& source_name) {
   return stem.empty() ? std::string("case") : stem;
 }
 
+// Reads one outlet table ("outlet" or "outlets.NAME") over `o`, which holds the defaults.
+template <class NoteUnused>
+void read_outlet(const Reader& r, const std::string& table, const std::string& source_name,
+                 const InletSpec& inlet, OutletSpec& o, const NoteUnused& note_unused) {
+  // A pressure waveform must have the inflow's period when the case gives one.
+  const bool has_period = r.has("inlet.period_s") || !inlet.waveform_time.empty();
+  const auto key = [&](std::string_view leaf) { return table + "." + std::string(leaf); };
+  o.model = r.choice(key("model"), outlet_model_names).value_or(o.model);
+  const std::string model = "model = \"" + name_in(outlet_model_names, o.model) + "\"";
+  if (auto v = r.number(key("pressure_pa"), Reader::any())) o.pressure = *v;
+  if (auto v = r.number(key("pressure_mmhg"), Reader::any())) {
+    if (r.has(key("pressure_pa")))
+      r.fail(key("pressure_mmhg"),
+             "set either " + key("pressure_pa") + " or " + key("pressure_mmhg") + ", not both");
+    o.pressure = *v * pascal_per_mmhg;
+  }
+  const Reader::Range positive = Reader::above(0);
+  if (auto v = r.number(key("resistance_pa_s_m3"), positive)) o.resistance = *v;
+  if (auto v = r.number(key("r1_pa_s_m3"), Reader::at_least(0))) {
+    if (r.has(key("resistance_pa_s_m3")))
+      r.fail(key("r1_pa_s_m3"), "set either " + key("resistance_pa_s_m3") +
+                                    " (a resistance outlet) or the Windkessel's " +
+                                    key("r1_pa_s_m3") + ", not both");
+    o.resistance = *v;
+  }
+  if (auto v = r.number(key("r2_pa_s_m3"), positive)) o.distal_resistance = *v;
+  if (auto v = r.number(key("compliance_m3_pa"), positive)) o.compliance = *v;
+  if (auto v = r.number(key("flow_fraction"), {0, 1, true, true})) o.flow_fraction = *v;
+  if (auto f = r.string(key("pressure_file"))) {
+    const auto unit =
+        r.choice(key("pressure_unit"), pressure_unit_names).value_or(PressureUnit::Pa);
+    o.pressure_file = *f;
+    std::filesystem::path path = *f;
+    if (path.is_relative()) path = std::filesystem::path(source_name).parent_path() / path;
+    Waveform w = [&] {
+      try {
+        return read_waveform(path, unit == PressureUnit::MmHg ? pascal_per_mmhg : 1.0,
+                             has_period ? inlet.period : 0.0);
+      } catch (const Error& e) {
+        r.fail(key("pressure_file"), e.what());  // names the pressure file and its line
+      }
+    }();
+    o.pressure_time = w.times();
+    o.pressure_value = w.values();
+    o.pressure_time.push_back(o.pressure_time.front() + w.period());
+    o.pressure_value.push_back(o.pressure_value.front());
+  } else {
+    note_unused(key("pressure_unit"), "it applies to " + key("pressure_file"));
+  }
+
+  // What each model needs (from this table or [outlet]), and what it does not use.
+  const auto need = [&](std::string_view leaf, bool set, const std::string& what) {
+    if (!set)
+      r.fail(key(leaf),
+             "required key missing: " + model + " needs " + what + " (" + key(leaf) + ")");
+  };
+  const auto unused = [&](std::string_view leaf) {
+    note_unused(key(leaf), "it does not apply to " + model);
+  };
+  switch (o.model) {
+    case OutletModel::Pressure:
+      for (auto leaf :
+           {"resistance_pa_s_m3", "r1_pa_s_m3", "r2_pa_s_m3", "compliance_m3_pa", "flow_fraction"})
+        unused(leaf);
+      if (!o.pressure_file.empty() && (r.has(key("pressure_pa")) || r.has(key("pressure_mmhg"))))
+        r.fail(key("pressure_file"),
+               "set either a fixed pressure or " + key("pressure_file") + ", not both");
+      break;
+    case OutletModel::Resistance:
+      need("resistance_pa_s_m3", o.resistance > 0, "the resistance R in Pa s/m^3");
+      for (auto leaf : {"r1_pa_s_m3", "r2_pa_s_m3", "compliance_m3_pa", "flow_fraction"})
+        unused(leaf);
+      break;
+    case OutletModel::Windkessel:
+      need("r1_pa_s_m3", r.has(key("r1_pa_s_m3")) || r.has("outlet.r1_pa_s_m3"),
+           "the proximal resistance R1 in Pa s/m^3");
+      need("r2_pa_s_m3", o.distal_resistance > 0, "the distal resistance R2 in Pa s/m^3");
+      need("compliance_m3_pa", o.compliance > 0, "the compliance C in m^3/Pa");
+      for (auto leaf : {"resistance_pa_s_m3", "flow_fraction"}) unused(leaf);
+      break;
+    case OutletModel::FlowSplit:
+      need("flow_fraction", o.flow_fraction > 0, "the outlet's share of the inflow, in (0, 1)");
+      for (auto leaf : {"pressure_pa", "pressure_mmhg", "pressure_file", "resistance_pa_s_m3",
+                        "r1_pa_s_m3", "r2_pa_s_m3", "compliance_m3_pa"})
+        unused(leaf);
+      break;
+  }
+  if (o.model != OutletModel::Pressure && !o.pressure_file.empty())
+    r.fail(key("pressure_file"), "a pressure waveform applies to model = \"pressure\"; " + model +
+                                     " takes a fixed distal pressure (pressure_pa)");
+}
+
 Case read_case(const Reader& r, const std::string& source_name, std::vector<std::string>& notes) {
   Case c;
   const auto note_unused = [&](std::string_view path, const std::string& why) {
@@ -980,13 +1120,24 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
     note_unused("inlet.waveform_unit", "it applies to inlet.waveform_file");
   }
 
-  // [outlet]
-  if (auto v = r.number("outlet.pressure_pa", Reader::any())) c.outlet.pressure = *v;
-  if (auto v = r.number("outlet.pressure_mmhg", Reader::any())) {
-    if (r.has("outlet.pressure_pa"))
-      r.fail("outlet.pressure_mmhg",
-             "set either outlet.pressure_pa or outlet.pressure_mmhg, not both");
-    c.outlet.pressure = *v * pascal_per_mmhg;
+  // [flow] reference pressure
+  if (auto v = r.number("flow.reference_pressure_pa", Reader::any())) c.reference_pressure = *v;
+  if (auto v = r.number("flow.reference_pressure_mmhg", Reader::any())) {
+    if (r.has("flow.reference_pressure_pa"))
+      r.fail("flow.reference_pressure_mmhg",
+             "set either flow.reference_pressure_pa or flow.reference_pressure_mmhg, not both");
+    c.reference_pressure = *v * pascal_per_mmhg;
+  }
+
+  // [outlet], then [outlets.NAME], each starting from [outlet].
+  read_outlet(r, "outlet", source_name, c.inlet, c.outlet, note_unused);
+  if (const auto* named = r.root().at_path("outlets").as_table()) {
+    for (auto&& [key, node] : *named) {
+      OutletSpec o = c.outlet;
+      o.name = std::string(key.str());
+      read_outlet(r, "outlets." + o.name, source_name, c.inlet, o, note_unused);
+      c.outlets.push_back(std::move(o));
+    }
   }
 
   // [body_force]
@@ -1109,16 +1260,27 @@ std::string format_scalar(const toml::node& n) {
 // Writes the known keys of `root` (a validated case) in documentation order.
 std::string write_case_table(const toml::table& root) {
   std::string out;
-  for (const auto& t : key_specs) {
-    if (t.kind != Kind::Table) continue;
-    const auto* table = root.at_path(t.path).as_table();
-    if (!table) continue;
+  const auto write = [&](const std::string& path, const std::string& spec, const toml::table& t) {
     std::string body;
     for (const auto& k : key_specs)
-      if (k.kind != Kind::Table && parent_of(k.path) == t.path)
-        if (const auto* n = table->get(leaf_of(k.path)))
+      if (k.kind != Kind::Table && parent_of(k.path) == spec)
+        if (const auto* n = t.get(leaf_of(k.path)))
           body += std::string(leaf_of(k.path)) + " = " + format_scalar(*n) + "\n";
-    if (!body.empty()) out += "\n[" + std::string(t.path) + "]\n" + body;
+    if (!body.empty()) out += "\n[" + path + "]\n" + body;
+  };
+  for (const auto& t : key_specs) {
+    if (t.kind != Kind::Table) continue;
+    const std::string_view path = t.path;
+    if (path.ends_with(".*")) {  // the tables named by the user, e.g. [outlets.opening2]
+      if (const auto* parent = root.at_path(parent_of(path)).as_table())
+        for (auto&& [name, node] : *parent)
+          if (const auto* table = node.as_table())
+            write(std::string(parent_of(path)) + "." + std::string(name.str()), std::string(path),
+                  *table);
+      continue;
+    }
+    if (const auto* table = root.at_path(path).as_table())
+      write(std::string(path), std::string(path), *table);
   }
   return out;
 }
@@ -1157,7 +1319,7 @@ int edit_distance(std::string_view a, std::string_view b) {
 std::vector<std::string> case_file_keys() {
   std::vector<std::string> out;
   for (const auto& s : key_specs)
-    if (s.kind != Kind::Table) out.emplace_back(s.path);
+    if (s.kind != Kind::Table) out.emplace_back(s.path);  // outlets.*.x: those of [outlet]
   return out;
 }
 
@@ -1251,6 +1413,35 @@ Error locate_error(const Error& e, const std::vector<std::string>& overrides,
   }
 }
 
+namespace {
+// One outlet's keys, as the case file writes them.
+toml::table outlet_table(const OutletSpec& o) {
+  toml::table t{{"model", name_in(outlet_model_names, o.model)}};
+  switch (o.model) {
+    case OutletModel::Pressure:
+      if (o.pressure_file.empty())
+        t.insert("pressure_pa", o.pressure);
+      else
+        t.insert("pressure_file", o.pressure_file);
+      break;
+    case OutletModel::Resistance:
+      t.insert("pressure_pa", o.pressure);
+      t.insert("resistance_pa_s_m3", o.resistance);
+      break;
+    case OutletModel::Windkessel:
+      t.insert("pressure_pa", o.pressure);
+      t.insert("r1_pa_s_m3", o.resistance);
+      t.insert("r2_pa_s_m3", o.distal_resistance);
+      t.insert("compliance_m3_pa", o.compliance);
+      break;
+    case OutletModel::FlowSplit:
+      t.insert("flow_fraction", o.flow_fraction);
+      break;
+  }
+  return t;
+}
+}  // namespace
+
 std::string to_toml(const Case& c) {
   const auto& g = c.geometry;
   toml::table geometry{{"shape", name_in(shape_names, g.shape)},
@@ -1332,7 +1523,7 @@ std::string to_toml(const Case& c) {
       {"collision", std::move(collision)},
       {"walls", toml::table{{"method", name_in(wall_names, c.walls)}}},
       {"flow", toml::table{{"driver", name_in(driver_names, c.driver)}}},
-      {"outlet", toml::table{{"pressure_pa", c.outlet.pressure}}},
+      {"outlet", outlet_table(c.outlet)},
       {"time", std::move(time)},
       {"output", toml::table{{"directory", c.output.directory},
                              {"interval_s", c.output.interval},
@@ -1340,6 +1531,13 @@ std::string to_toml(const Case& c) {
                              {"vti", c.output.vti},
                              {"check_every", c.output.check_every}}},
   };
+  if (!std::isnan(c.reference_pressure))
+    root["flow"].as_table()->insert("reference_pressure_pa", c.reference_pressure);
+  if (!c.outlets.empty()) {
+    toml::table named;
+    for (const auto& o : c.outlets) named.insert(o.name, outlet_table(o));
+    root.insert("outlets", std::move(named));
+  }
   if (c.driver == FlowDriver::Inlet) {
     toml::table inlet{{"profile", name_in(profile_names, c.inlet.profile)}};
     if (!c.inlet.waveform_file.empty()) {

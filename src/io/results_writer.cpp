@@ -11,6 +11,7 @@
 #include <ctime>
 #include <fstream>
 #include <iomanip>
+#include <limits>
 #include <sstream>
 #include <utility>
 
@@ -211,10 +212,6 @@ std::string link_name(std::string name, std::size_t index) {
   std::replace(name.begin(), name.end(), '/', '_');
   if (name.empty() || name == "." || name == "..") name = "iolet" + std::to_string(index);
   return name;
-}
-
-const char* kind_name(IoletKind k) {
-  return k == IoletKind::VelocityInlet ? "velocity_inlet" : "pressure_outlet";
 }
 
 std::string step_group_name(std::int64_t step) {
@@ -448,7 +445,7 @@ void ResultsWriter::Impl::write_series() {
     const IoletInfo& io = iolets[k];
     Hid g = create_group(group.get(), link_name(io.name, k), path);
     attr_string(g.get(), "name", io.name, path);
-    attr_string(g.get(), "kind", kind_name(io.kind), path);
+    attr_string(g.get(), "kind", to_string(io.kind), path);
     attr_int64(g.get(), "index", static_cast<std::int64_t>(k), path);
     const double centre[3] = {io.centre.x(), io.centre.y(), io.centre.z()};
     const double normal[3] = {io.normal.x(), io.normal.y(), io.normal.z()};
@@ -464,6 +461,15 @@ void ResultsWriter::Impl::write_series() {
     write_double_series(g.get(), "time", time, "s", path);
     write_double_series(g.get(), "flow", flow, "m^3/s", path);
     write_double_series(g.get(), "pressure", pressure, "Pa", path);
+    if (io.kind == IoletKind::PressureOutlet) {
+      // What the outlet imposes at its plane (fixed, waveform, resistance or Windkessel);
+      // "pressure" is the mean over the slab just inside it.
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto& b = series[i].iolet_boundary_pressure;
+        pressure[i] = k < b.size() ? b[k] : std::numeric_limits<double>::quiet_NaN();
+      }
+      write_double_series(g.get(), "boundary_pressure", pressure, "Pa", path);
+    }
   }
 }
 

@@ -24,10 +24,6 @@ nlohmann::ordered_json finite_or_null(double v) {
   return v;
 }
 
-const char* kind_name(IoletKind k) {
-  return k == IoletKind::VelocityInlet ? "velocity_inlet" : "pressure_outlet";
-}
-
 }  // namespace
 
 std::pair<double, double> averaging_window(const std::vector<Diagnostics>& series) {
@@ -134,7 +130,7 @@ std::string summary_json(const RunSummary& s) {
     const IoletInfo& io = s.iolets[k];
     json e;
     e["name"] = io.name;
-    e["kind"] = kind_name(io.kind);
+    e["kind"] = to_string(io.kind);
     e["area_m2"] = io.area;
     e["centre_m"] = json::array({io.centre.x(), io.centre.y(), io.centre.z()});
     e["normal"] = json::array({io.normal.x(), io.normal.y(), io.normal.z()});

@@ -575,6 +575,94 @@ TEST(CaseFile, InflowWaveformFromAFile) {
       << msg;
 }
 
+TEST(CaseFile, OutletModelsPerOutlet) {
+  const auto dir = std::filesystem::temp_directory_path() / "hemotwin-case-outlets";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "p.dat") << "0 80\n0.3 120\n0.6 95\n1 80\n";
+  const std::string text = minimal + R"(
+[flow]
+reference_pressure_mmhg = 90
+
+[outlet]
+model = "windkessel"
+r1_pa_s_m3 = 2.4875e8
+r2_pa_s_m3 = 1.8697e9
+compliance_m3_pa = 1.7529e-10
+pressure_mmhg = 5
+
+[outlets.opening3]
+model = "resistance"
+resistance_pa_s_m3 = 3e9
+
+[outlets.opening4]
+model = "flow_split"
+flow_fraction = 0.3
+
+[outlets.opening5]
+model = "pressure"
+pressure_file = "p.dat"
+pressure_unit = "mmhg"
+)";
+  const auto file = (dir / "case.toml").string();
+  std::vector<std::string> notes;
+  const Case c = parse_case(text, file, {"outlets.opening2.r2_pa_s_m3=2e9"}, &notes);
+  EXPECT_NEAR(c.reference_pressure, 90 * pascal_per_mmhg, 1e-9);
+  EXPECT_EQ(c.outlet.model, OutletModel::Windkessel);
+  EXPECT_DOUBLE_EQ(c.outlet.resistance, 2.4875e8);
+  EXPECT_DOUBLE_EQ(c.outlet.compliance, 1.7529e-10);
+  EXPECT_NEAR(c.outlet.pressure, 5 * pascal_per_mmhg, 1e-9);
+  ASSERT_EQ(c.outlets.size(), 4u);
+  const OutletSpec& o2 = outlet_spec(c, "opening2");  // from the override, the rest from [outlet]
+  EXPECT_EQ(o2.model, OutletModel::Windkessel);
+  EXPECT_DOUBLE_EQ(o2.distal_resistance, 2e9);
+  EXPECT_DOUBLE_EQ(o2.compliance, 1.7529e-10);
+  EXPECT_EQ(outlet_spec(c, "opening3").model, OutletModel::Resistance);
+  EXPECT_DOUBLE_EQ(outlet_spec(c, "opening3").resistance, 3e9);
+  EXPECT_DOUBLE_EQ(outlet_spec(c, "opening4").flow_fraction, 0.3);
+  const OutletSpec& o5 = outlet_spec(c, "opening5");
+  ASSERT_EQ(o5.pressure_time.size(), 4u);
+  EXPECT_NEAR(o5.pressure_value[1], 120 * pascal_per_mmhg, 1e-9);
+  EXPECT_EQ(&outlet_spec(c, "opening9"), &c.outlet);
+  // Written out and read back: the same outlets.
+  const Case d = parse_case(to_toml(c), file, {}, &notes);
+  ASSERT_EQ(d.outlets.size(), 4u);
+  EXPECT_DOUBLE_EQ(outlet_spec(d, "opening2").distal_resistance, 2e9);
+  EXPECT_EQ(outlet_spec(d, "opening4").model, OutletModel::FlowSplit);
+  EXPECT_NEAR(d.reference_pressure, c.reference_pressure, 1e-9);
+
+  // Bad outlets: each refused with the file, line and what is valid.
+  auto error = [&](const std::string& t) {
+    try {
+      parse_case(t, file);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  std::string msg = error(minimal + "\n[outlet]\nmodel = \"windkessel\"\nr1_pa_s_m3 = 1e8\n");
+  EXPECT_NE(msg.find("key 'outlet.r2_pa_s_m3': required key missing: model = \"windkessel\" needs "
+                     "the distal resistance R2"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("case.toml:13:"), std::string::npos) << msg;  // the [outlet] table's line
+  msg = error(minimal + "\n[outlets.opening2]\nmodel = \"resistance\"\nresistance_pa_s_m3 = -3\n");
+  EXPECT_NE(
+      msg.find("case.toml:15: key 'outlets.opening2.resistance_pa_s_m3': must be > 0, got -3"),
+      std::string::npos)
+      << msg;
+  msg = error(minimal + "\n[outlets.opening2]\nmodel = \"flow_split\"\nflow_fraction = 1.5\n");
+  EXPECT_NE(msg.find("must lie in (0, 1), got 1.5"), std::string::npos) << msg;
+  msg = error(minimal + "\n[outlets.opening2]\nr2 = 3\n");
+  EXPECT_NE(msg.find("unknown key 'r2' in [outlets.opening2]; did you mean 'r2_pa_s_m3'?"),
+            std::string::npos)
+      << msg;
+  msg = error(minimal + "\n[outlet]\nmodel = \"rcr\"\n");
+  EXPECT_NE(msg.find("valid values: \"pressure\", \"resistance\", \"windkessel\", \"flow_split\""),
+            std::string::npos)
+      << msg;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(CaseFile, LocateErrorPlacesCoreErrorsAtTheKey) {
   const auto dir = std::filesystem::temp_directory_path() / "hemotwin_test_locate";
   std::filesystem::create_directories(dir);

@@ -4,6 +4,7 @@
 // default a case file gets when it leaves the key out (docs/case-file.md).
 #include <Eigen/Core>
 #include <array>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -95,8 +96,26 @@ struct InletSpec {
   std::vector<double> waveform_time, waveform_flow;
 };
 
+/// What sets an outlet's pressure (or flow).
+///  - Pressure: a fixed pressure, or a pressure waveform over the cardiac cycle;
+///  - Resistance: P = P_d + R Q, with Q the outlet's flow, every step;
+///  - Windkessel: three-element RCR, C dP_c/dt = Q - (P_c - P_d)/R2 and P = P_c + R1 Q, every step;
+///  - FlowSplit: the outflow is a fixed fraction of the inflow (a velocity outlet).
+enum class OutletModel { Pressure, Resistance, Windkessel, FlowSplit };
+
 struct OutletSpec {
-  double pressure = 0.0;  // Pa, gauge
+  std::string name;  // the outlet it applies to ("outlet0", "opening2", ...); "" for the default
+  OutletModel model = OutletModel::Pressure;
+  double pressure = 0.0;  // Pa, gauge: the outlet pressure (Pressure), the distal pressure P_d
+                          // (Resistance, Windkessel)
+  // A time-varying pressure P(t), Pa, over one cycle of inlet.period (Pressure model); the io
+  // layer fills it from pressure_file.
+  std::string pressure_file;
+  std::vector<double> pressure_time, pressure_value;
+  double resistance = 0;         // Pa s/m^3: R (Resistance) or the proximal R1 (Windkessel)
+  double distal_resistance = 0;  // Pa s/m^3: R2 (Windkessel)
+  double compliance = 0;         // m^3/Pa: C (Windkessel)
+  double flow_fraction = 0;      // FlowSplit: the outlet's share of the inflow, (0, 1)
 };
 
 struct BodyForceSpec {
@@ -137,7 +156,13 @@ struct Case {
   GeometrySpec geometry;
   BloodSpec blood;
   InletSpec inlet;
-  OutletSpec outlet;
+  OutletSpec outlet;                // every outlet not named in `outlets`
+  std::vector<OutletSpec> outlets;  // outlets set one by one, by name
+  // Pa, gauge: the pressure that lattice density 1 stands for. Lattice-Boltzmann pressure is a
+  // density deviation, accurate while small, so runs against Windkessel pressures of 100 mmHg
+  // work around such a reference. NaN: the mean outlet pressure expected at the mean inflow
+  // (Simulation::create estimates it from the outlet models).
+  double reference_pressure = std::numeric_limits<double>::quiet_NaN();
   BodyForceSpec body_force;
   TimeSpec time;
   OutputSpec output;
@@ -150,6 +175,10 @@ const char* to_string(WallMethod);
 const char* to_string(ShapeKind);
 const char* to_string(InletProfile);
 const char* to_string(FlowDriver);
+const char* to_string(OutletModel);
+
+/// The outlet settings that apply to outlet `name`: its entry in c.outlets, else c.outlet.
+const OutletSpec& outlet_spec(const Case& c, const std::string& name);
 const char* to_string(StreamingScheme);
 const char* to_string(Precision);
 const char* to_string(LatticeKind);

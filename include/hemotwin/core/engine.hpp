@@ -85,6 +85,10 @@ class Engine {
   }
 
   LatticeDiagnostics diagnostics() const;
+  /// Flow and mean density of the iolets `which` only (what coupled outlets need every step):
+  /// as LatticeDiagnostics::iolet_flow and iolet_density, without the whole-lattice reductions.
+  void sample_iolets(const std::vector<int>& which, std::vector<double>& flow,
+                     std::vector<double>& density) const;
   /// Density and velocity (3 per cell) of every stored cell; solid cells get rho = 0, u = 0.
   void moments(std::vector<double>& rho, std::vector<double>& u) const;
   /// Raw populations, host copy (for tests comparing backends), in the layout they have now.
@@ -101,6 +105,8 @@ class Engine {
   /// Fills the slots the next step reads from ghost cells, in array `which`, holding `layout`.
   void apply_boundaries(int which, kernels::Layout layout);
   kernels::PopulationView<T, L> view() const;
+  void sample_iolet(std::size_t k, const kernels::PopulationView<T, L>& pops, double& flow,
+                    double& density) const;
   std::shared_ptr<SparseLattice> lattice_;
   LinkList links_;
   std::vector<IoletPlane> iolets_;

@@ -30,7 +30,16 @@ struct FieldSnapshot {
   std::vector<float> pressure;  // Pa (gauge), one per stored cell, 0 in solid cells
 };
 
-enum class IoletKind { VelocityInlet, PressureOutlet };
+/// VelocityOutlet: an outlet whose outflow is prescribed (a flow split); it takes velocity links
+/// as an inlet does, with the flow leaving.
+enum class IoletKind { VelocityInlet, PressureOutlet, VelocityOutlet };
+inline bool is_velocity_iolet(IoletKind k) { return k != IoletKind::PressureOutlet; }
+inline bool is_outlet(IoletKind k) { return k != IoletKind::VelocityInlet; }
+inline const char* to_string(IoletKind k) {
+  return k == IoletKind::VelocityInlet    ? "velocity_inlet"
+         : k == IoletKind::VelocityOutlet ? "velocity_outlet"
+                                          : "pressure_outlet";
+}
 
 struct IoletInfo {
   std::string name;  // "inlet0", "outlet0", ...
@@ -49,6 +58,9 @@ struct Diagnostics {
   std::vector<double> iolet_flow;  // m^3/s through each iolet, positive into the domain at inlets
                                    // and out of it at outlets
   std::vector<double> iolet_pressure;  // Pa, mean over the iolet's cross-section slab
+  // Pa: the pressure each pressure outlet imposes now (fixed, waveform, resistance or
+  // Windkessel); NaN at velocity iolets.
+  std::vector<double> iolet_boundary_pressure;
 };
 
 }  // namespace hemotwin

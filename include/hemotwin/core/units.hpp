@@ -27,13 +27,17 @@ class Units {
 
   double velocity_to_lattice(double u) const { return u * dt_ / dx_; }
   double velocity_to_physical(double u) const { return u * dx_ / dt_; }
-  /// Gauge pressure (Pa) <-> lattice density: p = (rho - 1) c_s^2 rho0 dx^2/dt^2.
+  /// Gauge pressure (Pa) <-> lattice density: p = p_ref + (rho - 1) c_s^2 rho0 dx^2/dt^2.
   double pressure_to_density(double p) const;
   double density_to_pressure(double rho_lat) const;
   /// Acceleration (m/s^2) to a lattice force density (rho0 = 1).
   double acceleration_to_lattice(double a) const { return a * dt_ * dt_ / dx_; }
   double time_to_steps(double t) const { return t / dt_; }
   double flow_to_physical(double q_lat) const { return q_lat * dx_ * dx_ * dx_ / dt_; }
+  /// The pressure (Pa, gauge) that lattice density 1 stands for (0 unless set): lattice pressure
+  /// is accurate as a small density deviation, so a run at 100 mmHg works around such a reference.
+  void set_reference_pressure(double p) { p_ref_ = p; }
+  double reference_pressure() const { return p_ref_; }
 
   /// Throws hemotwin::Error naming what to change when tau is too close to 1/2 or the Mach number
   /// of `peak_velocity` (m/s) is above the limit.
@@ -43,6 +47,7 @@ class Units {
 
  private:
   double dx_, dt_, rho_, nu_;
+  double p_ref_ = 0;
 };
 
 }  // namespace hemotwin
