@@ -34,7 +34,9 @@ const char* to_string(ShapeKind v) {
   return "?";
 }
 const char* to_string(InletProfile v) {
-  return v == InletProfile::Parabolic ? "parabolic" : "plug";
+  return v == InletProfile::Parabolic ? "parabolic"
+         : v == InletProfile::Plug    ? "plug"
+                                      : "womersley";
 }
 const char* to_string(FlowDriver v) { return v == FlowDriver::Inlet ? "inlet" : "body_force"; }
 const char* to_string(StreamingScheme v) {

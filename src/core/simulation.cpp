@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <complex>
 #include <limits>
 #include <numbers>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/outlets.hpp"
 #include "hemotwin/core/waveform.hpp"
+#include "hemotwin/core/womersley.hpp"
 #ifdef HEMOTWIN_HAVE_CUDA
 #include "hemotwin/core/detail/cuda_backend.hpp"
 #endif
@@ -69,7 +71,7 @@ DomainSpec make_domain(const Case& c) {
                     IoletKind::VelocityInlet,
                     g.origin,
                     -axis,
-                    c.inlet.profile == InletProfile::Parabolic,
+                    c.inlet.profile != InletProfile::Plug,
                     R};
       IoletPlane out{"outlet0", IoletKind::PressureOutlet, g.origin + g.length * axis, axis, false,
                      R};
@@ -224,7 +226,7 @@ std::vector<OutletState> make_outlets(const Case& c, DomainSpec& spec, double q_
           throw Error("a flow-split outlet needs an area (its radius is unknown)", file,
                       outlet_key(o, "model"));
         io.kind = IoletKind::VelocityOutlet;
-        io.parabolic = c.inlet.profile == InletProfile::Parabolic;
+        io.parabolic = c.inlet.profile != InletProfile::Plug;
         st.fraction = o.flow_fraction;
         st.area = iolet_area(io);
         split += o.flow_fraction;
@@ -269,7 +271,7 @@ double peak_velocity_estimate(const Case& c, const DomainSpec& spec,
     double u = c.inlet.mean_velocity * (1.0 + std::abs(c.inlet.amplitude));
     if (inflow && inlet_area(spec) > 0)
       u = std::max(std::abs(inflow->max()), std::abs(inflow->min())) / inlet_area(spec);
-    if (c.inlet.profile == InletProfile::Parabolic) u *= 2.0;
+    if (c.inlet.profile != InletProfile::Plug) u *= 2.0;
     if (g.shape == ShapeKind::StenosedPipe) u /= std::pow(1.0 - g.stenosis_severity, 2);
     if (is_file_shape(g.shape)) {
       // All the inflow through the narrowest opening: a bound for a tree, not a stenosis inside.
@@ -318,6 +320,8 @@ class SimulationImpl final : public Simulation {
     outlets_ = std::move(outlets);
     for (const auto& o : outlets_)
       if (o.windkessel) coupled_.push_back(o.iolet);
+    if (c.driver == FlowDriver::Inlet && c.inlet.profile == InletProfile::Womersley)
+      build_womersley_profiles();
     for (std::size_t k = 0; k < engine_.iolets().size(); ++k) {
       const auto& p = engine_.iolets()[k];
       iolets_.push_back({p.name, p.kind, p.point, p.normal.normalized(),
@@ -393,6 +397,55 @@ class SimulationImpl final : public Simulation {
   }
 
  private:
+  // Womersley inlets: the inflow's mean-velocity harmonics U_n (m/s), and for each velocity iolet
+  // the profile of each harmonic over the profile coordinate, scaled so that the links deliver
+  // U_n times the iolet's area (Engine::profile_weights).
+  void build_womersley_profiles() {
+    const auto& in = case_.inlet;
+    constexpr int M = kernels::profile_samples;
+    if (waveform_) {
+      harmonics_ = waveform_->harmonics(kWomersleyHarmonics);
+      for (auto& h : harmonics_) h /= inlet_area_;
+      omega_ = 2 * std::numbers::pi / waveform_->period();
+    } else {  // mean (1 + amplitude sin(w t)) = Re(mean + mean amplitude (-i) e^{i w t})
+      harmonics_ = {in.mean_velocity, std::complex<double>(0, -in.mean_velocity * in.amplitude)};
+      omega_ = 2 * std::numbers::pi / in.period;
+    }
+    const double nu = units_.viscosity();
+    shapes_.assign(engine_.iolets().size(), {});
+    for (std::size_t k = 0; k < engine_.iolets().size(); ++k) {
+      const auto& io = engine_.iolets()[k];
+      if (!is_velocity_iolet(io.kind) || !(io.radius > 0)) continue;
+      const auto& weights = engine_.profile_weights(k);
+      const double area = std::numbers::pi * std::pow(io.radius / units_.dx(), 2);
+      for (std::size_t n = 0; n < harmonics_.size(); ++n) {
+        const double alpha = io.radius * std::sqrt(double(n) * omega_ / nu);
+        std::vector<std::complex<double>> shape(M + 1);
+        std::complex<double> flux = 0;
+        for (int j = 0; j <= M; ++j) {
+          shape[j] = womersley_shape(alpha, double(j) / M);
+          flux += weights[j] * shape[j];
+        }
+        if (std::abs(flux) > 0)
+          for (auto& v : shape) v *= area / flux;
+        shapes_[k].push_back(std::move(shape));
+      }
+    }
+  }
+
+  // The Womersley table of iolet k at time t for mean velocity harmonics scaled by `factor`.
+  void womersley_table(std::size_t k, double t, double factor, std::vector<double>& out) const {
+    constexpr int M = kernels::profile_samples;
+    out.assign(M + 1, 0.0);
+    for (std::size_t n = 0; n < shapes_[k].size(); ++n) {
+      const std::complex<double> c =
+          factor * harmonics_[n] * std::polar(1.0, omega_ * double(n) * t);
+      const auto& shape = shapes_[k][n];
+      for (int j = 0; j <= M; ++j) out[j] += (c * shape[j]).real();
+    }
+    for (auto& v : out) v = units_.velocity_to_lattice(v);
+  }
+
   // Resistance and Windkessel outlets: the flow that left through each in the step just taken
   // drives its ODE over that step; the pressure it gives holds for the next step.
   void couple_outlets() {
@@ -428,7 +481,24 @@ class SimulationImpl final : public Simulation {
         if (o.pressure_of) o.pressure = (*o.pressure_of)(t);
         values_[o.iolet] = units_.pressure_to_density(o.pressure);
       }
-      engine_.set_iolet_values(values_);
+      if (shapes_.empty()) {
+        engine_.set_iolet_values(values_);
+      } else {
+        const double ramp = in.ramp > 0 && t < in.ramp
+                                ? 0.5 * (1.0 - std::cos(std::numbers::pi * t / in.ramp))
+                                : 1.0;
+        profiles_.resize(shapes_.size());
+        for (std::size_t k = 0; k < shapes_.size(); ++k) {
+          profiles_[k].clear();
+          if (shapes_[k].empty()) continue;
+          double factor = ramp;
+          for (const auto& o : outlets_)
+            if (std::size_t(o.iolet) == k)  // a flow split carries its share out
+              factor *= -o.fraction * inlet_area_ / o.area;
+          womersley_table(k, t, factor, profiles_[k]);
+        }
+        engine_.set_iolet_values(values_, profiles_);
+      }
     } else {
       const auto& bf = case_.body_force;
       const double G =
@@ -482,6 +552,11 @@ class SimulationImpl final : public Simulation {
   std::vector<OutletState> outlets_;  // one per outlet, in iolet order
   std::vector<int> coupled_;          // iolets whose pressure follows their flow every step
   std::vector<double> values_, flow_scratch_, density_scratch_;
+  static constexpr int kWomersleyHarmonics = 20;
+  std::vector<std::complex<double>> harmonics_;  // Womersley: mean-velocity harmonics, m/s
+  double omega_ = 0;                             // rad/s, of the first harmonic
+  std::vector<std::vector<std::vector<std::complex<double>>>> shapes_;  // [iolet][n][sample]
+  std::vector<std::vector<double>> profiles_;
 };
 
 }  // namespace

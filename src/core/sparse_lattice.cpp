@@ -240,14 +240,15 @@ void build_links_in(const SparseLattice& lat, const DomainSpec& spec, std::int64
       // then the wall lies at the neighbour.
       if (!(t > 0 && t <= 1)) t = 1.0;
       t = std::max(t, 1e-6);
-      double profile = 1.0;
+      double coord = 0.0;
       if (kind == LinkKind::Velocity) {
         const auto& io = spec.iolets[iolet];
-        if (io.parabolic && io.radius > 0) {
+        if (io.radius > 0) {
+          const Vec3 n = io.normal.normalized();
           const Vec3 xw = p + t * d - io.point;
-          const double along = xw.dot(io.normal);
-          const double r2 = xw.squaredNorm() - along * along;
-          profile = std::max(0.0, 2.0 * (1.0 - r2 / (io.radius * io.radius)));
+          const double along = xw.dot(n);
+          coord =
+              std::min(1.0, std::sqrt(std::max(0.0, xw.squaredNorm() - along * along)) / io.radius);
         }
       }
       const std::array<int, 3> back{ijk[0] - L::c[q][0], ijk[1] - L::c[q][1], ijk[2] - L::c[q][2]};
@@ -259,7 +260,7 @@ void build_links_in(const SparseLattice& lat, const DomainSpec& spec, std::int64
       links.kind.push_back(static_cast<std::uint8_t>(kind));
       links.iolet.push_back(static_cast<std::int16_t>(iolet));
       links.q.push_back(t);
-      links.profile.push_back(profile);
+      links.coord.push_back(coord);
     }
   }
 }
@@ -273,36 +274,9 @@ void append(LinkList& to, const LinkList& from) {
   cat(to.kind, from.kind);
   cat(to.iolet, from.iolet);
   cat(to.q, from.q);
-  cat(to.profile, from.profile);
+  cat(to.coord, from.coord);
 }
 }  // namespace
-
-// A velocity link i adds 6 w_i (c_i . n) u_w per step to the mass crossing its plane (Ladd's
-// term; bounce-back alone carries none), so an iolet delivers u times the sum of 6 w_i (c_i . n)
-// profile over its links, in cells^2. Near the wall some links that would cross the plane cross
-// the wall first and carry nothing, which costs a 16-cell pipe 2 % of its flow: each velocity
-// iolet's profile is scaled so that the sum equals its area (pi radius^2), so it delivers its
-// mean velocity times its area.
-template <class L>
-void normalise_velocity_profiles(const SparseLattice& lat, const DomainSpec& spec,
-                                 LinkList& links) {
-  std::vector<double> sum(spec.iolets.size(), 0.0);
-  for (std::size_t k = 0; k < links.size(); ++k) {
-    if (links.kind[k] != std::uint8_t(LinkKind::Velocity)) continue;
-    const auto& io = spec.iolets[links.iolet[k]];
-    const int i = links.dir[k];
-    const double cn = Vec3(L::c[i][0], L::c[i][1], L::c[i][2]).dot(io.normal.normalized());
-    sum[links.iolet[k]] += 6.0 * L::w[i] * cn * links.profile[k];
-  }
-  std::vector<double> scale(spec.iolets.size(), 1.0);
-  for (std::size_t j = 0; j < spec.iolets.size(); ++j) {
-    const double area = std::numbers::pi * std::pow(spec.iolets[j].radius / lat.dx(), 2);
-    if (sum[j] > 0 && area > 0) scale[j] = area / sum[j];
-  }
-  for (std::size_t k = 0; k < links.size(); ++k)
-    if (links.kind[k] == std::uint8_t(LinkKind::Velocity))
-      links.profile[k] *= scale[links.iolet[k]];
-}
 
 template <class L>
 LinkList build_links(const SparseLattice& lat, const DomainSpec& spec) {
@@ -332,7 +306,6 @@ LinkList build_links(const SparseLattice& lat, const DomainSpec& spec) {
     if (!f.empty()) throw Error(f);
   LinkList links = std::move(part[0]);
   for (int t = 1; t < nthreads; ++t) append(links, part[t]);
-  normalise_velocity_profiles<L>(lat, spec, links);
   return links;
 }
 

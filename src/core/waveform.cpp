@@ -8,6 +8,7 @@
 #include <Eigen/SparseLU>
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <string>
 
 #include "hemotwin/core/error.hpp"
@@ -97,5 +98,22 @@ double Waveform::operator()(double time) const {
 
 double Waveform::min() const { return *std::min_element(v_.begin(), v_.end()); }
 double Waveform::max() const { return *std::max_element(v_.begin(), v_.end()); }
+
+std::vector<std::complex<double>> Waveform::harmonics(int count) const {
+  constexpr int m = 1024;
+  std::vector<double> v(m);
+  for (int j = 0; j < m; ++j) v[j] = (*this)(t_.front() + period_ * j / m);
+  std::vector<std::complex<double>> c(std::size_t(std::max(count, 0)) + 1);
+  for (int n = 0; n <= count; ++n) {
+    std::complex<double> sum = 0;
+    for (int j = 0; j < m; ++j)
+      sum += v[j] * std::polar(1.0, -2 * std::numbers::pi * double(n) * j / m);
+    // Sampled from t_.front(): shift the phase back to t = 0.
+    c[n] = sum * (n == 0 ? 1.0 : 2.0) / double(m) *
+           std::polar(1.0, -2 * std::numbers::pi * n * t_.front() / period_);
+  }
+  c[0] = mean_;
+  return c;
+}
 
 }  // namespace hemotwin

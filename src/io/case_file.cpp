@@ -240,7 +240,8 @@ constexpr Named<WallMethod> wall_names[] = {{WallMethod::Bouzidi, "bouzidi"},
 constexpr Named<FlowDriver> driver_names[] = {{FlowDriver::Inlet, "inlet"},
                                               {FlowDriver::BodyForce, "body_force"}};
 constexpr Named<InletProfile> profile_names[] = {{InletProfile::Parabolic, "parabolic"},
-                                                 {InletProfile::Plug, "plug"}};
+                                                 {InletProfile::Plug, "plug"},
+                                                 {InletProfile::Womersley, "womersley"}};
 
 constexpr Named<OutletModel> outlet_model_names[] = {{OutletModel::Pressure, "pressure"},
                                                      {OutletModel::Resistance, "resistance"},

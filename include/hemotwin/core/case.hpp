@@ -21,7 +21,9 @@ enum class ShapeKind { Box, Channel, Pipe, StenosedPipe, Surface, LabelMap, Scan
 inline bool is_file_shape(ShapeKind s) {
   return s == ShapeKind::Surface || s == ShapeKind::LabelMap || s == ShapeKind::Scan;
 }
-enum class InletProfile { Parabolic, Plug };
+/// Womersley: each harmonic of the inflow (of the waveform, or of the sinusoidal pulsation) gets
+/// Womersley's profile for its frequency (steady flow: the parabola).
+enum class InletProfile { Parabolic, Plug, Womersley };
 enum class FlowDriver { Inlet, BodyForce };
 /// How populations stream: the two-lattice pull (two arrays; the reference) or the AA pattern (one
 /// array updated in place: half the memory). Auto takes the faster, as measured

@@ -74,7 +74,17 @@ class Engine {
   /// Uniform body force density (lattice units), e.g. a pressure gradient.
   void set_force(const Vec3& force);
   /// Per iolet: inlet mean velocity or outlet density (lattice units). Used from the next step on.
+  /// A velocity iolet's links take its static profile (parabolic or plug, as its IoletPlane
+  /// says, scaled to deliver the mean velocity times pi radius^2) times the value.
   void set_iolet_values(const std::vector<double>& values);
+  /// As above, with the profile of some velocity iolets given instead: profiles[k] holds
+  /// kernels::profile_samples + 1 lattice velocities along the inward normal over the profile
+  /// coordinate s = r / radius in [0, 1] (empty: the static profile). It delivers
+  /// sum_j profile_weights(k)[j] profiles[k][j] volume per step.
+  void set_iolet_values(const std::vector<double>& values,
+                        const std::vector<std::vector<double>>& profiles);
+  /// See set_iolet_values: the flux each profile sample carries (lattice units).
+  const std::vector<double>& profile_weights(std::size_t iolet) const;
   /// Sets every cell to equilibrium at (rho, u). rho, u: one value per stored cell (brick order) or
   /// empty for rest (rho = 1, u = 0).
   void initialise(const std::vector<double>& rho = {}, const std::vector<double>& u = {});
@@ -115,6 +125,9 @@ class Engine {
   T omega_plus_, omega_minus_;
   T force_[3] = {0, 0, 0};
   std::vector<T> iolet_value_;
+  std::vector<T> profile_;  // per iolet, kernels::profile_samples + 1 velocities (velocity iolets)
+  std::vector<std::vector<double>> weights_, static_shape_;
+  void compute_profile_weights();
   std::int64_t steps_ = 0;
   // Host storage (CPU backend) or device storage (CUDA backend).
   std::vector<T, CacheAligned<T>> f_[2];
@@ -124,6 +137,7 @@ class Engine {
     std::vector<std::int64_t> from, aux, to;
     std::vector<T> coeff;
     std::vector<std::int16_t> iolet;
+    std::vector<T> coord;
     std::vector<std::int64_t> outlet_fluid, outlet_to;
     std::vector<std::uint8_t> outlet_dir;
     std::vector<std::int16_t> outlet_iolet;

@@ -204,21 +204,26 @@ struct PopulationView {
   }
 };
 
+/// Samples of an iolet's velocity profile over the profile coordinate s in [0, 1] (r / R on a
+/// circular inlet, 0 on the axis): profile_samples + 1 values, linearly interpolated.
+constexpr int profile_samples = 128;
+
 /// Link-wise boundary rules, applied after the stream-collide step to the post-collision
 /// populations `f`. Each writes the slot from which a fluid cell reads, in the next step, the
 /// population that arrives from a wall or an iolet.
 ///
 /// Walls and velocity inlets are linear in the populations, so their links are compiled once per
 /// Layout (Engine::compile_links) into
-///     f[to] = a f[from] + b f[aux] + c u_iolet
+///     f[to] = a f[from] + b f[aux] + c u(s)
 /// with `from` the slot of f*_i(x) of the fluid cell x in that layout, `to` the slot from which the
 /// next step reads f_opposite(i)(x) (in the two-lattice scheme: (x, i) and (x + c_i, opposite(i))),
 /// and
 ///  - halfway bounce-back: a = 1, b = 0;
 ///  - Bouzidi's linear interpolation with the wall distance q: for q < 1/2, a = 2q, b = 1 - 2q,
 ///    aux = f*_i(x - c_i); for q >= 1/2, a = 1/(2q), b = 1 - 1/(2q), aux = f*_opposite(i)(x);
-///  - velocity inlets add Ladd's moving-wall term, c = -6 w_i (c_i . n) profile (times a for
-///    q >= 1/2), for the local inlet velocity u_iolet * profile along the inward normal n.
+///  - velocity iolets add Ladd's moving-wall term, c = -6 w_i (c_i . n) (times a for q >= 1/2),
+///    for the local velocity u(s) along the inward normal n: the iolet's profile table at the
+///    link's profile coordinate s (a parabola, a plug, a Womersley profile; set every step).
 /// No branch depends on the link, and no link writes a slot another link reads, so links may run in
 /// any order (they are sorted by `to` for locality).
 template <class T>
@@ -229,11 +234,18 @@ struct ApplyLinearLinks {
   const std::int64_t* to;
   const T* coeff;             // a, b, c of each link
   const std::int16_t* iolet;  // -1 for walls
-  const T* iolet_value;       // per iolet: inlet mean velocity (lattice units)
+  const T* coord;             // profile coordinate s of each link (0 for walls)
+  const T* profile;           // per iolet: profile_samples + 1 velocities (lattice units)
 
   HEMOTWIN_HD HEMOTWIN_INLINE void operator()(std::int64_t k) const {
     const int io = iolet[k];
-    const T u = io >= 0 ? iolet_value[io] : T(0);
+    T u = T(0);
+    if (io >= 0) {
+      const T x = coord[k] * T(profile_samples);
+      const int j = x < T(profile_samples - 1) ? int(x) : profile_samples - 1;
+      const T* p = profile + std::int64_t(io) * (profile_samples + 1);
+      u = p[j] + (x - T(j)) * (p[j + 1] - p[j]);
+    }
     f[to[k]] = coeff[3 * k] * f[from[k]] + coeff[3 * k + 1] * f[aux[k]] + coeff[3 * k + 2] * u;
   }
 };

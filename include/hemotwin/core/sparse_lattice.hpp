@@ -112,7 +112,8 @@ struct LinkList {
   std::vector<std::uint8_t> kind;   // LinkKind
   std::vector<std::int16_t> iolet;  // -1 for walls
   std::vector<double> q;
-  std::vector<double> profile;  // velocity links: profile factor relative to the mean velocity
+  std::vector<double> coord;  // velocity links: profile coordinate s = r / radius of the crossing
+                              // point, in [0, 1] (0 for walls and iolets without a radius)
   std::size_t size() const { return fluid.size(); }
 };
 

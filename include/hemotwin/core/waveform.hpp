@@ -2,6 +2,7 @@
 // A periodic signal given by samples — an inflow waveform Q(t) over one cardiac cycle — and the
 // periodic cubic spline through them (twice continuously differentiable, across the period's
 // wrap too), so a velocity inlet driven by it has no kinks that would ring through the lattice.
+#include <complex>
 #include <vector>
 
 namespace hemotwin {
@@ -23,6 +24,9 @@ class Waveform {
   /// The smallest and largest sample (the spline may overshoot them slightly between samples).
   double min() const;
   double max() const;
+  /// Fourier harmonics c_0 .. c_count of the spline, w(t) ~ Re sum_n c_n exp(2 pi i n t / T)
+  /// (c_0 the mean), from 1024 samples over a period.
+  std::vector<std::complex<double>> harmonics(int count) const;
   const std::vector<double>& times() const { return t_; }
   const std::vector<double>& values() const { return v_; }
 
