@@ -4,6 +4,7 @@
 //
 //   build/benchmarks/bench_lbm                       # everything this machine has
 //   build/benchmarks/bench_lbm --benchmark_filter=cpu/aa/float
+//   build/benchmarks/bench_lbm --benchmark_filter=features   # what each physics option costs
 //
 // The bandwidth is measured here too (a streaming copy with the same threads), so the fraction is
 // of this machine's reachable bandwidth, not a datasheet number.
@@ -78,16 +79,57 @@ DomainSpec stenosed_pipe() {
   return spec;
 }
 
+// The physics options of issue 4 on the stenosed pipe, each against plain TRT: what they cost.
+enum class Feature { None, Bgk, CarreauYasuda, Smagorinsky, Womersley, Windkessel };
+
+const char* feature_name(Feature f) {
+  switch (f) {
+    case Feature::None:
+      return "trt";
+    case Feature::Bgk:
+      return "bgk";
+    case Feature::CarreauYasuda:
+      return "carreau_yasuda";
+    case Feature::Smagorinsky:
+      return "smagorinsky";
+    case Feature::Womersley:
+      return "womersley_inlet";
+    case Feature::Windkessel:
+      return "windkessel_outlet";
+  }
+  return "?";
+}
+
 template <class T, class L>
 void run(benchmark::State& state, const DomainSpec& spec, BackendKind backend,
-         StreamingScheme scheme, bool has_iolets) {
+         StreamingScheme scheme, bool has_iolets, Feature feature = Feature::None) {
   if (backend == BackendKind::Cuda && !cuda_device_available()) {
     state.SkipWithError("no CUDA device");
     return;
   }
   EngineOptions options{backend, CollisionModel::Trt, 0.6, 3.0 / 16, WallMethod::Bouzidi};
   options.streaming = scheme;
+  if (feature == Feature::Bgk) options.collision = CollisionModel::Bgk;
+  if (feature == Feature::CarreauYasuda) {  // Cho & Kensey's blood at dx = 0.1 mm, tau_min 0.6
+    auto& v = options.viscosity;
+    v.model = kernels::ViscosityModel::CarreauYasuda;
+    v.p[1] = 0.1 / 3;  // nu_inf (lattice)
+    v.p[0] = v.p[1] * 0.056 / 0.00345;
+    v.p[2] = 3.313 / (v.p[1] * 1e-8 / (0.00345 / 1060));  // lambda / dt
+    v.p[3] = 2;
+    v.p[4] = 0.3568;
+    v.tau_min = 0.5 + 3 * v.p[1];
+    v.tau_max = 0.5 + 3 * v.p[0];
+  }
+  if (feature == Feature::Smagorinsky) {
+    options.viscosity.les = 3 * 0.1 * 0.1;
+    options.viscosity.tau_min = 0.6;
+    options.viscosity.tau_max = 100;
+  }
   Engine<T, L> e(spec, options);
+  std::vector<int> outlet = {1};
+  std::vector<double> flow, density, values = {0.02, 1.0};
+  std::vector<std::vector<double>> profiles(2);
   if (has_iolets)
     e.set_iolet_values({0.02, 1.0});
   else
@@ -96,6 +138,18 @@ void run(benchmark::State& state, const DomainSpec& spec, BackendKind backend,
   (void)e.diagnostics();
   for (auto _ : state) {
     e.step();
+    if (feature == Feature::Womersley) {  // a new profile table every step, as Simulation does
+      profiles[0].assign(kernels::profile_samples + 1, 0.0);
+      for (int j = 0; j <= kernels::profile_samples; ++j)
+        profiles[0][j] =
+            0.04 * (1.0 - double(j * j) / (kernels::profile_samples * kernels::profile_samples));
+      e.set_iolet_values(values, profiles);
+    }
+    if (feature == Feature::Windkessel) {  // the outlet's flow, every step
+      e.sample_iolets(outlet, flow, density);
+      values[1] = 1.0 + 1e-3 * flow[0];
+      e.set_iolet_values(values);
+    }
 #ifdef HEMOTWIN_HAVE_CUDA
     if (backend == BackendKind::Cuda) cuda::synchronize();
 #endif
@@ -118,7 +172,8 @@ void run(benchmark::State& state, const DomainSpec& spec, BackendKind backend,
       benchmark::Counter(updates / roofline, benchmark::Counter::kIsRate);
   if (backend == BackendKind::Cpu) state.counters["threads"] = omp_get_max_threads();
   state.SetLabel(std::string(backend == BackendKind::Cpu ? "cpu" : "cuda") + " " + L::name + " " +
-                 (sizeof(T) == 4 ? "float" : "double") + " " + to_string(e.streaming()));
+                 (sizeof(T) == 4 ? "float" : "double") + " " + to_string(e.streaming()) + " " +
+                 feature_name(feature));
 }
 
 template <class T>
@@ -128,6 +183,10 @@ void dense(benchmark::State& state, BackendKind backend, StreamingScheme scheme)
 template <class T>
 void stenosis(benchmark::State& state, BackendKind backend, StreamingScheme scheme) {
   run<T, D3Q19>(state, stenosed_pipe(), backend, scheme, true);
+}
+template <class T>
+void feature(benchmark::State& state, BackendKind backend, StreamingScheme scheme) {
+  run<T, D3Q19>(state, stenosed_pipe(), backend, scheme, true, Feature(state.range(0)));
 }
 
 // Names: BACKEND/SCHEME/PRECISION/CASE[/SIZE], e.g. cpu/aa/float/dense/128.
@@ -149,6 +208,9 @@ void register_all() {
       add("double/dense", dense<double>)->Arg(64)->Arg(128)->Arg(256);
       add("float/stenosis", stenosis<float>);
       add("double/stenosis", stenosis<double>);
+      // features/float/stenosis/N: N = Feature (0 TRT, 1 BGK, 2 Carreau-Yasuda, 3 Smagorinsky,
+      // 4 Womersley inlet tables every step, 5 Windkessel outlet sampled every step).
+      add("features/float/stenosis", feature<float>)->DenseRange(0, 5);
     }
   }
 }

@@ -1,5 +1,7 @@
 #include "hemotwin/core/case.hpp"
 
+#include <algorithm>
+
 namespace hemotwin {
 const char* to_string(BackendKind v) {
   switch (v) {
@@ -64,6 +66,42 @@ const char* to_string(OutletModel v) {
       return "flow_split";
   }
   return "?";
+}
+
+const char* to_string(RheologyModel v) {
+  switch (v) {
+    case RheologyModel::Newtonian:
+      return "newtonian";
+    case RheologyModel::CarreauYasuda:
+      return "carreau_yasuda";
+    case RheologyModel::Casson:
+      return "casson";
+    case RheologyModel::PowerLaw:
+      return "power_law";
+  }
+  return "?";
+}
+
+double min_viscosity(const BloodSpec& b) {
+  switch (b.model) {
+    case RheologyModel::Newtonian:
+      return b.viscosity;
+    case RheologyModel::CarreauYasuda:  // shear thinning (n < 1) or thickening
+      return std::min(b.zero_shear_viscosity, b.infinite_shear_viscosity);
+    default:
+      return b.min_viscosity;
+  }
+}
+
+double max_viscosity(const BloodSpec& b) {
+  switch (b.model) {
+    case RheologyModel::Newtonian:
+      return b.viscosity;
+    case RheologyModel::CarreauYasuda:
+      return std::max(b.zero_shear_viscosity, b.infinite_shear_viscosity);
+    default:
+      return b.max_viscosity;
+  }
 }
 
 const OutletSpec& outlet_spec(const Case& c, const std::string& name) {

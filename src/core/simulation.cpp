@@ -266,7 +266,7 @@ std::optional<Waveform> inflow_waveform(const Case& c) {
 double peak_velocity_estimate(const Case& c, const DomainSpec& spec,
                               const std::optional<Waveform>& inflow) {
   const auto& g = c.geometry;
-  const double mu = c.blood.viscosity;
+  const double mu = min_viscosity(c.blood);
   if (c.driver == FlowDriver::Inlet) {
     double u = c.inlet.mean_velocity * (1.0 + std::abs(c.inlet.amplitude));
     if (inflow && inlet_area(spec) > 0)
@@ -290,8 +290,85 @@ double peak_velocity_estimate(const Case& c, const DomainSpec& spec,
   return G * std::pow(0.5 * g.diameter, 2) / (4 * mu);
 }
 
+void check_blood(const BloodSpec& b, const std::string& file) {
+  const auto positive = [&](double v, const char* key, const char* what) {
+    if (!(v > 0) || !std::isfinite(v))
+      throw Error(std::string(what) + " must be a positive number, got " + std::to_string(v), file,
+                  key);
+  };
+  switch (b.model) {
+    case RheologyModel::Newtonian:
+      return;
+    case RheologyModel::CarreauYasuda:
+      positive(b.zero_shear_viscosity, "blood.zero_shear_viscosity_pa_s", "mu_0 (Pa s)");
+      positive(b.infinite_shear_viscosity, "blood.infinite_shear_viscosity_pa_s", "mu_inf (Pa s)");
+      positive(b.relaxation_time, "blood.relaxation_time_s", "lambda (s)");
+      positive(b.yasuda_exponent, "blood.yasuda_exponent", "a");
+      if (!(b.power_index > 0 && b.power_index <= 1.5))
+        throw Error("the power index n must lie in (0, 1.5] (blood: 0.36), got " +
+                        std::to_string(b.power_index),
+                    file, "blood.power_index");
+      return;
+    case RheologyModel::Casson:
+      positive(b.yield_stress, "blood.yield_stress_pa", "the yield stress (Pa)");
+      positive(b.casson_viscosity, "blood.casson_viscosity_pa_s", "the Casson viscosity (Pa s)");
+      break;
+    case RheologyModel::PowerLaw:
+      positive(b.consistency, "blood.consistency_pa_sn", "the consistency k (Pa s^n)");
+      if (!(b.power_index > 0 && b.power_index <= 1.5))
+        throw Error("the power index n must lie in (0, 1.5], got " + std::to_string(b.power_index),
+                    file, "blood.power_index");
+      break;
+  }
+  positive(b.min_viscosity, "blood.min_viscosity_pa_s", "the smallest viscosity (Pa s)");
+  if (!(b.max_viscosity >= b.min_viscosity) || !std::isfinite(b.max_viscosity))
+    throw Error("the largest viscosity must be at least the smallest (" +
+                    std::to_string(b.min_viscosity) + " Pa s), got " +
+                    std::to_string(b.max_viscosity),
+                file, "blood.max_viscosity_pa_s");
+}
+
+// The local viscosity of the collision, in lattice units.
+kernels::LocalViscosity<double> local_viscosity(const Case& c, const Units& u) {
+  const auto& b = c.blood;
+  kernels::LocalViscosity<double> v;
+  const double dt = u.dt(), dx = u.dx(), rho = b.density;
+  const auto nu_lat = [&](double mu) { return mu / rho * dt / (dx * dx); };
+  switch (b.model) {
+    case RheologyModel::Newtonian:
+      break;
+    case RheologyModel::CarreauYasuda:
+      v.model = kernels::ViscosityModel::CarreauYasuda;
+      v.p[0] = nu_lat(b.zero_shear_viscosity);
+      v.p[1] = nu_lat(b.infinite_shear_viscosity);
+      v.p[2] = b.relaxation_time / dt;
+      v.p[3] = b.yasuda_exponent;
+      v.p[4] = b.power_index;
+      break;
+    case RheologyModel::Casson:
+      v.model = kernels::ViscosityModel::Casson;
+      v.p[0] = std::sqrt(b.yield_stress / rho) * dt / dx;
+      v.p[1] = std::sqrt(nu_lat(b.casson_viscosity));
+      break;
+    case RheologyModel::PowerLaw:
+      v.model = kernels::ViscosityModel::PowerLaw;
+      v.p[0] = b.consistency / rho * std::pow(dt, 2 - b.power_index) / (dx * dx);
+      v.p[1] = b.power_index;
+      break;
+  }
+  if (c.turbulence.smagorinsky) v.les = 3 * c.turbulence.constant * c.turbulence.constant;
+  v.tau_min = 0.5 + 3 * nu_lat(min_viscosity(b));
+  v.tau_max = 0.5 + 3 * nu_lat(max_viscosity(b)) + (v.les > 0 ? 100.0 : 0.0);
+  return v;
+}
+
 void check_case(const Case& c) {
   const std::string& file = c.source_file;
+  check_blood(c.blood, file);
+  if (c.turbulence.smagorinsky && !(c.turbulence.constant > 0 && c.turbulence.constant <= 0.5))
+    throw Error("the Smagorinsky constant must lie in (0, 0.5] (0.1 to 0.2 is usual), got " +
+                    std::to_string(c.turbulence.constant),
+                file, "turbulence.smagorinsky_constant");
   if (!(c.blood.viscosity > 0))
     throw Error("viscosity must be positive (Pa s), e.g. 0.0035 for blood", file,
                 "blood.viscosity_pa_s");
@@ -313,7 +390,7 @@ class SimulationImpl final : public Simulation {
         backend_(backend),
         device_(std::move(device)),
         engine_(spec, EngineOptions{backend, c.collision, units.tau(), c.trt_magic, c.walls,
-                                    c.streaming}) {
+                                    c.streaming, local_viscosity(c, units)}) {
     grid_ = engine_.lattice().grid_info();
     waveform_ = std::move(inflow);
     inlet_area_ = inlet_area(spec);
@@ -622,7 +699,8 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
     device = "CPU, " + std::to_string(omp_get_max_threads()) + " OpenMP threads";
   }
 
-  const double nu = c.blood.viscosity / c.blood.density;
+  // The time step and tau checks hold for the smallest viscosity the blood takes.
+  const double nu = min_viscosity(c.blood) / c.blood.density;
   const double peak = peak_velocity_estimate(c, spec, inflow);
   const double dt = c.time.time_step > 0
                         ? c.time.time_step

@@ -87,6 +87,20 @@ constexpr KeySpec key_specs[] = {
     {"blood", Kind::Table},
     {"blood.density_kg_m3", Kind::Number},
     {"blood.viscosity_pa_s", Kind::Number},
+    {"blood.model", Kind::Enum},
+    {"blood.zero_shear_viscosity_pa_s", Kind::Number},
+    {"blood.infinite_shear_viscosity_pa_s", Kind::Number},
+    {"blood.relaxation_time_s", Kind::Number},
+    {"blood.yasuda_exponent", Kind::Number},
+    {"blood.power_index", Kind::Number},
+    {"blood.consistency_pa_sn", Kind::Number},
+    {"blood.yield_stress_pa", Kind::Number},
+    {"blood.casson_viscosity_pa_s", Kind::Number},
+    {"blood.min_viscosity_pa_s", Kind::Number},
+    {"blood.max_viscosity_pa_s", Kind::Number},
+    {"turbulence", Kind::Table},
+    {"turbulence.model", Kind::Enum},
+    {"turbulence.smagorinsky_constant", Kind::Number},
     {"collision", Kind::Table},
     {"collision.model", Kind::Enum},
     {"collision.trt_magic", Kind::Number},
@@ -188,9 +202,9 @@ std::string join(std::string_view parent, std::string_view leaf) {
 // A key without its unit suffix ("mean_velocity_m_s" -> "mean_velocity"), to recognise a key
 // written with no unit or with another unit.
 std::string_view strip_unit(std::string_view key) {
-  static constexpr std::string_view units[] = {"_pa_s_m3", "_m3_pa", "_kg_m3", "_pa_s",
-                                               "_mmhg",    "_ml_s",  "_pa_m",  "_m_s",
-                                               "_mm",      "_pa",    "_s",     "_m"};
+  static constexpr std::string_view units[] = {"_pa_s_m3", "_m3_pa", "_pa_sn", "_kg_m3", "_pa_s",
+                                               "_mmhg",    "_ml_s",  "_pa_m",  "_m_s",   "_mm",
+                                               "_pa",      "_s",     "_m"};
   for (auto u : units)
     if (key.size() > u.size() && key.ends_with(u)) return key.substr(0, key.size() - u.size());
   return key;
@@ -249,6 +263,14 @@ constexpr Named<OutletModel> outlet_model_names[] = {{OutletModel::Pressure, "pr
                                                      {OutletModel::FlowSplit, "flow_split"}};
 
 enum class PressureUnit { Pa, MmHg };
+constexpr Named<RheologyModel> rheology_names[] = {{RheologyModel::Newtonian, "newtonian"},
+                                                   {RheologyModel::CarreauYasuda, "carreau_yasuda"},
+                                                   {RheologyModel::Casson, "casson"},
+                                                   {RheologyModel::PowerLaw, "power_law"}};
+enum class TurbulenceModel { None, Smagorinsky };
+constexpr Named<TurbulenceModel> turbulence_names[] = {
+    {TurbulenceModel::None, "none"}, {TurbulenceModel::Smagorinsky, "smagorinsky"}};
+
 constexpr Named<PressureUnit> pressure_unit_names[] = {{PressureUnit::Pa, "pa"},
                                                        {PressureUnit::MmHg, "mmhg"}};
 
@@ -1064,6 +1086,69 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   if (c.blood.viscosity > 0.1)
     notes.push_back("blood.viscosity_pa_s = " + format_number(c.blood.viscosity) +
                     " is over 25 times blood's: the key is in Pa s (3.5 mPa s = 0.0035 Pa s)");
+  {
+    auto& b = c.blood;
+    b.model = r.choice("blood.model", rheology_names).value_or(b.model);
+    const auto pos = Reader::above(0);
+    const auto read = [&](const char* key, double& to, Reader::Range range) {
+      if (auto v = r.number(key, range)) to = *v;
+    };
+    read("blood.zero_shear_viscosity_pa_s", b.zero_shear_viscosity, pos);
+    read("blood.infinite_shear_viscosity_pa_s", b.infinite_shear_viscosity, pos);
+    read("blood.relaxation_time_s", b.relaxation_time, pos);
+    read("blood.yasuda_exponent", b.yasuda_exponent, {0, 10, true, false});
+    read("blood.power_index", b.power_index, {0, 1.5, true, false});
+    read("blood.consistency_pa_sn", b.consistency, pos);
+    read("blood.yield_stress_pa", b.yield_stress, pos);
+    read("blood.casson_viscosity_pa_s", b.casson_viscosity, pos);
+    read("blood.min_viscosity_pa_s", b.min_viscosity, pos);
+    read("blood.max_viscosity_pa_s", b.max_viscosity, pos);
+    if (b.model != RheologyModel::Newtonian && b.max_viscosity < b.min_viscosity)
+      r.fail(r.has("blood.max_viscosity_pa_s") ? "blood.max_viscosity_pa_s"
+                                               : "blood.min_viscosity_pa_s",
+             "the largest viscosity (" + format_number(b.max_viscosity) +
+                 " Pa s) must be at least the smallest (" + format_number(b.min_viscosity) +
+                 " Pa s)");
+    const std::string model = "blood.model = \"" + name_in(rheology_names, b.model) + "\"";
+    const auto unused = [&](std::initializer_list<const char*> keys) {
+      for (const char* k : keys) note_unused(k, "it does not apply to " + model);
+    };
+    const auto cy = {"blood.zero_shear_viscosity_pa_s", "blood.infinite_shear_viscosity_pa_s",
+                     "blood.relaxation_time_s", "blood.yasuda_exponent"};
+    const auto bounds = {"blood.min_viscosity_pa_s", "blood.max_viscosity_pa_s"};
+    switch (b.model) {
+      case RheologyModel::Newtonian:
+        unused(cy);
+        unused(bounds);
+        unused({"blood.power_index", "blood.consistency_pa_sn", "blood.yield_stress_pa",
+                "blood.casson_viscosity_pa_s"});
+        break;
+      case RheologyModel::CarreauYasuda:
+        unused(bounds);
+        unused({"blood.viscosity_pa_s", "blood.consistency_pa_sn", "blood.yield_stress_pa",
+                "blood.casson_viscosity_pa_s"});
+        break;
+      case RheologyModel::Casson:
+        unused(cy);
+        unused({"blood.viscosity_pa_s", "blood.power_index", "blood.consistency_pa_sn"});
+        break;
+      case RheologyModel::PowerLaw:
+        unused(cy);
+        unused({"blood.viscosity_pa_s", "blood.yield_stress_pa", "blood.casson_viscosity_pa_s"});
+        if (!r.has("blood.power_index") || !r.has("blood.consistency_pa_sn"))
+          r.fail(r.has("blood.power_index") ? "blood.consistency_pa_sn" : "blood.power_index",
+                 "required key missing: " + model +
+                     " needs consistency_pa_sn (k) and power_index (n) of mu = k gamma^(n - 1)");
+        break;
+    }
+  }
+  c.turbulence.smagorinsky =
+      r.choice("turbulence.model", turbulence_names).value_or(TurbulenceModel::None) ==
+      TurbulenceModel::Smagorinsky;
+  c.turbulence.constant = r.number("turbulence.smagorinsky_constant", {0, 0.5, true, false})
+                              .value_or(c.turbulence.constant);
+  if (!c.turbulence.smagorinsky)
+    note_unused("turbulence.smagorinsky_constant", "turbulence.model is \"none\"");
 
   // [collision], [walls]
   c.collision = r.choice("collision.model", collision_names).value_or(c.collision);
@@ -1415,6 +1500,36 @@ Error locate_error(const Error& e, const std::vector<std::string>& overrides,
 }
 
 namespace {
+// The blood's keys that apply to its model.
+toml::table blood_table(const BloodSpec& b) {
+  toml::table t{{"density_kg_m3", b.density}, {"model", name_in(rheology_names, b.model)}};
+  switch (b.model) {
+    case RheologyModel::Newtonian:
+      t.insert("viscosity_pa_s", b.viscosity);
+      break;
+    case RheologyModel::CarreauYasuda:
+      t.insert("zero_shear_viscosity_pa_s", b.zero_shear_viscosity);
+      t.insert("infinite_shear_viscosity_pa_s", b.infinite_shear_viscosity);
+      t.insert("relaxation_time_s", b.relaxation_time);
+      t.insert("yasuda_exponent", b.yasuda_exponent);
+      t.insert("power_index", b.power_index);
+      break;
+    case RheologyModel::Casson:
+      t.insert("yield_stress_pa", b.yield_stress);
+      t.insert("casson_viscosity_pa_s", b.casson_viscosity);
+      break;
+    case RheologyModel::PowerLaw:
+      t.insert("consistency_pa_sn", b.consistency);
+      t.insert("power_index", b.power_index);
+      break;
+  }
+  if (b.model == RheologyModel::Casson || b.model == RheologyModel::PowerLaw) {
+    t.insert("min_viscosity_pa_s", b.min_viscosity);
+    t.insert("max_viscosity_pa_s", b.max_viscosity);
+  }
+  return t;
+}
+
 // One outlet's keys, as the case file writes them.
 toml::table outlet_table(const OutletSpec& o) {
   toml::table t{{"model", name_in(outlet_model_names, o.model)}};
@@ -1519,8 +1634,7 @@ std::string to_toml(const Case& c) {
                            {"streaming", name_in(streaming_names, c.streaming)},
                            {"threads", c.threads}}},
       {"geometry", std::move(geometry)},
-      {"blood",
-       toml::table{{"density_kg_m3", c.blood.density}, {"viscosity_pa_s", c.blood.viscosity}}},
+      {"blood", blood_table(c.blood)},
       {"collision", std::move(collision)},
       {"walls", toml::table{{"method", name_in(wall_names, c.walls)}}},
       {"flow", toml::table{{"driver", name_in(driver_names, c.driver)}}},
@@ -1532,6 +1646,9 @@ std::string to_toml(const Case& c) {
                              {"vti", c.output.vti},
                              {"check_every", c.output.check_every}}},
   };
+  if (c.turbulence.smagorinsky)
+    root.insert("turbulence", toml::table{{"model", "smagorinsky"},
+                                          {"smagorinsky_constant", c.turbulence.constant}});
   if (!std::isnan(c.reference_pressure))
     root["flow"].as_table()->insert("reference_pressure_pa", c.reference_pressure);
   if (!c.outlets.empty()) {

@@ -663,6 +663,40 @@ pressure_unit = "mmhg"
   std::filesystem::remove_all(dir);
 }
 
+TEST(CaseFile, BloodRheologyAndTurbulence) {
+  std::vector<std::string> notes;
+  const Case c =
+      parse_case(with("blood", "model = \"carreau_yasuda\"\nrelaxation_time_s = 1.5") +
+                     "\n[turbulence]\nmodel = \"smagorinsky\"\nsmagorinsky_constant = 0.15\n",
+                 "c.toml", {}, &notes);
+  EXPECT_EQ(c.blood.model, RheologyModel::CarreauYasuda);
+  EXPECT_DOUBLE_EQ(c.blood.relaxation_time, 1.5);
+  EXPECT_DOUBLE_EQ(c.blood.zero_shear_viscosity, 0.056);  // Cho & Kensey's
+  EXPECT_TRUE(c.turbulence.smagorinsky);
+  EXPECT_DOUBLE_EQ(c.turbulence.constant, 0.15);
+  const Case d = parse_case(to_toml(c), "again.toml", {}, &notes);
+  EXPECT_EQ(d.blood.model, RheologyModel::CarreauYasuda);
+  EXPECT_DOUBLE_EQ(d.blood.relaxation_time, 1.5);
+  EXPECT_TRUE(d.turbulence.smagorinsky);
+  // Out of range, missing, inconsistent: refused with the line and what is valid.
+  std::string msg = error_of(with("blood", "model = \"carreau_yasuda\"\npower_index = 2"));
+  EXPECT_NE(msg.find("key 'blood.power_index': must lie in (0, 1.5], got 2"), std::string::npos)
+      << msg;
+  msg = error_of(with("blood", "model = \"power_law\"\npower_index = 0.7"));
+  EXPECT_NE(msg.find("key 'blood.consistency_pa_sn': required key missing"), std::string::npos)
+      << msg;
+  msg = error_of(with("blood", "model = \"casson\"\nmax_viscosity_pa_s = 0.001"));
+  EXPECT_NE(msg.find("must be at least the smallest (0.00345 Pa s)"), std::string::npos) << msg;
+  msg = error_of(with("blood", "relaxation_time_s = -3"));
+  EXPECT_NE(msg.find("must be > 0, got -3"), std::string::npos) << msg;
+  msg = error_of(with("turbulence", "model = \"smagorinsky\"\nsmagorinsky_constant = 2"));
+  EXPECT_NE(msg.find("must lie in (0, 0.5], got 2"), std::string::npos) << msg;
+  notes.clear();
+  parse_case(with("blood", "relaxation_time_s = 2"), "c.toml", {}, &notes);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("blood.relaxation_time_s is ignored"), std::string::npos) << notes[0];
+}
+
 TEST(CaseFile, LocateErrorPlacesCoreErrorsAtTheKey) {
   const auto dir = std::filesystem::temp_directory_path() / "hemotwin_test_locate";
   std::filesystem::create_directories(dir);

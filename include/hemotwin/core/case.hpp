@@ -78,9 +78,32 @@ struct GeometrySpec {
   int series = -1;            // DICOM folder with several series: which one
 };
 
+/// Blood's viscosity as a function of the shear rate (docs/case-file.md, [blood]).
+enum class RheologyModel { Newtonian, CarreauYasuda, Casson, PowerLaw };
+
 struct BloodSpec {
   double density = 1060.0;    // kg/m^3
-  double viscosity = 0.0035;  // Pa s (dynamic)
+  double viscosity = 0.0035;  // Pa s (dynamic): the Newtonian viscosity
+  RheologyModel model = RheologyModel::Newtonian;
+  // Carreau-Yasuda, mu = mu_inf + (mu_0 - mu_inf) (1 + (lambda gamma)^a)^((n - 1) / a); the
+  // defaults are Cho & Kensey's fit to whole blood (Biorheology 28:241, 1991).
+  double zero_shear_viscosity = 0.056;        // Pa s, mu_0
+  double infinite_shear_viscosity = 0.00345;  // Pa s, mu_inf
+  double relaxation_time = 3.313;             // s, lambda
+  double yasuda_exponent = 2.0;               // a
+  double power_index = 0.3568;                // n (also the power law's)
+  // Power law, mu = k gamma^(n - 1); Casson, sqrt(mu) = sqrt(tau_y / gamma) + sqrt(mu_c).
+  double consistency = 0.017;        // Pa s^n, k
+  double yield_stress = 0.004;       // Pa, tau_y
+  double casson_viscosity = 0.0035;  // Pa s, mu_c
+  // Power law and Casson diverge at rest: the viscosity is kept within these (Pa s).
+  double min_viscosity = 0.00345, max_viscosity = 0.056;
+};
+
+/// Large-eddy simulation: Smagorinsky's eddy viscosity (C_s Delta)^2 |S|, Delta the cell size.
+struct TurbulenceSpec {
+  bool smagorinsky = false;
+  double constant = 0.1;  // C_s
 };
 
 struct InletSpec {
@@ -157,6 +180,7 @@ struct Case {
   FlowDriver driver = FlowDriver::Inlet;
   GeometrySpec geometry;
   BloodSpec blood;
+  TurbulenceSpec turbulence;
   InletSpec inlet;
   OutletSpec outlet;                // every outlet not named in `outlets`
   std::vector<OutletSpec> outlets;  // outlets set one by one, by name
@@ -178,6 +202,13 @@ const char* to_string(ShapeKind);
 const char* to_string(InletProfile);
 const char* to_string(FlowDriver);
 const char* to_string(OutletModel);
+const char* to_string(RheologyModel);
+
+/// The smallest viscosity the blood model takes (Pa s): what the time step and relaxation time
+/// must allow.
+double min_viscosity(const BloodSpec& b);
+/// The largest (Pa s): bounds the local relaxation time.
+double max_viscosity(const BloodSpec& b);
 
 /// The outlet settings that apply to outlet `name`: its entry in c.outlets, else c.outlet.
 const OutletSpec& outlet_spec(const Case& c, const std::string& name);

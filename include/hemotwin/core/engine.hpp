@@ -20,6 +20,9 @@ struct EngineOptions {
   double magic = 3.0 / 16.0;  // TRT: (tau+ - 1/2)(tau- - 1/2)
   WallMethod walls = WallMethod::Bouzidi;
   StreamingScheme streaming = StreamingScheme::Auto;
+  /// A viscosity that varies with the local strain rate (non-Newtonian blood, LES), lattice units;
+  /// `magic` is filled from the collision model. Newtonian without LES: tau alone.
+  kernels::LocalViscosity<double> viscosity = {};
   /// CPU backend, two-lattice scheme: non-temporal stores of the new populations. -1: when the
   /// lattice is larger than the last-level cache (64 MiB per population array); 0: never; 1:
   /// always.
@@ -123,6 +126,7 @@ class Engine {
   std::vector<IoletSlab> slabs_;
   EngineOptions options_;
   T omega_plus_, omega_minus_;
+  kernels::LocalViscosity<T> visc_;
   T force_[3] = {0, 0, 0};
   std::vector<T> iolet_value_;
   std::vector<T> profile_;  // per iolet, kernels::profile_samples + 1 velocities (velocity iolets)

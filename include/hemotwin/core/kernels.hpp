@@ -49,15 +49,88 @@ HEMOTWIN_HD HEMOTWIN_INLINE V times(const V& v) {
     return V(0);
 }
 
+/// A viscosity that varies from cell to cell (lattice units): blood's shear thinning and/or
+/// Smagorinsky's eddy viscosity. The strain rate comes from the non-equilibrium second moment of
+/// the populations before collision, Pi_neq = -2 rho c_s^2 tau S (no finite differences), so
+/// |S| = K / tau with K = 3 sqrt(2 Pi_neq : Pi_neq) / (2 rho); tau then solves
+///     tau = 1/2 + 3 nu(K / tau) + les K / tau
+/// by Newton's method (monotone for shear-thinning models), bounded to [tau_min, tau_max].
+enum class ViscosityModel : int { Newtonian = 0, PowerLaw = 1, Casson = 2, CarreauYasuda = 3 };
+
+template <class T>
+struct LocalViscosity {
+  ViscosityModel model = ViscosityModel::Newtonian;
+  // PowerLaw: nu = p[0] gamma^(p[1] - 1). Casson: nu = (p[0] / sqrt(gamma) + p[1])^2 (p[0] the
+  // square root of the yield stress over density, p[1] that of the Casson viscosity).
+  // CarreauYasuda: nu = p[1] + (p[0] - p[1]) (1 + (p[2] gamma)^p[3])^((p[4] - 1) / p[3]).
+  T p[5] = {0, 0, 0, 0, 0};
+  T les = 0;  // 3 (C_s Delta)^2 with Delta one cell; 0: no LES
+  T tau_min = T(0.5), tau_max = T(1e30);
+  T magic = 0;  // TRT: Lambda, so that tau_minus follows the local tau_plus; 0: BGK
+
+  HEMOTWIN_HD bool active() const { return model != ViscosityModel::Newtonian || les > T(0); }
+
+  /// nu(gamma) and h = gamma dnu/dgamma.
+  template <class V>
+  HEMOTWIN_HD HEMOTWIN_INLINE void evaluate(const V& gamma, V& nu, V& h) const {
+    using std::exp;
+    using std::log;
+    using std::sqrt;
+    if (model == ViscosityModel::PowerLaw) {
+      nu = p[0] * exp((p[1] - T(1)) * log(gamma));
+      h = (p[1] - T(1)) * nu;
+    } else if (model == ViscosityModel::Casson) {
+      const V r = p[0] / sqrt(gamma);
+      nu = (r + p[1]) * (r + p[1]);
+      h = -(r + p[1]) * r;
+    } else if (model == ViscosityModel::CarreauYasuda) {
+      const V lg = p[2] * gamma;
+      const V x = p[3] == T(2) ? lg * lg : exp(p[3] * log(lg));  // (lambda gamma)^a
+      const V b = exp((p[4] - T(1)) / p[3] * log(T(1) + x));
+      nu = p[1] + (p[0] - p[1]) * b;
+      h = (p[0] - p[1]) * (p[4] - T(1)) * b * x / (T(1) + x);
+    } else {
+      nu = V(T(0));
+      h = V(T(0));
+    }
+  }
+
+  /// The local relaxation time for K (see above); tau0 is the Newtonian one (no model) or a start.
+  template <class V>
+  HEMOTWIN_HD HEMOTWIN_INLINE V tau(const V& K, T tau0) const {
+    using std::fmax;
+    using std::fmin;
+    using std::sqrt;
+    const V k = fmax(K, V(T(1e-20)));
+    V t;
+    if (model == ViscosityModel::Newtonian) {
+      // tau^2 - tau0 tau - les K = 0.
+      t = T(0.5) * (tau0 + sqrt(tau0 * tau0 + T(4) * les * k));
+    } else {
+      t = V(tau0);
+      for (int it = 0; it < 3; ++it) {
+        V nu, h;
+        evaluate(k / t, nu, h);
+        const V g = t - T(0.5) - T(3) * nu - les * k / t;
+        const V dg = T(1) + T(3) * h / t + les * k / (t * t);
+        t = fmin(fmax(t - g / dg, V(tau_min)), V(tau_max));
+      }
+    }
+    return fmin(fmax(t, V(tau_min)), V(tau_max));
+  }
+};
+
 /// Collision: TRT with the Guo forcing term split into its symmetric and antisymmetric parts.
 /// BGK is the case omega_plus == omega_minus (then this is exactly BGK with Guo forcing).
 /// V is T for one cell (GPU thread, scalar code) or a SIMD vector of T for several cells at once
-/// (the CPU backend): the same source serves both.
+/// (the CPU backend): the same source serves both. With a LocalViscosity active, omega_plus (and
+/// omega_minus, by the TRT magic parameter) come from each cell's strain rate.
 template <class T, class L>
 struct Collide {
   T omega_plus;
   T omega_minus;
   T force[3];  // force density, lattice units
+  LocalViscosity<T> visc = {};
 
   template <class V>
   HEMOTWIN_HD HEMOTWIN_INLINE void operator()(V (&f)[L::Q]) const {
@@ -76,10 +149,38 @@ struct Collide {
     const V uz = (jz + T(0.5) * force[2]) * inv_rho;
     const V usq15 = T(1.5) * (ux * ux + uy * uy + uz * uz);
     const V uf3 = T(3) * (ux * force[0] + uy * force[1] + uz * force[2]);
-    const T kp = T(1) - T(0.5) * omega_plus, km = T(1) - T(0.5) * omega_minus;
+    V op = V(omega_plus), om = V(omega_minus);
+    if (visc.active()) {
+      // Pi_neq = sum c c f - rho u u - (rho - 1) / 3 I, f stored less its weight.
+      V pxx = V(0), pyy = V(0), pzz = V(0), pxy = V(0), pxz = V(0), pyz = V(0);
+      static_for<L::Q - 1>([&](auto i) {
+        constexpr int q = i + 1;
+        constexpr int cx = L::c[q][0], cy = L::c[q][1], cz = L::c[q][2];
+        if constexpr (cx != 0) pxx += f[q];
+        if constexpr (cy != 0) pyy += f[q];
+        if constexpr (cz != 0) pzz += f[q];
+        accumulate<cx * cy>(pxy, f[q]);
+        accumulate<cx * cz>(pxz, f[q]);
+        accumulate<cy * cz>(pyz, f[q]);
+      });
+      const V iso = drho * T(1.0 / 3.0);
+      pxx -= rho * ux * ux + iso;
+      pyy -= rho * uy * uy + iso;
+      pzz -= rho * uz * uz + iso;
+      pxy -= rho * ux * uy;
+      pxz -= rho * ux * uz;
+      pyz -= rho * uy * uz;
+      const V pp = pxx * pxx + pyy * pyy + pzz * pzz + T(2) * (pxy * pxy + pxz * pxz + pyz * pyz);
+      using std::sqrt;
+      const V K = T(1.5) * sqrt(T(2) * pp) * inv_rho;
+      const V tau = visc.tau(K, T(1) / omega_plus);
+      op = V(T(1)) / tau;
+      om = visc.magic > T(0) ? V(T(1)) / (visc.magic / (tau - T(0.5)) + T(0.5)) : op;
+    }
+    const V kp = T(1) - T(0.5) * op, km = T(1) - T(0.5) * om;
     {
       const T w = T(L::w[0]);
-      f[0] += -omega_plus * (f[0] - w * (drho - rho * usq15)) - (kp * w) * uf3;
+      f[0] += -op * (f[0] - w * (drho - rho * usq15)) - (kp * w) * uf3;
     }
     static_for<(L::Q - 1) / 2>([&](auto i) {
       // Directions come in opposite pairs (q, q + 1); see the static_assert below.
@@ -93,8 +194,8 @@ struct Collide {
       const V feq_m = wrho * T(3) * cu;
       const V fp = T(0.5) * (f[q] + f[q + 1]);
       const V fm = T(0.5) * (f[q] - f[q + 1]);
-      const V dp = -omega_plus * (fp - feq_p) + (kp * w) * (T(9) * cf * cu - uf3);
-      const V dm = -omega_minus * (fm - feq_m) + V(km * w * T(3) * cf);
+      const V dp = -op * (fp - feq_p) + (kp * w) * (T(9) * cf * cu - uf3);
+      const V dm = -om * (fm - feq_m) + km * (w * T(3) * cf);
       f[q] += dp + dm;
       f[q + 1] += dp - dm;
     });
