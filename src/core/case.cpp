@@ -1,6 +1,7 @@
 #include "hemotwin/core/case.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace hemotwin {
 const char* to_string(BackendKind v) {
@@ -102,6 +103,30 @@ double max_viscosity(const BloodSpec& b) {
     default:
       return b.max_viscosity;
   }
+}
+
+double viscosity_at(const BloodSpec& b, double gamma) {
+  gamma = std::max(gamma, 1e-12);
+  double mu = b.viscosity;
+  switch (b.model) {
+    case RheologyModel::Newtonian:
+      return b.viscosity;
+    case RheologyModel::CarreauYasuda:
+      mu = b.infinite_shear_viscosity +
+           (b.zero_shear_viscosity - b.infinite_shear_viscosity) *
+               std::pow(1 + std::pow(b.relaxation_time * gamma, b.yasuda_exponent),
+                        (b.power_index - 1) / b.yasuda_exponent);
+      break;
+    case RheologyModel::Casson: {
+      const double s = std::sqrt(b.yield_stress / gamma) + std::sqrt(b.casson_viscosity);
+      mu = s * s;
+      break;
+    }
+    case RheologyModel::PowerLaw:
+      mu = b.consistency * std::pow(gamma, b.power_index - 1);
+      break;
+  }
+  return std::clamp(mu, min_viscosity(b), max_viscosity(b));
 }
 
 const OutletSpec& outlet_spec(const Case& c, const std::string& name) {

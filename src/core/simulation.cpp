@@ -464,6 +464,27 @@ class SimulationImpl final : public Simulation {
     return s;
   }
 
+  WallShearField wall_shear() override {
+    if (!wall_) wall_ = find_wall_points<L>(engine_.lattice(), engine_.links());
+    std::vector<double> rho, u;
+    engine_.moments(rho, u);
+    for (auto& v : u) v = units_.velocity_to_physical(v);
+    const auto rate = wall_shear_rate(engine_.lattice(), *wall_, u, units_.dx());
+    WallShearField w;
+    w.time = time();
+    const auto& lat = engine_.lattice();
+    w.point.resize(wall_->size());
+    w.normal = wall_->normal;
+    w.wss.resize(wall_->size());
+    for (std::size_t k = 0; k < wall_->size(); ++k) {
+      const auto ijk = lat.cell_coords(wall_->cell[k]);
+      w.point[k] = lat.origin() + lat.dx() * (Vec3(ijk[0], ijk[1], ijk[2]) +
+                                              wall_->distance[k] * wall_->normal[k]);
+      w.wss[k] = viscosity_at(case_.blood, rate[k].norm()) * rate[k];
+    }
+    return w;
+  }
+
   void lattice_moments(std::vector<double>& rho, std::vector<double>& u) override {
     engine_.moments(rho, u);
   }
@@ -634,6 +655,7 @@ class SimulationImpl final : public Simulation {
   double omega_ = 0;                             // rad/s, of the first harmonic
   std::vector<std::vector<std::vector<std::complex<double>>>> shapes_;  // [iolet][n][sample]
   std::vector<std::vector<double>> profiles_;
+  std::optional<WallPoints> wall_;  // found on first use
 };
 
 }  // namespace

@@ -562,6 +562,41 @@ void ResultsWriter::close() {
   check_status(m.file.reset(), m.path, "cannot close the file");
 }
 
+void ResultsWriter::write_wall(const WallShearField& w, const std::vector<double>& tawss,
+                               const std::vector<double>& osi, double averaged_over) {
+  Impl& m = *impl_;
+  if (m.closed) throw Error("write_wall after close()", m.path.string());
+  const std::size_t n = w.point.size();
+  if (w.normal.size() != n || w.wss.size() != n ||
+      (averaged_over > 0 && (tawss.size() != n || osi.size() != n)))
+    throw Error("write_wall: " + std::to_string(n) + " wall points but " +
+                    std::to_string(w.wss.size()) + " stresses and " + std::to_string(tawss.size()) +
+                    " averages",
+                m.path.string());
+  QuietHdf5 quiet;
+  Hid g = create_group(m.file.get(), "wall", m.path);
+  attr_double(g.get(), "time", w.time, m.path);
+  attr_double(g.get(), "averaged_over", averaged_over, m.path);
+  const auto flat = [&](const std::vector<Vec3>& v) {
+    std::vector<double> out(3 * v.size());
+    for (std::size_t k = 0; k < v.size(); ++k)
+      for (int a = 0; a < 3; ++a) out[3 * k + a] = v[k][a];
+    return out;
+  };
+  const auto vectors = [&](const char* name, const std::vector<Vec3>& v, const char* units) {
+    const auto data = flat(v);
+    write_dataset(g.get(), name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {v.size(), 3}, data.data(),
+                  m.path, units);
+  };
+  vectors("points", w.point, "m");
+  vectors("normals", w.normal, "1 (unit, out of the fluid)");
+  vectors("wss", w.wss, "Pa");
+  if (averaged_over > 0) {
+    write_double_series(g.get(), "tawss", tawss, "Pa", m.path);
+    write_double_series(g.get(), "osi", osi, "1", m.path);
+  }
+}
+
 const fs::path& ResultsWriter::path() const { return impl_->path; }
 const std::vector<WrittenSnapshot>& ResultsWriter::snapshots() const { return impl_->written; }
 std::array<int, 3> ResultsWriter::chunk_shape() const {

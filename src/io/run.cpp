@@ -24,6 +24,17 @@ constexpr const char* hdf5_name = "results.h5";
 constexpr const char* xdmf_name = "results.xdmf";
 constexpr const char* vti_name = "results.vti";
 constexpr const char* case_name = "case.toml";
+constexpr const char* wall_name = "wall.vtp";
+
+// The time over which TAWSS and OSI average: the last cardiac cycle of a pulsatile run, the last
+// tenth of a steady one.
+double averaging_time(const Case& c) {
+  const bool inlet = c.driver == FlowDriver::Inlet;
+  const bool pulsatile = inlet ? (!c.inlet.waveform_time.empty() || c.inlet.amplitude > 0)
+                               : c.body_force.oscillation_amplitude > 0;
+  const double period = inlet ? c.inlet.period : c.body_force.period;
+  return pulsatile ? std::min(period, c.time.duration) : 0.1 * c.time.duration;
+}
 constexpr const char* summary_name = "summary.json";
 
 }  // namespace
@@ -76,10 +87,24 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   }
 
   std::vector<Diagnostics> series;
+  // Wall shear stress: sampled with the diagnostics over the averaging window (the last cycle).
+  const double t_end = double(total) * units.dt();
+  const double window_start = t_end - averaging_time(c) - 0.5 * units.dt();
+  std::optional<WallShearAverage> wall_average;
+  WallShearField wall;
+  double last_wall_time = window_start;
+  auto sample_wall = [&] {
+    if (sim->time() < window_start) return;
+    wall = sim->wall_shear();
+    if (!wall_average) wall_average.emplace(wall.point.size());
+    wall_average->add(wall.wss, wall.time - last_wall_time);
+    last_wall_time = wall.time;
+  };
   auto sample = [&] {
     Diagnostics d = sim->diagnostics();
     if (writer) writer->append_diagnostics(d);
     series.push_back(std::move(d));
+    sample_wall();
   };
 
   const auto start = Clock::now();
@@ -134,6 +159,15 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
     if (c.output.vti) write_vti(out.staged(vti_name), grid, snapshot);
   }
 
+  if (wall.point.empty() || wall.time != sim->time()) wall = sim->wall_shear();
+  std::vector<double> tawss, osi;
+  if (wall_average && wall_average->duration() > 0) {
+    tawss = wall_average->tawss();
+    osi = wall_average->osi();
+  }
+  if (writer) writer->write_wall(wall, tawss, osi, wall_average ? wall_average->duration() : 0.0);
+  write_wall_vtp(out.staged(wall_name), wall, tawss, osi);
+
   RunSummary summary;
   if (writer) {
     writer->close();
@@ -142,6 +176,7 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
     summary.files.emplace_back("xdmf", xdmf_name);
   }
   if (c.output.vti) summary.files.emplace_back("vti", vti_name);
+  summary.files.emplace_back("wall", wall_name);
   out.write_file(case_name, case_text);
   summary.files.emplace_back("case", case_name);
 

@@ -1,6 +1,7 @@
 #include "hemotwin/io/vti_writer.hpp"
 
 #include <vtkCallbackCommand.h>
+#include <vtkCellArray.h>
 #include <vtkCommand.h>
 #include <vtkDoubleArray.h>
 #include <vtkExecutive.h>
@@ -9,8 +10,11 @@
 #include <vtkImageData.h>
 #include <vtkNew.h>
 #include <vtkPointData.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
 #include <vtkUnsignedCharArray.h>
 #include <vtkXMLImageDataWriter.h>
+#include <vtkXMLPolyDataWriter.h>
 
 #include <string>
 
@@ -31,6 +35,36 @@ void collect_vtk_error(vtkObject*, unsigned long, void* client, void* call) {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   if (!text->empty()) *text += "; ";
   *text += message;
+}
+
+// Runs a VTK XML writer into `path` (binary appended data, zlib, 64-bit headers); throws with
+// VTK's own message when it fails.
+void write_with(vtkXMLWriter* writer, const std::filesystem::path& path, const char* what) {
+  std::string errors;
+  vtkNew<vtkCallbackCommand> on_error;
+  on_error->SetCallback(collect_vtk_error);
+  on_error->SetClientData(&errors);
+
+  // The pipeline repeats a failure as "returned failure for request"; the writer's own message
+  // says what failed, so the executive's goes to `pipeline_errors` and is used only without it.
+  std::string pipeline_errors;
+  vtkNew<vtkCallbackCommand> on_pipeline_error;
+  on_pipeline_error->SetCallback(collect_vtk_error);
+  on_pipeline_error->SetClientData(&pipeline_errors);
+
+  writer->AddObserver(vtkCommand::ErrorEvent, on_error);
+  writer->GetExecutive()->AddObserver(vtkCommand::ErrorEvent, on_pipeline_error);
+  writer->SetFileName(path.c_str());
+  writer->SetDataModeToAppended();
+  writer->EncodeAppendedDataOff();  // raw binary, not base64
+  writer->SetCompressorTypeToZLib();
+  writer->SetHeaderTypeToUInt64();  // arrays beyond 4 GiB
+  const int ok = writer->Write();
+  if (errors.empty() && (ok != 1 || writer->GetErrorCode() != 0)) errors = pipeline_errors;
+  if (ok != 1 || writer->GetErrorCode() != 0 || !errors.empty())
+    throw Error(
+        std::string("VTK: cannot write ") + what + (errors.empty() ? std::string() : ": " + errors),
+        path.string());
 }
 
 }  // namespace
@@ -92,32 +126,60 @@ void write_vti(const std::filesystem::path& path, const GridInfo& grid,
   time->InsertNextValue(snapshot.time);
   image->GetFieldData()->AddArray(time);
 
-  std::string errors;
-  vtkNew<vtkCallbackCommand> on_error;
-  on_error->SetCallback(collect_vtk_error);
-  on_error->SetClientData(&errors);
-
-  // The pipeline repeats a failure as "returned failure for request"; the writer's own message
-  // says what failed, so the executive's goes to `pipeline_errors` and is used only without it.
-  std::string pipeline_errors;
-  vtkNew<vtkCallbackCommand> on_pipeline_error;
-  on_pipeline_error->SetCallback(collect_vtk_error);
-  on_pipeline_error->SetClientData(&pipeline_errors);
-
   vtkNew<vtkXMLImageDataWriter> writer;
-  writer->AddObserver(vtkCommand::ErrorEvent, on_error);
-  writer->GetExecutive()->AddObserver(vtkCommand::ErrorEvent, on_pipeline_error);
-  writer->SetFileName(path.c_str());
   writer->SetInputData(image);
-  writer->SetDataModeToAppended();
-  writer->EncodeAppendedDataOff();  // raw binary, not base64
-  writer->SetCompressorTypeToZLib();
-  writer->SetHeaderTypeToUInt64();  // arrays beyond 4 GiB
-  const int ok = writer->Write();
-  if (errors.empty() && (ok != 1 || writer->GetErrorCode() != 0)) errors = pipeline_errors;
-  if (ok != 1 || writer->GetErrorCode() != 0 || !errors.empty())
-    throw Error("VTK: cannot write the image" + (errors.empty() ? std::string() : ": " + errors),
+  write_with(writer, path, "the image");
+}
+
+void write_wall_vtp(const std::filesystem::path& path, const WallShearField& wall,
+                    const std::vector<double>& tawss, const std::vector<double>& osi) {
+  const vtkIdType n = static_cast<vtkIdType>(wall.point.size());
+  if (wall.normal.size() != wall.point.size() || wall.wss.size() != wall.point.size() ||
+      (!tawss.empty() && tawss.size() != wall.point.size()) ||
+      (!osi.empty() && osi.size() != wall.point.size()))
+    throw Error("the wall's arrays do not match its " + std::to_string(n) + " points",
                 path.string());
+  vtkNew<vtkPoints> points;
+  points->SetDataTypeToDouble();
+  points->SetNumberOfPoints(n);
+  vtkNew<vtkCellArray> vertices;
+  for (vtkIdType k = 0; k < n; ++k) {
+    points->SetPoint(k, wall.point[k].data());
+    vertices->InsertNextCell(1, &k);
+  }
+  vtkNew<vtkPolyData> poly;
+  poly->SetPoints(points);
+  poly->SetVerts(vertices);
+  const auto vectors = [&](const char* name, const std::vector<Vec3>& v) {
+    vtkNew<vtkDoubleArray> a;
+    a->SetName(name);
+    a->SetNumberOfComponents(3);
+    a->SetNumberOfTuples(n);
+    for (vtkIdType k = 0; k < n; ++k) a->SetTuple(k, v[k].data());
+    poly->GetPointData()->AddArray(a);
+  };
+  const auto scalars = [&](const char* name, const std::vector<double>& v) {
+    vtkNew<vtkDoubleArray> a;
+    a->SetName(name);
+    a->SetNumberOfTuples(n);
+    for (vtkIdType k = 0; k < n; ++k) a->SetValue(k, v[k]);
+    poly->GetPointData()->AddArray(a);
+  };
+  vectors("wss", wall.wss);
+  vectors("normal", wall.normal);
+  std::vector<double> magnitude(wall.wss.size());
+  for (std::size_t k = 0; k < magnitude.size(); ++k) magnitude[k] = wall.wss[k].norm();
+  scalars("wss_magnitude", magnitude);
+  if (!tawss.empty()) scalars("tawss", tawss);
+  if (!osi.empty()) scalars("osi", osi);
+  poly->GetPointData()->SetActiveVectors("wss");
+  vtkNew<vtkDoubleArray> time;
+  time->SetName("TimeValue");
+  time->InsertNextValue(wall.time);
+  poly->GetFieldData()->AddArray(time);
+  vtkNew<vtkXMLPolyDataWriter> writer;
+  writer->SetInputData(poly);
+  write_with(writer, path, "the wall");
 }
 
 }  // namespace hemotwin::io

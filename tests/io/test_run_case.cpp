@@ -92,8 +92,18 @@ TEST(RunCase, CommitsResultsSummaryAndCaseAndReportsProgress) {
   EXPECT_EQ(r.xdmf, tmp / "results" / "results.xdmf");
   EXPECT_EQ(r.summary, tmp / "results" / "summary.json");
   for (const char* name :
-       {"results.h5", "results.xdmf", "results.vti", "case.toml", "summary.json"})
+       {"results.h5", "results.xdmf", "results.vti", "case.toml", "summary.json", "wall.vtp"})
     EXPECT_TRUE(fs::is_regular_file(tmp / "results" / name)) << name;
+  {
+    // The wall: points, normals, WSS, and TAWSS/OSI over the last tenth of this steady run.
+    const hid_t f = H5Fopen(r.hdf5.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    ASSERT_GE(f, 0);
+    for (const char* name :
+         {"/wall", "/wall/points", "/wall/normals", "/wall/wss", "/wall/tawss", "/wall/osi"})
+      EXPECT_GT(H5Lexists(f, name, H5P_DEFAULT), 0) << name;
+    H5Fclose(f);
+    EXPECT_NE(slurp(tmp / "results" / "wall.vtp").find("Name=\"tawss\""), std::string::npos);
+  }
   EXPECT_FALSE(has_partial(tmp.path()));
   EXPECT_EQ(slurp(tmp / "results" / "case.toml"), c.source_text);
   EXPECT_NE(info.find("backend cpu"), std::string::npos) << info;
@@ -140,6 +150,7 @@ TEST(RunCase, CommitsResultsSummaryAndCaseAndReportsProgress) {
   EXPECT_TRUE(j["mass_balance"]["relative_mass_change"].is_number());
   EXPECT_TRUE(j["mass_balance"]["flow_imbalance"].is_number());
   EXPECT_EQ(j["files"]["vti"], "results.vti");
+  EXPECT_EQ(j["files"]["wall"], "wall.vtp");
 }
 
 TEST(RunCase, AFailingRunLeavesTheEarlierResultsUntouched) {
@@ -147,7 +158,7 @@ TEST(RunCase, AFailingRunLeavesTheEarlierResultsUntouched) {
   const fs::path dir = tmp / "results";
   run_case(tiny_pipe(), dir);
   const auto before = directory_contents(dir);
-  ASSERT_EQ(before.size(), 5u);
+  ASSERT_EQ(before.size(), 6u);
 
   // A run that throws part way (here from the progress callback, after fields were written).
   Case second = tiny_pipe();

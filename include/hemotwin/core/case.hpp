@@ -209,6 +209,8 @@ const char* to_string(RheologyModel);
 double min_viscosity(const BloodSpec& b);
 /// The largest (Pa s): bounds the local relaxation time.
 double max_viscosity(const BloodSpec& b);
+/// The blood's dynamic viscosity (Pa s) at shear rate `gamma` (1/s), within its bounds.
+double viscosity_at(const BloodSpec& b, double gamma);
 
 /// The outlet settings that apply to outlet `name`: its entry in c.outlets, else c.outlet.
 const OutletSpec& outlet_spec(const Case& c, const std::string& name);

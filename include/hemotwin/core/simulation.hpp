@@ -9,6 +9,7 @@
 #include "hemotwin/core/fields.hpp"
 #include "hemotwin/core/sparse_lattice.hpp"
 #include "hemotwin/core/units.hpp"
+#include "hemotwin/core/wall_shear.hpp"
 
 namespace hemotwin {
 
@@ -55,6 +56,11 @@ class Simulation {
 
   /// Density and velocity of every stored cell, converted to physical units (copies to the host).
   virtual FieldSnapshot snapshot() = 0;
+
+  /// The wall shear stress now at every wall point (fluid cells with wall links), from the
+  /// velocity along the wall normal (hemotwin::wall_shear_rate) and the blood's viscosity at that
+  /// shear rate. Copies the velocity field to the host.
+  virtual WallShearField wall_shear() = 0;
 
   /// Lattice-unit access for tests and Python: density and velocity per stored cell (brick order).
   virtual void lattice_moments(std::vector<double>& rho, std::vector<double>& u) = 0;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hemotwin/core/fields.hpp"
+#include "hemotwin/core/wall_shear.hpp"
 
 namespace hemotwin::io {
 
@@ -73,6 +74,11 @@ class ResultsWriter {
 
   /// Records one sample of the reductions; written to /iolets and /diagnostics on close().
   void append_diagnostics(const Diagnostics& d);
+
+  /// Writes /wall: the wall points (m), their normals, the final wall shear stress vectors (Pa)
+  /// and, when `averaged_over` > 0 s, TAWSS (Pa) and OSI over that time. Once per file.
+  void write_wall(const WallShearField& final_wss, const std::vector<double>& tawss,
+                  const std::vector<double>& osi, double averaged_over);
 
   /// Writes the time series and closes the file. Throws hemotwin::Error on failure.
   void close();

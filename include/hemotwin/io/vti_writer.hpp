@@ -4,8 +4,10 @@
 // binary appended data, zlib compressed, 64-bit headers. Dense: memory and file grow with the
 // bounding box, so it is written for the final state only (Case::output.vti).
 #include <filesystem>
+#include <vector>
 
 #include "hemotwin/core/fields.hpp"
+#include "hemotwin/core/wall_shear.hpp"
 
 namespace hemotwin::io {
 
@@ -14,5 +16,11 @@ namespace hemotwin::io {
 /// array TimeValue (ParaView shows it as the time). Throws hemotwin::Error naming `path`.
 void write_vti(const std::filesystem::path& path, const GridInfo& grid,
                const FieldSnapshot& snapshot);
+
+/// Writes the wall points as VTK XML polydata (.vtp): one vertex per point (m), with point arrays
+/// wss (Pa, 3 components), wss_magnitude, normal, and tawss and osi when given (empty: left out).
+/// The time is the field array TimeValue. Throws hemotwin::Error naming `path`.
+void write_wall_vtp(const std::filesystem::path& path, const WallShearField& wall,
+                    const std::vector<double>& tawss, const std::vector<double>& osi);
 
 }  // namespace hemotwin::io
