@@ -160,7 +160,7 @@ Eigen::AlignedBox3d PipeShape::bounds() const {
   Eigen::AlignedBox3d box;
   // The extent of a disc of radius R normal to the axis: R sqrt(1 - a_i^2) per axis.
   const Vec3 half = radius_ * (Vec3::Ones() - axis_.cwiseAbs2()).cwiseMax(0).cwiseSqrt();
-  for (const Vec3 end : {origin_, Vec3(origin_ + length_ * axis_)}) {
+  for (const Vec3& end : {origin_, Vec3(origin_ + length_ * axis_)}) {
     box.extend(end - half);
     box.extend(end + half);
   }

@@ -152,6 +152,8 @@ constexpr KeySpec key_specs[] = {
     {"time.duration_s", Kind::Number},
     {"time.time_step_s", Kind::Number},
     {"time.max_mach", Kind::Number},
+    {"time.cycles", Kind::Integer},
+    {"time.cycle_tolerance", Kind::Number},
     {"output", Kind::Table},
     {"output.directory", Kind::String},
     {"output.interval_s", Kind::Number},
@@ -166,6 +168,7 @@ constexpr std::pair<std::string_view, std::string_view> exclusive_keys[] = {
     {"outlet.pressure_pa", "outlet.pressure_mmhg"},
     {"flow.reference_pressure_pa", "flow.reference_pressure_mmhg"},
     {"time.time_step_s", "time.max_mach"},
+    {"time.duration_s", "time.cycles"},
 };
 
 // The key-set path of a key: tables named by the user ([outlets.NAME]) stand as '*'.
@@ -1257,8 +1260,26 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   }
 
   // [time]
-  r.require("time.duration_s", "how much physical time to simulate (s)");
-  c.time.duration = *r.number("time.duration_s", Reader::above(0));
+  if (auto n = r.integer("time.cycles", 1, 100000)) {
+    if (r.has("time.duration_s"))
+      r.fail("time.cycles", "set either time.duration_s or time.cycles, not both");
+    const bool pulsatile = c.driver == FlowDriver::Inlet
+                               ? (!c.inlet.waveform_time.empty() || c.inlet.amplitude > 0)
+                               : c.body_force.oscillation_amplitude > 0;
+    if (!pulsatile)
+      r.fail("time.cycles",
+             "cycles need a pulsatile flow: inlet.waveform_file or inlet.amplitude > 0 (or "
+             "body_force.oscillation_amplitude_pa_m)");
+    c.time.cycles = int(*n);
+    c.time.duration = *n * (c.driver == FlowDriver::Inlet ? c.inlet.period : c.body_force.period);
+  } else {
+    r.require("time.duration_s", "how much physical time to simulate (s), or time.cycles");
+    c.time.duration = *r.number("time.duration_s", Reader::above(0));
+  }
+  if (auto tol = r.number("time.cycle_tolerance", {0, 1, false, true})) {
+    if (c.time.cycles == 0) r.fail("time.cycle_tolerance", "a cycle tolerance needs time.cycles");
+    c.time.cycle_tolerance = *tol;
+  }
   c.time.max_mach = r.number("time.max_mach", {0, 0.1, true, false}).value_or(c.time.max_mach);
   if (auto dt = r.number("time.time_step_s", Reader::above(0))) {
     if (r.has("time.max_mach"))
@@ -1620,7 +1641,13 @@ std::string to_toml(const Case& c) {
                                             {"position_mm", g.stenosis_position / mm}});
   toml::table collision{{"model", name_in(collision_names, c.collision)}};
   if (c.collision == CollisionModel::Trt) collision.insert("trt_magic", c.trt_magic);
-  toml::table time{{"duration_s", c.time.duration}};
+  toml::table time;
+  if (c.time.cycles > 0) {
+    time.insert("cycles", c.time.cycles);
+    if (c.time.cycle_tolerance > 0) time.insert("cycle_tolerance", c.time.cycle_tolerance);
+  } else {
+    time.insert("duration_s", c.time.duration);
+  }
   if (c.time.time_step > 0)
     time.insert("time_step_s", c.time.time_step);
   else

@@ -10,6 +10,7 @@
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/simulation.hpp"
 #include "hemotwin/io/case_file.hpp"
+#include "hemotwin/io/cycles.hpp"
 #include "hemotwin/io/output_dir.hpp"
 #include "hemotwin/io/results_writer.hpp"
 #include "hemotwin/io/summary.hpp"
@@ -25,6 +26,7 @@ constexpr const char* xdmf_name = "results.xdmf";
 constexpr const char* vti_name = "results.vti";
 constexpr const char* case_name = "case.toml";
 constexpr const char* wall_name = "wall.vtp";
+constexpr const char* csv_name = "iolets.csv";
 
 // The time over which TAWSS and OSI average: the last cardiac cycle of a pulsatile run, the last
 // tenth of a steady one.
@@ -92,19 +94,60 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   const double window_start = t_end - averaging_time(c) - 0.5 * units.dt();
   std::optional<WallShearAverage> wall_average;
   WallShearField wall;
-  double last_wall_time = window_start;
+  double last_wall_time = c.time.cycles > 0 ? 0.0 : window_start;
+  // With cycles the averages restart with each cycle and those of the last complete one are kept
+  // (a run that stops once periodic ends on a cycle's end).
+  const bool by_cycle = c.time.cycles > 0;
+  std::vector<double> cycle_tawss, cycle_osi;
+  double cycle_averaged = 0;
   auto sample_wall = [&] {
-    if (sim->time() < window_start) return;
+    if (!by_cycle && sim->time() < window_start) return;
     wall = sim->wall_shear();
     if (!wall_average) wall_average.emplace(wall.point.size());
-    wall_average->add(wall.wss, wall.time - last_wall_time);
+    if (wall.time > last_wall_time) wall_average->add(wall.wss, wall.time - last_wall_time);
     last_wall_time = wall.time;
+  };
+  // Cardiac cycles: each one's iolet means against the one before; stop once periodic.
+  const double period = c.time.cycles > 0
+                            ? (c.driver == FlowDriver::Inlet ? c.inlet.period : c.body_force.period)
+                            : 0.0;
+  auto cycle_end_step = [&](int k) { return std::llround((k + 1) * period / units.dt()); };
+  std::vector<CycleStats> cycle_stats_done;
+  std::vector<CycleChange> changes;
+  bool converged = false;
+  auto end_of_cycle = [&] {
+    const int k = int(cycle_stats_done.size());
+    if (wall_average) {
+      cycle_tawss = wall_average->tawss();
+      cycle_osi = wall_average->osi();
+      cycle_averaged = wall_average->duration();
+      wall_average->reset();
+    }
+    cycle_stats_done.push_back(
+        cycle_stats(series, k * period - 0.5 * units.dt(), (k + 1) * period + 0.5 * units.dt()));
+    if (k == 0) {
+      spdlog::info("run '{}': cycle 1 of {} done", c.name, c.time.cycles);
+      return;
+    }
+    const CycleChange ch = cycle_change(cycle_stats_done[k - 1], cycle_stats_done[k], k + 1);
+    changes.push_back(ch);
+    spdlog::info(
+        "run '{}': cycle {} of {}: change from cycle {}: pressure {:.3g} %, flow {:.3g} % (the "
+        "largest over the inlets and outlets)",
+        c.name, k + 1, c.time.cycles, k, 100 * ch.pressure, 100 * ch.flow);
+    if (c.time.cycle_tolerance > 0 && ch.largest() < c.time.cycle_tolerance) {
+      converged = true;
+      spdlog::info("run '{}': periodic within {:.3g} % after {} cycles; stopping", c.name,
+                   100 * c.time.cycle_tolerance, k + 1);
+    }
   };
   auto sample = [&] {
     Diagnostics d = sim->diagnostics();
     if (writer) writer->append_diagnostics(d);
     series.push_back(std::move(d));
     sample_wall();
+    if (period > 0 && sim->step_count() >= cycle_end_step(int(cycle_stats_done.size())))
+      end_of_cycle();
   };
 
   const auto start = Clock::now();
@@ -136,15 +179,19 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
     const std::int64_t step = sim->step_count();
     std::int64_t next = std::min(total, (step / check + 1) * check);
     if (interval_steps > 0) next = std::min(next, (step / interval_steps + 1) * interval_steps);
+    const std::int64_t cycle_end =
+        period > 0 ? cycle_end_step(int(cycle_stats_done.size())) : total;
+    if (cycle_end > step) next = std::min(next, cycle_end);
     sim->advance(next - step);
     const std::int64_t now = sim->step_count();
-    if (now % check == 0 || now == total) {
+    if (now % check == 0 || now == total || now == cycle_end) {
       sample();
       progress();
     }
     // The final state is written below, once, whatever the interval.
     if (writer && interval_steps > 0 && now % interval_steps == 0 && now < total)
       writer->write_fields(sim->snapshot());
+    if (converged) break;
   }
 
   const std::int64_t final_step = sim->step_count();
@@ -161,11 +208,17 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
 
   if (wall.point.empty() || wall.time != sim->time()) wall = sim->wall_shear();
   std::vector<double> tawss, osi;
-  if (wall_average && wall_average->duration() > 0) {
+  double averaged_over = 0;
+  if (by_cycle && cycle_averaged > 0) {
+    tawss = cycle_tawss;
+    osi = cycle_osi;
+    averaged_over = cycle_averaged;
+  } else if (!by_cycle && wall_average && wall_average->duration() > 0) {
     tawss = wall_average->tawss();
     osi = wall_average->osi();
+    averaged_over = wall_average->duration();
   }
-  if (writer) writer->write_wall(wall, tawss, osi, wall_average ? wall_average->duration() : 0.0);
+  if (writer) writer->write_wall(wall, tawss, osi, averaged_over);
   write_wall_vtp(out.staged(wall_name), wall, tawss, osi);
 
   RunSummary summary;
@@ -179,6 +232,8 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   summary.files.emplace_back("wall", wall_name);
   out.write_file(case_name, case_text);
   summary.files.emplace_back("case", case_name);
+  out.write_file(csv_name, iolet_csv(series, iolets));
+  summary.files.emplace_back("iolets_csv", csv_name);
 
   summary.name = c.name;
   summary.hemotwin_version = provenance.version;
@@ -186,6 +241,10 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   summary.steps = final_step - first_step;
   summary.total_steps = total;
   summary.stopped_early = stopped_early;
+  summary.cycle_period = period;
+  summary.cycle_changes = changes;
+  summary.cycles_done = int(cycle_stats_done.size());
+  summary.converged = converged;
   summary.simulated_time = sim->time();
   summary.wall_time_s = wall_time;
   summary.fluid_cells = grid.fluid_cells;

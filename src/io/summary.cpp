@@ -26,9 +26,11 @@ nlohmann::ordered_json finite_or_null(double v) {
 
 }  // namespace
 
-std::pair<double, double> averaging_window(const std::vector<Diagnostics>& series) {
+std::pair<double, double> averaging_window(const std::vector<Diagnostics>& series, double period) {
   if (series.empty()) return {0.0, 0.0};
   const double t_first = series.front().time, t_last = series.back().time;
+  if (period > 0 && t_last - t_first >= period * (1 - 1e-9))
+    return {t_last - period * (1 + 1e-9), t_last};
   return {t_first + 0.5 * (t_last - t_first), t_last};
 }
 
@@ -57,12 +59,12 @@ double time_average(const std::vector<Diagnostics>& series, const std::vector<do
 }
 
 MassBalance mass_balance(const std::vector<Diagnostics>& series,
-                         const std::vector<IoletInfo>& iolets) {
+                         const std::vector<IoletInfo>& iolets, double period) {
   MassBalance mb;
   if (series.empty()) return mb;
   const double m0 = series.front().mass, m1 = series.back().mass;
   if (m0 != 0) mb.relative_mass_change = (m1 - m0) / m0;
-  std::tie(mb.window_start, mb.window_end) = averaging_window(series);
+  std::tie(mb.window_start, mb.window_end) = averaging_window(series, period);
   for (const auto& d : series)
     if (d.time >= mb.window_start && d.time <= mb.window_end) ++mb.window_samples;
 
@@ -89,7 +91,7 @@ MassBalance mass_balance(const std::vector<Diagnostics>& series,
 
 std::string summary_json(const RunSummary& s) {
   using json = nlohmann::ordered_json;
-  const MassBalance mb = mass_balance(s.series, s.iolets);
+  const MassBalance mb = mass_balance(s.series, s.iolets, s.cycle_period);
 
   json j;
   j["format"] = "hemotwin-summary";
@@ -100,6 +102,19 @@ std::string summary_json(const RunSummary& s) {
   j["steps"] = s.steps;
   j["total_steps"] = s.total_steps;
   j["stopped_early"] = s.stopped_early;
+  if (s.cycle_period > 0) {
+    json cycles;
+    cycles["period_s"] = s.cycle_period;
+    cycles["completed"] = s.cycles_done;
+    cycles["converged"] = s.converged;
+    json changes = json::array();
+    for (const auto& ch : s.cycle_changes)
+      changes.push_back({{"cycle", ch.cycle},
+                         {"pressure_change", finite_or_null(ch.pressure)},
+                         {"flow_change", finite_or_null(ch.flow)}});
+    cycles["changes"] = std::move(changes);
+    j["cycles"] = std::move(cycles);
+  }
   j["simulated_time_s"] = s.simulated_time;
   j["wall_time_s"] = s.wall_time_s;
   j["fluid_cells"] = s.fluid_cells;

@@ -697,6 +697,30 @@ TEST(CaseFile, BloodRheologyAndTurbulence) {
   EXPECT_NE(notes[0].find("blood.relaxation_time_s is ignored"), std::string::npos) << notes[0];
 }
 
+TEST(CaseFile, CardiacCycles) {
+  std::string text = minimal;
+  text.replace(text.find("duration_s = 0.1"), 16, "cycles = 3\ncycle_tolerance = 0.01");
+  text.replace(text.find("mean_velocity_m_s = 0.2"), 23,
+               "mean_velocity_m_s = 0.2\namplitude = 0.5\nperiod_s = 0.8");
+  const Case c = parse_case(text, "c.toml");
+  EXPECT_EQ(c.time.cycles, 3);
+  EXPECT_DOUBLE_EQ(c.time.duration, 2.4);
+  EXPECT_DOUBLE_EQ(c.time.cycle_tolerance, 0.01);
+  const Case d = parse_case(to_toml(c), "again.toml");
+  EXPECT_EQ(d.time.cycles, 3);
+  EXPECT_DOUBLE_EQ(d.time.duration, 2.4);
+  std::string steady = minimal;
+  steady.replace(steady.find("duration_s = 0.1"), 16, "cycles = 3");
+  EXPECT_NE(error_of(steady).find("cycles need a pulsatile flow"), std::string::npos)
+      << error_of(steady);
+  std::string both = text;
+  both.insert(both.find("cycles = 3"), "duration_s = 1\n");
+  EXPECT_NE(error_of(both).find("set either time.duration_s or time.cycles"), std::string::npos)
+      << error_of(both);
+  EXPECT_NE(error_of(with("time", "cycle_tolerance = 0.01")).find("needs time.cycles"),
+            std::string::npos);
+}
+
 TEST(CaseFile, LocateErrorPlacesCoreErrorsAtTheKey) {
   const auto dir = std::filesystem::temp_directory_path() / "hemotwin_test_locate";
   std::filesystem::create_directories(dir);

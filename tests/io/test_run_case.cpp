@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include <stdexcept>
 
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/io/cycles.hpp"
 #include "hemotwin/io/run.hpp"
 #include "synthetic.hpp"
 
@@ -91,8 +93,8 @@ TEST(RunCase, CommitsResultsSummaryAndCaseAndReportsProgress) {
   EXPECT_EQ(r.hdf5, tmp / "results" / "results.h5");
   EXPECT_EQ(r.xdmf, tmp / "results" / "results.xdmf");
   EXPECT_EQ(r.summary, tmp / "results" / "summary.json");
-  for (const char* name :
-       {"results.h5", "results.xdmf", "results.vti", "case.toml", "summary.json", "wall.vtp"})
+  for (const char* name : {"results.h5", "results.xdmf", "results.vti", "case.toml", "summary.json",
+                           "wall.vtp", "iolets.csv"})
     EXPECT_TRUE(fs::is_regular_file(tmp / "results" / name)) << name;
   {
     // The wall: points, normals, WSS, and TAWSS/OSI over the last tenth of this steady run.
@@ -158,7 +160,7 @@ TEST(RunCase, AFailingRunLeavesTheEarlierResultsUntouched) {
   const fs::path dir = tmp / "results";
   run_case(tiny_pipe(), dir);
   const auto before = directory_contents(dir);
-  ASSERT_EQ(before.size(), 6u);
+  ASSERT_EQ(before.size(), 7u);
 
   // A run that throws part way (here from the progress callback, after fields were written).
   Case second = tiny_pipe();
@@ -219,6 +221,68 @@ TEST(RunCase, StopRequestCommitsWhatWasComputed) {
   char last[32];
   std::snprintf(last, sizeof last, "step_%08lld", static_cast<long long>(r.steps));
   EXPECT_EQ(field_groups(r.hdf5).back(), last);
+}
+
+TEST(RunCase, CyclesReportTheirChangeAndStopOncePeriodic) {
+  test::TempDir tmp("run-cycles");
+  Case c = tiny_pipe();
+  c.output.vti = false;
+  c.output.interval = 0;
+  c.blood.viscosity = 0.035;  // tau 0.56: a smooth pulsation on 8 cells
+  c.inlet.amplitude = 0.5;
+  c.inlet.period = 0.02;
+  c.time.cycles = 10;
+  c.time.duration = 10 * c.inlet.period;
+  c.time.cycle_tolerance = 0.01;
+  const RunResult r = run_case(c, tmp / "results");
+  const auto j = nlohmann::json::parse(slurp(r.summary));
+  const auto& cy = j["cycles"];
+  EXPECT_DOUBLE_EQ(cy["period_s"].get<double>(), 0.02);
+  EXPECT_TRUE(cy["converged"].get<bool>()) << cy.dump();
+  const int done = cy["completed"].get<int>();
+  EXPECT_GE(done, 2);
+  EXPECT_LT(done, 10);  // stopped once periodic
+  ASSERT_EQ(cy["changes"].size(), std::size_t(done - 1));
+  EXPECT_LT(cy["changes"].back()["pressure_change"].get<double>(), 0.01);
+  EXPECT_LT(cy["changes"].back()["flow_change"].get<double>(), 0.01);
+  EXPECT_LT(r.steps, j["total_steps"].get<std::int64_t>());
+  // The averages cover the last cycle.
+  const auto window = j["averaging_window_s"];
+  EXPECT_NEAR(window[1].get<double>() - window[0].get<double>(), 0.02, 1e-6);
+  // The time series as CSV: a header and one row per sample.
+  const std::string csv = slurp(tmp / "results" / "iolets.csv");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "time_s,inlet0_flow_ml_s,inlet0_pressure_mmhg,outlet0_flow_ml_s,outlet0_pressure_mmhg");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), j["samples"].get<long>() + 1);
+  const hid_t f = H5Fopen(r.hdf5.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  const hid_t g = H5Gopen2(f, "/wall", H5P_DEFAULT);
+  double averaged = 0;
+  const hid_t a = H5Aopen(g, "averaged_over", H5P_DEFAULT);
+  H5Aread(a, H5T_NATIVE_DOUBLE, &averaged);
+  H5Aclose(a);
+  H5Gclose(g);
+  H5Fclose(f);
+  EXPECT_NEAR(averaged, 0.02, 0.0005);  // one cycle (to a step)
+}
+
+TEST(Cycles, ChangeIsRelativeToTheCycleAndTheLargestOverIolets) {
+  // Two iolets, two cycles of 10 samples: the second's outlet pressure 2 % higher on average.
+  std::vector<Diagnostics> series;
+  for (int i = 0; i <= 20; ++i) {
+    Diagnostics d;
+    d.time = 0.1 * i;
+    const double s = std::sin(2 * 3.141592653589793 * d.time);
+    d.iolet_flow = {1e-6 * (1 + 0.5 * s), 1e-6 * (1 + 0.5 * s)};
+    d.iolet_pressure = {1000 + 100 * s, (i > 10 ? 102.0 : 100.0) + 10 * s};
+    series.push_back(d);
+  }
+  const CycleStats a = cycle_stats(series, 0, 1), b = cycle_stats(series, 1, 2);
+  EXPECT_NEAR(a.flow[0], 1e-6, 1e-12);
+  const CycleChange ch = cycle_change(a, b, 2);
+  EXPECT_EQ(ch.cycle, 2);
+  EXPECT_NEAR(ch.pressure, 0.02, 2e-3);  // (102 - 100) / ~102, the outlet's
+  EXPECT_NEAR(ch.flow, 0.0, 1e-12);
 }
 
 }  // namespace

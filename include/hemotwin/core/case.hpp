@@ -156,6 +156,10 @@ struct TimeSpec {
   double time_step = 0.0;  // s; 0 = derived from `max_mach` and the expected peak velocity
   double max_mach = 0.1;   // used when time_step is 0
   double duration = 0.1;   // s
+  // Cardiac cycles: > 0 runs this many periods of the inflow (duration = cycles x period), and
+  // run_case reports each cycle's change from the one before.
+  int cycles = 0;
+  double cycle_tolerance = 0;  // > 0: stop once a cycle changes less than this (relative)
 };
 
 struct OutputSpec {

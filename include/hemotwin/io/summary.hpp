@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hemotwin/core/fields.hpp"
+#include "hemotwin/io/cycles.hpp"
 
 namespace hemotwin::io {
 
@@ -27,8 +28,10 @@ struct MassBalance {
   int window_samples = 0;
 };
 
-/// The averaging window, the last half of the sampled time: [(t_first + t_last) / 2, t_last].
-std::pair<double, double> averaging_window(const std::vector<Diagnostics>& series);
+/// The averaging window: the last cycle when `period` > 0 and the run spans one, else the last
+/// half of the sampled time, [(t_first + t_last) / 2, t_last].
+std::pair<double, double> averaging_window(const std::vector<Diagnostics>& series,
+                                           double period = 0);
 
 /// Time average of `values` (one per sample of `series`) over the samples whose time lies in
 /// [t0, t1], by the trapezoidal rule; a window with one sample gives that sample's value, an empty
@@ -38,7 +41,7 @@ double time_average(const std::vector<Diagnostics>& series, const std::vector<do
 
 /// Mass change and inlet/outlet flow imbalance of a run (see MassBalance).
 MassBalance mass_balance(const std::vector<Diagnostics>& series,
-                         const std::vector<IoletInfo>& iolets);
+                         const std::vector<IoletInfo>& iolets, double period = 0);
 
 /// Everything summary.json reports. Strings describe the run as the core named it.
 struct RunSummary {
@@ -57,7 +60,11 @@ struct RunSummary {
   double dt = 0;   // s
   double tau = 0;  // relaxation time, lattice units
   std::vector<IoletInfo> iolets;
-  std::vector<Diagnostics> series;                         // the diagnostics samples of the run
+  std::vector<Diagnostics> series;  // the diagnostics samples of the run
+  double cycle_period = 0;          // s; 0: not run by cycles
+  int cycles_done = 0;
+  std::vector<CycleChange> cycle_changes;                  // from the 2nd cycle on
+  bool converged = false;                                  // stopped once periodic
   std::vector<std::pair<std::string, std::string>> files;  // role, file name ("hdf5", "results.h5")
 };
 
