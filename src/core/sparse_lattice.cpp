@@ -203,6 +203,22 @@ GridInfo SparseLattice::grid_info() const {
 }
 
 namespace {
+// The distance from x, on an iolet plane of normal n, to the wall within the plane: the shortest
+// of 64 rays in the plane (an error below 0.12 % of the distance on a straight wall).
+double in_plane_wall_distance(const Shape& shape, const Vec3& x, const Vec3& n, double reach) {
+  if (!shape.contains(x)) return 0.0;
+  const Vec3 a = n.unitOrthogonal(), b = n.cross(a);
+  double best = reach;
+  constexpr int rays = 64;
+  for (int k = 0; k < rays; ++k) {
+    const double angle = 2 * std::numbers::pi * k / rays;
+    const Vec3 dir = reach * (std::cos(angle) * a + std::sin(angle) * b);
+    const double t = shape.intersect(x, dir);
+    if (t > 0 && t <= 1) best = std::min(best, t * reach);
+  }
+  return best;
+}
+
 template <class L>
 void build_links_in(const SparseLattice& lat, const DomainSpec& spec, std::int64_t first,
                     std::int64_t last, LinkList& links) {
@@ -241,7 +257,12 @@ void build_links_in(const SparseLattice& lat, const DomainSpec& spec, std::int64
       if (!(t > 0 && t <= 1)) t = 1.0;
       t = std::max(t, 1e-6);
       double coord = 0.0;
-      if (kind == LinkKind::Velocity) {
+      if (kind == LinkKind::Velocity && !spec.iolets[iolet].circular) {
+        // The in-plane distance to the wall for now; build_links turns it into 1 - d / d_max.
+        const auto& io = spec.iolets[iolet];
+        coord = in_plane_wall_distance(*spec.shape, p + t * d, io.normal.normalized(),
+                                       io.radius > 0 ? 3 * io.radius : 1e3 * lat.dx());
+      } else if (kind == LinkKind::Velocity) {
         const auto& io = spec.iolets[iolet];
         if (io.radius > 0) {
           const Vec3 n = io.normal.normalized();
@@ -306,6 +327,15 @@ LinkList build_links(const SparseLattice& lat, const DomainSpec& spec) {
     if (!f.empty()) throw Error(f);
   LinkList links = std::move(part[0]);
   for (int t = 1; t < nthreads; ++t) append(links, part[t]);
+  // Non-circular iolets: s = 1 - d / d_max over each iolet's links.
+  std::vector<double> d_max(spec.iolets.size(), 0.0);
+  for (std::size_t k = 0; k < links.size(); ++k)
+    if (links.kind[k] == std::uint8_t(LinkKind::Velocity) && !spec.iolets[links.iolet[k]].circular)
+      d_max[links.iolet[k]] = std::max(d_max[links.iolet[k]], links.coord[k]);
+  for (std::size_t k = 0; k < links.size(); ++k)
+    if (links.kind[k] == std::uint8_t(LinkKind::Velocity) && !spec.iolets[links.iolet[k]].circular)
+      links.coord[k] =
+          d_max[links.iolet[k]] > 0 ? 1.0 - links.coord[k] / d_max[links.iolet[k]] : 0.0;
   return links;
 }
 

@@ -209,6 +209,7 @@ ClosedSurface close_openings(const TriangleMesh& mesh, const std::vector<Opening
     io.parabolic = true;
     io.radius = o.radius;
     io.reach = 1.1 * reach;
+    io.circular = false;  // a vessel's cross-section: profiles follow the distance to its wall
     out.iolets.push_back(io);
   }
   return out;

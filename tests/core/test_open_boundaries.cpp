@@ -139,3 +139,44 @@ TEST(OpenBoundaries, BoundedOpeningsLeaveOtherBranchesAlone) {
   EXPECT_NEAR(d.iolet_flow[1] / d.iolet_flow[0], 1.0, 0.01);  // equal inlets, equal flows
   EXPECT_GT(d.iolet_flow[0], 0.9 * U * std::numbers::pi * R * R);
 }
+
+TEST(OpenBoundaries, SquareDuctInletFollowsTheDistanceToItsWalls) {
+  // A 16 x 16 duct: the inlet is no circle, so its profile follows the in-plane distance to the
+  // walls (1 - d/d_max), vanishing on the whole rim, and is scaled to deliver U times its area.
+  const double H = 16, L = 48, U = 0.02;
+  auto duct = std::make_shared<BoxShape>(Vec3(-4, 0, 0), Vec3(L + 4, H, H));
+  DomainSpec spec = DomainSpec::around(duct, 1.0);
+  const double r_eff = H / std::sqrt(std::numbers::pi);  // the area's circle
+  IoletPlane in{
+      "inlet0", IoletKind::VelocityInlet, Vec3(2.3, 0.5 * H, 0.5 * H), Vec3(-1, 0, 0), true, r_eff};
+  in.circular = false;
+  IoletPlane out{
+      "outlet0", IoletKind::PressureOutlet, Vec3(L - 2.3, 0.5 * H, 0.5 * H), Vec3(1, 0, 0), false,
+      r_eff};
+  out.circular = false;
+  spec.iolets = {in, out};
+  Engine<double, D3Q19> e(
+      spec, {BackendKind::Cpu, CollisionModel::Trt, 0.6, 3.0 / 16, WallMethod::Bouzidi});
+  e.set_iolet_values({U, 1.0});
+  e.run(4000);
+  const auto d = e.diagnostics();
+  std::printf("square duct: inlet flow %.5e, outlet %.5e, U H^2 = %.5e\n", d.iolet_flow[0],
+              d.iolet_flow[1], U * H * H);
+  EXPECT_NEAR(d.iolet_flow[0] / (U * H * H), 1.0, 0.01);
+  EXPECT_NEAR(d.iolet_flow[1] / d.iolet_flow[0], 1.0, 0.005);
+  // The profile on the inlet's first layer of cells: largest in the middle, small in the corners.
+  std::vector<double> rho, u;
+  e.moments(rho, u);
+  const auto at = [&](int j, int k) {
+    const std::int64_t cell = e.lattice().cell_at({int(std::lround(3 - spec.origin.x())),
+                                                   int(std::lround(j - spec.origin.y())),
+                                                   int(std::lround(k - spec.origin.z()))});
+    return e.lattice().is_fluid(cell) ? u[3 * cell] : -1.0;
+  };
+  const double centre = at(8, 8), corner = at(1, 1), edge = at(8, 1);
+  std::printf("square duct inlet layer: centre %.4f, edge %.4f, corner %.4f (x U)\n", centre / U,
+              edge / U, corner / U);
+  EXPECT_GT(centre, 1.5 * U);
+  EXPECT_LT(corner, 0.25 * centre);
+  EXPECT_LT(edge, 0.5 * centre);
+}

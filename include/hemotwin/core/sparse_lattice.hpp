@@ -30,6 +30,10 @@ struct IoletPlane {
   /// `normal`. 0: the whole plane (a straight pipe). Set it, e.g. to 1.5 radii, wherever another
   /// branch of the vessel passes beyond the plane (bifurcations).
   double reach = 0;
+  /// How a velocity profile spreads over the opening: circular, by r / radius; otherwise (a
+  /// segmented vessel's cross-section) by the in-plane distance to the wall, 1 - d / d_max, so
+  /// the profile vanishes on the whole rim and peaks where the section is widest.
+  bool circular = true;
 
   /// Whether `p`'s projection onto the plane lies within the opening's reach.
   bool covers(const Vec3& p) const {
@@ -112,8 +116,9 @@ struct LinkList {
   std::vector<std::uint8_t> kind;   // LinkKind
   std::vector<std::int16_t> iolet;  // -1 for walls
   std::vector<double> q;
-  std::vector<double> coord;  // velocity links: profile coordinate s = r / radius of the crossing
-                              // point, in [0, 1] (0 for walls and iolets without a radius)
+  std::vector<double> coord;  // velocity links: profile coordinate s in [0, 1] of the crossing
+                              // point: r / radius (circular iolets) or 1 - d / d_max (d the
+                              // in-plane distance to the wall); 0 for walls
   std::size_t size() const { return fluid.size(); }
 };
 
