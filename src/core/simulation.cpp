@@ -269,8 +269,8 @@ double peak_velocity_estimate(const Case& c, const DomainSpec& spec,
   const double mu = min_viscosity(c.blood);
   if (c.driver == FlowDriver::Inlet) {
     double u = c.inlet.mean_velocity * (1.0 + std::abs(c.inlet.amplitude));
-    if (inflow && inlet_area(spec) > 0)
-      u = std::max(std::abs(inflow->max()), std::abs(inflow->min())) / inlet_area(spec);
+    if (const double area = inlet_area(spec); inflow && area > 0)
+      u = std::max(std::abs(inflow->max()), std::abs(inflow->min())) / area;
     if (c.inlet.profile != InletProfile::Plug) u *= 2.0;
     if (g.shape == ShapeKind::StenosedPipe) u /= std::pow(1.0 - g.stenosis_severity, 2);
     if (is_file_shape(g.shape)) {
@@ -511,6 +511,9 @@ class SimulationImpl final : public Simulation {
     }
     const double nu = units_.viscosity();
     shapes_.assign(engine_.iolets().size(), {});
+    share_.assign(engine_.iolets().size(), 1.0);
+    for (const auto& o : outlets_)  // a flow split carries its share of the inflow out
+      if (o.model == OutletModel::FlowSplit) share_[o.iolet] = -o.fraction * inlet_area_ / o.area;
     for (std::size_t k = 0; k < engine_.iolets().size(); ++k) {
       const auto& io = engine_.iolets()[k];
       if (!is_velocity_iolet(io.kind) || !(io.radius > 0)) continue;
@@ -588,12 +591,7 @@ class SimulationImpl final : public Simulation {
         profiles_.resize(shapes_.size());
         for (std::size_t k = 0; k < shapes_.size(); ++k) {
           profiles_[k].clear();
-          if (shapes_[k].empty()) continue;
-          double factor = ramp;
-          for (const auto& o : outlets_)
-            if (std::size_t(o.iolet) == k)  // a flow split carries its share out
-              factor *= -o.fraction * inlet_area_ / o.area;
-          womersley_table(k, t, factor, profiles_[k]);
+          if (!shapes_[k].empty()) womersley_table(k, t, ramp * share_[k], profiles_[k]);
         }
         engine_.set_iolet_values(values_, profiles_);
       }
@@ -654,6 +652,7 @@ class SimulationImpl final : public Simulation {
   std::vector<std::complex<double>> harmonics_;  // Womersley: mean-velocity harmonics, m/s
   double omega_ = 0;                             // rad/s, of the first harmonic
   std::vector<std::vector<std::vector<std::complex<double>>>> shapes_;  // [iolet][n][sample]
+  std::vector<double> share_;  // per iolet: its mean velocity over the inlets' (flow splits < 0)
   std::vector<std::vector<double>> profiles_;
   std::optional<WallPoints> wall_;  // found on first use
 };
@@ -669,10 +668,9 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   check_case(c_in);
   const std::string& file = c_in.source_file;
   Case c = c_in;
+  const double in_area = inlet_area(spec);  // the velocity inlets' (outlets do not count)
   if (is_file_shape(c.geometry.shape) && c.inlet.flow_rate > 0) {
-    double area = 0;
-    for (const auto& io : spec.iolets)
-      if (io.kind == IoletKind::VelocityInlet) area += iolet_area(io);
+    const double area = in_area;
     if (!(area > 0))
       throw Error("a flow rate needs a velocity inlet with an area", file, "inlet.flow_rate_ml_s");
     c.inlet.mean_velocity = c.inlet.flow_rate / area;
@@ -681,7 +679,7 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   if (!c.inlet.waveform_time.empty()) {
     if (c.inlet.waveform_time.size() != c.inlet.waveform_flow.size())
       throw Error("the inflow waveform needs as many times as flows", file, "inlet.waveform_file");
-    const double area = inlet_area(spec);
+    const double area = in_area;
     if (!(area > 0))
       throw Error("an inflow waveform needs a velocity inlet with an area", file,
                   "inlet.waveform_file");
@@ -696,7 +694,7 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   if (spec.iolets.empty() && c.driver == FlowDriver::Inlet)
     throw Error("the geometry has no inlet or outlet for an inlet-driven flow", file,
                 "flow.driver");
-  const double q_mean = inflow ? inflow->mean() : c.inlet.mean_velocity * inlet_area(spec);
+  const double q_mean = inflow ? inflow->mean() : c.inlet.mean_velocity * in_area;
   double expected_pressure = 0;
   std::vector<OutletState> outlets = make_outlets(c, spec, q_mean, expected_pressure);
   const double reference =

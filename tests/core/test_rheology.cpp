@@ -111,8 +111,7 @@ PipeResult periodic_pipe(const BloodSpec& blood, double G, bool turbulence = fal
     last = now;
   }
   const auto snap = sim->snapshot();
-  double num = 0, den = 0, sum = 0, centre = 0, best = 1e9;
-  std::int64_t count = 0;
+  double num = 0, den = 0, centre = 0, best = 1e9;
   for (std::size_t cell = 0; cell < g.cell_type.size(); ++cell) {
     if (g.cell_type[cell] != 1) continue;
     const double r = radius(cell);
@@ -121,15 +120,11 @@ PipeResult periodic_pipe(const BloodSpec& blood, double G, bool turbulence = fal
     num += (uz - ur) * (uz - ur) + std::pow(snap.velocity[3 * cell], 2) +
            std::pow(snap.velocity[3 * cell + 1], 2);
     den += ur * ur;
-    sum += uz;
-    ++count;
     if (r < best) best = r, centre = uz;
   }
   double mean = 0;
   for (int i = 0; i < n; ++i)
     mean += (ref[i] * i + ref[i + 1] * (i + 1)) / (double(n) * n);  // 2 int u s ds, trapezoid
-  (void)sum;
-  (void)count;
   return {std::sqrt(num / den), ref[0], mean, centre};
 }
 
