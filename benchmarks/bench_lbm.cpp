@@ -80,7 +80,16 @@ DomainSpec stenosed_pipe() {
 }
 
 // The physics options of issue 4 on the stenosed pipe, each against plain TRT: what they cost.
-enum class Feature { None, Bgk, CarreauYasuda, Smagorinsky, Womersley, Windkessel };
+enum class Feature {
+  None,
+  Bgk,
+  CarreauYasuda,
+  Smagorinsky,
+  Womersley,
+  Windkessel,
+  Regularized,
+  RegularizedLes
+};
 
 const char* feature_name(Feature f) {
   switch (f) {
@@ -96,6 +105,10 @@ const char* feature_name(Feature f) {
       return "womersley_inlet";
     case Feature::Windkessel:
       return "windkessel_outlet";
+    case Feature::Regularized:
+      return "regularized";
+    case Feature::RegularizedLes:
+      return "regularized_smagorinsky";
   }
   return "?";
 }
@@ -110,6 +123,8 @@ void run(benchmark::State& state, const DomainSpec& spec, BackendKind backend,
   EngineOptions options{backend, CollisionModel::Trt, 0.6, 3.0 / 16, WallMethod::Bouzidi};
   options.streaming = scheme;
   if (feature == Feature::Bgk) options.collision = CollisionModel::Bgk;
+  if (feature == Feature::Regularized || feature == Feature::RegularizedLes)
+    options.collision = CollisionModel::Regularized;
   if (feature == Feature::CarreauYasuda) {  // Cho & Kensey's blood at dx = 0.1 mm, tau_min 0.6
     auto& v = options.viscosity;
     v.model = kernels::ViscosityModel::CarreauYasuda;
@@ -121,7 +136,7 @@ void run(benchmark::State& state, const DomainSpec& spec, BackendKind backend,
     v.tau_min = 0.5 + 3 * v.p[1];
     v.tau_max = 0.5 + 3 * v.p[0];
   }
-  if (feature == Feature::Smagorinsky) {
+  if (feature == Feature::Smagorinsky || feature == Feature::RegularizedLes) {
     options.viscosity.les = 3 * 0.1 * 0.1;
     options.viscosity.tau_min = 0.6;
     options.viscosity.tau_max = 100;
@@ -209,8 +224,9 @@ void register_all() {
       add("float/stenosis", stenosis<float>);
       add("double/stenosis", stenosis<double>);
       // features/float/stenosis/N: N = Feature (0 TRT, 1 BGK, 2 Carreau-Yasuda, 3 Smagorinsky,
-      // 4 Womersley inlet tables every step, 5 Windkessel outlet sampled every step).
-      add("features/float/stenosis", feature<float>)->DenseRange(0, 5);
+      // 4 Womersley inlet tables every step, 5 Windkessel outlet sampled every step, 6
+      // regularized collision, 7 regularized with Smagorinsky: the stenotic-jet setting).
+      add("features/float/stenosis", feature<float>)->DenseRange(0, 7);
     }
   }
 }

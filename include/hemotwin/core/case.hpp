@@ -13,7 +13,7 @@
 namespace hemotwin {
 
 enum class BackendKind { Auto, Cpu, Cuda };
-enum class CollisionModel { Bgk, Trt };
+enum class CollisionModel { Bgk, Trt, Regularized };
 enum class WallMethod { BounceBack, Bouzidi };
 /// Analytic shapes (box, channel, pipes) are built by the core; file geometries (a surface, a label
 /// map, a scan to segment) by hemotwin::imaging::prepare_geometry, which the CLI and Python call.

@@ -23,6 +23,9 @@ struct EngineOptions {
   /// A viscosity that varies with the local strain rate (non-Newtonian blood, LES), lattice units;
   /// `magic` is filled from the collision model. Newtonian without LES: tau alone.
   kernels::LocalViscosity<double> viscosity = {};
+  /// Interpolated (Bouzidi) walls give back to each fluid cell the mass they do not return
+  /// (kernels::RestoreWallMass), so the walls conserve mass exactly.
+  bool conserve_wall_mass = true;
   /// CPU backend, two-lattice scheme: non-temporal stores of the new populations. -1: when the
   /// lattice is larger than the last-level cache (64 MiB per population array); 0: never; 1:
   /// always.
@@ -145,6 +148,9 @@ class Engine {
     std::vector<std::int64_t> outlet_fluid, outlet_to;
     std::vector<std::uint8_t> outlet_dir;
     std::vector<std::int16_t> outlet_iolet;
+    // kernels::RestoreWallMass: per fluid cell with leaky wall links, where its links start in
+    // mass_link (one more entry at the end), its rest slot; mass_link indexes the links above.
+    std::vector<std::int64_t> mass_begin, mass_rest, mass_link;
   };
   // Indexed by the layout the links follow (kernels::Layout): Plain for the two-lattice scheme,
   // Swapped and Pushed for the AA pattern.

@@ -39,6 +39,8 @@ template <class T>
 void apply_links(const kernels::ApplyLinearLinks<T>& op, std::int64_t links);
 template <class T, class L>
 void apply_links(const kernels::ApplyPressureLinks<T, L>& op, std::int64_t links);
+template <class T>
+void restore_wall_mass(const kernels::RestoreWallMass<T>& op, std::int64_t cells);
 template <class T, class L>
 kernels::CellSummary summarise(const kernels::SummariseCell<T, L>& op, std::int64_t cells);
 template <class T, class L>
