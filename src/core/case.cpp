@@ -17,9 +17,12 @@ const char* to_string(BackendKind v) {
 }
 const char* to_string(CollisionModel v) {
   switch (v) {
-    case CollisionModel::Bgk: return "bgk";
-    case CollisionModel::Trt: return "trt";
-    case CollisionModel::Regularized: return "regularized";
+    case CollisionModel::Bgk:
+      return "bgk";
+    case CollisionModel::Trt:
+      return "trt";
+    case CollisionModel::Regularized:
+      return "regularized";
   }
   return "?";
 }

@@ -250,10 +250,9 @@ constexpr Named<ShapeKind> shape_names[] = {
     {ShapeKind::Channel, "channel"}, {ShapeKind::Box, "box"},
     {ShapeKind::Surface, "surface"}, {ShapeKind::LabelMap, "label_map"},
     {ShapeKind::Scan, "scan"}};
-constexpr Named<CollisionModel> collision_names[] = {
-    {CollisionModel::Trt, "trt"},
-    {CollisionModel::Bgk, "bgk"},
-    {CollisionModel::Regularized, "regularized"}};
+constexpr Named<CollisionModel> collision_names[] = {{CollisionModel::Trt, "trt"},
+                                                     {CollisionModel::Bgk, "bgk"},
+                                                     {CollisionModel::Regularized, "regularized"}};
 constexpr Named<WallMethod> wall_names[] = {{WallMethod::Bouzidi, "bouzidi"},
                                             {WallMethod::BounceBack, "bounce_back"}};
 constexpr Named<FlowDriver> driver_names[] = {{FlowDriver::Inlet, "inlet"},
