@@ -575,6 +575,7 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
     return kernels::slot<L>(from, layout == Layout::Plain ? i : kernels::opposite_dir(i));
   };
   CompiledLinks c;
+  std::vector<std::int64_t> cell;  // each linear link's fluid cell
   for (std::size_t k = 0; k < links_.size(); ++k) {
     const int i = links_.dir[k];
     const int ib = L::opposite[i];
@@ -618,7 +619,7 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
     for (double v : {a, b, moving}) c.coeff.push_back(T(v));
     c.iolet.push_back(links_.iolet[k]);
     c.coord.push_back(T(links_.coord[k]));
-    c.mass_link.push_back(x);  // the link's fluid cell, until grouped below
+    cell.push_back(x);
   }
   // Sorted by the slot written: neighbouring links then touch neighbouring memory.
   std::vector<std::size_t> order(c.to.size());
@@ -645,7 +646,7 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
     for (std::size_t s = 0; s < order.size(); ++s) {
       const std::size_t k = order[s];
       const bool returns_all = c.coeff[3 * k] == T(1) && c.coeff[3 * k + 1] == T(0);
-      if (c.iolet[k] < 0 && !returns_all) leaky.emplace_back(c.mass_link[k], std::int64_t(s));
+      if (c.iolet[k] < 0 && !returns_all) leaky.emplace_back(cell[k], std::int64_t(s));
     }
     std::sort(leaky.begin(), leaky.end());
     for (std::size_t s = 0; s < leaky.size(); ++s) {
@@ -884,9 +885,10 @@ void Engine<T, L>::apply_boundaries(int which, kernels::Layout layout) {
     {
 #pragma omp for schedule(static) nowait
       for (std::int64_t k = 0; k < n; ++k) linear(k);
+        // The barrier after the outlets: they read whole cells, rest populations included, which
+        // the wall-mass restore writes.
 #pragma omp for schedule(static)
       for (std::int64_t k = 0; k < m; ++k) outlets(k);
-        // After the outlets, which read whole cells (rest populations included).
 #pragma omp for schedule(static) nowait
       for (std::int64_t k = 0; k < cells; ++k) restore(k);
     }

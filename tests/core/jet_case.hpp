@@ -2,6 +2,7 @@
 // The stenotic jet at throat Reynolds number 1000 (test_stenotic_jet on the CPU, test_backends on
 // CUDA): a pipe of diameter 20 cells along (1, 0.4, 0.2), 200 cells long, a 50 % diameter cosine
 // stenosis 40 cells long centred 50 cells from the inlet, parabolic inflow, pressure outlet.
+#include <algorithm>
 #include <memory>
 
 #include "hemotwin/core/engine.hpp"
@@ -44,6 +45,44 @@ std::unique_ptr<Engine<T, D3Q19>> make_jet(BackendKind backend, CollisionModel m
   auto e = std::make_unique<Engine<T, D3Q19>>(spec, options);
   e->set_iolet_values({jet_inlet_mean(), 1.0});
   return e;
+}
+
+/// What a jet run showed: whether it stayed finite, its peak speed, and the inflow and outflow
+/// averaged over the last flow-through (diagnostics every 200 steps).
+struct JetRun {
+  bool finite = true;
+  std::int64_t steps = 0;
+  double max_speed = 0, inflow = 0, outflow = 0, mass_change = 0;
+};
+
+/// Runs a jet for jet_steps(), stopping at the first non-finite or runaway (speed >= 0.5) sample.
+template <class E>
+JetRun run_jet(E& e) {
+  JetRun r;
+  const double m0 = e.diagnostics().mass;
+  const std::int64_t steps = jet_steps(), average_from = steps - jet_flow_through_steps();
+  std::int64_t n = 0;
+  while (e.steps() < steps) {
+    e.run(200);
+    const LatticeDiagnostics d = e.diagnostics();
+    if (d.bad_cell >= 0 || !(d.max_speed < 0.5)) {
+      r.finite = false;
+      break;
+    }
+    r.max_speed = std::max(r.max_speed, d.max_speed);
+    if (e.steps() > average_from) {
+      r.inflow += d.iolet_flow[0];
+      r.outflow += d.iolet_flow[1];
+      ++n;
+    }
+    r.mass_change = d.mass / m0 - 1;
+  }
+  r.steps = e.steps();
+  if (n > 0) {
+    r.inflow /= double(n);
+    r.outflow /= double(n);
+  }
+  return r;
 }
 
 }  // namespace hemotwin::test

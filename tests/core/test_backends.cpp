@@ -247,23 +247,13 @@ TEST(Backends, StenoticJetAtReynolds1000StableOnCuda) {
   using namespace hemotwin::test;
   for (auto scheme : {StreamingScheme::TwoLattice, StreamingScheme::AaPattern}) {
     auto e = make_jet<float>(BackendKind::Cuda, CollisionModel::Regularized, true, scheme);
-    const std::int64_t steps = jet_steps(), average_from = steps - jet_flow_through_steps();
-    double peak = 0, in = 0, out = 0;
-    int n = 0;
-    bool finite = true;
-    while (e->steps() < steps && finite) {
-      e->run(200);
-      const LatticeDiagnostics d = e->diagnostics();
-      finite = d.bad_cell < 0 && d.max_speed < 0.5;
-      peak = std::max(peak, d.max_speed);
-      if (e->steps() > average_from) in += d.iolet_flow[0], out += d.iolet_flow[1], ++n;
-    }
+    const JetRun r = run_jet(*e);
     std::printf("jet on CUDA, %s: %s after %lld steps, peak speed %.4f, balance %.3f %%\n",
-                to_string(scheme), finite ? "stable" : "DIVERGED", (long long)e->steps(), peak,
-                n ? 100 * (out / in - 1) : 0.0);
-    ASSERT_TRUE(finite) << to_string(scheme);
-    EXPECT_GT(peak, 1.2 * jet_throat_mean());
-    EXPECT_NEAR(out / in, 1.0, jet_balance_tolerance());
+                to_string(scheme), r.finite ? "stable" : "DIVERGED", (long long)r.steps,
+                r.max_speed, r.finite ? 100 * (r.outflow / r.inflow - 1) : 0.0);
+    ASSERT_TRUE(r.finite) << to_string(scheme);
+    EXPECT_GT(r.max_speed, 1.2 * jet_throat_mean());
+    EXPECT_NEAR(r.outflow / r.inflow, 1.0, jet_balance_tolerance());
   }
 }
 

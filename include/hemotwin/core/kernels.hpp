@@ -195,8 +195,8 @@ struct Collide {
     {
       const T w = T(L::w[0]);
       const V feq = w * (drho - rho * usq15);
-      if (regularized)
-        f[0] = feq - (op - T(1)) * (w * T(-4.5)) * tr3 - (kp * w) * uf3;
+      if (regularized)  // f1_0 = w_0 9/2 (0 - tr Pi / 3)
+        f[0] = feq + (T(1) - op) * (w * T(-4.5)) * tr3 - (kp * w) * uf3;
       else
         f[0] += -op * (f[0] - feq) - (kp * w) * uf3;
     }
