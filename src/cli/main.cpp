@@ -159,7 +159,7 @@ std::string placed(const Error& e, const CaseOptions& o) {
 
 // Geometry read from a file (surface, label map, scan): prepared here, where ITK and VTK are, and
 // its openings reported.
-DomainSpec prepare_file_geometry(const Case& c) {
+io::FileGeometry prepare_file_geometry(const Case& c) {
   const auto t0 = std::chrono::steady_clock::now();
   imaging::PreparedGeometry g = imaging::prepare_geometry(c);
   const double seconds =
@@ -177,11 +177,16 @@ DomainSpec prepare_file_geometry(const Case& c) {
         o.name, o.kind == IoletKind::VelocityInlet ? "inlet" : "outlet", o.area, o.radius,
         o.centre.x(), o.centre.y(), o.centre.z(), o.normal.x(), o.normal.y(), o.normal.z(),
         o.extension > 0 ? fmt::format(", extended {:.3g} diameters", o.extension) : "");
-  return std::move(g.domain);
+  io::FileGeometry out{std::move(g.domain), {}};
+  out.wall.points.reserve(g.wall.points.size());
+  for (const Vec3& p : g.wall.points) out.wall.points.push_back(p * 1e-3);  // mm -> m
+  out.wall.triangles.reserve(g.wall.triangles.size());
+  for (const auto& t : g.wall.triangles) out.wall.triangles.push_back({t[0], t[1], t[2]});
+  return out;
 }
 
 std::unique_ptr<Simulation> create_simulation(const Case& c) {
-  return is_file_shape(c.geometry.shape) ? Simulation::create(c, prepare_file_geometry(c))
+  return is_file_shape(c.geometry.shape) ? Simulation::create(c, prepare_file_geometry(c).domain)
                                          : Simulation::create(c);
 }
 

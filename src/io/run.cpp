@@ -26,6 +26,7 @@ constexpr const char* xdmf_name = "results.xdmf";
 constexpr const char* vti_name = "results.vti";
 constexpr const char* case_name = "case.toml";
 constexpr const char* wall_name = "wall.vtp";
+constexpr const char* wall_surface_name = "wall_surface.vtp";
 constexpr const char* csv_name = "iolets.csv";
 
 // The time over which TAWSS and OSI average: the last cardiac cycle of a pulsatile run, the last
@@ -47,8 +48,15 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
 
   // Errors up to on_info are about the case (the CLI reports them so); the staging directory comes
   // right after, so an unwritable output directory still fails before any step is computed.
-  std::unique_ptr<Simulation> sim =
-      callbacks.geometry ? Simulation::create(c, callbacks.geometry(c)) : Simulation::create(c);
+  WallSurface wall_surface;
+  std::unique_ptr<Simulation> sim;
+  if (callbacks.geometry) {
+    FileGeometry g = callbacks.geometry(c);
+    wall_surface = std::move(g.wall);
+    sim = Simulation::create(c, std::move(g.domain));
+  } else {
+    sim = Simulation::create(c);
+  }
   const std::string backend = to_string(sim->backend());
   const std::string device = sim->device();
   const std::string info =
@@ -56,7 +64,8 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   if (callbacks.on_info) callbacks.on_info(info);
 
   OutputDir out(output_dir, summary_name);
-  out.replace_on_commit({hdf5_name, xdmf_name, vti_name, case_name, summary_name});
+  out.replace_on_commit(
+      {hdf5_name, xdmf_name, vti_name, wall_surface_name, case_name, summary_name});
 
   const GridInfo& grid = sim->grid();
   const std::vector<IoletInfo>& iolets = sim->iolets();
@@ -220,6 +229,8 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   }
   if (writer) writer->write_wall(wall, tawss, osi, averaged_over);
   write_wall_vtp(out.staged(wall_name), wall, tawss, osi);
+  if (!wall_surface.empty() && !wall.point.empty())
+    write_wall_surface_vtp(out.staged(wall_surface_name), wall_surface, wall, tawss, osi);
 
   RunSummary summary;
   if (writer) {
@@ -230,6 +241,8 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   }
   if (c.output.vti) summary.files.emplace_back("vti", vti_name);
   summary.files.emplace_back("wall", wall_name);
+  if (!wall_surface.empty() && !wall.point.empty())
+    summary.files.emplace_back("wall_surface", wall_surface_name);
   out.write_file(case_name, case_text);
   summary.files.emplace_back("case", case_name);
   out.write_file(csv_name, iolet_csv(series, iolets));

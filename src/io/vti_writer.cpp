@@ -10,8 +10,12 @@
 #include <vtkImageData.h>
 #include <vtkNew.h>
 #include <vtkPointData.h>
+#include <vtkPointInterpolator.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
+#include <vtkShepardKernel.h>
+#include <vtkSmartPointer.h>
+#include <vtkStaticPointLocator.h>
 #include <vtkUnsignedCharArray.h>
 #include <vtkXMLImageDataWriter.h>
 #include <vtkXMLPolyDataWriter.h>
@@ -131,8 +135,13 @@ void write_vti(const std::filesystem::path& path, const GridInfo& grid,
   write_with(writer, path, "the image");
 }
 
-void write_wall_vtp(const std::filesystem::path& path, const WallShearField& wall,
-                    const std::vector<double>& tawss, const std::vector<double>& osi) {
+namespace {
+
+// The wall points as polydata: one vertex per point, with the wall quantities as point arrays.
+vtkSmartPointer<vtkPolyData> wall_points(const WallShearField& wall,
+                                         const std::vector<double>& tawss,
+                                         const std::vector<double>& osi,
+                                         const std::filesystem::path& path) {
   const vtkIdType n = static_cast<vtkIdType>(wall.point.size());
   if (wall.normal.size() != wall.point.size() || wall.wss.size() != wall.point.size() ||
       (!tawss.empty() && tawss.size() != wall.point.size()) ||
@@ -147,7 +156,7 @@ void write_wall_vtp(const std::filesystem::path& path, const WallShearField& wal
     points->SetPoint(k, wall.point[k].data());
     vertices->InsertNextCell(1, &k);
   }
-  vtkNew<vtkPolyData> poly;
+  auto poly = vtkSmartPointer<vtkPolyData>::New();
   poly->SetPoints(points);
   poly->SetVerts(vertices);
   const auto vectors = [&](const char* name, const std::vector<Vec3>& v) {
@@ -173,13 +182,100 @@ void write_wall_vtp(const std::filesystem::path& path, const WallShearField& wal
   if (!tawss.empty()) scalars("tawss", tawss);
   if (!osi.empty()) scalars("osi", osi);
   poly->GetPointData()->SetActiveVectors("wss");
+  return poly;
+}
+
+void add_time(vtkPolyData* poly, double t) {
   vtkNew<vtkDoubleArray> time;
   time->SetName("TimeValue");
-  time->InsertNextValue(wall.time);
+  time->InsertNextValue(t);
   poly->GetFieldData()->AddArray(time);
+}
+
+}  // namespace
+
+void write_wall_vtp(const std::filesystem::path& path, const WallShearField& wall,
+                    const std::vector<double>& tawss, const std::vector<double>& osi) {
+  const auto poly = wall_points(wall, tawss, osi, path);
+  add_time(poly, wall.time);
   vtkNew<vtkXMLPolyDataWriter> writer;
   writer->SetInputData(poly);
   write_with(writer, path, "the wall");
+}
+
+void write_wall_surface_vtp(const std::filesystem::path& path, const WallSurface& surface,
+                            const WallShearField& wall, const std::vector<double>& tawss,
+                            const std::vector<double>& osi) {
+  if (wall.point.empty()) throw Error("the wall has no points to map onto its surface", path);
+  const vtkIdType n = static_cast<vtkIdType>(surface.points.size());
+  vtkNew<vtkPoints> points;
+  points->SetDataTypeToDouble();
+  points->SetNumberOfPoints(n);
+  for (vtkIdType k = 0; k < n; ++k) points->SetPoint(k, surface.points[std::size_t(k)].data());
+  vtkNew<vtkCellArray> triangles;
+  std::vector<Vec3> normal(surface.points.size(), Vec3::Zero());
+  for (const auto& t : surface.triangles) {
+    for (const auto i : t)
+      if (i < 0 || i >= n)
+        throw Error("the wall surface has a triangle with a vertex index out of range", path);
+    const vtkIdType ids[3] = {t[0], t[1], t[2]};
+    triangles->InsertNextCell(3, ids);
+    // Area-weighted vertex normals (the cross product's length is twice the area).
+    const Vec3& a = surface.points[std::size_t(t[0])];
+    const Vec3 c =
+        (surface.points[std::size_t(t[1])] - a).cross(surface.points[std::size_t(t[2])] - a);
+    for (const auto i : t) normal[std::size_t(i)] += c;
+  }
+  vtkNew<vtkPolyData> poly;
+  poly->SetPoints(points);
+  poly->SetPolys(triangles);
+
+  // Each vertex takes the inverse-distance (Shepard) mean of its nearest wall points.
+  vtkNew<vtkStaticPointLocator> locator;
+  const auto source = wall_points(wall, tawss, osi, path);
+  locator->SetDataSet(source);
+  locator->BuildLocator();
+  vtkNew<vtkShepardKernel> kernel;
+  kernel->SetPowerParameter(2);
+  kernel->SetKernelFootprintToNClosest();
+  kernel->SetNumberOfPoints(kWallSurfaceNeighbours);
+  vtkNew<vtkPointInterpolator> interpolate;
+  interpolate->SetInputData(poly);
+  interpolate->SetSourceData(source);
+  interpolate->SetLocator(locator);
+  interpolate->SetKernel(kernel);
+  interpolate->AddExcludedArray("normal");
+  interpolate->PassPointArraysOff();
+  interpolate->Update();
+  vtkPolyData* out = vtkPolyData::SafeDownCast(interpolate->GetOutput());
+  if (!out || out->GetNumberOfPoints() != n)
+    throw Error("mapping the wall shear stress onto the wall surface failed", path);
+
+  // The interpolated stress is tangential to the wall points' planes; made tangential to the
+  // surface's, and its magnitude taken again.
+  auto* wss = vtkDoubleArray::SafeDownCast(out->GetPointData()->GetArray("wss"));
+  auto* magnitude = vtkDoubleArray::SafeDownCast(out->GetPointData()->GetArray("wss_magnitude"));
+  vtkNew<vtkDoubleArray> normals;
+  normals->SetName("normal");
+  normals->SetNumberOfComponents(3);
+  normals->SetNumberOfTuples(n);
+  for (vtkIdType k = 0; k < n; ++k) {
+    Vec3 nk = normal[std::size_t(k)];
+    if (nk.norm() > 0) nk.normalize();
+    normals->SetTuple(k, nk.data());
+    if (!wss) continue;
+    Vec3 w;
+    wss->GetTuple(k, w.data());
+    w -= w.dot(nk) * nk;
+    wss->SetTuple(k, w.data());
+    if (magnitude) magnitude->SetValue(k, w.norm());
+  }
+  out->GetPointData()->AddArray(normals);
+  out->GetPointData()->SetActiveVectors("wss");
+  add_time(out, wall.time);
+  vtkNew<vtkXMLPolyDataWriter> writer;
+  writer->SetInputData(out);
+  write_with(writer, path, "the wall surface");
 }
 
 }  // namespace hemotwin::io

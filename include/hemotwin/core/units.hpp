@@ -9,6 +9,10 @@ struct UnitsLimits {
   double max_mach = 0.1;   // compressibility error grows as Ma^2
 };
 
+/// The smallest relaxation time accepted with regularized collision and Smagorinsky LES, which
+/// stay stable closer to 1/2 (an under-resolved stenotic jet; docs/validation.md).
+inline constexpr double kMinTauLes = 0.501;
+
 class Units {
  public:
   /// dx (m), dt (s), density (kg/m^3), kinematic viscosity (m^2/s).

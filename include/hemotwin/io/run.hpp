@@ -9,6 +9,7 @@
 
 #include "hemotwin/core/case.hpp"
 #include "hemotwin/core/sparse_lattice.hpp"
+#include "hemotwin/io/vti_writer.hpp"
 
 namespace hemotwin::io {
 
@@ -19,10 +20,17 @@ struct Progress {
   double mlups = 0;      // fluid-cell updates per second / 1e6, over the whole run so far
 };
 
+/// A geometry built outside the core: its domain (m), and the wall surface it came from (m;
+/// may be empty), onto which run_case maps the wall quantities (wall_surface.vtp).
+struct FileGeometry {
+  DomainSpec domain;
+  WallSurface wall;
+};
+
 struct RunCallbacks {
   /// Builds the domain of a case whose geometry core cannot build (geometry read from a file:
   /// hemotwin::imaging::prepare_geometry). Unset: Simulation::create(case) builds it.
-  std::function<DomainSpec(const Case&)> geometry;
+  std::function<FileGeometry(const Case&)> geometry;
   /// Called after every sample (every output.check_every steps) and at the end.
   std::function<void(const Progress&)> on_progress;
   /// Called once the simulation is built, with a line describing backend and device

@@ -3,6 +3,8 @@
 // VTK but not XDMF. Point arrays velocity (m/s, 3 components), pressure (Pa) and fluid_mask (0/1);
 // binary appended data, zlib compressed, 64-bit headers. Dense: memory and file grow with the
 // bounding box, so it is written for the final state only (Case::output.vti).
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <vector>
 
@@ -22,5 +24,24 @@ void write_vti(const std::filesystem::path& path, const GridInfo& grid,
 /// The time is the field array TimeValue. Throws hemotwin::Error naming `path`.
 void write_wall_vtp(const std::filesystem::path& path, const WallShearField& wall,
                     const std::vector<double>& tawss, const std::vector<double>& osi);
+
+/// A wall surface (m): the geometry's own triangles, which the wall points lie along.
+struct WallSurface {
+  std::vector<Vec3> points;
+  std::vector<std::array<std::int64_t, 3>> triangles;
+  bool empty() const { return triangles.empty(); }
+};
+
+/// Wall points each surface vertex takes its values from (write_wall_surface_vtp).
+inline constexpr int kWallSurfaceNeighbours = 4;
+
+/// Writes `surface` as VTK XML polydata with the wall quantities mapped onto its vertices: each
+/// vertex takes the inverse-distance (Shepard, power 2) mean of its kWallSurfaceNeighbours
+/// nearest wall points (VTK's vtkPointInterpolator), the stress vector then projected onto the
+/// surface's tangent plane. Point arrays wss, wss_magnitude, normal (the surface's), tawss and
+/// osi when given; TimeValue as in write_wall_vtp. Throws hemotwin::Error naming `path`.
+void write_wall_surface_vtp(const std::filesystem::path& path, const WallSurface& surface,
+                            const WallShearField& wall, const std::vector<double>& tawss,
+                            const std::vector<double>& osi);
 
 }  // namespace hemotwin::io
