@@ -542,7 +542,9 @@ void Engine<T, L>::compute_profile_weights() {
     const auto& io = iolets_[k];
     if (!is_velocity_iolet(io.kind)) continue;
     auto& shape = static_shape_[k];
-    if (io.parabolic && io.radius > 0)
+    if (io.profile)  // s = 1 - v / v_max (build_links)
+      for (int j = 0; j <= M; ++j) shape[j] = 1.0 - double(j) / M;
+    else if (io.parabolic && io.radius > 0)
       for (int j = 0; j <= M; ++j) shape[j] = 2.0 * (1.0 - double(j) * j / (double(M) * M));
     double flux = 0;
     for (int j = 0; j <= M; ++j) flux += weights_[k][j] * shape[j];
@@ -1030,6 +1032,29 @@ std::vector<T> Engine<T, L>::populations() const {
   cuda::copy_to_host(host.data(), dev_->f[cur_].p, host.size() * sizeof(T));
 #endif
   return host;
+}
+
+template <class T, class L>
+Vec3 Engine<T, L>::wall_force(const std::function<bool(const Vec3&)>& on_wall) const {
+  using kernels::Layout;
+  const std::vector<T> f = populations();
+  const kernels::PopulationView<T, L> pops{f.data(), lattice_->neighbours().data(), layout_};
+  Vec3 force = Vec3::Zero();
+  for (std::size_t k = 0; k < links_.size(); ++k) {
+    if (links_.kind[k] != std::uint8_t(LinkKind::Wall)) continue;
+    const std::int64_t cell = links_.fluid[k], ghost = links_.ghost[k];
+    const int i = links_.dir[k], back = kernels::opposite_dir(i);
+    const Vec3 c(L::c[i][0], L::c[i][1], L::c[i][2]);
+    if (!on_wall(lattice_->position(cell) + links_.q[k] * lattice_->dx() * c)) continue;
+    // The wall's population for x lies where the next step reads f_i'(x) from: (x + c_i, i')
+    // (Plain), (x + c_i, i) (Swapped) or (x, i') (Pushed). Populations are stored less w_i.
+    const std::int64_t in = layout_ == Layout::Pushed    ? kernels::slot<L>(cell, back)
+                            : layout_ == Layout::Swapped ? kernels::slot<L>(ghost, i)
+                                                         : kernels::slot<L>(ghost, back);
+    const double out = double(f[std::size_t(pops.slot_of(cell, i))]);
+    force += c * (out + double(f[std::size_t(in)]) + 2.0 * L::w[i]);
+  }
+  return force;
 }
 
 template <class T, class L>

@@ -167,4 +167,38 @@ Eigen::AlignedBox3d PipeShape::bounds() const {
   return box;
 }
 
+// ---- cylinder obstacle
+// ---------------------------------------------------------------------------------
+CylinderObstacle::CylinderObstacle(std::shared_ptr<const Shape> fluid, const Vec3& centre,
+                                   const Vec3& axis, double radius)
+    : fluid_(std::move(fluid)), centre_(centre), axis_(axis.normalized()), radius_(radius) {
+  if (!fluid_) throw Error("a cylinder obstacle needs a fluid shape to sit in");
+  if (!(radius > 0)) throw Error("a cylinder obstacle's radius must be positive");
+  if (!(axis.norm() > 0)) throw Error("a cylinder obstacle's axis must be non-zero");
+}
+
+bool CylinderObstacle::contains(const Vec3& p) const {
+  const Vec3 r = p - centre_;
+  return (r - r.dot(axis_) * axis_).squaredNorm() > radius_ * radius_ && fluid_->contains(p);
+}
+
+bool CylinderObstacle::on_obstacle(const Vec3& p, double tolerance) const {
+  const Vec3 r = p - centre_;
+  return std::abs((r - r.dot(axis_) * axis_).norm() - radius_) <= tolerance;
+}
+
+double CylinderObstacle::intersect(const Vec3& p, const Vec3& d) const {
+  double t = fluid_->intersect(p, d);
+  // |r + t e|^2 = R^2 in the plane across the axis; p lies outside, so the smaller root enters.
+  const Vec3 r0 = p - centre_;
+  const Vec3 r = r0 - r0.dot(axis_) * axis_, e = d - d.dot(axis_) * axis_;
+  const double a = e.squaredNorm(), b = r.dot(e), c = r.squaredNorm() - radius_ * radius_;
+  const double disc = b * b - a * c;
+  if (a > 0 && disc >= 0) {
+    const double t0 = (-b - std::sqrt(disc)) / a;
+    if (t0 > 0 && t0 <= 1) t = std::min(t, t0);
+  }
+  return (t > 0 && t <= 1) ? t : kNone;
+}
+
 }  // namespace hemotwin

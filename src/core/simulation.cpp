@@ -67,14 +67,19 @@ DomainSpec make_domain(const Case& c) {
     pipe->unbounded_length(true);
     if (c.driver == FlowDriver::Inlet) {
       spec = DomainSpec::around(pipe, dx);
-      IoletPlane in{"inlet0",
-                    IoletKind::VelocityInlet,
-                    g.origin,
-                    -axis,
-                    c.inlet.profile != InletProfile::Plug,
-                    R};
-      IoletPlane out{"outlet0", IoletKind::PressureOutlet, g.origin + g.length * axis, axis, false,
-                     R};
+      IoletPlane in, out;
+      in.name = "inlet0";
+      in.kind = IoletKind::VelocityInlet;
+      in.point = g.origin;
+      in.normal = -axis;
+      in.parabolic = c.inlet.profile != InletProfile::Plug;
+      in.radius = R;
+      out.name = "outlet0";
+      out.kind = IoletKind::PressureOutlet;
+      out.point = g.origin + g.length * axis;
+      out.normal = axis;
+      out.parabolic = false;
+      out.radius = R;
       spec.iolets = {in, out};
     } else {
       const int a = grid_axis(axis);

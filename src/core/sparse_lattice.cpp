@@ -257,7 +257,10 @@ void build_links_in(const SparseLattice& lat, const DomainSpec& spec, std::int64
       if (!(t > 0 && t <= 1)) t = 1.0;
       t = std::max(t, 1e-6);
       double coord = 0.0;
-      if (kind == LinkKind::Velocity && !spec.iolets[iolet].circular) {
+      if (kind == LinkKind::Velocity && spec.iolets[iolet].profile) {
+        // The profile's value for now; build_links turns it into 1 - v / v_max.
+        coord = std::max(0.0, spec.iolets[iolet].profile(p + t * d));
+      } else if (kind == LinkKind::Velocity && !spec.iolets[iolet].circular) {
         // The in-plane distance to the wall for now; build_links turns it into 1 - d / d_max.
         const auto& io = spec.iolets[iolet];
         coord = in_plane_wall_distance(*spec.shape, p + t * d, io.normal.normalized(),
@@ -327,13 +330,18 @@ LinkList build_links(const SparseLattice& lat, const DomainSpec& spec) {
     if (!f.empty()) throw Error(f);
   LinkList links = std::move(part[0]);
   for (int t = 1; t < nthreads; ++t) append(links, part[t]);
-  // Non-circular iolets: s = 1 - d / d_max over each iolet's links.
+  // Non-circular iolets: s = 1 - d / d_max over each iolet's links; given profiles likewise,
+  // s = 1 - v / v_max, so that a linear table (Engine: 1 - s) reproduces them exactly.
+  const auto relative = [&](std::size_t k) {
+    if (links.kind[k] != std::uint8_t(LinkKind::Velocity)) return false;
+    const auto& io = spec.iolets[std::size_t(links.iolet[k])];
+    return bool(io.profile) || !io.circular;
+  };
   std::vector<double> d_max(spec.iolets.size(), 0.0);
   for (std::size_t k = 0; k < links.size(); ++k)
-    if (links.kind[k] == std::uint8_t(LinkKind::Velocity) && !spec.iolets[links.iolet[k]].circular)
-      d_max[links.iolet[k]] = std::max(d_max[links.iolet[k]], links.coord[k]);
+    if (relative(k)) d_max[links.iolet[k]] = std::max(d_max[links.iolet[k]], links.coord[k]);
   for (std::size_t k = 0; k < links.size(); ++k)
-    if (links.kind[k] == std::uint8_t(LinkKind::Velocity) && !spec.iolets[links.iolet[k]].circular)
+    if (relative(k))
       links.coord[k] =
           d_max[links.iolet[k]] > 0 ? 1.0 - links.coord[k] / d_max[links.iolet[k]] : 0.0;
   return links;

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "hemotwin/core/engine.hpp"
+#include "hemotwin/core/error.hpp"
 #include "hemotwin/core/sparse_lattice.hpp"
 
 using namespace hemotwin;
@@ -76,4 +77,28 @@ TEST(SparseLattice, MemoryFollowsTheFluidNotTheBoundingBox) {
               box);
   EXPECT_LT(stored, 0.1 * box);
   EXPECT_LT(stored, 12.0 * double(lat.fluid_cells()));
+}
+
+TEST(Shapes, CylinderObstacleWallsOnBothTheDuctAndTheCylinder) {
+  auto duct = std::make_shared<BoxShape>(Vec3(0, 0, 0), Vec3(10, 4, 4));
+  const CylinderObstacle s(duct, Vec3(5, 2, 0), Vec3(0, 0, 1), 1.0);
+  EXPECT_TRUE(s.contains(Vec3(2, 2, 2)));
+  EXPECT_FALSE(s.contains(Vec3(5.5, 2.5, 2)));  // in the cylinder
+  EXPECT_FALSE(s.contains(Vec3(2, 5, 2)));      // outside the duct
+  // Towards the cylinder along x: it is entered at x = 4, exactly.
+  const double t = s.intersect(Vec3(3.5, 2, 1), Vec3(1, 0, 0));
+  EXPECT_NEAR(t, 0.5, 1e-14);
+  EXPECT_TRUE(s.on_obstacle(Vec3(3.5, 2, 1) + t * Vec3(1, 0, 0), 1e-12));
+  // Obliquely, grazing past: no crossing of the cylinder; the duct's wall where it comes first.
+  EXPECT_GT(s.intersect(Vec3(3.5, 3.2, 1), Vec3(1, 0.1, 0)), 1.0);
+  EXPECT_NEAR(s.intersect(Vec3(3.5, 3.5, 1), Vec3(0, 1, 0)), 0.5, 1e-14);
+  // Along the axis (parallel to it) only the duct's floor or ceiling.
+  EXPECT_NEAR(s.intersect(Vec3(3.5, 2, 3.5), Vec3(0, 0, 1)), 0.5, 1e-14);
+  // A diagonal link across the surface: the crossing lies on it.
+  const Vec3 p(3.9, 2.9, 1), d(0.6, -0.6, 0.6);
+  const double u = s.intersect(p, d);
+  ASSERT_GT(u, 0);
+  ASSERT_LE(u, 1);
+  EXPECT_NEAR((p + u * d - Vec3(5, 2, p.z() + u * d.z())).norm(), 1.0, 1e-12);
+  EXPECT_THROW(CylinderObstacle(duct, Vec3(5, 2, 0), Vec3(0, 0, 1), 0.0), Error);
 }

@@ -2,6 +2,7 @@
 // The lattice-Boltzmann engine in lattice units: one precision, one velocity set, one backend.
 // Simulation (simulation.hpp) wraps it with physical units and a Case; tests use it directly.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <new>
 #include <string>
@@ -107,6 +108,13 @@ class Engine {
                      std::vector<double>& density) const;
   /// Density and velocity (3 per cell) of every stored cell; solid cells get rho = 0, u = 0.
   void moments(std::vector<double>& rho, std::vector<double>& u) const;
+  /// The force the fluid exerts on the walls whose links `on_wall` selects (it is given each wall
+  /// link's crossing point, in the spec's coordinates), by momentum exchange over the last step
+  /// (Ladd 1994; Mei, Yu, Shyy & Luo 2002 for interpolated walls): the sum over those links of
+  /// c_i (f*_i(x) + f_i'(x)), the population leaving cell x towards the wall after collision and
+  /// the one the wall sends back (i' opposite to i). Lattice units: momentum per step. Copies the
+  /// populations to the host.
+  Vec3 wall_force(const std::function<bool(const Vec3&)>& on_wall) const;
   /// Raw populations, host copy (for tests comparing backends), in the layout they have now.
   std::vector<T> populations() const;
   /// Bytes of population storage (one array for the AA pattern, two for the two-lattice scheme).

@@ -93,4 +93,24 @@ class PipeShape final : public Shape {
   std::vector<Vec3> images_{Vec3::Zero()};
 };
 
+/// A fluid shape with a solid circular cylinder taken out of it: the obstacle of radius `radius`
+/// around the infinite line through `centre` along `axis` (it ends where the fluid's own walls
+/// do, as the cylinder of the Schaefer-Turek benchmark spans its channel). Walls on both: a
+/// segment leaves the fluid where it first leaves `fluid` or first enters the cylinder.
+class CylinderObstacle final : public Shape {
+ public:
+  CylinderObstacle(std::shared_ptr<const Shape> fluid, const Vec3& centre, const Vec3& axis,
+                   double radius);
+  bool contains(const Vec3& p) const override;
+  double intersect(const Vec3& p, const Vec3& d) const override;
+  Eigen::AlignedBox3d bounds() const override { return fluid_->bounds(); }
+  /// True when `p` lies on the obstacle's surface within `tolerance` (to pick its wall links).
+  bool on_obstacle(const Vec3& p, double tolerance) const;
+
+ private:
+  std::shared_ptr<const Shape> fluid_;
+  Vec3 centre_, axis_;
+  double radius_;
+};
+
 }  // namespace hemotwin

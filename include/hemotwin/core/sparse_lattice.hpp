@@ -6,6 +6,7 @@
 #include <Eigen/Core>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,10 @@ struct IoletPlane {
   /// segmented vessel's cross-section) by the in-plane distance to the wall, 1 - d / d_max, so
   /// the profile vanishes on the whole rim and peaks where the section is widest.
   bool circular = true;
+  /// A velocity profile given at every point of the plane (any scale; >= 0, in the spec's
+  /// coordinates), instead of the parabola or the plug: e.g. a duct's analytic profile. It is
+  /// scaled, as the others, to deliver the iolet's mean velocity times its area (pi radius^2).
+  std::function<double(const Vec3&)> profile;
 
   /// Whether `p`'s projection onto the plane lies within the opening's reach.
   bool covers(const Vec3& p) const {
@@ -118,7 +123,8 @@ struct LinkList {
   std::vector<double> q;
   std::vector<double> coord;  // velocity links: profile coordinate s in [0, 1] of the crossing
                               // point: r / radius (circular iolets) or 1 - d / d_max (d the
-                              // in-plane distance to the wall); 0 for walls
+                              // in-plane distance to the wall), or 1 - v / v_max for a given
+                              // profile v (IoletPlane::profile); 0 for walls
   std::size_t size() const { return fluid.size(); }
 };
 
