@@ -1,6 +1,6 @@
 #pragma once
 // The physics, written once. Every functor here is trivially copyable and has HEMOTWIN_HD call
-// operators, so the OpenMP backend (src/core/engine_cpu.cpp) and the CUDA backend
+// operators, so the OpenMP backend (src/core/engine.cpp) and the CUDA backend
 // (kernels/lbm.cu) run the same code. Layout: population q of cell c of brick b lives at
 // f[(b * Q + q) * B^3 + c], c = x + B (y + B z).
 #include <cmath>
@@ -11,10 +11,30 @@
 #include "hemotwin/core/config.hpp"
 #include "hemotwin/core/lattice.hpp"
 
+#if !defined(__CUDACC__)
+#include <Eigen/Core>
+#include <experimental/simd>
+#endif
+
 namespace hemotwin::kernels {
 
 constexpr int B = brick_size;
 constexpr int B3 = brick_cells;
+
+#if !defined(__CUDACC__)
+/// Applies `f` to the lanes of `v` as one fixed-size Eigen array (vectorised by Eigen's packet
+/// math), and returns them as a SIMD vector again.
+template <class T, class Abi, class F>
+inline std::experimental::simd<T, Abi> eigen_lanes(const std::experimental::simd<T, Abi>& v,
+                                                  F&& f) {
+  constexpr int N = int(std::experimental::simd<T, Abi>::size());
+  alignas(64) T lanes[N];
+  v.copy_to(lanes, std::experimental::element_aligned);
+  Eigen::Map<Eigen::Array<T, N, 1>, Eigen::Aligned64> a(lanes);
+  a = f(a).eval();
+  return std::experimental::simd<T, Abi>(lanes, std::experimental::element_aligned);
+}
+#endif
 
 template <class L>
 HEMOTWIN_HD HEMOTWIN_INLINE std::int64_t slot(std::int64_t cell, int q) {
@@ -49,6 +69,52 @@ HEMOTWIN_HD HEMOTWIN_INLINE V times(const V& v) {
     return V(0);
 }
 
+/// exp, log, min and max for the local viscosity: the standard ones on the device and for
+/// scalars; on the host, for a row of cells as one SIMD vector, Eigen's vectorised exp and log (a
+/// packet at a time) and SIMD min/max, instead of std::experimental::simd's functions, which call
+/// the scalar libm function lane by lane.
+template <class V>
+HEMOTWIN_HD HEMOTWIN_INLINE V vexp(const V& v) {
+  using std::exp;
+  return exp(v);
+}
+template <class V>
+HEMOTWIN_HD HEMOTWIN_INLINE V vlog(const V& v) {
+  using std::log;
+  return log(v);
+}
+template <class V>
+HEMOTWIN_HD HEMOTWIN_INLINE V vmin(const V& a, const V& b) {
+  using std::fmin;
+  return fmin(a, b);
+}
+template <class V>
+HEMOTWIN_HD HEMOTWIN_INLINE V vmax(const V& a, const V& b) {
+  using std::fmax;
+  return fmax(a, b);
+}
+#if !defined(__CUDACC__)
+// std::experimental's fmin/fmax call libm lane by lane; min/max are single instructions.
+template <class T, class Abi>
+inline std::experimental::simd<T, Abi> vmin(const std::experimental::simd<T, Abi>& a,
+                                            const std::experimental::simd<T, Abi>& b) {
+  return std::experimental::min(a, b);
+}
+template <class T, class Abi>
+inline std::experimental::simd<T, Abi> vmax(const std::experimental::simd<T, Abi>& a,
+                                            const std::experimental::simd<T, Abi>& b) {
+  return std::experimental::max(a, b);
+}
+template <class T, class Abi>
+inline std::experimental::simd<T, Abi> vexp(const std::experimental::simd<T, Abi>& v) {
+  return eigen_lanes(v, [](const auto& a) { return a.exp(); });
+}
+template <class T, class Abi>
+inline std::experimental::simd<T, Abi> vlog(const std::experimental::simd<T, Abi>& v) {
+  return eigen_lanes(v, [](const auto& a) { return a.log(); });
+}
+#endif
+
 /// A viscosity that varies from cell to cell (lattice units): blood's shear thinning and/or
 /// Smagorinsky's eddy viscosity. The strain rate comes from the non-equilibrium second moment of
 /// the populations before collision, Pi_neq = -2 rho c_s^2 tau S (no finite differences), so
@@ -74,11 +140,9 @@ struct LocalViscosity {
   /// nu(gamma) and h = gamma dnu/dgamma.
   template <class V>
   HEMOTWIN_HD HEMOTWIN_INLINE void evaluate(const V& gamma, V& nu, V& h) const {
-    using std::exp;
-    using std::log;
     using std::sqrt;
     if (model == ViscosityModel::PowerLaw) {
-      nu = p[0] * exp((p[1] - T(1)) * log(gamma));
+      nu = p[0] * vexp((p[1] - T(1)) * vlog(gamma));
       h = (p[1] - T(1)) * nu;
     } else if (model == ViscosityModel::Casson) {
       const V r = p[0] / sqrt(gamma);
@@ -86,8 +150,8 @@ struct LocalViscosity {
       h = -(r + p[1]) * r;
     } else if (model == ViscosityModel::CarreauYasuda) {
       const V lg = p[2] * gamma;
-      const V x = p[3] == T(2) ? lg * lg : exp(p[3] * log(lg));  // (lambda gamma)^a
-      const V b = exp((p[4] - T(1)) / p[3] * log(T(1) + x));
+      const V x = p[3] == T(2) ? lg * lg : vexp(p[3] * vlog(lg));  // (lambda gamma)^a
+      const V b = vexp((p[4] - T(1)) / p[3] * vlog(T(1) + x));
       nu = p[1] + (p[0] - p[1]) * b;
       h = (p[0] - p[1]) * (p[4] - T(1)) * b * x / (T(1) + x);
     } else {
@@ -99,10 +163,8 @@ struct LocalViscosity {
   /// The local relaxation time for K (see above); tau0 is the Newtonian one (no model) or a start.
   template <class V>
   HEMOTWIN_HD HEMOTWIN_INLINE V tau(const V& K, T tau0) const {
-    using std::fmax;
-    using std::fmin;
     using std::sqrt;
-    const V k = fmax(K, V(T(1e-20)));
+    const V k = vmax(K, V(T(1e-20)));
     V t;
     if (model == ViscosityModel::Newtonian) {
       // tau^2 - tau0 tau - les K = 0.
@@ -114,10 +176,10 @@ struct LocalViscosity {
         evaluate(k / t, nu, h);
         const V g = t - T(0.5) - T(3) * nu - les * k / t;
         const V dg = T(1) + T(3) * h / t + les * k / (t * t);
-        t = fmin(fmax(t - g / dg, V(tau_min)), V(tau_max));
+        t = vmin(vmax(t - g / dg, V(tau_min)), V(tau_max));
       }
     }
-    return fmin(fmax(t, V(tau_min)), V(tau_max));
+    return vmin(vmax(t, V(tau_min)), V(tau_max));
   }
 };
 
