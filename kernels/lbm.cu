@@ -150,6 +150,11 @@ void restore_wall_mass(const kernels::RestoreWallMass<T>& op, std::int64_t cells
 }
 
 template <class T, class L>
+void sponge(const kernels::SpongeCells<T, L>& op, std::int64_t cells) {
+  for_each(op, cells, "sponge");
+}
+
+template <class T, class L>
 kernels::CellSummary summarise(const kernels::SummariseCell<T, L>& op, std::int64_t cells) {
   return thrust::transform_reduce(thrust::device, thrust::counting_iterator<std::int64_t>(0),
                                   thrust::counting_iterator<std::int64_t>(cells), op,
@@ -182,7 +187,8 @@ void fill_equilibrium(T* f, const double* rho, const double* u, std::int64_t cel
                                                 std::int64_t);                                \
   template kernels::FlowSample sample_iolet<T, L>(const kernels::SampleIoletCell<T, L>&,      \
                                                   std::int64_t);                              \
-  template void fill_equilibrium<T, L>(T*, const double*, const double*, std::int64_t);
+  template void fill_equilibrium<T, L>(T*, const double*, const double*, std::int64_t);       \
+  template void sponge<T, L>(const kernels::SpongeCells<T, L>&, std::int64_t);
 template void apply_links<float>(const kernels::ApplyLinearLinks<float>&, std::int64_t);
 template void apply_links<double>(const kernels::ApplyLinearLinks<double>&, std::int64_t);
 template void restore_wall_mass<float>(const kernels::RestoreWallMass<float>&, std::int64_t);

@@ -430,7 +430,7 @@ struct Engine<T, L>::Device {
     Buf from, aux, to, coeff, iolet, coord, outlet_fluid, outlet_to, outlet_dir, outlet_iolet;
     Buf mass_begin, mass_rest, mass_link;
   };
-  Buf f[2], neighbours, cell_type, iolet_value, profile;
+  Buf f[2], neighbours, cell_type, iolet_value, profile, sponge_cell, sponge_scale;
   Links links[3];  // by kernels::Layout
   std::vector<Buf> slab_cells, slab_weights;
 };
@@ -484,6 +484,7 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
   for (std::size_t k = 0; k < iolets_.size(); ++k)
     if (!is_velocity_iolet(iolets_[k].kind)) iolet_value_[k] = T(1);
   compute_profile_weights();
+  build_sponge();
   profile_.assign(iolets_.size() * (kernels::profile_samples + 1), T(0));
   using kernels::Layout;
   for (Layout layout :
@@ -507,9 +508,73 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
       dev_->slab_cells[k].upload(slabs_[k].cells);
       dev_->slab_weights[k].upload(slabs_[k].weight);
     }
+    dev_->sponge_cell.upload(sponge_cell_);
+    dev_->sponge_scale.upload(sponge_scale_);
 #endif
   }
   initialise();
+}
+
+template <class T, class L>
+void Engine<T, L>::build_sponge() {
+  // tau_s = tau + (tau - 1/2) (ratio - 1) r, r = (1 - depth / length)^2; a cell in two layers
+  // takes the larger tau_s.
+  sponge_cell_.clear();
+  sponge_scale_.clear();
+  const std::int64_t nstored = std::int64_t(lattice_->brick_count()) * B3;
+  std::vector<double> tau_s;
+  for (const auto& io : iolets_) {
+    if (!(io.sponge_length > 0) || is_velocity_iolet(io.kind)) continue;
+    if (!(io.sponge_viscosity_ratio >= 1))
+      throw Error("outlet " + io.name +
+                  ": a sponge layer's viscosity ratio must be at least 1, got " +
+                  std::to_string(io.sponge_viscosity_ratio));
+    // The layer rescales what the collision leaves of the non-equilibrium part, (1 - 1/tau):
+    // nothing is left to rescale at tau = 1.
+    if (std::abs(1.0 - 1.0 / options_.tau) < 0.05)
+      throw Error("outlet " + io.name + ": a sponge layer needs a relaxation time away from 1 (" +
+                  std::to_string(options_.tau) + "): below 0.95 or above 1.05");
+    if (tau_s.empty()) tau_s.assign(std::size_t(nstored), 0.0);
+    const Vec3 n = io.normal.normalized();
+    for (std::int64_t c = 0; c < nstored; ++c) {
+      if (!lattice_->is_fluid(c)) continue;
+      const Vec3 p = lattice_->position(c);
+      const double depth = (io.point - p).dot(n);
+      if (!(depth > 0 && depth < io.sponge_length) || !io.covers(p)) continue;
+      const double r = std::pow(1.0 - depth / io.sponge_length, 2);
+      auto& t = tau_s[std::size_t(c)];
+      t = std::max(t, options_.tau + (options_.tau - 0.5) * (io.sponge_viscosity_ratio - 1) * r);
+    }
+  }
+  for (std::int64_t c = 0; c < std::int64_t(tau_s.size()); ++c) {
+    const double t = tau_s[std::size_t(c)];
+    if (!(t > options_.tau)) continue;  // outside every layer, or at its inner edge
+    sponge_cell_.push_back(c);
+    sponge_scale_.push_back(T((1.0 - 1.0 / t) / (1.0 - 1.0 / options_.tau)));
+  }
+}
+
+template <class T, class L>
+void Engine<T, L>::apply_sponge(int which, kernels::Layout layout) {
+  const std::int64_t n = std::int64_t(sponge_cell_.size());
+  if (n == 0) return;
+  if (options_.backend == BackendKind::Cpu) {
+    T* f = f_[which].data();
+    const kernels::SpongeCells<T, L> op{
+        f, {f, lattice_->neighbours().data(), layout}, sponge_cell_.data(), sponge_scale_.data()};
+#pragma omp parallel for schedule(static)
+    for (std::int64_t k = 0; k < n; ++k) op(k);
+  } else {
+#ifdef HEMOTWIN_HAVE_CUDA
+    T* f = dev_->f[which].template as<T>();
+    cuda::sponge<T, L>(
+        kernels::SpongeCells<T, L>{f,
+                                   {f, dev_->neighbours.template as<std::int32_t>(), layout},
+                                   dev_->sponge_cell.template as<std::int64_t>(),
+                                   dev_->sponge_scale.template as<T>()},
+        n);
+#endif
+  }
 }
 
 template <class T, class L>
@@ -835,6 +900,7 @@ void Engine<T, L>::step() {
 #endif
   }
   layout_ = next;
+  apply_sponge(out, layout_);  // before the links, which read the sponged populations
   apply_boundaries(out, layout_);
   cur_ = out;
   ++steps_;

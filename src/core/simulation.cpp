@@ -238,6 +238,15 @@ std::vector<OutletState> make_outlets(const Case& c, DomainSpec& spec, double q_
         split += o.flow_fraction;
         break;
     }
+    if (o.model != OutletModel::FlowSplit && o.sponge_diameters > 0) {
+      if (!(io.radius > 0))
+        throw Error(
+            "a sponge layer is measured in the outlet's diameters, and this outlet's is "
+            "unknown",
+            file, outlet_key(o, "sponge_diameters"));
+      io.sponge_length = o.sponge_diameters * 2 * io.radius;
+      io.sponge_viscosity_ratio = o.sponge_viscosity_ratio;
+    }
     out.push_back(std::move(st));
   }
   if (split > 0 && pressure_outlets == 0)

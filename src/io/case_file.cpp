@@ -130,6 +130,8 @@ constexpr KeySpec key_specs[] = {
     {"outlet.r2_pa_s_m3", Kind::Number},
     {"outlet.compliance_m3_pa", Kind::Number},
     {"outlet.flow_fraction", Kind::Number},
+    {"outlet.sponge_diameters", Kind::Number},
+    {"outlet.sponge_viscosity_ratio", Kind::Number},
     // One outlet by name: the keys of [outlet], which give the defaults.
     {"outlets", Kind::Table},
     {"outlets.*", Kind::Table},
@@ -143,6 +145,8 @@ constexpr KeySpec key_specs[] = {
     {"outlets.*.r2_pa_s_m3", Kind::Number},
     {"outlets.*.compliance_m3_pa", Kind::Number},
     {"outlets.*.flow_fraction", Kind::Number},
+    {"outlets.*.sponge_diameters", Kind::Number},
+    {"outlets.*.sponge_viscosity_ratio", Kind::Number},
     {"body_force", Kind::Table},
     {"body_force.gradient_pa_m", Kind::Number},
     {"body_force.oscillation_amplitude_pa_m", Kind::Number},
@@ -810,6 +814,9 @@ void read_outlet(const Reader& r, const std::string& table, const std::string& s
   if (auto v = r.number(key("r2_pa_s_m3"), positive)) o.distal_resistance = *v;
   if (auto v = r.number(key("compliance_m3_pa"), positive)) o.compliance = *v;
   if (auto v = r.number(key("flow_fraction"), {0, 1, true, true})) o.flow_fraction = *v;
+  if (auto v = r.number(key("sponge_diameters"), {0, 100, false, false})) o.sponge_diameters = *v;
+  if (auto v = r.number(key("sponge_viscosity_ratio"), {1, 1000, false, false}))
+    o.sponge_viscosity_ratio = *v;
   if (auto f = r.string(key("pressure_file"))) {
     const auto unit =
         r.choice(key("pressure_unit"), pressure_unit_names).value_or(PressureUnit::Pa);
@@ -864,8 +871,9 @@ void read_outlet(const Reader& r, const std::string& table, const std::string& s
       break;
     case OutletModel::FlowSplit:
       need("flow_fraction", o.flow_fraction > 0, "the outlet's share of the inflow, in (0, 1)");
-      for (auto leaf : {"pressure_pa", "pressure_mmhg", "pressure_file", "resistance_pa_s_m3",
-                        "r1_pa_s_m3", "r2_pa_s_m3", "compliance_m3_pa"})
+      for (auto leaf :
+           {"pressure_pa", "pressure_mmhg", "pressure_file", "resistance_pa_s_m3", "r1_pa_s_m3",
+            "r2_pa_s_m3", "compliance_m3_pa", "sponge_diameters", "sponge_viscosity_ratio"})
         unused(leaf);
       break;
   }
@@ -1575,6 +1583,10 @@ toml::table outlet_table(const OutletSpec& o) {
     case OutletModel::FlowSplit:
       t.insert("flow_fraction", o.flow_fraction);
       break;
+  }
+  if (o.model != OutletModel::FlowSplit && o.sponge_diameters > 0) {
+    t.insert("sponge_diameters", o.sponge_diameters);
+    t.insert("sponge_viscosity_ratio", o.sponge_viscosity_ratio);
   }
   return t;
 }

@@ -593,6 +593,8 @@ pressure_mmhg = 5
 [outlets.opening3]
 model = "resistance"
 resistance_pa_s_m3 = 3e9
+sponge_diameters = 2
+sponge_viscosity_ratio = 30
 
 [outlets.opening4]
 model = "flow_split"
@@ -618,6 +620,9 @@ pressure_unit = "mmhg"
   EXPECT_DOUBLE_EQ(o2.compliance, 1.7529e-10);
   EXPECT_EQ(outlet_spec(c, "opening3").model, OutletModel::Resistance);
   EXPECT_DOUBLE_EQ(outlet_spec(c, "opening3").resistance, 3e9);
+  EXPECT_DOUBLE_EQ(outlet_spec(c, "opening3").sponge_diameters, 2);
+  EXPECT_DOUBLE_EQ(outlet_spec(c, "opening3").sponge_viscosity_ratio, 30);
+  EXPECT_DOUBLE_EQ(outlet_spec(c, "opening2").sponge_diameters, 0);  // none unless asked for
   EXPECT_DOUBLE_EQ(outlet_spec(c, "opening4").flow_fraction, 0.3);
   const OutletSpec& o5 = outlet_spec(c, "opening5");
   ASSERT_EQ(o5.pressure_time.size(), 4u);
@@ -628,6 +633,8 @@ pressure_unit = "mmhg"
   ASSERT_EQ(d.outlets.size(), 4u);
   EXPECT_DOUBLE_EQ(outlet_spec(d, "opening2").distal_resistance, 2e9);
   EXPECT_EQ(outlet_spec(d, "opening4").model, OutletModel::FlowSplit);
+  EXPECT_DOUBLE_EQ(outlet_spec(d, "opening3").sponge_diameters, 2);
+  EXPECT_DOUBLE_EQ(outlet_spec(d, "opening3").sponge_viscosity_ratio, 30);
   EXPECT_NEAR(d.reference_pressure, c.reference_pressure, 1e-9);
 
   // Bad outlets: each refused with the file, line and what is valid.
@@ -652,6 +659,12 @@ pressure_unit = "mmhg"
       << msg;
   msg = error(minimal + "\n[outlets.opening2]\nmodel = \"flow_split\"\nflow_fraction = 1.5\n");
   EXPECT_NE(msg.find("must lie in (0, 1), got 1.5"), std::string::npos) << msg;
+  msg =
+      error(minimal + "\n[outlets.opening2]\nsponge_diameters = 2\nsponge_viscosity_ratio = 0.5\n");
+  EXPECT_NE(
+      msg.find("key 'outlets.opening2.sponge_viscosity_ratio': must lie in [1, 1000], got 0.5"),
+      std::string::npos)
+      << msg;
   msg = error(minimal + "\n[outlets.opening2]\nr2 = 3\n");
   EXPECT_NE(msg.find("unknown key 'r2' in [outlets.opening2]; did you mean 'r2_pa_s_m3'?"),
             std::string::npos)

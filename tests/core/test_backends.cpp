@@ -21,7 +21,8 @@
 using namespace hemotwin;
 
 // Off: the plain TRT case. On: regularized collision, Carreau-Yasuda viscosity (lattice units)
-// with LES, and the inlet driven through a profile table of a Womersley-like shape.
+// with LES, the inlet driven through a profile table of a Womersley-like shape, and a sponge
+// layer before the outlet.
 struct Features {
   bool on = false;
 };
@@ -38,6 +39,10 @@ std::unique_ptr<Engine<T, L>> make_case(BackendKind backend, StreamingScheme sch
   spec.shape = pipe;
   spec.iolets = {{"inlet0", IoletKind::VelocityInlet, Vec3(5, 5, 5), -axis, true, 6},
                  {"outlet0", IoletKind::PressureOutlet, Vec3(5, 5, 5) + 60 * axis, axis, false, 6}};
+  if (features.on) {  // a sponge layer one diameter deep before the outlet
+    spec.iolets[1].sponge_length = 12;
+    spec.iolets[1].sponge_viscosity_ratio = 10;
+  }
   EngineOptions options{backend, CollisionModel::Trt, tau, 3.0 / 16, WallMethod::Bouzidi};
   options.streaming = scheme;
   if (features.on) {

@@ -141,6 +141,10 @@ struct OutletSpec {
   double distal_resistance = 0;  // Pa s/m^3: R2 (Windkessel)
   double compliance = 0;         // m^3/Pa: C (Windkessel)
   double flow_fraction = 0;      // FlowSplit: the outlet's share of the inflow, (0, 1)
+  // A sponge layer inside the outlet plane (not FlowSplit): its depth in outlet diameters (0:
+  // none) and the viscosity at the plane over the fluid's (IoletPlane::sponge_length).
+  double sponge_diameters = 0;
+  double sponge_viscosity_ratio = 10;
 };
 
 struct BodyForceSpec {

@@ -128,6 +128,9 @@ class Engine {
   void upload_links();
   /// Fills the slots the next step reads from ghost cells, in array `which`, holding `layout`.
   void apply_boundaries(int which, kernels::Layout layout);
+  /// The outlets' sponge layers (IoletPlane::sponge_length) on array `which`, holding `layout`.
+  void apply_sponge(int which, kernels::Layout layout);
+  void build_sponge();
   kernels::PopulationView<T, L> view() const;
   void sample_iolet(std::size_t k, const kernels::PopulationView<T, L>& pops, double& flow,
                     double& density) const;
@@ -140,6 +143,8 @@ class Engine {
   kernels::LocalViscosity<T> visc_;
   T force_[3] = {0, 0, 0};
   std::vector<T> iolet_value_;
+  std::vector<std::int64_t> sponge_cell_;  // the sponge layers' cells and their scale factors
+  std::vector<T> sponge_scale_;
   std::vector<T> profile_;  // per iolet, kernels::profile_samples + 1 velocities (velocity iolets)
   std::vector<std::vector<double>> weights_, static_shape_;
   void compute_profile_weights();

@@ -26,7 +26,7 @@ constexpr int B3 = brick_cells;
 /// math), and returns them as a SIMD vector again.
 template <class T, class Abi, class F>
 inline std::experimental::simd<T, Abi> eigen_lanes(const std::experimental::simd<T, Abi>& v,
-                                                  F&& f) {
+                                                   F&& f) {
   constexpr int N = int(std::experimental::simd<T, Abi>::size());
   alignas(64) T lanes[N];
   v.copy_to(lanes, std::experimental::element_aligned);
@@ -469,6 +469,44 @@ struct RestoreWallMass {
       lost += (T(1) - coeff[3 * j]) * f[from[j]] - coeff[3 * j + 1] * f[aux[j]];
     }
     f[rest[m]] += lost;
+  }
+};
+
+/// A sponge layer before an outlet (Palabos' viscosity sponge zones): in each of its cells the
+/// post-collision populations' non-equilibrium part is scaled by `scale`,
+/// s = (1 - 1/tau_s) / (1 - 1/tau), which turns the step's relaxation at tau into one at tau_s:
+/// a viscosity that rises towards the outlet and damps what would reach the outlet and be
+/// reflected by it (vortices, pressure waves). Runs after the stream-collide step and before the
+/// boundary links (which then read the sponged populations), wherever the layout keeps f*_i(x):
+/// mass and momentum are kept exactly.
+template <class T, class L>
+struct SpongeCells {
+  T* f;
+  PopulationView<T, L> pops;  // where f*_i(x) lies (pops.f is f)
+  const std::int64_t* cell;
+  const T* scale;
+
+  HEMOTWIN_HD HEMOTWIN_INLINE void operator()(std::int64_t k) const {
+    constexpr VelocityTable<L> lat = velocity_table<L>();
+    std::int64_t at[L::Q];
+    T g[L::Q];
+    T drho = T(0), j[3] = {T(0), T(0), T(0)};
+    for (int q = 0; q < L::Q; ++q) {
+      at[q] = pops.slot_of(cell[k], q);
+      g[q] = f[at[q]];
+      drho += g[q];
+      for (int a = 0; a < 3; ++a) j[a] += T(lat.c[q][a]) * g[q];
+    }
+    const T rho = drho + T(1);
+    const T u[3] = {j[0] / rho, j[1] / rho, j[2] / rho};
+    const T usq = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
+    const T s = scale[k];
+    for (int q = 0; q < L::Q; ++q) {
+      const T cu = T(lat.c[q][0]) * u[0] + T(lat.c[q][1]) * u[1] + T(lat.c[q][2]) * u[2];
+      const T w = T(lat.w[q]);
+      const T feq = w * drho + w * rho * (T(3) * cu + T(4.5) * cu * cu - T(1.5) * usq);
+      f[at[q]] = feq + s * (g[q] - feq);
+    }
   }
 };
 

@@ -42,6 +42,8 @@ void apply_links(const kernels::ApplyPressureLinks<T, L>& op, std::int64_t links
 template <class T>
 void restore_wall_mass(const kernels::RestoreWallMass<T>& op, std::int64_t cells);
 template <class T, class L>
+void sponge(const kernels::SpongeCells<T, L>& op, std::int64_t cells);
+template <class T, class L>
 kernels::CellSummary summarise(const kernels::SummariseCell<T, L>& op, std::int64_t cells);
 template <class T, class L>
 kernels::FlowSample sample_iolet(const kernels::SampleIoletCell<T, L>& op, std::int64_t cells);
