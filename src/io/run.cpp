@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <numbers>
 #include <optional>
 
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/core/shapes.hpp"
 #include "hemotwin/core/simulation.hpp"
 #include "hemotwin/io/case_file.hpp"
 #include "hemotwin/io/cycles.hpp"
@@ -40,6 +42,35 @@ double averaging_time(const Case& c) {
 }
 constexpr const char* summary_name = "summary.json";
 
+// A pipe's wall as triangles (m): a ring every cell along the axis and about a cell apart around
+// it, on the radius the pipe's shape gives (its stenosis included).
+WallSurface pipe_wall(const Case& c) {
+  const auto& g = c.geometry;
+  const Vec3 a = g.axis.normalized();
+  PipeShape shape(g.origin, a, 0.5 * g.diameter, g.length);
+  if (g.shape == ShapeKind::StenosedPipe)
+    shape.with_stenosis(g.stenosis_severity, g.stenosis_position, g.stenosis_length);
+  const double dx = g.diameter / g.cells_across;
+  const int m = std::max(2, int(std::ceil(g.length / dx)));
+  const int n = std::max(24, int(std::ceil(std::numbers::pi * g.diameter / dx)));
+  const Vec3 e1 = a.unitOrthogonal(), e2 = a.cross(e1);
+  WallSurface w;
+  for (int j = 0; j <= m; ++j) {
+    const double s = g.length * j / m, r = shape.radius_at(s);
+    for (int i = 0; i < n; ++i) {
+      const double t = 2 * std::numbers::pi * i / n;
+      w.points.push_back(g.origin + s * a + r * (std::cos(t) * e1 + std::sin(t) * e2));
+    }
+  }
+  for (int j = 0; j < m; ++j)
+    for (int i = 0; i < n; ++i) {
+      const std::int64_t p = std::int64_t(j) * n + i, q = std::int64_t(j) * n + (i + 1) % n;
+      w.triangles.push_back({p, q, q + n});
+      w.triangles.push_back({p, q + n, p + n});
+    }
+  return w;
+}
+
 }  // namespace
 
 RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
@@ -56,6 +87,8 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
     sim = Simulation::create(c, std::move(g.domain));
   } else {
     sim = Simulation::create(c);
+    if (c.geometry.shape == ShapeKind::Pipe || c.geometry.shape == ShapeKind::StenosedPipe)
+      wall_surface = pipe_wall(c);
   }
   const std::string backend = to_string(sim->backend());
   const std::string device = sim->device();

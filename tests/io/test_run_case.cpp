@@ -94,7 +94,7 @@ TEST(RunCase, CommitsResultsSummaryAndCaseAndReportsProgress) {
   EXPECT_EQ(r.xdmf, tmp / "results" / "results.xdmf");
   EXPECT_EQ(r.summary, tmp / "results" / "summary.json");
   for (const char* name : {"results.h5", "results.xdmf", "results.vti", "case.toml", "summary.json",
-                           "wall.vtp", "iolets.csv"})
+                           "wall.vtp", "wall_surface.vtp", "iolets.csv"})
     EXPECT_TRUE(fs::is_regular_file(tmp / "results" / name)) << name;
   {
     // The wall: points, normals, WSS, and TAWSS/OSI over the last tenth of this steady run.
@@ -160,7 +160,7 @@ TEST(RunCase, AFailingRunLeavesTheEarlierResultsUntouched) {
   const fs::path dir = tmp / "results";
   run_case(tiny_pipe(), dir);
   const auto before = directory_contents(dir);
-  ASSERT_EQ(before.size(), 7u);
+  ASSERT_EQ(before.size(), 8u);  // wall_surface.vtp too (a pipe)
 
   // A run that throws part way (here from the progress callback, after fields were written).
   Case second = tiny_pipe();
