@@ -635,12 +635,6 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
   // Where f*_i(cell) lies after the step (the link reads it), and where the next step reads the
   // population f_i(cell) arriving at cell (the link writes it): kernels::Layout.
   const kernels::PopulationView<T, L> post{nullptr, neighbours, layout};
-  auto next_read = [&](std::int64_t cell, int i) {
-    if (layout == Layout::Pushed) return kernels::slot<L>(cell, i);
-    const std::int64_t from =
-        kernels::neighbour_cell(neighbours, cell, -lat.c[i][0], -lat.c[i][1], -lat.c[i][2]);
-    return kernels::slot<L>(from, layout == Layout::Plain ? i : kernels::opposite_dir(i));
-  };
   CompiledLinks c;
   std::vector<std::int64_t> cell;  // each linear link's fluid cell
   for (std::size_t k = 0; k < links_.size(); ++k) {
@@ -648,7 +642,7 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
     const int ib = L::opposite[i];
     const std::int64_t x = links_.fluid[k];
     // The population the fluid cell receives from the ghost's side next step: f_ib(x).
-    const std::int64_t to = next_read(x, ib);
+    const std::int64_t to = post.arrival_slot(x, ib);
     if (links_.kind[k] == std::uint8_t(LinkKind::Pressure)) {
       c.outlet_fluid.push_back(x);
       c.outlet_to.push_back(to);
@@ -1102,23 +1096,20 @@ std::vector<T> Engine<T, L>::populations() const {
 
 template <class T, class L>
 Vec3 Engine<T, L>::wall_force(const std::function<bool(const Vec3&)>& on_wall) const {
-  using kernels::Layout;
   const std::vector<T> f = populations();
   const kernels::PopulationView<T, L> pops{f.data(), lattice_->neighbours().data(), layout_};
   Vec3 force = Vec3::Zero();
   for (std::size_t k = 0; k < links_.size(); ++k) {
     if (links_.kind[k] != std::uint8_t(LinkKind::Wall)) continue;
-    const std::int64_t cell = links_.fluid[k], ghost = links_.ghost[k];
-    const int i = links_.dir[k], back = kernels::opposite_dir(i);
+    const std::int64_t cell = links_.fluid[k];
+    const int i = links_.dir[k];
     const Vec3 c(L::c[i][0], L::c[i][1], L::c[i][2]);
     if (!on_wall(lattice_->position(cell) + links_.q[k] * lattice_->dx() * c)) continue;
-    // The wall's population for x lies where the next step reads f_i'(x) from: (x + c_i, i')
-    // (Plain), (x + c_i, i) (Swapped) or (x, i') (Pushed). Populations are stored less w_i.
-    const std::int64_t in = layout_ == Layout::Pushed    ? kernels::slot<L>(cell, back)
-                            : layout_ == Layout::Swapped ? kernels::slot<L>(ghost, i)
-                                                         : kernels::slot<L>(ghost, back);
+    // f*_i(x) towards the wall, and what the wall sent back: where the next step reads f_i'(x).
+    // Populations are stored less w_i.
     const double out = double(f[std::size_t(pops.slot_of(cell, i))]);
-    force += c * (out + double(f[std::size_t(in)]) + 2.0 * L::w[i]);
+    const double in = double(f[std::size_t(pops.arrival_slot(cell, kernels::opposite_dir(i)))]);
+    force += c * (out + in + 2.0 * L::w[i]);
   }
   return force;
 }

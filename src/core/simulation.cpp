@@ -67,20 +67,18 @@ DomainSpec make_domain(const Case& c) {
     pipe->unbounded_length(true);
     if (c.driver == FlowDriver::Inlet) {
       spec = DomainSpec::around(pipe, dx);
-      IoletPlane in, out;
-      in.name = "inlet0";
-      in.kind = IoletKind::VelocityInlet;
-      in.point = g.origin;
-      in.normal = -axis;
-      in.parabolic = c.inlet.profile != InletProfile::Plug;
-      in.radius = R;
-      out.name = "outlet0";
-      out.kind = IoletKind::PressureOutlet;
-      out.point = g.origin + g.length * axis;
-      out.normal = axis;
-      out.parabolic = false;
-      out.radius = R;
-      spec.iolets = {in, out};
+      spec.iolets = {IoletPlane{.name = "inlet0",
+                                .kind = IoletKind::VelocityInlet,
+                                .point = g.origin,
+                                .normal = -axis,
+                                .parabolic = c.inlet.profile != InletProfile::Plug,
+                                .radius = R},
+                     IoletPlane{.name = "outlet0",
+                                .kind = IoletKind::PressureOutlet,
+                                .point = g.origin + g.length * axis,
+                                .normal = axis,
+                                .parabolic = false,
+                                .radius = R}};
     } else {
       const int a = grid_axis(axis);
       if (a < 0)

@@ -384,6 +384,16 @@ struct PopulationView {
     return slot<L>(neighbour_cell(neighbours, cell, lat.c[i][0], lat.c[i][1], lat.c[i][2]), i);
   }
 
+  /// Slot from which the next step reads the population f_i(cell) arriving at cell (where the
+  /// boundary links write it): (cell - c_i, i), (cell - c_i, opposite(i)) or (cell, i).
+  HEMOTWIN_HD HEMOTWIN_INLINE std::int64_t arrival_slot(std::int64_t cell, int i) const {
+    constexpr VelocityTable<L> lat = velocity_table<L>();
+    if (layout == Layout::Pushed) return slot<L>(cell, i);
+    const std::int64_t from =
+        neighbour_cell(neighbours, cell, -lat.c[i][0], -lat.c[i][1], -lat.c[i][2]);
+    return slot<L>(from, layout == Layout::Plain ? i : opposite_dir(i));
+  }
+
   HEMOTWIN_HD HEMOTWIN_INLINE void load(std::int64_t cell, T (&out)[L::Q]) const {
     if (layout == Layout::Pushed) {
       for (int q = 0; q < L::Q; ++q) out[q] = f[slot_of(cell, q)];
@@ -472,44 +482,6 @@ struct RestoreWallMass {
   }
 };
 
-/// A sponge layer before an outlet (Palabos' viscosity sponge zones): in each of its cells the
-/// post-collision populations' non-equilibrium part is scaled by `scale`,
-/// s = (1 - 1/tau_s) / (1 - 1/tau), which turns the step's relaxation at tau into one at tau_s:
-/// a viscosity that rises towards the outlet and damps what would reach the outlet and be
-/// reflected by it (vortices, pressure waves). Runs after the stream-collide step and before the
-/// boundary links (which then read the sponged populations), wherever the layout keeps f*_i(x):
-/// mass and momentum are kept exactly.
-template <class T, class L>
-struct SpongeCells {
-  T* f;
-  PopulationView<T, L> pops;  // where f*_i(x) lies (pops.f is f)
-  const std::int64_t* cell;
-  const T* scale;
-
-  HEMOTWIN_HD HEMOTWIN_INLINE void operator()(std::int64_t k) const {
-    constexpr VelocityTable<L> lat = velocity_table<L>();
-    std::int64_t at[L::Q];
-    T g[L::Q];
-    T drho = T(0), j[3] = {T(0), T(0), T(0)};
-    for (int q = 0; q < L::Q; ++q) {
-      at[q] = pops.slot_of(cell[k], q);
-      g[q] = f[at[q]];
-      drho += g[q];
-      for (int a = 0; a < 3; ++a) j[a] += T(lat.c[q][a]) * g[q];
-    }
-    const T rho = drho + T(1);
-    const T u[3] = {j[0] / rho, j[1] / rho, j[2] / rho};
-    const T usq = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
-    const T s = scale[k];
-    for (int q = 0; q < L::Q; ++q) {
-      const T cu = T(lat.c[q][0]) * u[0] + T(lat.c[q][1]) * u[1] + T(lat.c[q][2]) * u[2];
-      const T w = T(lat.w[q]);
-      const T feq = w * drho + w * rho * (T(3) * cu + T(4.5) * cu * cu - T(1.5) * usq);
-      f[at[q]] = feq + s * (g[q] - feq);
-    }
-  }
-};
-
 /// Pressure outlets: anti-bounce-back at the outlet density with the velocity of the fluid cell
 /// (Ginzburg et al. 2008). Nonlinear, so each link loads its cell.
 template <class T, class L>
@@ -549,6 +521,32 @@ HEMOTWIN_HD HEMOTWIN_INLINE void equilibrium(T rho, const T (&u)[3], T (&f)[L::Q
     f[q] = w * ((rho - T(1)) + rho * (T(3) * cu + T(4.5) * cu * cu - usq15));
   });
 }
+
+/// A sponge layer before an outlet (Palabos' viscosity sponge zones): in each of its cells the
+/// post-collision populations' non-equilibrium part is scaled by `scale`,
+/// s = (1 - 1/tau_s) / (1 - 1/tau), which turns the step's relaxation at tau into one at tau_s:
+/// a viscosity that rises towards the outlet and damps what would reach the outlet and be
+/// reflected by it (vortices, pressure waves). Runs after the stream-collide step and before the
+/// boundary links (which then read the sponged populations), wherever the layout keeps f*_i(x):
+/// mass and momentum are kept exactly.
+template <class T, class L>
+struct SpongeCells {
+  T* f;
+  PopulationView<T, L> pops;  // where f*_i(x) lies (pops.f is f)
+  const std::int64_t* cell;
+  const T* scale;
+
+  HEMOTWIN_HD HEMOTWIN_INLINE void operator()(std::int64_t k) const {
+    std::int64_t at[L::Q];
+    T g[L::Q], feq[L::Q];
+    for (int q = 0; q < L::Q; ++q) g[q] = f[at[q] = pops.slot_of(cell[k], q)];
+    T rho, u[3];
+    const T no_force[3] = {T(0), T(0), T(0)};
+    moments<T, L>(g, no_force, rho, u);
+    equilibrium<T, L>(rho, u, feq);
+    for (int q = 0; q < L::Q; ++q) f[at[q]] = feq[q] + scale[k] * (g[q] - feq[q]);
+  }
+};
 
 }  // namespace hemotwin::kernels
 

@@ -38,7 +38,7 @@ struct IoletPlane {
   /// A velocity profile given at every point of the plane (any scale; >= 0, in the spec's
   /// coordinates), instead of the parabola or the plug: e.g. a duct's analytic profile. It is
   /// scaled, as the others, to deliver the iolet's mean velocity times its area (pi radius^2).
-  std::function<double(const Vec3&)> profile;
+  std::function<double(const Vec3&)> profile = {};
   /// Outlets that set the pressure: a sponge layer this deep inside the plane (spec units; 0:
   /// none) within the opening's reach, where the viscosity rises towards the plane along
   /// (1 - depth / sponge_length)^2 to sponge_viscosity_ratio times the fluid's (Engine).
