@@ -8,8 +8,12 @@
 #include <cstdio>
 #include <functional>
 #include <numbers>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/core/kernels.hpp"
 #include "hemotwin/core/simulation.hpp"
 
 using namespace hemotwin;
@@ -129,6 +133,73 @@ PipeResult periodic_pipe(const BloodSpec& blood, double G, bool turbulence = fal
 }
 
 }  // namespace
+
+// The kernel's local relaxation time (kernels::LocalViscosity::tau, what every cell solves each
+// step) against the root of tau = 1/2 + 3 nu(K / tau) found by bisection, over 14 decades of K
+// and a range of tau_inf: the pipes above cover only part of that range (their shear rates), so
+// the solver is checked on its own. Two Newton steps from tau_min, the solver before 2026-11-27,
+// miss the root by up to 98 % here.
+TEST(Rheology, LocalRelaxationTimeSolvesTheViscosityLawAtAnyStrainRate) {
+  using LV = kernels::LocalViscosity<double>;
+  const auto root = [](const LV& v, double K) {
+    double lo = v.tau_min, hi = v.tau_max;
+    for (int it = 0; it < 200; ++it) {
+      const double mid = 0.5 * (lo + hi);
+      double nu, h;
+      v.evaluate(K / mid, nu, h);
+      (mid - 0.5 - 3 * nu < 0 ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+  };
+  // Each law in lattice units with dx = 0.1 mm, dt from tau_inf, blood density 1060 kg/m^3.
+  for (double tau_inf : {0.505, 0.55, 0.6, 0.8, 1.0}) {
+    const double nu_inf = (tau_inf - 0.5) / 3;
+    const double dt = nu_inf * 1e-8 / (0.00345 / 1060);  // s per step for mu_inf = 3.45 mPa s
+    std::vector<std::pair<std::string, LV>> laws;
+    LV cy;  // Cho & Kensey
+    cy.model = kernels::ViscosityModel::CarreauYasuda;
+    cy.p[1] = nu_inf;
+    cy.p[0] = nu_inf * 0.056 / 0.00345;
+    cy.p[2] = 3.313 / dt;
+    cy.p[3] = 2;
+    cy.p[4] = 0.3568;
+    laws.emplace_back("Carreau-Yasuda (Cho & Kensey)", cy);
+    LV gijsen = cy;  // a = 0.644, n = 0.392, lambda = 0.110 s, mu_0 / mu_inf = 0.16 / 0.0035
+    gijsen.p[0] = nu_inf * 0.16 / 0.0035;
+    gijsen.p[2] = 0.110 / dt;
+    gijsen.p[3] = 0.644;
+    gijsen.p[4] = 0.392;
+    laws.emplace_back("Carreau-Yasuda (Gijsen)", gijsen);
+    LV casson;  // tau_y = 5 mPa, mu_c = 3.45 mPa s, bounded to 100 mu_c
+    casson.model = kernels::ViscosityModel::Casson;
+    casson.p[1] = std::sqrt(nu_inf);
+    casson.p[0] = std::sqrt(0.005 / 1060) * dt / 1e-4;
+    laws.emplace_back("Casson", casson);
+    LV power;  // n = 0.708, bounded to [1, 100] mu_inf
+    power.model = kernels::ViscosityModel::PowerLaw;
+    power.p[0] = nu_inf * 10;
+    power.p[1] = 0.708;
+    laws.emplace_back("power law", power);
+    for (auto& [name, v] : laws) {
+      if (v.model == kernels::ViscosityModel::CarreauYasuda) {
+        v.tau_min = 0.5 + 3 * v.p[1];
+        v.tau_max = 0.5 + 3 * v.p[0];
+      } else {
+        v.tau_min = tau_inf;
+        v.tau_max = 0.5 + 3 * 100 * nu_inf;
+      }
+      double worst = 0, at = 0;
+      for (double lk = -14; lk <= 1; lk += 0.01) {
+        const double K = std::pow(10.0, lk);
+        const double exact = root(v, K);
+        const double err = std::abs(v.tau(K, tau_inf) - exact) / (exact - 0.5);
+        if (err > worst) worst = err, at = K;
+      }
+      EXPECT_LT(worst, 2e-3) << name << ", tau_inf " << tau_inf << ": viscosity off by "
+                             << worst * 100 << " % at K = " << at;
+    }
+  }
+}
 
 TEST(Rheology, CarreauYasudaPipeMatchesTheReferenceAndThinsUnderShear) {
   BloodSpec b;
