@@ -34,6 +34,7 @@
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/simulation.hpp"
 #include "hemotwin/imaging/case_geometry.hpp"
+#include "hemotwin/imaging/file_geometry.hpp"
 #include "hemotwin/io/case_file.hpp"
 #include "hemotwin/io/run.hpp"
 #include "hemotwin/version.hpp"
@@ -177,12 +178,7 @@ io::FileGeometry prepare_file_geometry(const Case& c) {
         o.name, o.kind == IoletKind::VelocityInlet ? "inlet" : "outlet", o.area, o.radius,
         o.centre.x(), o.centre.y(), o.centre.z(), o.normal.x(), o.normal.y(), o.normal.z(),
         o.extension > 0 ? fmt::format(", extended {:.3g} diameters", o.extension) : "");
-  io::FileGeometry out{std::move(g.domain), {}};
-  out.wall.points.reserve(g.wall.points.size());
-  for (const Vec3& p : g.wall.points) out.wall.points.push_back(p * 1e-3);  // mm -> m
-  out.wall.triangles.reserve(g.wall.triangles.size());
-  for (const auto& t : g.wall.triangles) out.wall.triangles.push_back({t[0], t[1], t[2]});
-  return out;
+  return imaging::to_file_geometry(std::move(g));
 }
 
 std::unique_ptr<Simulation> create_simulation(const Case& c) {

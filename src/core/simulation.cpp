@@ -8,6 +8,7 @@
 #include <numbers>
 #include <optional>
 #include <sstream>
+#include <type_traits>
 
 #include "hemotwin/core/engine.hpp"
 #include "hemotwin/core/error.hpp"
@@ -525,6 +526,26 @@ class SimulationImpl final : public Simulation {
 
   void lattice_moments(std::vector<double>& rho, std::vector<double>& u) override {
     engine_.moments(rho, u);
+  }
+
+  PopulationArray host_populations() override {
+    T* data = engine_.host_populations();
+    if (!data)
+      throw Error(
+          "the populations live on the CUDA device: read them with lattice_moments() or "
+          "snapshot(), or run on the CPU backend (case.backend = \"cpu\")");
+    if (engine_.layout() != kernels::Layout::Plain)
+      throw Error(
+          "the AA streaming pattern stores populations swapped or at their neighbours: set "
+          "case.streaming = \"two-lattice\" to view them");
+    PopulationArray a;
+    a.data = data;
+    a.double_precision = std::is_same_v<T, double>;
+    a.q_count = L::Q;
+    a.bricks = engine_.lattice().brick_count();
+    a.brick_size = brick_size;
+    for (int q = 0; q < L::Q; ++q) a.directions.push_back({L::c[q][0], L::c[q][1], L::c[q][2]});
+    return a;
   }
 
   void initialise(const std::vector<double>& rho, const std::vector<double>& u) override {

@@ -117,6 +117,10 @@ class Engine {
   Vec3 wall_force(const std::function<bool(const Vec3&)>& on_wall) const;
   /// Raw populations, host copy (for tests comparing backends), in the layout they have now.
   std::vector<T> populations() const;
+  /// The population array itself (CPU backend; null on CUDA), in layout(): what Python views
+  /// without a copy. Valid until the next step (the two-lattice scheme swaps arrays).
+  T* host_populations() { return options_.backend == BackendKind::Cpu ? f_[cur_].data() : nullptr; }
+  kernels::Layout layout() const { return layout_; }
   /// Bytes of population storage (one array for the AA pattern, two for the two-lattice scheme).
   std::size_t population_bytes() const;
 

@@ -1,6 +1,7 @@
 #pragma once
 // The front of the core: a Simulation built from a Case. Precision, lattice and backend are chosen
 // at run time here and become template arguments in exactly one switch (src/core/simulation.cpp).
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
@@ -17,6 +18,19 @@ namespace hemotwin {
 bool cuda_device_available();
 /// Name of CUDA device 0, or an explanation of why there is none.
 std::string cuda_device_description();
+
+/// The populations of the CPU backend where they live (no copy): f_i - w_i (each population less
+/// its lattice weight) of the post-collision state the next step streams, stored brick by brick,
+/// population q of cell c (c in 0..brick_size^3, x fastest) of brick b at
+/// data[(b * q_count + q) * brick_size^3 + c]. Valid until the next step.
+struct PopulationArray {
+  void* data = nullptr;
+  bool double_precision = false;  // double, else float
+  int q_count = 0;                // 19 (D3Q19) or 27 (D3Q27)
+  std::int64_t bricks = 0;        // stored bricks (the lattice's ghost brick left out)
+  int brick_size = 0;
+  std::vector<std::array<int, 3>> directions;  // c_q, q = 0 .. q_count - 1
+};
 
 class Simulation {
  public:
@@ -64,6 +78,12 @@ class Simulation {
 
   /// Lattice-unit access for tests and Python: density and velocity per stored cell (brick order).
   virtual void lattice_moments(std::vector<double>& rho, std::vector<double>& u) = 0;
+
+  /// The population array itself (see PopulationArray). Throws hemotwin::Error on the CUDA
+  /// backend (the memory is on the device: use lattice_moments or snapshot) and with the AA
+  /// pattern (populations stored swapped or at their neighbours: set case.streaming =
+  /// "two-lattice").
+  virtual PopulationArray host_populations() = 0;
 
   /// Sets every fluid cell to equilibrium at the given lattice density and velocity (one value, or
   /// three, per stored cell in brick order; empty = rest). Resets the step count.

@@ -1,0 +1,101 @@
+"""Scans, phantoms, segmentation and surfaces from Python; voxels as NumPy views."""
+
+import numpy as np
+import pytest
+
+import hemotwin
+
+
+@pytest.fixture(scope="module")
+def phantom():
+    model = hemotwin.VesselModel.stenosis((0, 0, 0), (0, 0, 24), 2.0, 0.5, 12, 6)
+    # The scan's field of view cuts the vessel 2 mm from each end: open ends, as in a real scan.
+    return hemotwin.render(model, spacing=0.5, field_of_view=((-4, -4, 2), (4, 4, 22)),
+                           noise_sigma=10, seed=3)
+
+
+def test_vessel_models_have_an_exact_inside_test():
+    m = hemotwin.VesselModel.straight((0, 0, 0), (0, 0, 10), 2.0)
+    assert m.distance((0, 0, 5)) == pytest.approx(-2.0)
+    assert m.inside((1.9, 0, 5)) and not m.inside((2.1, 0, 5))
+    lo, hi = m.bounds()
+    assert lo[0] == pytest.approx(-2.0) and hi[2] == pytest.approx(10.0 + 2.0, abs=2.0)
+    m.add_sphere((3, 0, 5), 1.5)
+    assert m.inside((4, 0, 5))
+    carotid = hemotwin.VesselModel.carotid_bifurcation(ica_stenosis=0.5)
+    assert carotid.inside((0, 5, 0))
+
+
+def test_an_image_array_is_a_writeable_view_of_the_voxels(phantom, tmp_path):
+    img = phantom.image
+    a = img.array
+    assert a.shape == tuple(reversed(img.size)) and a.dtype == np.float32
+    assert not a.flags.owndata and a.flags.writeable
+    a[0, 0, 0] = 1234.5
+    assert img.array[0, 0, 0] == np.float32(1234.5)
+    # ... and what is written is what the library sees: it goes to the file.
+    hemotwin.write_image(img, tmp_path / "scan.nii.gz")
+    back = hemotwin.read_image(tmp_path / "scan.nii.gz")
+    assert back.array[0, 0, 0] == pytest.approx(1234.5)
+    assert back.spacing == pytest.approx(img.spacing) and back.origin == pytest.approx(img.origin)
+    np.testing.assert_allclose(back.array, img.array, atol=1e-3)
+
+
+def test_images_from_numpy_carry_their_geometry():
+    a = np.zeros((4, 5, 6), dtype=np.float32)  # [k][j][i]
+    img = hemotwin.Image(a, spacing=(0.5, 0.6, 0.7), origin=(1, 2, 3))
+    assert img.size == (6, 5, 4)
+    np.testing.assert_allclose(img.point((2, 0, 1)), (2.0, 2.0, 3.7))
+    np.testing.assert_allclose(img.index((2.0, 2.0, 3.7)), (2, 0, 1), atol=1e-12)
+    with pytest.raises(ValueError, match="spacing"):
+        hemotwin.Image(a, spacing=(0, 1, 1))
+
+
+def test_segmenting_a_phantom_recovers_its_lumen(phantom):
+    seg = hemotwin.segment(phantom.image, seeds=[(0, 0, 5)])
+    d = hemotwin.dice(seg.labels, phantom.labels)
+    print(f"phantom stenosis segmentation: Dice {d:.3f}, {seg.voxels} voxels, range "
+          f"[{seg.lower:.0f}, {seg.upper:.0f}]")
+    assert d > 0.9
+    assert hemotwin.mean_surface_distance(seg.labels, phantom.labels) < 0.5
+    with pytest.raises(hemotwin.Error, match="seed"):
+        hemotwin.segment(phantom.image, seeds=[(100, 100, 100)])
+
+
+def test_a_lumen_surface_has_an_opening_at_each_end_and_runs_as_a_case(phantom, tmp_path):
+    wall = hemotwin.lumen_surface(phantom.labels)
+    assert wall.points.shape[1] == 3 and wall.triangles.dtype == np.int32
+    openings = hemotwin.find_openings(wall)
+    assert len(openings) == 2
+    assert openings[0].radius == pytest.approx(2.0, rel=0.15)
+    hemotwin.write_surface(wall, tmp_path / "wall.stl")
+    again = hemotwin.read_surface(tmp_path / "wall.stl")
+    assert again.area == pytest.approx(wall.area, rel=1e-3)
+    case = hemotwin.Case.from_dict({
+        "case": {"name": "surface", "backend": "cpu"},
+        "geometry": {"shape": "surface", "file": str(tmp_path / "wall.stl"), "spacing_mm": 0.4},
+        "inlet": {"mean_velocity_m_s": 0.05},
+        "time": {"duration_s": 0.002},
+    })
+    prepared = hemotwin.prepare_geometry(case)
+    assert [o.name for o in prepared.openings] == ["opening1", "opening2"]
+    assert prepared.grid.fluid_cells > 1000 and prepared.spacing_mm == pytest.approx(0.4)
+    sim = hemotwin.Simulation(case)
+    assert [i.kind for i in sim.iolets] == ["velocity_inlet", "pressure_outlet"]
+    sim.advance(10)
+    assert sim.diagnostics().max_speed > 0
+
+
+def test_mesh_views_and_validation():
+    pts = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0]], dtype=float)
+    m = hemotwin.TriangleMesh(pts, [[0, 1, 2]])
+    assert m.area == pytest.approx(0.5)
+    m.points[2, 1] = 2.0  # a view: the mesh changes
+    assert m.area == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="point that does not exist"):
+        hemotwin.TriangleMesh(pts, [[0, 1, 3]])
+
+
+def test_reading_a_missing_scan_names_the_path(tmp_path):
+    with pytest.raises(hemotwin.Error, match="nothing.nii"):
+        hemotwin.read_image(tmp_path / "nothing.nii")

@@ -1,0 +1,117 @@
+"""hemotwin.run and hemotwin.load: a results directory written from Python and read back; errors
+and Ctrl-C leave valid results."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+import hemotwin
+from conftest import pipe_case
+
+
+def test_run_writes_a_results_directory_that_load_reads(tmp_path):
+    case = hemotwin.Case.from_dict(pipe_case(output={"check_every": 20, "interval_s": 0.01}))
+    seen, info = [], []
+    result = hemotwin.run(case, tmp_path / "out", progress=seen.append, info=info.append)
+    assert result.steps > 0 and not result.stopped_early
+    assert seen and seen[-1].step == result.steps and info and "backend cpu" in info[0]
+    res = hemotwin.load(tmp_path / "out")
+    assert res.summary["steps"] == result.steps and res.summary["name"] == "pytest_pipe"
+    assert len(res.steps) == 2 and res.times[-1] == pytest.approx(result.steps * res.dt)
+    f = res.fields()
+    assert f["velocity"].shape == tuple(reversed(res.cells)) + (3,)
+    assert np.nanmax(f["velocity"][..., 0]) > 0.1  # the axial peak exceeds the mean 0.1 m/s
+    assert np.isnan(f["pressure"][~res.fluid_mask]).all()
+    io = res.iolets
+    assert list(io) == ["inlet0", "outlet0"] and io["inlet0"]["kind"] == "velocity_inlet"
+    assert io["inlet0"]["flow_ml_s"][-1] == pytest.approx(0.1 * np.pi * 0.002 ** 2 * 1e6, rel=0.1)
+    wall = res.wall
+    assert wall["points"].shape == wall["wss"].shape and "tawss" in wall
+    rows = res.iolets_csv()
+    assert len(rows) == len(io["inlet0"]["time"]) and "inlet0_flow_ml_s" in rows[0]
+    assert "pipe" in res.case_text
+
+
+def test_a_failing_callback_leaves_an_earlier_result_untouched(tmp_path):
+    case = hemotwin.Case.from_dict(pipe_case())
+    out = tmp_path / "out"
+    hemotwin.run(case, out)
+    before = (out / "summary.json").read_bytes()
+
+    def boom(p):
+        raise RuntimeError("stop here")
+
+    with pytest.raises(RuntimeError, match="stop here"):
+        hemotwin.run(case.with_overrides({"inlet.mean_velocity_m_s": 0.2}), out, progress=boom)
+    assert (out / "summary.json").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_a_bad_case_raises_before_anything_is_written(tmp_path):
+    d = pipe_case(time={"time_step_s": 0.5})  # longer than the run
+    with pytest.raises(hemotwin.CaseError) as info:
+        hemotwin.run(hemotwin.Case.from_dict(d), tmp_path / "out")
+    assert info.value.key.startswith("time.")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_diverging_run_raises_divergence_error_and_writes_nothing(tmp_path):
+    d = pipe_case(blood={"viscosity_pa_s": 0.0035}, inlet={"mean_velocity_m_s": 0.1})
+    d["time"]["duration_s"] = 0.05  # tau 0.507 on 10 cells: it blows up within 0.02 s
+    with pytest.raises(hemotwin.DivergenceError, match="diverged"):
+        hemotwin.run(hemotwin.Case.from_dict(d), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_load_refuses_a_directory_without_a_complete_run(tmp_path):
+    with pytest.raises(hemotwin.Error, match="summary.json"):
+        hemotwin.load(tmp_path)
+
+
+def test_ctrl_c_stops_a_run_and_leaves_valid_results(tmp_path):
+    # A run long enough to be interrupted, in a child process that gets SIGINT once it has
+    # started stepping (it prints a line from its first progress report).
+    script = textwrap.dedent(f"""
+        import sys, hemotwin
+        case = hemotwin.Case.from_dict({{
+            "case": {{"name": "interrupted", "backend": "cpu"}},
+            "geometry": {{"shape": "pipe", "diameter_mm": 4, "length_mm": 40, "cells_across_diameter": 16}},
+            "inlet": {{"mean_velocity_m_s": 0.1}},
+            "blood": {{"viscosity_pa_s": 0.035}},
+            "time": {{"duration_s": 100.0}},
+            "output": {{"check_every": 10}},
+        }})
+        def progress(p):
+            print("step", p.step, flush=True)
+        try:
+            hemotwin.run(case, {str(tmp_path / "out")!r}, progress=progress)
+        except KeyboardInterrupt:
+            print("KeyboardInterrupt", flush=True)
+            sys.exit(3)
+        print("finished", flush=True)
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                             env=os.environ.copy())
+    first = child.stdout.readline()
+    while first and not first.startswith("step"):  # the library's log lines come first
+        first = child.stdout.readline()
+    assert first.startswith("step"), first
+    time.sleep(0.5)
+    child.send_signal(signal.SIGINT)
+    out, _ = child.communicate(timeout=120)
+    assert child.returncode == 3, out
+    assert "KeyboardInterrupt" in out
+    res = hemotwin.load(tmp_path / "out")
+    assert res.summary["stopped_early"] is True
+    assert 0 < res.summary["steps"] < res.summary["total_steps"]
+    f = res.fields()
+    assert f["step"] == res.summary["steps"] and np.isfinite(f["velocity"][res.fluid_mask]).all()
+    with open(tmp_path / "out" / "summary.json") as fh:
+        json.load(fh)
