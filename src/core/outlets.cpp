@@ -26,6 +26,20 @@ double Windkessel::pressure(double q) const {
   return pd_ + (r1_ + r2_) * q;
 }
 
+void Windkessel::set_impedance(double z) {
+  if (!(z >= 0) || !std::isfinite(z))
+    throw Error("Windkessel: the outlet impedance must be finite and >= 0");
+  z_ = z;
+}
+
+double Windkessel::advance(double q, double dt, double p) {
+  const double explicit_pressure = advance(q, dt);
+  if (!(z_ > 0) || !std::isfinite(p)) return explicit_pressure;
+  const bool rc = c_ > 0 && r2_ > 0;
+  const double p0 = rc ? pc_ : pd_, r = rc ? r1_ : r1_ + r2_;
+  return p0 + r * (p - p0 + z_ * q) / (r + z_);
+}
+
 double Windkessel::advance(double q, double dt) {
   if (c_ > 0 && r2_ > 0) {
     // P_c relaxes towards P_d + R2 q with time constant R2 C.

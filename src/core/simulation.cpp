@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <limits>
@@ -614,7 +615,9 @@ class SimulationImpl final : public Simulation {
     std::size_t i = 0;
     for (auto& o : outlets_) {
       if (!o.windkessel) continue;
-      o.pressure = o.windkessel->advance(units_.flow_to_physical(flow_scratch_[i++]), units_.dt());
+      o.pressure = o.windkessel->advance(units_.flow_to_physical(flow_scratch_[i]), units_.dt(),
+                                         units_.density_to_pressure(density_scratch_[i]));
+      ++i;
     }
   }
 
@@ -796,6 +799,14 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
     units.check(peak, limits);
   } catch (const Error& e) {
     throw Error(e.message(), file, e.key());
+  }
+  // Resistive outlets couple through the characteristic impedance of their cross-section
+  // (outlets.hpp): stable whatever the resistance.
+  const double sound_speed = spec.dx / (dt * std::sqrt(3.0));
+  for (auto& o : outlets) {
+    const IoletPlane& io = spec.iolets[std::size_t(o.iolet)];
+    if (o.windkessel && io.radius > 0)
+      o.windkessel->set_impedance(c.blood.density * sound_speed / iolet_area(io));
   }
 
   const bool dbl = c.precision == Precision::Double;

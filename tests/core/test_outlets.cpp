@@ -151,7 +151,8 @@ TEST(Outlets, ResistanceOutletImposesRTimesTheFlow) {
   const double q = d.iolet_flow[1];
   std::printf("resistance outlet: P = %.4f Pa for Q = %.4e m3/s (P_d + R Q = %.4f)\n",
               d.iolet_boundary_pressure[1], q, 50 + 2e7 * q);
-  EXPECT_NEAR(d.iolet_boundary_pressure[1], 50 + 2e7 * q, 1e-6 * (50 + 2e7 * q));
+  // P_d + R Q (1 + R_s / Z), R_s the slab's viscous resistance (outlets.hpp): 0.8 % of R Q.
+  EXPECT_NEAR(d.iolet_boundary_pressure[1], 50 + 2e7 * q, 0.01 * 2e7 * q);
   const double q0 = c.inlet.mean_velocity * 0.25 * kPi * 16e-6;
   EXPECT_NEAR(q, q0, 0.01 * q0);  // steady: what enters leaves
   // The slab's mean pressure lies upstream of the plane, 3 cells (0.75 mm) on average: above it
@@ -161,6 +162,29 @@ TEST(Outlets, ResistanceOutletImposesRTimesTheFlow) {
               d.iolet_pressure[1] - d.iolet_boundary_pressure[1], drop);
   EXPECT_GT(d.iolet_pressure[1] - d.iolet_boundary_pressure[1], 0.5 * drop);
   EXPECT_LT(d.iolet_pressure[1] - d.iolet_boundary_pressure[1], 1.1 * drop);
+}
+
+// A peripheral resistance is often ten times the characteristic impedance rho c_s / A of an
+// outlet on a lattice (here Z = 2.4e8 Pa s/m^3). Coupled explicitly, one step behind, such an
+// outlet diverged within 40 steps (and one of 0.7 Z within 900: the loop gain is R / Z); coupled
+// through the impedance (Windkessel::set_impedance) it settles on P = P_d + R Q.
+TEST(Outlets, AResistanceTenTimesTheOutletImpedanceIsStable) {
+  Case c = pipe_case();
+  c.inlet.amplitude = 0;
+  c.time.duration = 0.5;
+  c.outlet.model = OutletModel::Resistance;
+  const double area = 0.25 * kPi * 16e-6;
+  const double z = c.blood.density * 0.25e-3 / (c.time.time_step * std::sqrt(3.0)) / area;
+  c.outlet.resistance = 10 * z;
+  c.outlet.pressure = 0;
+  auto sim = Simulation::create(c);
+  sim->advance(sim->total_steps());  // throws DivergenceError when unstable
+  const auto d = sim->diagnostics();
+  const double q = d.iolet_flow[1], q0 = c.inlet.mean_velocity * area;
+  std::printf("resistance 10 Z = %.3g Pa s/m3: P = %.3f Pa for Q = %.5e m3/s (R Q = %.3f)\n",
+              10 * z, d.iolet_boundary_pressure[1], q, 10 * z * q);
+  EXPECT_NEAR(q, q0, 0.01 * q0);
+  EXPECT_NEAR(d.iolet_boundary_pressure[1], 10 * z * q, 0.01 * 10 * z * q);
 }
 
 TEST(Outlets, BadOutletSettingsAreRefusedNamingTheKey) {
