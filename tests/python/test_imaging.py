@@ -99,3 +99,26 @@ def test_mesh_views_and_validation():
 def test_reading_a_missing_scan_names_the_path(tmp_path):
     with pytest.raises(hemotwin.Error, match="nothing.nii"):
         hemotwin.read_image(tmp_path / "nothing.nii")
+
+
+def test_label_maps_round_trip_and_scans_resample_and_crop(phantom, tmp_path):
+    labels = hemotwin.LabelMap(phantom.labels.array.copy(), spacing=phantom.labels.spacing,
+                               origin=phantom.labels.origin)
+    assert labels.array.dtype == np.uint8 and labels.array.sum() == phantom.labels.array.sum()
+    hemotwin.write_labels(labels, tmp_path / "lumen.nrrd")
+    back = hemotwin.read_labels(tmp_path / "lumen.nrrd")
+    np.testing.assert_array_equal(back.array, labels.array)
+    coarse = hemotwin.resample(phantom.image, 1.0)
+    assert coarse.spacing == pytest.approx((1.0, 1.0, 1.0))
+    assert coarse.size[2] == pytest.approx(phantom.image.size[2] / 2, abs=1)
+    part = hemotwin.crop(phantom.image, (-4, -4, 10), (4, 4, 14))
+    assert part.size[2] == 9 and part.origin[2] == pytest.approx(10.0)
+    largest = hemotwin.largest_component(labels)
+    assert largest.array.sum() == labels.array.sum()  # one lumen
+
+
+def test_a_folder_without_dicom_is_refused_naming_it(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a scan")
+    with pytest.raises(hemotwin.Error) as info:
+        hemotwin.list_dicom_series(tmp_path)
+    assert str(tmp_path) in str(info.value)
