@@ -61,6 +61,7 @@ from ._hemotwin import (  # noqa: F401  (the bound classes and functions)
     resample,
     run,
     segment,
+    set_log_level,
     write_image,
     write_labels,
     write_surface,

@@ -1,5 +1,7 @@
 // The _hemotwin extension: the C++ library bound class by class (one file each); the pure-Python
 // package hemotwin (python/hemotwin) imports it and adds load() and helpers.
+#include <spdlog/spdlog.h>
+
 #include "bindings.hpp"
 #include "hemotwin/core/simulation.hpp"
 #include "hemotwin/version.hpp"
@@ -62,6 +64,20 @@ PYBIND11_MODULE(_hemotwin, m) {
         "True when this build has the CUDA backend and a CUDA device is visible.");
   m.def("cuda_device", &hemotwin::cuda_device_description,
         "Name of CUDA device 0, or why there is none.");
+  m.def(
+      "set_log_level",
+      [](const std::string& level) {
+        const auto l = spdlog::level::from_str(level);
+        if (l == spdlog::level::off && level != "off")
+          throw py::value_error(
+              "log level must be one of trace, debug, info, warning, error, "
+              "critical, off; got '" +
+              level + "'");
+        spdlog::set_level(l);
+      },
+      py::arg("level"),
+      "How much the library logs to stdout (run progress, cycle changes, geometry notes): "
+      "'trace', 'debug', 'info' (default), 'warning', 'error', 'critical' or 'off'.");
   init_errors(m);
   init_case(m);
   init_grid(m);

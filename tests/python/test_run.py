@@ -39,6 +39,17 @@ def test_run_writes_a_results_directory_that_load_reads(tmp_path):
     assert "pipe" in res.case_text
 
 
+def test_the_log_level_can_be_lowered_and_bad_levels_are_refused(tmp_path, capfd):
+    hemotwin.set_log_level("warning")
+    try:
+        hemotwin.run(hemotwin.Case.from_dict(pipe_case()), tmp_path / "out")
+        assert "[info]" not in capfd.readouterr().out
+    finally:
+        hemotwin.set_log_level("info")
+    with pytest.raises(ValueError, match="warning"):
+        hemotwin.set_log_level("loud")
+
+
 def test_a_failing_callback_leaves_an_earlier_result_untouched(tmp_path):
     case = hemotwin.Case.from_dict(pipe_case())
     out = tmp_path / "out"
