@@ -21,12 +21,15 @@ void init_errors(py::module_& m);
 void init_case(py::module_& m);
 void init_grid(py::module_& m);
 void init_fields(py::module_& m);
+void init_wall_shear(py::module_& m);
+void init_diagnostics(py::module_& m);
 void init_simulation(py::module_& m);
 void init_run(py::module_& m);
 void init_image(py::module_& m);
 void init_phantom(py::module_& m);
 void init_segmentation(py::module_& m);
 void init_surface(py::module_& m);
+void init_prepared_geometry(py::module_& m);
 
 /// A NumPy array over `data` (shape, strides in elements) that keeps `owner` alive: no copy.
 template <class T>

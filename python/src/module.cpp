@@ -82,10 +82,13 @@ PYBIND11_MODULE(_hemotwin, m) {
   init_case(m);
   init_grid(m);
   init_fields(m);
+  init_wall_shear(m);
+  init_diagnostics(m);
   init_simulation(m);
   init_run(m);
   init_image(m);
   init_phantom(m);
   init_segmentation(m);
   init_surface(m);
+  init_prepared_geometry(m);
 }

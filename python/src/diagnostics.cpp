@@ -1,0 +1,45 @@
+// hemotwin.Iolet (an inlet or outlet) and hemotwin.Diagnostics (the reductions over the fluid and
+// the iolets at one instant).
+#include "bindings.hpp"
+#include "hemotwin/core/fields.hpp"
+
+namespace hemotwin::python {
+
+namespace {
+
+py::tuple tuple3(const Vec3& v) { return py::make_tuple(v.x(), v.y(), v.z()); }
+
+}  // namespace
+
+void init_diagnostics(py::module_& m) {
+  py::class_<IoletInfo>(m, "Iolet", "An inlet or outlet: its plane and cross-section.")
+      .def_readonly("name", &IoletInfo::name)
+      .def_property_readonly(
+          "kind", [](const IoletInfo& i) { return std::string(to_string(i.kind)); },
+          "'velocity_inlet', 'pressure_outlet' or 'velocity_outlet'.")
+      .def_property_readonly("is_outlet", [](const IoletInfo& i) { return is_outlet(i.kind); })
+      .def_property_readonly(
+          "centre", [](const IoletInfo& i) { return tuple3(i.centre); }, "m")
+      .def_property_readonly(
+          "normal", [](const IoletInfo& i) { return tuple3(i.normal); }, "outward unit normal")
+      .def_readonly("area", &IoletInfo::area, "m^2 of the fluid cross-section")
+      .def("__repr__", [](const IoletInfo& i) {
+        return "<hemotwin.Iolet " + i.name + " (" + to_string(i.kind) + ")>";
+      });
+
+  py::class_<Diagnostics>(m, "Diagnostics", R"doc(
+Reductions over the fluid at one instant: mass (lattice units), the largest speed (m/s), and per
+inlet/outlet (in Simulation.iolets order) the flow (m^3/s, into the domain at inlets, out of it
+at outlets), the mean pressure over its cross-section (Pa) and, at pressure outlets, the pressure
+the outlet imposes (Pa; NaN elsewhere).
+)doc")
+      .def_readonly("step", &Diagnostics::step)
+      .def_readonly("time", &Diagnostics::time, "s")
+      .def_readonly("mass", &Diagnostics::mass)
+      .def_readonly("max_speed", &Diagnostics::max_speed, "m/s")
+      .def_readonly("iolet_flow", &Diagnostics::iolet_flow, "m^3/s")
+      .def_readonly("iolet_pressure", &Diagnostics::iolet_pressure, "Pa")
+      .def_readonly("iolet_boundary_pressure", &Diagnostics::iolet_boundary_pressure, "Pa");
+}
+
+}  // namespace hemotwin::python
