@@ -209,12 +209,15 @@ KeyboardInterrupt, leaving the simulation usable.
       .def(
           "initialise",
           [](PySimulation& s, const py::object& rho, const py::object& u) {
-            std::vector<double> r, v;
-            if (!rho.is_none()) r = rho.cast<std::vector<double>>();
-            if (!u.is_none()) {
-              auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(u);
-              v.assign(a.data(), a.data() + a.size());
-            }
+            const auto values = [](const py::object& o) {
+              std::vector<double> out;
+              if (o.is_none()) return out;
+              auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(o);
+              if (!a) throw py::value_error("expected an array of numbers");
+              out.assign(a.data(), a.data() + a.size());
+              return out;
+            };
+            const std::vector<double> r = values(rho), v = values(u);
             s.sim->initialise(r, v);
             s.series.clear();
           },
