@@ -10,7 +10,6 @@
 #include "fields.hpp"
 #include "hemotwin/core/lattice.hpp"
 #include "hemotwin/imaging/case_geometry.hpp"
-#include "hemotwin/imaging/file_geometry.hpp"
 #include "hemotwin/io/case_file.hpp"
 
 namespace hemotwin::python {
