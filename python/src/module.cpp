@@ -91,4 +91,5 @@ PYBIND11_MODULE(_hemotwin, m) {
   init_segmentation(m);
   init_surface(m);
   init_prepared_geometry(m);
+  init_analysis(m);
 }
