@@ -54,6 +54,8 @@ py::array_t<T> copy_array(const std::vector<U>& values, std::vector<py::ssize_t>
 
 /// Rows of 3-vectors (points, normals, WSS) as an (n, 3) float64 array.
 py::array_t<double> rows3(const std::vector<Vec3>& v);
+/// A 3-vector as the tuple (x, y, z).
+py::tuple tuple3(const Vec3& v);
 /// An (n, 3) array (or one 3-vector) as points.
 std::vector<Vec3> to_points(const py::object& o);
 Vec3 to_vec3(const py::object& o);

@@ -5,12 +5,6 @@
 
 namespace hemotwin::python {
 
-namespace {
-
-py::tuple tuple3(const Vec3& v) { return py::make_tuple(v.x(), v.y(), v.z()); }
-
-}  // namespace
-
 void init_diagnostics(py::module_& m) {
   py::class_<IoletInfo>(m, "Iolet", "An inlet or outlet: its plane and cross-section.")
       .def_readonly("name", &IoletInfo::name)

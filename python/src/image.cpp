@@ -63,16 +63,9 @@ void bind_volume(py::module_& m, const char* name, const char* doc) {
           [](const V& v) { return py::make_tuple(v.grid.size[0], v.grid.size[1], v.grid.size[2]); },
           "(ni, nj, nk)")
       .def_property_readonly(
-          "spacing",
-          [](const V& v) {
-            return py::make_tuple(v.grid.spacing[0], v.grid.spacing[1], v.grid.spacing[2]);
-          },
-          "mm")
+          "spacing", [](const V& v) { return tuple3(v.grid.spacing); }, "mm")
       .def_property_readonly(
-          "origin",
-          [](const V& v) {
-            return py::make_tuple(v.grid.origin[0], v.grid.origin[1], v.grid.origin[2]);
-          },
+          "origin", [](const V& v) { return tuple3(v.grid.origin); },
           "mm, LPS, centre of voxel (0, 0, 0)")
       .def_property_readonly("direction", [](const V& v) { return matrix(v.grid.direction); })
       .def(
@@ -111,9 +104,8 @@ void init_image(py::module_& m) {
                              [](const imaging::DicomSeries& s) {
                                return py::make_tuple(s.size[0], s.size[1], s.size[2]);
                              })
-      .def_property_readonly("spacing", [](const imaging::DicomSeries& s) {
-        return py::make_tuple(s.spacing[0], s.spacing[1], s.spacing[2]);
-      });
+      .def_property_readonly("spacing",
+                             [](const imaging::DicomSeries& s) { return tuple3(s.spacing); });
 
   m.def(
       "read_image",

@@ -16,6 +16,8 @@ py::array_t<double> rows3(const std::vector<Vec3>& v) {
   return a;
 }
 
+py::tuple tuple3(const Vec3& v) { return py::make_tuple(v.x(), v.y(), v.z()); }
+
 std::vector<Vec3> to_points(const py::object& o) {
   const auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(o);
   if (!a || !((a.ndim() == 2 && a.shape(1) == 3) || (a.ndim() == 1 && a.shape(0) == 3)))

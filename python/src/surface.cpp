@@ -27,8 +27,6 @@ TriangleMesh mesh_from(const py::object& points, const py::object& triangles) {
   return m;
 }
 
-py::tuple tuple3(const Vec3& v) { return py::make_tuple(v.x(), v.y(), v.z()); }
-
 }  // namespace
 
 void init_surface(py::module_& m) {

@@ -39,7 +39,6 @@ class Windkessel {
   /// The characteristic impedance rho c_s / A of the outlet's cross-section (Pa s/m^3); 0: the
   /// explicit coupling P = P_0 + R q.
   void set_impedance(double z);
-  double impedance() const { return z_; }
   /// The outlet pressure for flow q at the present P_c.
   double pressure(double q) const;
   double capacitor_pressure() const { return pc_; }
