@@ -34,6 +34,7 @@ from ._hemotwin import (  # noqa: F401  (the bound classes and functions)
     PreparedGeometry,
     Progress,
     RunResult,
+    Section,
     Segmentation,
     Simulation,
     TriangleMesh,
@@ -42,6 +43,7 @@ from ._hemotwin import (  # noqa: F401  (the bound classes and functions)
     WallShearAverage,
     __version__,
     built_with_cuda,
+    analyze,
     area_fractions,
     crop,
     derived_indices,
@@ -69,6 +71,7 @@ from ._hemotwin import (  # noqa: F401  (the bound classes and functions)
     write_image,
     write_labels,
     write_surface,
+    young_tsai,
 )
 from .results import Results, load  # noqa: F401
 

@@ -99,6 +99,12 @@ class Iolet:
     normal: Tuple[float, float, float]
     area: float
 
+class Section:
+    name: str
+    centre: Tuple[float, float, float]
+    normal: Tuple[float, float, float]
+    area: float
+
 class Diagnostics:
     step: int
     time: float
@@ -107,11 +113,14 @@ class Diagnostics:
     iolet_flow: List[float]
     iolet_pressure: List[float]
     iolet_boundary_pressure: List[float]
+    section_flow: List[float]
+    section_pressure: List[float]
 
 class Simulation:
     case: Case
     grid: Grid
     iolets: List[Iolet]
+    sections: List[Section]
     backend: str
     device: str
     streaming: str
@@ -265,3 +274,10 @@ def area_fractions(tawss: npt.ArrayLike, osi: npt.ArrayLike, area: Optional[npt.
                    low_tawss: float = 0.4, high_osi: float = 0.2, mask: Optional[npt.ArrayLike] = None) -> Dict[str, Any]: ...
 def region_stats(values: npt.ArrayLike, area: Optional[npt.ArrayLike] = None,
                  mask: Optional[npt.ArrayLike] = None) -> Dict[str, Any]: ...
+def analyze(results: Union[str, os.PathLike], proximal: str = "", distal: str = "",
+            aortic_pressure_mmhg: Optional[float] = None, low_tawss: float = 0.4,
+            high_osi: float = 0.2) -> Dict[str, Any]: ...
+def young_tsai(diameter: float, throat_diameter: float, length: float, mean_velocity: float,
+               viscosity: float = 0.0035, density: float = 1060.0,
+               s: Optional[npt.ArrayLike] = None,
+               radius: Optional[npt.ArrayLike] = None) -> Dict[str, float]: ...

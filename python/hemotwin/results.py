@@ -155,6 +155,24 @@ class Results:
         return dict(sorted(out.items(), key=lambda kv: int(kv[1].get("index", 0))))
 
     @property
+    def sections(self) -> Dict[str, dict]:
+        """Per measurement section: time, step, flow (m^3/s along its normal), pressure (Pa),
+        pressure_mmhg, flow_ml_s, and centre, normal, area."""
+        out = {}
+        with self._open() as f:
+            if "sections" not in f:
+                return {}
+            for name, g in f["sections"].items():
+                d = {k: g[k][()] for k in ("step", "time", "flow", "pressure")}
+                d["flow_ml_s"] = d["flow"] * 1e6
+                d["pressure_mmhg"] = d["pressure"] / PASCAL_PER_MMHG
+                for a in ("centre", "normal", "area", "index"):
+                    if a in g.attrs:
+                        d[a] = g.attrs[a]
+                out[name] = d
+        return dict(sorted(out.items(), key=lambda kv: int(kv[1].get("index", 0))))
+
+    @property
     def diagnostics(self) -> Dict[str, np.ndarray]:
         """step, time (s), mass (lattice units), max_speed (m/s) of every sample."""
         with self._open() as f:

@@ -1,7 +1,12 @@
 // hemotwin.wall_indices, hemotwin.area_fractions, hemotwin.region_stats: hemotwin::analysis's wall
-// indices on NumPy arrays (docs/analysis.md).
+// indices on NumPy arrays; hemotwin.analyze (a results directory's metrics.json as a dict) and
+// hemotwin.young_tsai (docs/analysis.md).
+#include <filesystem>
+
 #include "bindings.hpp"
+#include "hemotwin/analysis/flow_metrics.hpp"
 #include "hemotwin/analysis/wall_indices.hpp"
+#include "hemotwin/io/case_file.hpp"
 
 namespace hemotwin::python {
 
@@ -22,7 +27,7 @@ std::vector<bool> mask_of(const py::object& o, std::size_t n) {
   if (!a || a.ndim() != 1 || std::size_t(a.size()) != n)
     throw py::value_error("mask must be a 1-D boolean array with one value per wall point (" +
                           std::to_string(n) + ")");
-  return {a.data(), a.data() + a.size()};
+  return std::vector<bool>(a.data(), a.data() + a.size());
 }
 
 py::array_t<double> array(const std::vector<double>& v) {
@@ -107,6 +112,58 @@ sample as peak_wss. Returns a dict of arrays (and the window, s).)doc");
       },
       py::arg("values"), py::arg("area") = py::none(), py::arg("mask") = py::none(),
       "Area-weighted mean, min, max and 5th/50th/95th percentiles of `values` over a region.");
+
+  m.def(
+      "analyze",
+      [](const std::filesystem::path& results, const std::string& proximal,
+         const std::string& distal, const py::object& aortic_mmhg, double low_tawss,
+         double high_osi) {
+        std::filesystem::path h5 = results;
+        if (std::filesystem::is_directory(h5)) h5 /= "results.h5";
+        analysis::FlowMetricsOptions o;
+        o.proximal = proximal;
+        o.distal = distal;
+        if (!aortic_mmhg.is_none())
+          o.aortic_pressure = aortic_mmhg.cast<double>() * io::pascal_per_mmhg;
+        std::string text;
+        {
+          py::gil_scoped_release release;
+          const io::ResultsData r = io::read_results(h5);
+          const analysis::FlowMetrics f = analysis::flow_metrics(r, o);
+          text = analysis::metrics_json(r, f, analysis::wall_summary(r, {low_tawss, high_osi}));
+        }
+        return py::module_::import("json").attr("loads")(text);
+      },
+      py::arg("results"), py::arg("proximal") = "", py::arg("distal") = "",
+      py::arg("aortic_pressure_mmhg") = py::none(), py::arg("low_tawss") = 0.4,
+      py::arg("high_osi") = 0.2, R"doc(
+The clinical metrics of a results directory (or its results.h5), as `hemotwin analyze` writes
+them to metrics.json: per inlet, outlet and section the window-mean flow and pressure, the flow
+split, the pressure drop between `proximal` and `distal` (any two of those planes) with the
+pressure ratio and virtual FFR ((Pa - drop) / Pa when `aortic_pressure_mmhg` is given), and the
+wall's TAWSS/OSI/RRT/ECAP statistics. Nothing is written. Raises hemotwin.Error naming the file.
+)doc");
+
+  m.def(
+      "young_tsai",
+      [](double diameter, double throat_diameter, double length, double mean_velocity,
+         double viscosity, double density, const py::object& s, const py::object& radius) {
+        analysis::StenosisGeometry g{diameter, throat_diameter, length, values(s, "s"),
+                                     values(radius, "radius")};
+        const auto dp = analysis::young_tsai(g, mean_velocity, viscosity, density);
+        py::dict d;
+        d["viscous"] = dp.viscous;
+        d["expansion"] = dp.expansion;
+        d["total"] = dp.total();
+        return d;
+      },
+      py::arg("diameter"), py::arg("throat_diameter"), py::arg("length"), py::arg("mean_velocity"),
+      py::arg("viscosity") = 0.0035, py::arg("density") = 1060.0, py::arg("s") = py::none(),
+      py::arg("radius") = py::none(), R"doc(
+Young & Tsai's steady pressure drop (Pa) across a stenosis, SI units: {'viscous', 'expansion',
+'total'}. With a radius profile (`s` along the stenosis, `radius` there) the viscous term is
+Poiseuille's loss integrated along it; without, Young & Tsai's blunt-plug K_v.
+)doc");
 }
 
 }  // namespace hemotwin::python

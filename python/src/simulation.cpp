@@ -77,6 +77,17 @@ py::dict history(const PySimulation& s) {
     pressure[py::str(iolets[k].name)] = p;
     boundary[py::str(iolets[k].name)] = b;
   }
+  const auto& sections = s.sim->sections();
+  for (std::size_t k = 0; k < sections.size(); ++k) {
+    py::array_t<double> q(n), p(n);
+    for (py::ssize_t i = 0; i < n; ++i) {
+      const auto& d = series[std::size_t(i)];
+      q.mutable_data()[i] = d.section_flow[k];
+      p.mutable_data()[i] = d.section_pressure[k];
+    }
+    flow[py::str(sections[k].name)] = q;
+    pressure[py::str(sections[k].name)] = p;
+  }
   py::dict out;
   out["step"] = step;
   out["time"] = time;
@@ -113,6 +124,7 @@ KeyboardInterrupt, leaving the simulation usable.
       .def_property_readonly("case", [](const PySimulation& s) { return s.sim->config(); })
       .def_property_readonly("grid", [](const PySimulation& s) { return s.grid; })
       .def_property_readonly("iolets", [](const PySimulation& s) { return s.sim->iolets(); })
+      .def_property_readonly("sections", [](const PySimulation& s) { return s.sim->sections(); })
       .def_property_readonly(
           "backend", [](const PySimulation& s) { return std::string(to_string(s.sim->backend())); })
       .def_property_readonly("device", [](const PySimulation& s) { return s.sim->device(); })

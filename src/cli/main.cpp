@@ -6,6 +6,7 @@
 //   hemotwin phantom KIND --output DIR [--modality ct|mr] [--spacing MM] ...
 //   hemotwin segment SCAN --seed X,Y,Z... --output LABELS [--lower L] [--upper U] [--roi BOX] ...
 //   hemotwin voxelize SURFACE|LABELS [--spacing MM | --cells-across N] [--output DIR] ...
+//   hemotwin analyze RESULTS [--proximal NAME --distal NAME] [--aortic-pressure-mmhg P] ...
 //
 // The libraries throw and never exit; this file alone turns errors into one line on stderr,
 // "hemotwin: error: <message>", and an exit code:
@@ -30,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis_commands.hpp"
 #include "failure.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/simulation.hpp"
@@ -328,6 +330,7 @@ int main_impl(int argc, char** argv) {
       "  hemotwin segment phantom/scan.nii.gz --seed 5,0,0 --roi 2,-6,-6,38,6,6 \\\n"
       "      --output phantom/lumen.nrrd --surface phantom/wall.vtp\n"
       "  hemotwin voxelize phantom/wall.vtp --cells-across 20 --output phantom/lattice\n"
+      "  hemotwin analyze results/stenosis --proximal proximal --distal distal\n"
       "\n"
       "Exit codes: 0 success; 1 the run failed (diverged, I/O); 2 bad command line or case;\n"
       "130 stopped by Ctrl-C (results hold the state reached).\n"
@@ -359,6 +362,8 @@ int main_impl(int argc, char** argv) {
   CLI::App* segment = add_segment_command(app, segment_opts);
   VoxelizeOptions voxelize_opts;
   CLI::App* voxelize = add_voxelize_command(app, voxelize_opts);
+  AnalyzeOptions analyze_opts;
+  CLI::App* analyze = add_analyze_command(app, analyze_opts);
 
   try {
     app.parse(argc, argv);
@@ -382,6 +387,7 @@ int main_impl(int argc, char** argv) {
   }
   if (phantom->parsed()) return phantom_command(phantom_opts);
   if (voxelize->parsed()) return voxelize_command(voxelize_opts);
+  if (analyze->parsed()) return analyze_command(analyze_opts);
   if (segment->parsed()) {
     segment_opts.has_lower = segment->count("--lower") > 0;
     segment_opts.has_upper = segment->count("--upper") > 0;

@@ -462,6 +462,8 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
   links_ = build_links<L>(*lattice_, spec);
   iolets_ = spec.iolets;
   slabs_ = build_iolet_slabs(*lattice_, spec);
+  sections_ = spec.sections;
+  for (auto& slab : build_section_slabs(*lattice_, spec)) slabs_.push_back(std::move(slab));
   omega_plus_ = T(1.0 / options_.tau);
   if (options_.collision != CollisionModel::Trt) {
     omega_minus_ = omega_plus_;  // regularized: the collision relaxes the odd part by 1
@@ -1024,18 +1026,21 @@ LatticeDiagnostics Engine<T, L>::diagnostics() const {
   d.bad_cell = s.bad_cell;
   for (std::size_t k = 0; k < slabs_.size(); ++k) {
     double flow, density;
-    sample_iolet(k, pops, flow, density);
-    d.iolet_flow.push_back(flow);
-    d.iolet_density.push_back(density);
+    sample_slab(k, pops, flow, density);
+    const bool iolet = k < iolets_.size();
+    (iolet ? d.iolet_flow : d.section_flow).push_back(flow);
+    (iolet ? d.iolet_density : d.section_density).push_back(density);
   }
   return d;
 }
 
 template <class T, class L>
-void Engine<T, L>::sample_iolet(std::size_t k, const kernels::PopulationView<T, L>& pops,
-                                double& flow, double& density) const {
+void Engine<T, L>::sample_slab(std::size_t k, const kernels::PopulationView<T, L>& pops,
+                               double& flow, double& density) const {
   const auto& slab = slabs_[k];
-  const Vec3 n = -iolets_[k].normal.normalized();
+  const bool iolet = k < iolets_.size();
+  const Vec3 n = iolet ? Vec3(-iolets_[k].normal.normalized())
+                       : Vec3(sections_[k - iolets_.size()].normal.normalized());
   const T force[3] = {force_[0], force_[1], force_[2]};
   kernels::FlowSample sum{0, 0};
   const std::int64_t count = std::int64_t(slab.cells.size());
@@ -1064,8 +1069,8 @@ void Engine<T, L>::sample_iolet(std::size_t k, const kernels::PopulationView<T, 
 #endif
   }
   // Flow through the plane: the window-averaged mass flux (the window integrates to one), into
-  // the domain at inlets and out of it at outlets.
-  flow = (is_outlet(iolets_[k].kind) ? -1.0 : 1.0) * sum.flux;
+  // the domain at inlets, out of it at outlets, along the normal at sections.
+  flow = (iolet && is_outlet(iolets_[k].kind) ? -1.0 : 1.0) * sum.flux;
   density = sum.rho / std::max(slab.area, 1e-300);
 }
 
@@ -1076,9 +1081,9 @@ void Engine<T, L>::sample_iolets(const std::vector<int>& which, std::vector<doub
   flow.assign(which.size(), 0.0);
   density.assign(which.size(), 0.0);
   for (std::size_t i = 0; i < which.size(); ++i) {
-    if (which[i] < 0 || std::size_t(which[i]) >= slabs_.size())
+    if (which[i] < 0 || std::size_t(which[i]) >= iolets_.size())
       throw Error("sample_iolets: no iolet " + std::to_string(which[i]));
-    sample_iolet(std::size_t(which[i]), pops, flow[i], density[i]);
+    sample_slab(std::size_t(which[i]), pops, flow[i], density[i]);
   }
 }
 

@@ -418,6 +418,20 @@ void check_case(const Case& c) {
   if (!(c.geometry.cells_across >= 4))
     throw Error("needs at least 4 cells across", file, "geometry.cells_across_diameter");
   if (!(c.time.duration > 0)) throw Error("duration must be positive", file, "time.duration_s");
+  for (std::size_t k = 0; k < c.sections.size(); ++k) {
+    const auto& s = c.sections[k];
+    const std::string key = "sections." + (s.name.empty() ? std::to_string(k) : s.name);
+    if (s.name.empty()) throw Error("a section needs a name", file, key);
+    for (std::size_t j = 0; j < k; ++j)
+      if (c.sections[j].name == s.name)
+        throw Error("two sections are named '" + s.name + "'; give each its own name", file, key);
+    if (!s.point.allFinite()) throw Error("the point must be finite (mm)", file, key + ".point_mm");
+    if (!(s.normal.allFinite() && s.normal.norm() > 0))
+      throw Error("the normal must be a non-zero vector along the vessel", file, key + ".normal");
+    if (!(s.radius >= 0))
+      throw Error("the radius must be 0 (the whole plane) or positive (mm)", file,
+                  key + ".radius_mm");
+  }
 }
 
 template <class T, class L>
@@ -444,6 +458,12 @@ class SimulationImpl final : public Simulation {
       iolets_.push_back({p.name, p.kind, p.point, p.normal.normalized(),
                          engine_.iolet_slabs()[k].area * units_.dx() * units_.dx()});
     }
+    for (std::size_t k = 0; k < engine_.sections().size(); ++k) {
+      const auto& p = engine_.sections()[k];
+      const auto& slab = engine_.iolet_slabs()[engine_.iolets().size() + k];
+      sections_.push_back(
+          {p.name, p.point, p.normal.normalized(), slab.area * units_.dx() * units_.dx()});
+    }
     total_steps_ = std::max<std::int64_t>(1, std::llround(c.time.duration / units_.dt()));
     apply_time_dependence();
   }
@@ -452,6 +472,7 @@ class SimulationImpl final : public Simulation {
   const Units& units() const override { return units_; }
   const GridInfo& grid() const override { return grid_; }
   const std::vector<IoletInfo>& iolets() const override { return iolets_; }
+  const std::vector<SectionInfo>& sections() const override { return sections_; }
   BackendKind backend() const override { return backend_; }
   std::string device() const override { return device_; }
   StreamingScheme streaming() const override { return engine_.streaming(); }
@@ -484,6 +505,10 @@ class SimulationImpl final : public Simulation {
     for (const auto& o : outlets_)
       if (engine_.iolets()[o.iolet].kind == IoletKind::PressureOutlet)
         out.iolet_boundary_pressure[o.iolet] = o.pressure;
+    for (std::size_t k = 0; k < d.section_flow.size(); ++k) {
+      out.section_flow.push_back(units_.flow_to_physical(d.section_flow[k]));
+      out.section_pressure.push_back(units_.density_to_pressure(d.section_density[k]));
+    }
     return out;
   }
 
@@ -704,6 +729,7 @@ class SimulationImpl final : public Simulation {
   Engine<T, L> engine_;
   GridInfo grid_;
   std::vector<IoletInfo> iolets_;
+  std::vector<SectionInfo> sections_;
   std::int64_t total_steps_ = 0;
   std::optional<Waveform> waveform_;  // the measured inflow, when the case gives one
   double inlet_area_ = 0;             // m^2, the velocity inlets' total
@@ -728,6 +754,8 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c) {
 
 std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec) {
   check_case(c_in);
+  for (const auto& s : c_in.sections)
+    spec.sections.push_back({s.name, s.point, s.normal.normalized(), s.radius});
   const std::string& file = c_in.source_file;
   Case c = c_in;
   const double in_area = inlet_area(spec);  // the velocity inlets' (outlets do not count)

@@ -373,4 +373,29 @@ std::vector<IoletSlab> build_iolet_slabs(const SparseLattice& lat, const DomainS
   return slabs;
 }
 
+std::vector<IoletSlab> build_section_slabs(const SparseLattice& lat, const DomainSpec& spec) {
+  std::vector<IoletSlab> slabs(spec.sections.size());
+  const std::int64_t nstored = std::int64_t(lat.brick_count()) * B3;
+  for (std::size_t k = 0; k < spec.sections.size(); ++k) {
+    const auto& sec = spec.sections[k];
+    const Vec3 n = sec.normal.normalized();
+    auto& slab = slabs[k];
+    const double half = 0.5 * slab.window;
+    for (std::int64_t cell = 0; cell < nstored; ++cell) {
+      if (!lat.is_fluid(cell)) continue;
+      const double depth = (lat.position(cell) - sec.point).dot(n) / lat.dx();
+      if (std::abs(depth) < half && sec.covers(lat.position(cell))) {
+        const double w = (1.0 + std::cos(std::numbers::pi * depth / half)) / slab.window;
+        slab.cells.push_back(cell);
+        slab.weight.push_back(w);
+        slab.area += w;
+      }
+    }
+    if (slab.cells.empty())
+      throw Error("section '" + sec.name +
+                  "' cuts no fluid cells: put its point inside the vessel and its normal along it");
+  }
+  return slabs;
+}
+
 }  // namespace hemotwin

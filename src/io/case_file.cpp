@@ -147,6 +147,12 @@ constexpr KeySpec key_specs[] = {
     {"outlets.*.flow_fraction", Kind::Number},
     {"outlets.*.sponge_diameters", Kind::Number},
     {"outlets.*.sponge_viscosity_ratio", Kind::Number},
+    // Measurement sections by name: [sections.NAME].
+    {"sections", Kind::Table},
+    {"sections.*", Kind::Table},
+    {"sections.*.point_mm", Kind::Vector3},
+    {"sections.*.normal", Kind::Vector3},
+    {"sections.*.radius_mm", Kind::Number},
     {"body_force", Kind::Table},
     {"body_force.gradient_pa_m", Kind::Number},
     {"body_force.oscillation_amplitude_pa_m", Kind::Number},
@@ -163,6 +169,7 @@ constexpr KeySpec key_specs[] = {
     {"output.interval_s", Kind::Number},
     {"output.hdf5", Kind::Boolean},
     {"output.vti", Kind::Boolean},
+    {"output.wall_series", Kind::Boolean},
     {"output.check_every", Kind::Integer},
 };
 
@@ -175,14 +182,17 @@ constexpr std::pair<std::string_view, std::string_view> exclusive_keys[] = {
     {"time.duration_s", "time.cycles"},
 };
 
-// The key-set path of a key: tables named by the user ([outlets.NAME]) stand as '*'.
+// The key-set path of a key: tables named by the user ([outlets.NAME], [sections.NAME]) stand
+// as '*'.
 std::string spec_path(std::string_view path) {
-  constexpr std::string_view named = "outlets.";
-  if (!path.starts_with(named) || path.size() == named.size()) return std::string(path);
-  const auto rest = path.substr(named.size());
-  const auto dot = rest.find('.');
-  return std::string(named) + "*" +
-         (dot == std::string_view::npos ? "" : std::string(rest.substr(dot)));
+  for (const std::string_view named : {"outlets.", "sections."}) {
+    if (!path.starts_with(named) || path.size() == named.size()) continue;
+    const auto rest = path.substr(named.size());
+    const auto dot = rest.find('.');
+    return std::string(named) + "*" +
+           (dot == std::string_view::npos ? "" : std::string(rest.substr(dot)));
+  }
+  return std::string(path);
 }
 
 const KeySpec* find_spec(std::string_view path) {
@@ -1238,6 +1248,26 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
     }
   }
 
+  // [sections.NAME]
+  if (const auto* named = r.root().at_path("sections").as_table()) {
+    for (auto&& [key, node] : *named) {
+      SectionSpec sec;
+      sec.name = std::string(key.str());
+      const std::string t = "sections." + sec.name;
+      const auto point = r.vector3(t + ".point_mm");
+      const auto normal = r.vector3(t + ".normal");
+      if (!point || !normal)
+        r.fail(point ? t + ".normal" : t + ".point_mm",
+               "a section needs point_mm (a point inside the vessel, mm) and normal (the flow "
+               "direction), e.g. point_mm = [0, 0, 20], normal = [0, 0, 1]");
+      if (!(normal->norm() > 0)) r.fail(t + ".normal", "must be a non-zero vector");
+      sec.point = *point * mm;
+      sec.normal = *normal;
+      sec.radius = r.number(t + ".radius_mm", Reader::at_least(0)).value_or(0) * mm;
+      c.sections.push_back(std::move(sec));
+    }
+  }
+
   // [body_force]
   auto& bf = c.body_force;
   bf.gradient = r.number("body_force.gradient_pa_m", Reader::any()).value_or(bf.gradient);
@@ -1308,6 +1338,7 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
       r.number("output.interval_s", Reader::at_least(0)).value_or(c.output.interval);
   c.output.hdf5 = r.boolean("output.hdf5").value_or(c.output.hdf5);
   c.output.vti = r.boolean("output.vti").value_or(c.output.vti);
+  c.output.wall_series = r.boolean("output.wall_series").value_or(c.output.wall_series);
   c.output.check_every = static_cast<int>(
       r.integer("output.check_every", 1, 1'000'000'000).value_or(c.output.check_every));
   if (c.output.interval > c.time.duration)
@@ -1684,6 +1715,7 @@ std::string to_toml(const Case& c) {
                              {"interval_s", c.output.interval},
                              {"hdf5", c.output.hdf5},
                              {"vti", c.output.vti},
+                             {"wall_series", c.output.wall_series},
                              {"check_every", c.output.check_every}}},
   };
   if (c.turbulence.smagorinsky)
@@ -1695,6 +1727,15 @@ std::string to_toml(const Case& c) {
     toml::table named;
     for (const auto& o : c.outlets) named.insert(o.name, outlet_table(o));
     root.insert("outlets", std::move(named));
+  }
+  if (!c.sections.empty()) {
+    toml::table named;
+    for (const auto& sec : c.sections) {
+      toml::table t{{"point_mm", to_array(sec.point, 1 / mm)}, {"normal", to_array(sec.normal)}};
+      if (sec.radius > 0) t.insert("radius_mm", sec.radius / mm);
+      named.insert(sec.name, std::move(t));
+    }
+    root.insert("sections", std::move(named));
   }
   if (c.driver == FlowDriver::Inlet) {
     toml::table inlet{{"profile", name_in(profile_names, c.inlet.profile)}};

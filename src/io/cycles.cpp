@@ -52,10 +52,11 @@ CycleChange cycle_change(const CycleStats& before, const CycleStats& now, int cy
   return c;
 }
 
-std::string iolet_csv(const std::vector<Diagnostics>& series,
-                      const std::vector<IoletInfo>& iolets) {
+std::string iolet_csv(const std::vector<Diagnostics>& series, const std::vector<IoletInfo>& iolets,
+                      const std::vector<SectionInfo>& sections) {
   std::string out = "time_s";
   for (const auto& io : iolets) out += "," + io.name + "_flow_ml_s," + io.name + "_pressure_mmhg";
+  for (const auto& s : sections) out += "," + s.name + "_flow_ml_s," + s.name + "_pressure_mmhg";
   out += "\n";
   char buf[64];
   for (const auto& d : series) {
@@ -64,6 +65,13 @@ std::string iolet_csv(const std::vector<Diagnostics>& series,
     for (std::size_t k = 0; k < iolets.size(); ++k) {
       const double q = k < d.iolet_flow.size() ? d.iolet_flow[k] * 1e6 : NAN;
       const double p = k < d.iolet_pressure.size() ? d.iolet_pressure[k] / pascal_per_mmhg : NAN;
+      std::snprintf(buf, sizeof buf, ",%.9g,%.9g", q, p);
+      out += buf;
+    }
+    for (std::size_t k = 0; k < sections.size(); ++k) {
+      const double q = k < d.section_flow.size() ? d.section_flow[k] * 1e6 : NAN;
+      const double p =
+          k < d.section_pressure.size() ? d.section_pressure[k] / pascal_per_mmhg : NAN;
       std::snprintf(buf, sizeof buf, ",%.9g,%.9g", q, p);
       out += buf;
     }

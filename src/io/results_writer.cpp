@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "grid_checks.hpp"
+#include "hdf5_util.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/version.hpp"
 
@@ -46,95 +47,10 @@ Provenance Provenance::current(std::string backend, std::string device) {
 
 namespace {
 
-/// An owned HDF5 identifier, closed with the function it was created for.
-class Hid {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Hid() = default;
-  Hid(hid_t id, Closer close) : id_(id), close_(close) {}
-  Hid(Hid&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)), close_(o.close_) {}
-  Hid& operator=(Hid&& o) noexcept {
-    if (this != &o) {
-      reset();
-      id_ = std::exchange(o.id_, H5I_INVALID_HID);
-      close_ = o.close_;
-    }
-    return *this;
-  }
-  Hid(const Hid&) = delete;
-  Hid& operator=(const Hid&) = delete;
-  ~Hid() { reset(); }
-
-  hid_t get() const { return id_; }
-  bool valid() const { return id_ >= 0; }
-  /// Closes now and reports the close status (closing a file flushes it).
-  herr_t reset() {
-    herr_t status = 0;
-    if (id_ >= 0 && close_) status = close_(id_);
-    id_ = H5I_INVALID_HID;
-    return status;
-  }
-
- private:
-  hid_t id_ = H5I_INVALID_HID;
-  Closer close_ = nullptr;
-};
-
-/// Silences HDF5's automatic printing of its error stack while alive; errors are reported through
-/// the exceptions thrown here instead. Restores the previous handler.
-class QuietHdf5 {
- public:
-  QuietHdf5() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  QuietHdf5(const QuietHdf5&) = delete;
-  QuietHdf5& operator=(const QuietHdf5&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
-
-herr_t collect_error(unsigned, const H5E_error2_t* e, void* data) {
-  if (e->desc && *e->desc) static_cast<std::vector<std::string>*>(data)->push_back(e->desc);
-  return 0;
-}
-
-/// What the current HDF5 error stack says went wrong, in a few words; the stack is then cleared.
-/// The system's reason ("No such file or directory") where HDF5 quotes one, else the innermost
-/// description.
-std::string take_error_stack() {
-  std::vector<std::string> descriptions;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &descriptions);
-  H5Eclear2(H5E_DEFAULT);
-  const std::string quote = "error message = '";
-  for (const auto& d : descriptions) {
-    const auto at = d.find(quote);
-    if (at == std::string::npos) continue;
-    const auto from = at + quote.size();
-    return d.substr(from, d.find('\'', from) - from);
-  }
-  if (descriptions.empty()) return {};
-  std::string last = descriptions.back();
-  std::replace(last.begin(), last.end(), '\n', ' ');
-  return last;
-}
-
-[[noreturn]] void fail(const fs::path& file, const std::string& what) {
-  const std::string detail = take_error_stack();
-  throw Error("HDF5: " + what + (detail.empty() ? "" : " (" + detail + ")"), file.string());
-}
-
-hid_t check_id(hid_t id, const fs::path& file, const std::string& what) {
-  if (id < 0) fail(file, what);
-  return id;
-}
-
-void check_status(herr_t status, const fs::path& file, const std::string& what) {
-  if (status < 0) fail(file, what);
-}
+using h5::check_id;
+using h5::check_status;
+using h5::Hid;
+using h5::QuietHdf5;
 
 /// Creates an attribute of the given file type holding `n` values (a scalar when n == 0).
 void write_attribute(hid_t loc, const char* name, hid_t file_type, hid_t mem_type, const void* data,
@@ -236,6 +152,8 @@ struct ResultsWriter::Impl {
   ResultsOptions options;
   GridInfo grid;  // a copy: cell_type is needed for every field written
   std::vector<IoletInfo> iolets;
+  std::vector<SectionInfo> sections;
+  double cycle_period = 0;
   std::array<int, 3> chunk{};  // chunk edge in cells, x y z
   std::vector<Chunk> chunks;
   std::vector<WrittenSnapshot> written;
@@ -438,29 +356,47 @@ void ResultsWriter::Impl::write_series() {
     write_double_series(g.get(), "mass", mass, "lattice units (sum of densities over fluid cells)",
                         path);
     write_double_series(g.get(), "max_speed", max_speed, "m/s", path);
+    attr_double(g.get(), "cycle_period", cycle_period, path);
   }
-  Hid group = create_group(file.get(), "iolets", path);
-  attr_int64(group.get(), "count", static_cast<std::int64_t>(iolets.size()), path);
-  for (std::size_t k = 0; k < iolets.size(); ++k) {
-    const IoletInfo& io = iolets[k];
-    Hid g = create_group(group.get(), link_name(io.name, k), path);
-    attr_string(g.get(), "name", io.name, path);
-    attr_string(g.get(), "kind", to_string(io.kind), path);
+  // One group per iolet or section: where it is, and its flow and pressure at every sample.
+  const auto plane_group = [&](hid_t parent, std::size_t k, const std::string& name,
+                               const Eigen::Vector3d& c, const Eigen::Vector3d& nrm, double area,
+                               const std::vector<double> Diagnostics::*flow_of,
+                               const std::vector<double> Diagnostics::*pressure_of) {
+    Hid g = create_group(parent, link_name(name, k), path);
+    attr_string(g.get(), "name", name, path);
     attr_int64(g.get(), "index", static_cast<std::int64_t>(k), path);
-    const double centre[3] = {io.centre.x(), io.centre.y(), io.centre.z()};
-    const double normal[3] = {io.normal.x(), io.normal.y(), io.normal.z()};
+    const double centre[3] = {c.x(), c.y(), c.z()};
+    const double normal[3] = {nrm.x(), nrm.y(), nrm.z()};
     attr_doubles(g.get(), "centre", centre, 3, path);
     attr_doubles(g.get(), "normal", normal, 3, path);
-    attr_double(g.get(), "area", io.area, path);
+    attr_double(g.get(), "area", area, path);
     std::vector<double> flow(n), pressure(n);
     for (std::size_t i = 0; i < n; ++i) {
-      flow[i] = series[i].iolet_flow[k];
-      pressure[i] = series[i].iolet_pressure[k];
+      flow[i] = (series[i].*flow_of)[k];
+      pressure[i] = (series[i].*pressure_of)[k];
     }
     write_dataset(g.get(), "step", H5T_STD_I64LE, H5T_NATIVE_INT64, {n}, step.data(), path);
     write_double_series(g.get(), "time", time, "s", path);
     write_double_series(g.get(), "flow", flow, "m^3/s", path);
     write_double_series(g.get(), "pressure", pressure, "Pa", path);
+    return g;
+  };
+  {
+    Hid group = create_group(file.get(), "sections", path);
+    attr_int64(group.get(), "count", static_cast<std::int64_t>(sections.size()), path);
+    for (std::size_t k = 0; k < sections.size(); ++k)
+      plane_group(group.get(), k, sections[k].name, sections[k].centre, sections[k].normal,
+                  sections[k].area, &Diagnostics::section_flow, &Diagnostics::section_pressure);
+  }
+  Hid group = create_group(file.get(), "iolets", path);
+  attr_int64(group.get(), "count", static_cast<std::int64_t>(iolets.size()), path);
+  for (std::size_t k = 0; k < iolets.size(); ++k) {
+    const IoletInfo& io = iolets[k];
+    Hid g = plane_group(group.get(), k, io.name, io.centre, io.normal, io.area,
+                        &Diagnostics::iolet_flow, &Diagnostics::iolet_pressure);
+    attr_string(g.get(), "kind", to_string(io.kind), path);
+    std::vector<double> pressure(n);
     if (io.kind == IoletKind::PressureOutlet) {
       // What the outlet imposes at its plane (fixed, waveform, resistance or Windkessel);
       // "pressure" is the mean over the slab just inside it.
@@ -486,6 +422,8 @@ ResultsWriter::ResultsWriter(fs::path path, const GridInfo& grid, std::vector<Io
   detail::check_grid(grid, m.path.string());
   m.grid = grid;
   m.iolets = std::move(iolets);
+  m.sections = meta.sections;
+  m.cycle_period = meta.cycle_period;
   m.build_chunk_map();
 
   QuietHdf5 quiet;
@@ -548,6 +486,11 @@ void ResultsWriter::append_diagnostics(const Diagnostics& d) {
                     std::to_string(d.iolet_pressure.size()) + " pressures for " +
                     std::to_string(m.iolets.size()) + " iolets",
                 m.path.string());
+  if (d.section_flow.size() != m.sections.size() || d.section_pressure.size() != m.sections.size())
+    throw Error("diagnostics of step " + std::to_string(d.step) + " hold " +
+                    std::to_string(d.section_flow.size()) + " section flows for " +
+                    std::to_string(m.sections.size()) + " sections",
+                m.path.string());
   m.series.push_back(d);
 }
 
@@ -595,6 +538,57 @@ void ResultsWriter::write_wall(const WallShearField& w, const std::vector<double
     write_double_series(g.get(), "tawss", tawss, "Pa", m.path);
     write_double_series(g.get(), "osi", osi, "1", m.path);
   }
+}
+
+void ResultsWriter::write_wall_series(const std::vector<double>& times,
+                                      const std::vector<std::vector<float>>& wss) {
+  Impl& m = *impl_;
+  if (m.closed) throw Error("write_wall_series after close()", m.path.string());
+  if (times.size() != wss.size())
+    throw Error("write_wall_series: " + std::to_string(times.size()) + " times but " +
+                    std::to_string(wss.size()) + " samples",
+                m.path.string());
+  QuietHdf5 quiet;
+  if (H5Lexists(m.file.get(), "/wall", H5P_DEFAULT) <= 0)
+    throw Error("write_wall_series before write_wall", m.path.string());
+  const std::size_t n = wss.size();
+  const std::size_t values = n ? wss[0].size() : 0;
+  for (const auto& w : wss)
+    if (w.size() != values || values % 3 != 0)
+      throw Error("write_wall_series: samples differ in size or are not 3 per point",
+                  m.path.string());
+  Hid g(check_id(H5Gopen2(m.file.get(), "/wall", H5P_DEFAULT), m.path, "cannot open /wall"),
+        H5Gclose);
+  write_double_series(g.get(), "wss_series_time", times, "s", m.path);
+  const hsize_t dims[3] = {n, values / 3, 3};
+  Hid space(check_id(H5Screate_simple(3, dims, nullptr), m.path, "cannot create a dataspace"),
+            H5Sclose);
+  Hid dcpl(check_id(H5Pcreate(H5P_DATASET_CREATE), m.path, "cannot create properties"), H5Pclose);
+  if (n > 0 && values > 0) {
+    const hsize_t chunk[3] = {1, values / 3, 3};
+    check_status(H5Pset_chunk(dcpl.get(), 3, chunk), m.path, "cannot chunk wss_series");
+    if (m.options.shuffle) check_status(H5Pset_shuffle(dcpl.get()), m.path, "cannot shuffle");
+    if (m.options.compression_level > 0)
+      check_status(H5Pset_deflate(dcpl.get(), unsigned(m.options.compression_level)), m.path,
+                   "cannot compress");
+  }
+  Hid d(check_id(H5Dcreate2(g.get(), "wss_series", H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
+                            dcpl.get(), H5P_DEFAULT),
+                 m.path, "cannot create /wall/wss_series"),
+        H5Dclose);
+  for (std::size_t k = 0; k < n && values > 0; ++k) {
+    const hsize_t start[3] = {k, 0, 0}, count[3] = {1, values / 3, 3};
+    Hid file_space(check_id(H5Dget_space(d.get()), m.path, "cannot select"), H5Sclose);
+    check_status(
+        H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+        m.path, "cannot select a sample");
+    Hid mem(check_id(H5Screate_simple(3, count, nullptr), m.path, "cannot create a dataspace"),
+            H5Sclose);
+    check_status(H5Dwrite(d.get(), H5T_NATIVE_FLOAT, mem.get(), file_space.get(), H5P_DEFAULT,
+                          wss[k].data()),
+                 m.path, "cannot write /wall/wss_series");
+  }
+  attr_string(d.get(), "units", "Pa", m.path);
 }
 
 const fs::path& ResultsWriter::path() const { return impl_->path; }

@@ -33,12 +33,16 @@ constexpr const char* csv_name = "iolets.csv";
 
 // The time over which TAWSS and OSI average: the last cardiac cycle of a pulsatile run, the last
 // tenth of a steady one.
-double averaging_time(const Case& c) {
+// The cardiac period of a pulsatile run; 0 for a steady one.
+double cycle_period(const Case& c) {
   const bool inlet = c.driver == FlowDriver::Inlet;
   const bool pulsatile = inlet ? (!c.inlet.waveform_time.empty() || c.inlet.amplitude > 0)
                                : c.body_force.oscillation_amplitude > 0;
-  const double period = inlet ? c.inlet.period : c.body_force.period;
-  return pulsatile ? std::min(period, c.time.duration) : 0.1 * c.time.duration;
+  return pulsatile ? (inlet ? c.inlet.period : c.body_force.period) : 0.0;
+}
+double averaging_time(const Case& c) {
+  const double period = cycle_period(c);
+  return period > 0 ? std::min(period, c.time.duration) : 0.1 * c.time.duration;
 }
 constexpr const char* summary_name = "summary.json";
 
@@ -127,6 +131,8 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
     meta.case_text = case_text;
     meta.case_file = c.source_file;
     meta.dt = units.dt();
+    meta.sections = sim->sections();
+    meta.cycle_period = cycle_period(c);
     writer.emplace(out.staged(hdf5_name), grid, iolets, meta);
   }
 
@@ -142,12 +148,25 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   const bool by_cycle = c.time.cycles > 0;
   std::vector<double> cycle_tawss, cycle_osi;
   double cycle_averaged = 0;
+  // The samples themselves (output.wall_series), float: those of the window so far, and with
+  // cycles those of the last complete cycle.
+  struct WallSeries {
+    std::vector<double> time;
+    std::vector<std::vector<float>> wss;
+  } wall_series, cycle_wall_series;
   auto sample_wall = [&] {
     if (!by_cycle && sim->time() < window_start) return;
     wall = sim->wall_shear();
     if (!wall_average) wall_average.emplace(wall.point.size());
     if (wall.time > last_wall_time) wall_average->add(wall.wss, wall.time - last_wall_time);
     last_wall_time = wall.time;
+    if (c.output.wall_series && (wall_series.time.empty() || wall.time > wall_series.time.back())) {
+      std::vector<float> v(3 * wall.wss.size());
+      for (std::size_t k = 0; k < wall.wss.size(); ++k)
+        for (int a = 0; a < 3; ++a) v[3 * k + std::size_t(a)] = float(wall.wss[k][a]);
+      wall_series.time.push_back(wall.time);
+      wall_series.wss.push_back(std::move(v));
+    }
   };
   // Cardiac cycles: each one's iolet means against the one before; stop once periodic.
   const double period = c.time.cycles > 0
@@ -164,6 +183,12 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
       cycle_osi = wall_average->osi();
       cycle_averaged = wall_average->duration();
       wall_average->reset();
+    }
+    if (!wall_series.time.empty()) {
+      // The cycle's last sample also opens the next cycle's series (the trapezoid needs both ends).
+      cycle_wall_series = wall_series;
+      wall_series.time.erase(wall_series.time.begin(), wall_series.time.end() - 1);
+      wall_series.wss.erase(wall_series.wss.begin(), wall_series.wss.end() - 1);
     }
     cycle_stats_done.push_back(
         cycle_stats(series, k * period - 0.5 * units.dt(), (k + 1) * period + 0.5 * units.dt()));
@@ -260,7 +285,13 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
     osi = wall_average->osi();
     averaged_over = wall_average->duration();
   }
-  if (writer) writer->write_wall(wall, tawss, osi, averaged_over);
+  if (writer) {
+    writer->write_wall(wall, tawss, osi, averaged_over);
+    if (c.output.wall_series) {
+      const WallSeries& ws = by_cycle && cycle_averaged > 0 ? cycle_wall_series : wall_series;
+      writer->write_wall_series(ws.time, ws.wss);
+    }
+  }
   write_wall_vtp(out.staged(wall_name), wall, tawss, osi);
   if (!wall_surface.empty() && !wall.point.empty())
     write_wall_surface_vtp(out.staged(wall_surface_name), wall_surface, wall, tawss, osi);
@@ -278,7 +309,7 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
     summary.files.emplace_back("wall_surface", wall_surface_name);
   out.write_file(case_name, case_text);
   summary.files.emplace_back("case", case_name);
-  out.write_file(csv_name, iolet_csv(series, iolets));
+  out.write_file(csv_name, iolet_csv(series, iolets, sim->sections()));
   summary.files.emplace_back("iolets_csv", csv_name);
 
   summary.name = c.name;
@@ -305,6 +336,7 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   summary.dt = units.dt();
   summary.tau = units.tau();
   summary.iolets = iolets;
+  summary.sections = sim->sections();
   summary.series = series;
   write_summary(out.staged(summary_name), summary);
 

@@ -26,36 +26,48 @@ nlohmann::ordered_json finite_or_null(double v) {
 
 }  // namespace
 
-std::pair<double, double> averaging_window(const std::vector<Diagnostics>& series, double period) {
-  if (series.empty()) return {0.0, 0.0};
-  const double t_first = series.front().time, t_last = series.back().time;
+std::pair<double, double> averaging_window(const std::vector<double>& time, double period) {
+  if (time.empty()) return {0.0, 0.0};
+  const double t_first = time.front(), t_last = time.back();
   if (period > 0 && t_last - t_first >= period * (1 - 1e-9))
     return {t_last - period * (1 + 1e-9), t_last};
   return {t_first + 0.5 * (t_last - t_first), t_last};
 }
 
-double time_average(const std::vector<Diagnostics>& series, const std::vector<double>& values,
-                    double t0, double t1) {
+std::pair<double, double> averaging_window(const std::vector<Diagnostics>& series, double period) {
+  std::vector<double> time(series.size());
+  for (std::size_t i = 0; i < series.size(); ++i) time[i] = series[i].time;
+  return averaging_window(time, period);
+}
+
+double time_average(const std::vector<double>& time, const std::vector<double>& values, double t0,
+                    double t1) {
   double integral = 0, duration = 0, sum = 0;
   int n = 0;
-  const Diagnostics* prev = nullptr;
-  double prev_value = 0;
-  for (std::size_t i = 0; i < series.size() && i < values.size(); ++i) {
-    const double t = series[i].time;
+  double prev_time = 0, prev_value = 0;
+  for (std::size_t i = 0; i < time.size() && i < values.size(); ++i) {
+    const double t = time[i];
     if (t < t0 || t > t1) continue;
-    if (prev) {
-      const double h = t - prev->time;
+    if (n > 0) {
+      const double h = t - prev_time;
       integral += 0.5 * h * (prev_value + values[i]);
       duration += h;
     }
     sum += values[i];
     ++n;
-    prev = &series[i];
+    prev_time = t;
     prev_value = values[i];
   }
   if (n == 0) return 0;
   if (duration > 0) return integral / duration;
   return sum / n;  // samples at one instant
+}
+
+double time_average(const std::vector<Diagnostics>& series, const std::vector<double>& values,
+                    double t0, double t1) {
+  std::vector<double> time(series.size());
+  for (std::size_t i = 0; i < series.size(); ++i) time[i] = series[i].time;
+  return time_average(time, values, t0, t1);
 }
 
 MassBalance mass_balance(const std::vector<Diagnostics>& series,
@@ -139,8 +151,31 @@ std::string summary_json(const RunSummary& s) {
       {"window_samples", mb.window_samples},
   };
 
-  json iolets = json::array();
+  // Final and window-mean flow and pressure of an iolet or a section, into `e`.
   std::vector<double> flow(s.series.size()), pressure(s.series.size());
+  auto add_series = [&](json& e) {
+    if (s.series.empty()) {
+      for (const char* key :
+           {"final_flow_m3_s", "final_flow_ml_s", "final_pressure_pa", "final_pressure_mmhg",
+            "mean_flow_m3_s", "mean_flow_ml_s", "mean_pressure_pa", "mean_pressure_mmhg"})
+        e[key] = nullptr;
+      return;
+    }
+    const double q = flow.back(), p = pressure.back();
+    const double q_mean = time_average(s.series, flow, mb.window_start, mb.window_end);
+    const double p_mean = time_average(s.series, pressure, mb.window_start, mb.window_end);
+    e["final_flow_m3_s"] = finite_or_null(q);
+    e["final_flow_ml_s"] = finite_or_null(q * ml_per_m3);
+    e["final_pressure_pa"] = finite_or_null(p);
+    e["final_pressure_mmhg"] = finite_or_null(p / pascal_per_mmhg);
+    e["mean_flow_m3_s"] = finite_or_null(q_mean);
+    e["mean_flow_ml_s"] = finite_or_null(q_mean * ml_per_m3);
+    e["mean_pressure_pa"] = finite_or_null(p_mean);
+    e["mean_pressure_mmhg"] = finite_or_null(p_mean / pascal_per_mmhg);
+  };
+  auto at = [](const std::vector<double>& v, std::size_t k) { return k < v.size() ? v[k] : 0.0; };
+
+  json iolets = json::array();
   for (std::size_t k = 0; k < s.iolets.size(); ++k) {
     const IoletInfo& io = s.iolets[k];
     json e;
@@ -150,31 +185,29 @@ std::string summary_json(const RunSummary& s) {
     e["centre_m"] = json::array({io.centre.x(), io.centre.y(), io.centre.z()});
     e["normal"] = json::array({io.normal.x(), io.normal.y(), io.normal.z()});
     for (std::size_t i = 0; i < s.series.size(); ++i) {
-      const auto& d = s.series[i];
-      flow[i] = k < d.iolet_flow.size() ? d.iolet_flow[k] : 0.0;
-      pressure[i] = k < d.iolet_pressure.size() ? d.iolet_pressure[k] : 0.0;
+      flow[i] = at(s.series[i].iolet_flow, k);
+      pressure[i] = at(s.series[i].iolet_pressure, k);
     }
-    if (s.series.empty()) {
-      for (const char* key :
-           {"final_flow_m3_s", "final_flow_ml_s", "final_pressure_pa", "final_pressure_mmhg",
-            "mean_flow_m3_s", "mean_flow_ml_s", "mean_pressure_pa", "mean_pressure_mmhg"})
-        e[key] = nullptr;
-    } else {
-      const double q = flow.back(), p = pressure.back();
-      const double q_mean = time_average(s.series, flow, mb.window_start, mb.window_end);
-      const double p_mean = time_average(s.series, pressure, mb.window_start, mb.window_end);
-      e["final_flow_m3_s"] = finite_or_null(q);
-      e["final_flow_ml_s"] = finite_or_null(q * ml_per_m3);
-      e["final_pressure_pa"] = finite_or_null(p);
-      e["final_pressure_mmhg"] = finite_or_null(p / pascal_per_mmhg);
-      e["mean_flow_m3_s"] = finite_or_null(q_mean);
-      e["mean_flow_ml_s"] = finite_or_null(q_mean * ml_per_m3);
-      e["mean_pressure_pa"] = finite_or_null(p_mean);
-      e["mean_pressure_mmhg"] = finite_or_null(p_mean / pascal_per_mmhg);
-    }
+    add_series(e);
     iolets.push_back(std::move(e));
   }
+  json sections = json::array();
+  for (std::size_t k = 0; k < s.sections.size(); ++k) {
+    const SectionInfo& sec = s.sections[k];
+    json e;
+    e["name"] = sec.name;
+    e["area_m2"] = sec.area;
+    e["centre_m"] = json::array({sec.centre.x(), sec.centre.y(), sec.centre.z()});
+    e["normal"] = json::array({sec.normal.x(), sec.normal.y(), sec.normal.z()});
+    for (std::size_t i = 0; i < s.series.size(); ++i) {
+      flow[i] = at(s.series[i].section_flow, k);
+      pressure[i] = at(s.series[i].section_pressure, k);
+    }
+    add_series(e);
+    sections.push_back(std::move(e));
+  }
   j["iolets"] = std::move(iolets);
+  if (!s.sections.empty()) j["sections"] = std::move(sections);
 
   json files = json::object();
   for (const auto& [role, name] : s.files) files[role] = name;

@@ -259,6 +259,36 @@ def end_to_end(tmp):
 
 
 @test
+def analyze(tmp):
+    """`hemotwin analyze`: metrics.json from a run with measurement sections; bad arguments are
+    refused with one line and exit code 2, leaving an earlier metrics.json as it was."""
+    rc, out, err = run(["run", case("tiny.toml"), "--quiet",
+                        "--set", "sections.a.point_mm=[1.5, 0, 0]", "--set", "sections.a.normal=[1, 0, 0]",
+                        "--set", "sections.b.point_mm=[4.5, 0, 0]", "--set", "sections.b.normal=[1, 0, 0]"],
+                       tmp)
+    check(rc == 0, f"run: exit code {rc}\n{err}")
+    results = Path(tmp) / "results" / "tiny"
+    rc, out, err = run(["analyze", str(results), "--proximal", "a", "--distal", "b",
+                        "--aortic-pressure-mmhg", "90"], tmp)
+    check(rc == 0, f"analyze: exit code {rc}\n{out}\n{err}")
+    check(re.search(r"pressure drop a -> b: mean [0-9.e+-]+ mmHg", out), f"no drop line:\n{out}")
+    metrics = json.loads((results / "metrics.json").read_text())
+    drop = metrics["pressure_drop"]
+    check(drop["proximal"] == "a" and drop["distal"] == "b" and drop["mean_pa"] > 0, f"{drop}")
+    check(abs(drop["ffr"] - (90 - drop["mean_mmhg"]) / 90) < 1e-12, f"{drop}")
+    check(metrics["flow_split"] == {"outlet0": 1.0}, f"{metrics['flow_split']}")
+    check([s["name"] for s in metrics["sections"]] == ["a", "b"], f"{metrics['sections']}")
+    check(metrics["wall"]["indices_from"] == "wss_series", f"{metrics['wall']}")
+    before = snapshot(results)
+    expect_error(["analyze", str(results), "--proximal", "a", "--distal", "nowhere"], 2,
+                 r"no inlet, outlet or section named 'nowhere'; the results hold inlet0, outlet0, a, b",
+                 tmp)
+    expect_error(["analyze", str(results), "--proximal", "a"], 2, r"--proximal and --distal go together", tmp)
+    expect_error(["analyze", str(Path(tmp) / "absent")], 2, r"neither a results directory", tmp)
+    check(snapshot(results) == before, "a failed analyze changed the results directory")
+
+
+@test
 def interrupt(tmp):
     """Ctrl-C: the run stops, commits what it has, and exits 130."""
     env = dict(os.environ)
@@ -441,6 +471,19 @@ def carotid(tmp):
     # TAWSS and OSI over the last cycle on the phantom's own wall surface.
     check("wall_surface" in summary["files"] and (t / "flow" / "wall_surface.vtp").is_file(),
           f"no wall surface: {summary['files']}")
+    # The clinical metrics of the last cycle: the same split, the indices recomputed from the
+    # stored WSS series, peak-systolic WSS above the cycle mean.
+    rc, out, err = run(["analyze", "flow", "--proximal", "opening1", "--distal", "opening2"], tmp)
+    check(rc == 0, f"analyze: exit code {rc}\n{out}\n{err}")
+    print(out)
+    m = json.loads((t / "flow" / "metrics.json").read_text())
+    check(abs(m["window_s"][1] - m["window_s"][0] - summary["cycles"]["period_s"]) < 1e-3, f"{m['window_s']}")
+    check(abs(m["flow_split"]["opening2"] - share) < 0.005, f"{m['flow_split']} against {share}")
+    wall = m["wall"]
+    check(wall["indices_from"] == "wss_series", f"{wall}")
+    check(wall["peak_systolic_wss_pa"]["mean"] > 1.5 * wall["tawss_pa"]["mean"], f"{wall}")
+    check(0 < wall["osi"]["mean"] < 0.2 and 0 <= wall["low_tawss_fraction"] <= 1, f"{wall}")
+    check(m["pressure_drop"]["mean_mmhg"] > 0, f"{m['pressure_drop']}")
 
 
 def main():

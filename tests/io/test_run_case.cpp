@@ -13,6 +13,7 @@
 
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/io/cycles.hpp"
+#include "hemotwin/io/results_reader.hpp"
 #include "hemotwin/io/run.hpp"
 #include "synthetic.hpp"
 
@@ -153,6 +154,81 @@ TEST(RunCase, CommitsResultsSummaryAndCaseAndReportsProgress) {
   EXPECT_TRUE(j["mass_balance"]["flow_imbalance"].is_number());
   EXPECT_EQ(j["files"]["vti"], "results.vti");
   EXPECT_EQ(j["files"]["wall"], "wall.vtp");
+}
+
+TEST(RunCase, SectionsAreSampledWithTheIoletsAndReadBack) {
+  test::TempDir tmp("run-sections");
+  Case c = tiny_pipe();
+  c.output.vti = false;
+  c.time.duration = 0.2;  // 870 steps: the start-up pressure waves have died out
+  c.output.interval = 0;
+  c.blood.viscosity =
+      0.01;  // tau 0.53: the tiny pipe at 0.0035 Pa s is only stable for a short run
+  // Two sections across the pipe (axis x from 0 to 8 mm); "b" faces upstream, so its flow counts
+  // negative.
+  c.sections = {{"a", {0.003, 0, 0}, {1, 0, 0}, 0}, {"b", {0.005, 0, 0}, {-2, 0, 0}, 0}};
+  const RunResult r = run_case(c, tmp / "results");
+
+  const ResultsData d = read_results(r.hdf5);
+  EXPECT_EQ(d.case_name, "tiny-pipe");
+  EXPECT_EQ(d.case_text, c.source_text);
+  EXPECT_GT(d.dt, 0);
+  EXPECT_EQ(d.cycle_period, 0);  // steady
+  ASSERT_EQ(d.iolets.size(), 2u);
+  EXPECT_EQ(d.iolets[0].kind, "velocity_inlet");
+  EXPECT_TRUE(d.iolets[1].is_outlet());
+  ASSERT_EQ(d.sections.size(), 2u);
+  EXPECT_EQ(d.sections[0].name, "a");
+  EXPECT_EQ(d.sections[1].name, "b");
+  EXPECT_EQ(d.sections[1].normal, Eigen::Vector3d(-1, 0, 0));  // stored normalised
+  EXPECT_NEAR(d.sections[0].centre.x(), 0.003, 1e-12);
+  // The sampled cross-section is the pipe's, pi (2 mm)^2, as far as 8 cells across resolve it
+  // (the cells whose centres lie inside).
+  EXPECT_NEAR(d.sections[0].area / (M_PI * 4e-6), 1.0, 0.12);
+  const auto& in = d.plane("inlet0");
+  const auto& a = d.plane("a");
+  const auto& b = d.plane("b");
+  ASSERT_EQ(a.time, in.time);
+  // By the end the flow through both sections is the inflow (b's counted against its normal),
+  // and the pressure falls downstream.
+  EXPECT_NEAR(a.flow.back() / in.flow.back(), 1.0, 0.02);
+  EXPECT_NEAR(-b.flow.back() / in.flow.back(), 1.0, 0.02);
+  EXPECT_GT(a.pressure.back(), b.pressure.back());
+  EXPECT_EQ(d.wall_points.size(), d.tawss.size());
+  EXPECT_GT(d.averaged_over, 0);
+  try {
+    (void)d.plane("nowhere");
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("inlet0, outlet0, a, b"), std::string::npos) << e.what();
+  }
+
+  const auto j = nlohmann::json::parse(slurp(r.summary));
+  ASSERT_EQ(j["sections"].size(), 2u);
+  EXPECT_EQ(j["sections"][0]["name"], "a");
+  EXPECT_TRUE(j["sections"][0]["mean_pressure_mmhg"].is_number());
+  const std::string csv = slurp(tmp / "results" / "iolets.csv");
+  EXPECT_NE(csv.find(",a_flow_ml_s,a_pressure_mmhg,b_flow_ml_s,b_pressure_mmhg\n"),
+            std::string::npos);
+
+  // Not a results file: the error names it.
+  std::ofstream(tmp / "bogus.h5") << "not hdf5";
+  EXPECT_THROW(read_results(tmp / "bogus.h5"), Error);
+  EXPECT_THROW(read_results(tmp / "absent.h5"), Error);
+}
+
+TEST(RunCase, ASectionOutsideTheFluidIsRefusedByName) {
+  Case c = tiny_pipe();
+  c.sections = {{"beyond", {0.02, 0, 0}, {1, 0, 0}, 0}};
+  try {
+    (void)run_case(c, test::TempDir("run-bad-section") / "results");
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("section 'beyond' cuts no fluid"), std::string::npos)
+        << e.what();
+  }
+  c.sections = {{"a", {0.003, 0, 0}, {0, 0, 0}, 0}};
+  EXPECT_THROW((void)run_case(c, test::TempDir("run-bad-section2") / "results"), Error);
 }
 
 TEST(RunCase, AFailingRunLeavesTheEarlierResultsUntouched) {

@@ -1,15 +1,17 @@
 #pragma once
+// clang-format off
 // Haemodynamic wall indices from wall-shear-stress time series (hemotwin::analysis), with the
 // standard definitions:
-//   TAWSS = (1/T) int |tau| dt                                    time-averaged WSS magnitude
-//   OSI   = (1/2) (1 - |int tau dt| / int |tau| dt)               Ku et al. 1985, Arteriosclerosis
-//   5:293 RRT   = 1 / ((1 - 2 OSI) TAWSS) = T / |int tau dt|            Himburg et al. 2004, AJP
-//   Heart 286:H1916 ECAP  = OSI / TAWSS                                           Di Achille et al.
-//   2014, Proc R Soc A 470
+//   TAWSS = (1/T) int |tau| dt                        time-averaged WSS magnitude
+//   OSI   = (1/2) (1 - |int tau dt| / int |tau| dt)   Ku et al. 1985, Arteriosclerosis 5:293
+//   RRT   = 1 / ((1 - 2 OSI) TAWSS) = T / |int tau dt|
+//                                                     Himburg et al. 2004, AJP Heart 286:H1916
+//   ECAP  = OSI / TAWSS                               Di Achille et al. 2014, Proc R Soc A 470
 // over a window [t_0, t_n] of samples, integrated by the trapezoidal rule (exact for WSS linear
 // between samples), and the area fractions of the wall with low TAWSS (below 0.4 Pa: Malek,
 // Alper & Izumo 1999, JAMA 282:2035) or high OSI (above 0.2 by default; studies vary, so both are
 // parameters).
+// clang-format on
 #include <Eigen/Core>
 #include <cstddef>
 #include <optional>

@@ -171,7 +171,20 @@ struct OutputSpec {
   double interval = 0.0;  // s between field outputs; 0 = only the final state
   bool hdf5 = true;
   bool vti = false;
+  /// The wall shear stress of every sample in the averaging window (results.h5
+  /// /wall/wss_series), from which analysis recomputes TAWSS, OSI, RRT, ECAP and peak-systolic
+  /// WSS. Held in memory until the end: 12 bytes per wall point per sample.
+  bool wall_series = true;
   int check_every = 100;  // steps between divergence checks and iolet samples
+};
+
+/// A measurement section: flow and mean pressure sampled there with the iolets' (they go to the
+/// results as the iolets' do); the pressure drop and virtual FFR are taken between two of them.
+struct SectionSpec {
+  std::string name;
+  Eigen::Vector3d point{0, 0, 0};   // m, on the plane, inside the vessel
+  Eigen::Vector3d normal{1, 0, 0};  // the flow direction that counts positive
+  double radius = 0;                // m: the fluid within this distance of the point's line; 0 all
 };
 
 struct Case {
@@ -197,6 +210,7 @@ struct Case {
   // work around such a reference. NaN: the mean outlet pressure expected at the mean inflow
   // (Simulation::create estimates it from the outlet models).
   double reference_pressure = std::numeric_limits<double>::quiet_NaN();
+  std::vector<SectionSpec> sections;  // measurement sections (a case file's in name order)
   BodyForceSpec body_force;
   TimeSpec time;
   OutputSpec output;

@@ -36,10 +36,12 @@ struct EngineOptions {
 struct LatticeDiagnostics {
   double mass = 0;
   double max_speed = 0;
-  std::int64_t bad_cell = -1;         // first non-finite cell, -1 if none
-  std::vector<double> iolet_flow;     // lattice units: mass flux / rho0 (volume per step), into
-                                      // the domain at inlets and out of it at outlets
-  std::vector<double> iolet_density;  // weighted mean lattice density over the slab
+  std::int64_t bad_cell = -1;           // first non-finite cell, -1 if none
+  std::vector<double> iolet_flow;       // lattice units: mass flux / rho0 (volume per step), into
+                                        // the domain at inlets and out of it at outlets
+  std::vector<double> iolet_density;    // weighted mean lattice density over the slab
+  std::vector<double> section_flow;     // lattice units, along each section's normal
+  std::vector<double> section_density;  // weighted mean lattice density over its slab
 };
 
 /// Allocates on 64-byte boundaries: a brick's rows then start on cache lines, which the CPU
@@ -71,7 +73,9 @@ class Engine {
   const SparseLattice& lattice() const { return *lattice_; }
   const LinkList& links() const { return links_; }
   const std::vector<IoletPlane>& iolets() const { return iolets_; }
+  /// The iolets' slabs, then the sections' (DomainSpec::sections), in that order.
   const std::vector<IoletSlab>& iolet_slabs() const { return slabs_; }
+  const std::vector<SectionPlane>& sections() const { return sections_; }
   BackendKind backend() const { return options_.backend; }
   /// The scheme in use (Auto resolved).
   StreamingScheme streaming() const { return options_.streaming; }
@@ -136,12 +140,14 @@ class Engine {
   void apply_sponge(int which, kernels::Layout layout);
   void build_sponge();
   kernels::PopulationView<T, L> view() const;
-  void sample_iolet(std::size_t k, const kernels::PopulationView<T, L>& pops, double& flow,
-                    double& density) const;
+  /// Slab k (an iolet's, or section k - iolets().size()): flow and mean density.
+  void sample_slab(std::size_t k, const kernels::PopulationView<T, L>& pops, double& flow,
+                   double& density) const;
   std::shared_ptr<SparseLattice> lattice_;
   LinkList links_;
   std::vector<IoletPlane> iolets_;
   std::vector<IoletSlab> slabs_;
+  std::vector<SectionPlane> sections_;
   EngineOptions options_;
   T omega_plus_, omega_minus_;
   kernels::LocalViscosity<T> visc_;

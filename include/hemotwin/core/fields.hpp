@@ -49,6 +49,14 @@ struct IoletInfo {
   double area = 0;                  // m^2, of the fluid cross-section
 };
 
+/// A measurement section (Case::sections) as the lattice samples it.
+struct SectionInfo {
+  std::string name;
+  Eigen::Vector3d centre{0, 0, 0};  // m
+  Eigen::Vector3d normal{0, 0, 0};  // unit, the positive flow direction
+  double area = 0;                  // m^2, of the fluid cross-section sampled
+};
+
 /// Reductions taken on the device every `check_every` steps.
 struct Diagnostics {
   std::int64_t step = 0;
@@ -61,6 +69,8 @@ struct Diagnostics {
   // Pa: the pressure each pressure outlet imposes now (fixed, waveform, resistance or
   // Windkessel); NaN at velocity iolets.
   std::vector<double> iolet_boundary_pressure;
+  std::vector<double> section_flow;      // m^3/s along each section's normal
+  std::vector<double> section_pressure;  // Pa, mean over the section's slab
 };
 
 }  // namespace hemotwin

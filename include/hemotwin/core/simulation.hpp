@@ -49,6 +49,8 @@ class Simulation {
   virtual const Units& units() const = 0;
   virtual const GridInfo& grid() const = 0;
   virtual const std::vector<IoletInfo>& iolets() const = 0;
+  /// The measurement sections (Case::sections), in the case's order.
+  virtual const std::vector<SectionInfo>& sections() const = 0;
   /// The backend actually in use (never Auto) and a description of its device.
   virtual BackendKind backend() const = 0;
   virtual std::string device() const = 0;

@@ -17,6 +17,15 @@
 
 namespace hemotwin {
 
+/// Whether `p`'s projection onto the plane through `point` with normal `normal` lies within
+/// `reach` of `point` (any point when reach is 0).
+inline bool within_reach(const Vec3& point, const Vec3& normal, double reach, const Vec3& p) {
+  if (!(reach > 0)) return true;
+  const Vec3 n = normal.normalized();
+  const Vec3 r = p - point;
+  return (r - r.dot(n) * n).squaredNorm() <= reach * reach;
+}
+
 /// A plane that closes the fluid: an inlet (velocity given) or an outlet (pressure given).
 struct IoletPlane {
   std::string name;
@@ -46,12 +55,20 @@ struct IoletPlane {
   double sponge_viscosity_ratio = 10;
 
   /// Whether `p`'s projection onto the plane lies within the opening's reach.
-  bool covers(const Vec3& p) const {
-    if (!(reach > 0)) return true;
-    const Vec3 n = normal.normalized();
-    const Vec3 r = p - point;
-    return (r - r.dot(n) * n).squaredNorm() <= reach * reach;
-  }
+  bool covers(const Vec3& p) const { return within_reach(point, normal, reach, p); }
+};
+
+/// A cross-section where the flow through it and its mean pressure are measured (nothing is
+/// imposed there): e.g. proximal and distal to a stenosis, for the pressure drop and virtual FFR.
+struct SectionPlane {
+  std::string name;
+  Vec3 point{0, 0, 0};   // on the plane
+  Vec3 normal{1, 0, 0};  // flow along it counts positive
+  /// The section takes the fluid within this distance of the line through `point` along
+  /// `normal` (0: the whole plane); set it wherever another vessel crosses the plane.
+  double reach = 0;
+
+  bool covers(const Vec3& p) const { return within_reach(point, normal, reach, p); }
 };
 
 /// Everything needed to lay a geometry onto a lattice. Coordinates in any unit: cell (i, j, k) has
@@ -63,6 +80,8 @@ struct DomainSpec {
   Vec3 origin{0, 0, 0};
   std::array<int, 3> cells{0, 0, 0};  // extent; rounded up to whole bricks
   std::array<bool, 3> periodic{false, false, false};
+  /// Measurement sections (flow and mean pressure sampled with the iolets').
+  std::vector<SectionPlane> sections;
 
   /// A domain that covers the shape's bounds plus `margin` cells on every side.
   static DomainSpec around(std::shared_ptr<const Shape> shape, double dx, int margin = 2);
@@ -151,5 +170,10 @@ template <class L>
 LinkList build_links(const SparseLattice& lattice, const DomainSpec& spec);
 
 std::vector<IoletSlab> build_iolet_slabs(const SparseLattice& lattice, const DomainSpec& spec);
+
+/// The cells sampled for each measurement section: a slab 4 cells deep centred on the plane,
+/// weighted by a Hann window of the signed depth (integral 1), as the iolets' slabs are. Throws
+/// hemotwin::Error naming a section that cuts no fluid.
+std::vector<IoletSlab> build_section_slabs(const SparseLattice& lattice, const DomainSpec& spec);
 
 }  // namespace hemotwin

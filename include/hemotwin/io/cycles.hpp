@@ -31,7 +31,8 @@ struct CycleChange {
 CycleChange cycle_change(const CycleStats& before, const CycleStats& now, int cycle);
 
 /// The iolet time series as CSV: time_s, then per iolet NAME_flow_ml_s and NAME_pressure_mmhg
-/// (the slab's mean pressure), one row per sample.
-std::string iolet_csv(const std::vector<Diagnostics>& series, const std::vector<IoletInfo>& iolets);
+/// (the slab's mean pressure), then the same per measurement section; one row per sample.
+std::string iolet_csv(const std::vector<Diagnostics>& series, const std::vector<IoletInfo>& iolets,
+                      const std::vector<SectionInfo>& sections = {});
 
 }  // namespace hemotwin::io

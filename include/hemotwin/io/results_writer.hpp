@@ -37,6 +37,11 @@ struct ResultsMetadata {
   std::string case_text;  // Case::source_text, stored in /case/source_text
   std::string case_file;  // Case::source_file
   double dt = 0;          // s, the time step (stored as /fields attribute dt)
+  /// Measurement sections (Simulation::sections); their series go to /sections.
+  std::vector<SectionInfo> sections;
+  /// s: the cardiac period of a pulsatile run (0 for steady), the window the analysis averages
+  /// over by default (/diagnostics attribute cycle_period).
+  double cycle_period = 0;
 };
 
 struct ResultsOptions {
@@ -79,6 +84,12 @@ class ResultsWriter {
   /// and, when `averaged_over` > 0 s, TAWSS (Pa) and OSI over that time. Once per file.
   void write_wall(const WallShearField& final_wss, const std::vector<double>& tawss,
                   const std::vector<double>& osi, double averaged_over);
+
+  /// Writes /wall/wss_series (float32 [n][m][3], Pa, one chunk per sample) and
+  /// /wall/wss_series_time (s): the wall shear stress of each sample of the averaging window.
+  /// `wss[k]` holds 3 m values (x, y, z per wall point). After write_wall(), once per file.
+  void write_wall_series(const std::vector<double>& times,
+                         const std::vector<std::vector<float>>& wss);
 
   /// Writes the time series and closes the file. Throws hemotwin::Error on failure.
   void close();

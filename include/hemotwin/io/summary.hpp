@@ -33,11 +33,17 @@ struct MassBalance {
 std::pair<double, double> averaging_window(const std::vector<Diagnostics>& series,
                                            double period = 0);
 
+/// The same from the sample times alone (ascending).
+std::pair<double, double> averaging_window(const std::vector<double>& time, double period = 0);
+
 /// Time average of `values` (one per sample of `series`) over the samples whose time lies in
 /// [t0, t1], by the trapezoidal rule; a window with one sample gives that sample's value, an empty
 /// one 0.
 double time_average(const std::vector<Diagnostics>& series, const std::vector<double>& values,
                     double t0, double t1);
+/// The same with the sample times given (ascending, one per value).
+double time_average(const std::vector<double>& time, const std::vector<double>& values, double t0,
+                    double t1);
 
 /// Mass change and inlet/outlet flow imbalance of a run (see MassBalance).
 MassBalance mass_balance(const std::vector<Diagnostics>& series,
@@ -60,6 +66,7 @@ struct RunSummary {
   double dt = 0;   // s
   double tau = 0;  // relaxation time, lattice units
   std::vector<IoletInfo> iolets;
+  std::vector<SectionInfo> sections;
   std::vector<Diagnostics> series;  // the diagnostics samples of the run
   double cycle_period = 0;          // s; 0: not run by cycles
   int cycles_done = 0;

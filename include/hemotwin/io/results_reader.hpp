@@ -1,0 +1,52 @@
+#pragma once
+// Reads back what analysis needs from a results.h5 (docs/file-format.md): the iolet and section
+// time series, the wall and its averages, and the case as run. Dense fields are left in the file.
+#include <Eigen/Core>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace hemotwin::io {
+
+/// The time series of one inlet, outlet or measurement section.
+struct PlaneSeries {
+  std::string name;
+  std::string kind;  // iolets: "velocity_inlet", "pressure_outlet", "velocity_outlet"; "section"
+  Eigen::Vector3d centre{0, 0, 0};  // m
+  Eigen::Vector3d normal{0, 0, 0};  // iolets: outward; sections: the positive flow direction
+  double area = 0;                  // m^2
+  std::vector<double> time;         // s
+  std::vector<double> flow;         // m^3/s (into the domain at inlets, out at outlets)
+  std::vector<double> pressure;     // Pa
+
+  bool is_outlet() const { return kind == "pressure_outlet" || kind == "velocity_outlet"; }
+  bool is_inlet() const { return kind == "velocity_inlet"; }
+};
+
+struct ResultsData {
+  std::filesystem::path path;
+  std::string case_name;
+  std::string case_text;    // TOML, the case as run
+  double dt = 0;            // s
+  double cycle_period = 0;  // s; 0 for a steady run (or a file written before it was stored)
+  std::vector<PlaneSeries> iolets;    // in the solver's order
+  std::vector<PlaneSeries> sections;  // in the case's order
+  // The wall (one point per fluid cell with a wall link).
+  std::vector<Eigen::Vector3d> wall_points, wall_normals, wall_wss;  // m, -, Pa (final state)
+  std::vector<double> tawss, osi;  // Pa, -; empty when nothing was averaged
+  double averaged_over = 0;        // s
+  /// The WSS of each sample of the averaging window (/wall/wss_series; empty when the run kept
+  /// none): wss_series[k][i] at wss_series_time[k] for wall point i.
+  std::vector<double> wss_series_time;
+  std::vector<std::vector<Eigen::Vector3d>> wss_series;
+
+  /// The iolet or section of that name; throws hemotwin::Error naming the file and listing the
+  /// names there are.
+  const PlaneSeries& plane(const std::string& name) const;
+};
+
+/// Throws hemotwin::Error naming the file (and the object) when it is not a hemotwin results file
+/// or lacks what is read.
+ResultsData read_results(const std::filesystem::path& path);
+
+}  // namespace hemotwin::io
