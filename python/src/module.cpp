@@ -94,4 +94,5 @@ PYBIND11_MODULE(_hemotwin, m) {
   init_surface(m);
   init_prepared_geometry(m);
   init_analysis(m);
+  init_centerline(m);
 }

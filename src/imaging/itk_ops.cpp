@@ -9,6 +9,7 @@
 #include <itkConnectedThresholdImageFilter.h>
 #include <itkCurvatureFlowImageFilter.h>
 #include <itkDanielssonDistanceMapImageFilter.h>
+#include <itkFastMarchingUpwindGradientImageFilter.h>
 #include <itkGDCMImageIO.h>
 #include <itkGDCMSeriesFileNames.h>
 #include <itkHessian3DToVesselnessMeasureImageFilter.h>
@@ -358,6 +359,38 @@ std::vector<float> distance_to_mask(const Raw<std::uint8_t>& mask) {
   f->Update();
   const float* p = f->GetOutput()->GetBufferPointer();
   return std::vector<float>(p, p + mask.data.size());
+}
+
+std::vector<float> arrival_time(const Raw<float>& speed, const std::array<int, 3>& seed,
+                                const std::vector<std::array<int, 3>>& targets, float& unreached) {
+  using Filter = itk::FastMarchingUpwindGradientImageFilter<Img<float>, Img<float>>;
+  using Node = Filter::NodeType;
+  auto node = [](const std::array<int, 3>& ijk) {
+    Node n;
+    Img<float>::IndexType index;
+    for (int a = 0; a < 3; ++a) index[a] = ijk[std::size_t(a)];
+    n.SetIndex(index);
+    n.SetValue(0.0);
+    return n;
+  };
+  auto f = Filter::New();
+  f->SetInput(to_itk(speed));
+  auto trial = Filter::NodeContainer::New();
+  trial->Initialize();
+  trial->InsertElement(0, node(seed));
+  f->SetTrialPoints(trial);
+  auto goals = Filter::NodeContainer::New();
+  goals->Initialize();
+  for (std::size_t k = 0; k < targets.size(); ++k) goals->InsertElement(k, node(targets[k]));
+  f->SetTargetPoints(goals);
+  f->SetTargetReachedModeToAllTargets();
+  f->SetGenerateGradientImage(false);
+  f->SetNormalizationFactor(1.0);
+  f->Update();
+  // The filter fills what the front did not reach with its "large value", max / 2 (protected).
+  unreached = itk::NumericTraits<float>::max() / 2.0f;
+  const float* p = f->GetOutput()->GetBufferPointer();
+  return std::vector<float>(p, p + speed.data.size());
 }
 
 }  // namespace hemotwin::imaging::itk_ops

@@ -81,5 +81,10 @@ Raw<std::uint8_t> threshold_level_set(const Raw<float>& feature, const Raw<std::
 int label_components(const Raw<std::uint8_t>& mask, std::vector<std::uint32_t>& ids);
 /// Distance (mm) from every voxel to the nearest non-zero voxel of the mask.
 std::vector<float> distance_to_mask(const Raw<std::uint8_t>& mask);
+/// Arrival time of a front started at `seed` (voxel indices) moving at `speed` (mm per unit time;
+/// 0 where it may not go): ITK's fast marching, stopped once every target voxel is reached.
+/// Voxels the front did not reach hold `unreached` (= ITK's large value) on return.
+std::vector<float> arrival_time(const Raw<float>& speed, const std::array<int, 3>& seed,
+                                const std::vector<std::array<int, 3>>& targets, float& unreached);
 
 }  // namespace hemotwin::imaging::itk_ops

@@ -122,3 +122,15 @@ def test_a_folder_without_dicom_is_refused_naming_it(tmp_path):
     with pytest.raises(hemotwin.Error) as info:
         hemotwin.list_dicom_series(tmp_path)
     assert str(tmp_path) in str(info.value)
+
+
+def test_centerline_of_a_stenosis():
+    model = hemotwin.VesselModel.stenosis((0, 0, 0), (30, 0, 0), 2.0, 0.5, 15, 10)
+    ph = hemotwin.render(model, spacing=0.25, noise_sigma=0, margin=2)
+    (c,) = hemotwin.centerlines(ph.labels, (2, 0, 0), [(28, 0, 0)])
+    assert c.points.shape == (len(c), 3) and c.length == pytest.approx(26, abs=0.25)
+    k = c.narrowest()
+    assert c.radius[k] == pytest.approx(1.0, abs=0.25) and c.points[k][0] == pytest.approx(15, abs=1)
+    assert c.project(c.point_at(7.5)) == pytest.approx(7.5, abs=1e-6)
+    with pytest.raises(hemotwin.Error, match="target 0 .* lies outside the lumen"):
+        hemotwin.centerlines(ph.labels, (2, 0, 0), [(15, 5, 0)])
