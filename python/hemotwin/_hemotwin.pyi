@@ -289,6 +289,17 @@ class Centerline:
 def centerlines(labels: LabelMap, source: Sequence[float], targets: Sequence[Sequence[float]],
                 label: int = 0, speed_power: float = 2.0, step: float = 0.0, smoothing: int = 20,
                 snap: float = 0.0) -> List[Centerline]: ...
+class Intervention:
+    labels: LabelMap
+    voxels_added: int
+    voxels_removed: int
+    radius: float
+    reference_radius: float
+
+def open_stenosis(labels: LabelMap, centerline: Centerline, s0: float, s1: float,
+                  radius: float = 0.0) -> Intervention: ...
+def exclude_sac(labels: LabelMap, parent: Centerline, sac_centre: Sequence[float],
+                sac_radius: float) -> Intervention: ...
 def analyze(results: Union[str, os.PathLike], proximal: str = "", distal: str = "",
             aortic_pressure_mmhg: Optional[float] = None, low_tawss: float = 0.4,
             high_osi: float = 0.2) -> Dict[str, Any]: ...

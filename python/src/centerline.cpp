@@ -1,8 +1,10 @@
 // hemotwin.centerlines and hemotwin.Centerline: minimal-path centerlines of a label map's lumen
-// with the radius along them (hemotwin::imaging, ITK fast marching).
+// with the radius along them (hemotwin::imaging, ITK fast marching); hemotwin.open_stenosis and
+// hemotwin.exclude_sac, the virtual interventions placed along them.
 #include "hemotwin/imaging/centerline.hpp"
 
 #include "bindings.hpp"
+#include "hemotwin/imaging/intervention.hpp"
 
 namespace hemotwin::python {
 
@@ -65,6 +67,41 @@ of ITK's fast marching on a speed that peaks on the medial axis, smoothed and re
 `step` mm (0: half a voxel), with the inscribed radius along them. Points up to `snap` mm (0: two
 voxels) outside the lumen are moved onto it; beyond that, or when a target is not connected to
 the source, hemotwin.Error names the point.
+)doc");
+
+  py::class_<imaging::Intervention>(m, "Intervention",
+                                    "A virtual intervention's result: the new label map and what "
+                                    "changed.")
+      .def_readonly("labels", &imaging::Intervention::labels)
+      .def_readonly("voxels_added", &imaging::Intervention::voxels_added)
+      .def_readonly("voxels_removed", &imaging::Intervention::voxels_removed)
+      .def_readonly("radius", &imaging::Intervention::radius, "mm, the target radius used")
+      .def_readonly("reference_radius", &imaging::Intervention::reference_radius,
+                    "mm, the vessel's radius either side of the stretch");
+
+  m.def(
+      "open_stenosis",
+      [](const LabelMap& labels, const Centerline& c, double s0, double s1, double radius) {
+        py::gil_scoped_release release;
+        return imaging::open_stenosis(labels, c, s0, s1, radius);
+      },
+      py::arg("labels"), py::arg("centerline"), py::arg("s0"), py::arg("s1"),
+      py::arg("radius") = 0.0, R"doc(
+Virtual angioplasty: the lumen between arc lengths s0 and s1 (mm) of the centerline becomes at
+least a tube of `radius` mm about it (0: the reference radius, the median radii either side).
+Returns an Intervention; `labels` is left as it was.
+)doc");
+  m.def(
+      "exclude_sac",
+      [](const LabelMap& labels, const Centerline& parent, const py::object& centre,
+         double radius) {
+        const Vec3 p = to_vec3(centre);
+        py::gil_scoped_release release;
+        return imaging::exclude_sac(labels, parent, p, radius);
+      },
+      py::arg("labels"), py::arg("parent"), py::arg("sac_centre"), py::arg("sac_radius"), R"doc(
+Virtual coiling: the lumen inside the ball (sac_centre, sac_radius) (mm) beyond the parent
+vessel (farther from its centerline than its radius) is removed, with what no longer connects.
 )doc");
 }
 

@@ -134,3 +134,14 @@ def test_centerline_of_a_stenosis():
     assert c.project(c.point_at(7.5)) == pytest.approx(7.5, abs=1e-6)
     with pytest.raises(hemotwin.Error, match="target 0 .* lies outside the lumen"):
         hemotwin.centerlines(ph.labels, (2, 0, 0), [(15, 5, 0)])
+
+
+def test_angioplasty_of_a_stenosis():
+    model = hemotwin.VesselModel.stenosis((0, 0, 0), (30, 0, 0), 2.0, 0.6, 15, 8)
+    labels = hemotwin.render(model, spacing=0.25, noise_sigma=0, margin=2).labels
+    (c,) = hemotwin.centerlines(labels, (2, 0, 0), [(28, 0, 0)])
+    s0, s1 = c.project((10, 0, 0)), c.project((20, 0, 0))
+    plan = hemotwin.open_stenosis(labels, c, s0, s1)
+    (after,) = hemotwin.centerlines(plan.labels, (2, 0, 0), [(28, 0, 0)])
+    assert after.radius[after.narrowest(s0, s1)] == pytest.approx(plan.radius, abs=0.25)
+    assert plan.voxels_added > 0 and labels.array.sum() < plan.labels.array.sum()
