@@ -7,6 +7,7 @@
 //   hemotwin segment SCAN --seed X,Y,Z... --output LABELS [--lower L] [--upper U] [--roi BOX] ...
 //   hemotwin voxelize SURFACE|LABELS [--spacing MM | --cells-across N] [--output DIR] ...
 //   hemotwin analyze RESULTS [--proximal NAME --distal NAME] [--aortic-pressure-mmhg P] ...
+//   hemotwin plan CASE.toml [--open S0:S1|auto] [--radius MM] [--branch K] [--output DIR] ...
 //
 // The libraries throw and never exit; this file alone turns errors into one line on stderr,
 // "hemotwin: error: <message>", and an exit code:
@@ -41,6 +42,7 @@
 #include "hemotwin/io/run.hpp"
 #include "hemotwin/version.hpp"
 #include "imaging_commands.hpp"
+#include "plan_command.hpp"
 #include "progress.hpp"
 
 namespace fs = std::filesystem;
@@ -119,6 +121,10 @@ struct CaseOptions {
 struct RunOptions : CaseOptions {
   std::string output;
   bool quiet = false;
+};
+
+struct PlanCliOptions : CaseOptions {
+  PlanOptions plan;
 };
 
 struct CheckOptions : CaseOptions {
@@ -364,6 +370,13 @@ int main_impl(int argc, char** argv) {
   CLI::App* voxelize = add_voxelize_command(app, voxelize_opts);
   AnalyzeOptions analyze_opts;
   CLI::App* analyze = add_analyze_command(app, analyze_opts);
+  PlanCliOptions plan_opts;
+  CLI::App* plan = app.add_subcommand(
+      "plan",
+      "Virtual angioplasty of a label-map case: run it before and after with the same settings "
+      "and compare every metric (comparison.json)");
+  add_case_options(*plan, plan_opts);
+  add_plan_options(*plan, plan_opts.plan);
 
   try {
     app.parse(argc, argv);
@@ -388,6 +401,11 @@ int main_impl(int argc, char** argv) {
   if (phantom->parsed()) return phantom_command(phantom_opts);
   if (voxelize->parsed()) return voxelize_command(voxelize_opts);
   if (analyze->parsed()) return analyze_command(analyze_opts);
+  if (plan->parsed()) {
+    setup_logging(plan_opts.plan.quiet);
+    return plan_command(
+        plan_opts.plan, [&] { return load(plan_opts); }, prepare_file_geometry);
+  }
   if (segment->parsed()) {
     segment_opts.has_lower = segment->count("--lower") > 0;
     segment_opts.has_upper = segment->count("--upper") > 0;

@@ -288,6 +288,73 @@ def analyze(tmp):
     check(snapshot(results) == before, "a failed analyze changed the results directory")
 
 
+PLAN_CASE = """
+[case]
+name = "plan-test"
+backend = "cpu"
+
+[geometry]
+shape = "label_map"
+file = "ph/labels.nrrd"
+cells_across_diameter = 12
+cut_points_mm = [[3, 0, 0], [37, 0, 0]]
+cut_normals = [[-1, 0, 0], [1, 0, 0]]
+
+[blood]
+viscosity_pa_s = 0.035     # ten times blood's: steady within the short run
+
+[inlet]
+mean_velocity_m_s = 0.005
+ramp_s = 0.05
+
+[outlet]
+pressure_pa = 0
+
+[time]
+duration_s = 1.5
+time_step_s = 2.6e-4       # the 70 % throat's jet at Mach 0.1 (the derived step ignores it)
+
+[output]
+check_every = 20
+"""
+
+
+@test
+def plan(tmp):
+    """`hemotwin plan`: the 70 % stenosis phantom opened to its reference radius; both runs, the
+    comparison: the narrowest radius within one voxel of the target, the pressure drop falls."""
+    t = Path(tmp)
+    rc, out, err = run(["phantom", "stenosis", "--severity", "0.7", "--spacing", "0.4",
+                        "--output", "ph"], tmp)
+    check(rc == 0, f"phantom: exit code {rc}\n{err}")
+    (t / "plan.toml").write_text(PLAN_CASE)
+    rc, out, err = run(["plan", "plan.toml", "--output", "planned", "--aortic-pressure-mmhg", "93"],
+                       tmp)
+    check(rc == 0, f"plan: exit code {rc}\n{out}\n{err}")
+    print(out)
+    c = json.loads((t / "planned" / "comparison.json").read_text())
+    check(c["verdict"] == {"minimum_radius_within_one_voxel_of_target": True,
+                           "pressure_drop_falls": True}, f"{c['verdict']}\n{out}")
+    m = {x["metric"]: x for x in c["metrics"]}
+    radius = m["minimum radius over the stretch"]
+    check(radius["before"] < 1.2 and abs(radius["after"] - c["intervention"]["target_radius_mm"]) <= 0.4,
+          f"{radius}")
+    drop = m["pressure drop (mean)"]
+    check(drop["after"] < 0.3 * drop["before"], f"{drop}")
+    check(m["virtual FFR"]["after"] > m["virtual FFR"]["before"], f"{m['virtual FFR']}")
+    check(abs(m["opening2 mean flow"]["after"] / m["opening1 mean flow"]["after"] - 1) < 0.01,
+          f"not steady: {m['opening2 mean flow']} against {m['opening1 mean flow']}")
+    for d in ["pre", "post"]:
+        check((t / "planned" / d / "summary.json").is_file(), f"no {d} run")
+    check("within one voxel" in out and "falls" in out, f"no verdict line:\n{out}")
+
+    expect_error(["plan", "plan.toml", "--open", "fourteen", "--output", "x"], 2,
+                 r"--open 'fourteen': give the stretch as S0:S1", tmp)
+    expect_error(["plan", str(case("tiny.toml")), "--output", "x"], 2,
+                 r"plan works on a label map", tmp)
+    check(not (t / "x").exists(), "a refused plan wrote its directory")
+
+
 @test
 def interrupt(tmp):
     """Ctrl-C: the run stops, commits what it has, and exits 130."""

@@ -1,0 +1,284 @@
+#include "plan_command.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "failure.hpp"
+#include "hemotwin/analysis/flow_metrics.hpp"
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/imaging/case_geometry.hpp"
+#include "hemotwin/imaging/centerline.hpp"
+#include "hemotwin/imaging/image_io.hpp"
+#include "hemotwin/imaging/intervention.hpp"
+#include "hemotwin/io/case_file.hpp"
+#include "hemotwin/io/output_dir.hpp"
+#include "hemotwin/io/results_reader.hpp"
+
+namespace fs = std::filesystem;
+
+namespace hemotwin::cli {
+
+namespace {
+
+constexpr double kMm = 1e-3;
+
+struct Stretch {
+  double s0 = 0, s1 = 0;
+};
+
+/// "S0:S1" in mm, or the stretch about the branch's narrowest point where the radius is below
+/// 90 % of the branch's median, widened by a millimetre each side.
+Stretch stretch_of(const std::string& spec, const imaging::Centerline& c) {
+  if (spec != "auto") {
+    const auto colon = spec.find(':');
+    try {
+      if (colon == std::string::npos) throw std::invalid_argument("no colon");
+      return {std::stod(spec.substr(0, colon)), std::stod(spec.substr(colon + 1))};
+    } catch (const std::exception&) {
+      throw Failure(exit_usage, "--open '" + spec +
+                                    "': give the stretch as S0:S1, millimetres along the branch's "
+                                    "centerline from the inlet (e.g. 14:26), or auto");
+    }
+  }
+  std::vector<double> r = c.radius;
+  std::nth_element(r.begin(), r.begin() + std::ptrdiff_t(r.size() / 2), r.end());
+  const double median = r[r.size() / 2];
+  // Away from the ends, where the ball meets the cut.
+  const double margin = 2 * median;
+  const std::size_t k = c.narrowest(margin, c.length() - margin);
+  std::size_t a = k, b = k;
+  while (a > 0 && c.radius[a] < 0.9 * median) --a;
+  while (b + 1 < c.radius.size() && c.radius[b] < 0.9 * median) ++b;
+  return {std::max(0.0, c.arc_length[a] - 1.0), std::min(c.length(), c.arc_length[b] + 1.0)};
+}
+
+nlohmann::ordered_json change(const std::string& name, const std::string& unit, double before,
+                              double after) {
+  auto num = [](double v) -> nlohmann::ordered_json {
+    if (!std::isfinite(v)) return nullptr;
+    return v;
+  };
+  return {{"metric", name},
+          {"unit", unit},
+          {"before", num(before)},
+          {"after", num(after)},
+          {"change", num(after - before)},
+          {"relative_change", num(before != 0 ? (after - before) / std::abs(before) : NAN)}};
+}
+
+}  // namespace
+
+void add_plan_options(CLI::App& cmd, PlanOptions& o) {
+  cmd.add_option("--open", o.open,
+                 "Virtual angioplasty of the stretch S0:S1 (mm along the branch's centerline from "
+                 "the inlet), or auto: about the branch's narrowest point")
+      ->type_name("S0:S1|auto");
+  cmd.add_option("--radius", o.radius, "Target radius (mm); default: the reference radius")
+      ->check(CLI::Range(0.01, 100.0));
+  cmd.add_option("--branch", o.branch,
+                 "The outlet whose centerline holds the stretch (0, 1, ...); default: the one with "
+                 "the narrowest point")
+      ->check(CLI::Range(0, 1000));
+  cmd.add_option("--aortic-pressure-mmhg", o.aortic_pressure_mmhg,
+                 "Mean aortic pressure for the virtual FFR (default: the simulated pressures)")
+      ->check(CLI::Range(1.0, 300.0));
+  cmd.add_option("-o,--output", o.output,
+                 "Directory for pre/, post/, post_labels.nrrd and comparison.json (default: the "
+                 "case's output directory + '-plan')")
+      ->type_name("DIR");
+  cmd.add_flag("-q,--quiet", o.quiet, "Print errors and warnings only");
+}
+
+int plan_command(const PlanOptions& o, const std::function<Case()>& load,
+                 const std::function<io::FileGeometry(const Case&)>& geometry) {
+  Case c = load();
+  if (c.geometry.shape != ShapeKind::LabelMap)
+    throw Failure(exit_usage, (c.source_file.empty() ? std::string("the case") : c.source_file) +
+                                  ": geometry.shape: plan works on a label map (\"label_map\"), "
+                                  "got \"" +
+                                  to_string(c.geometry.shape) +
+                                  "\"; segment the scan first (hemotwin segment)");
+  const fs::path out =
+      o.output.empty() ? fs::path(c.output.directory + "-plan") : fs::path(o.output);
+
+  // The openings, the lumen and its centerlines from the inlet to each outlet.
+  imaging::PreparedGeometry g;
+  LabelMap labels;
+  try {
+    g = imaging::prepare_geometry(c);
+    labels = imaging::read_labels(g.file);
+  } catch (const Error& e) {
+    throw Failure(exit_usage, e.what());
+  }
+  const double h = labels.grid.spacing.minCoeff();
+  Vec3 source = Vec3::Zero();
+  std::vector<Vec3> targets;
+  std::vector<std::string> outlet_names;
+  bool have_inlet = false;
+  for (const auto& op : g.openings) {
+    const Vec3 inside = op.centre - h * op.normal;  // a voxel in from the cut
+    if (op.kind == IoletKind::VelocityInlet && !have_inlet) {
+      source = inside;
+      have_inlet = true;
+    } else if (is_outlet(op.kind)) {
+      targets.push_back(inside);
+      outlet_names.push_back(op.name);
+    }
+  }
+  if (!have_inlet || targets.empty())
+    throw Failure(exit_usage, "plan needs an inlet and at least one outlet among the openings");
+  imaging::CenterlineOptions co;
+  co.label = c.geometry.label;
+  const auto lines = imaging::centerlines(labels, source, targets, co);
+  std::size_t branch = 0;
+  if (o.branch >= 0) {
+    if (std::size_t(o.branch) >= lines.size())
+      throw Failure(exit_usage, "--branch " + std::to_string(o.branch) + ": the geometry has " +
+                                    std::to_string(lines.size()) + " outlets (0 to " +
+                                    std::to_string(lines.size() - 1) + ")");
+    branch = std::size_t(o.branch);
+  } else {
+    double narrowest = 1e300;
+    for (std::size_t k = 0; k < lines.size(); ++k) {
+      const auto& l = lines[k];
+      const double r = l.radius[l.narrowest(2 * h, l.length() - 2 * h)];
+      if (r < narrowest) {
+        narrowest = r;
+        branch = k;
+      }
+    }
+  }
+  const imaging::Centerline& line = lines[branch];
+  const Stretch st = stretch_of(o.open, line);
+  imaging::Intervention plan;
+  try {
+    plan = imaging::open_stenosis(labels, line, st.s0, st.s1, o.radius,
+                                  std::uint8_t(c.geometry.label > 0 ? c.geometry.label : 1));
+  } catch (const Error& e) {
+    throw Failure(exit_usage, std::string("--open: ") + e.what());
+  }
+  const double before_min = line.radius[line.narrowest(st.s0, st.s1)];
+  if (!o.quiet)
+    std::printf(
+        "plan: open %s (branch %zu) from %.2f to %.2f mm along its centerline to radius %.3f mm "
+        "(reference %.3f mm); narrowest radius there %.3f mm; %lld voxels added\n",
+        outlet_names[branch].c_str(), branch, st.s0, st.s1, plan.radius, plan.reference_radius,
+        before_min, static_cast<long long>(plan.voxels_added));
+
+  // Sections a reference diameter before the stretch and two after, across the branch.
+  const double d_ref = 2 * plan.reference_radius;
+  auto section = [&](const std::string& name, double s) {
+    s = std::clamp(s, 2 * h, line.length() - 2 * h);
+    SectionSpec sec;
+    sec.name = name;
+    sec.point = line.point_at(s) * kMm;
+    sec.normal = line.tangent_at(s);
+    sec.radius = 1.5 * line.radius_at(s) * kMm + 2 * h * kMm;
+    return sec;
+  };
+  c.sections.push_back(section("plan_proximal", st.s0 - d_ref));
+  c.sections.push_back(section("plan_distal", st.s1 + 2 * d_ref));
+
+  // The lumen after, then both runs with the same settings but the file. comparison.json marks a
+  // complete plan: an earlier one's goes first, so a plan that fails part-way leaves none that
+  // could be taken for this one's (each run directory is itself replaced whole or not at all).
+  fs::create_directories(out);
+  fs::remove(out / "comparison.json");
+  const fs::path post_labels = fs::absolute(out / "post_labels.nrrd");
+  imaging::write_labels(plan.labels, post_labels);
+  c.source_text.clear();  // each run's case.toml then records what ran (sections, file)
+  Case post = c;
+  post.geometry.file = post_labels.string();
+  io::RunCallbacks cb;
+  cb.geometry = geometry;
+  if (!o.quiet) spdlog::info("plan: running the case before the intervention");
+  io::run_case(c, out / "pre", cb);
+  if (!o.quiet) spdlog::info("plan: running the case after the intervention");
+  io::run_case(post, out / "post", cb);
+
+  // The geometry after, as the centerline measures it, and every metric before and after.
+  const auto after_lines = imaging::centerlines(plan.labels, source, targets, co);
+  const auto& after_line = after_lines[branch];
+  const double after_min = after_line.radius[after_line.narrowest(st.s0, st.s1)];
+  analysis::FlowMetricsOptions fo;
+  fo.proximal = "plan_proximal";
+  fo.distal = "plan_distal";
+  if (o.aortic_pressure_mmhg > 0) fo.aortic_pressure = o.aortic_pressure_mmhg * io::pascal_per_mmhg;
+  const io::ResultsData rb = io::read_results(out / "pre" / "results.h5");
+  const io::ResultsData ra = io::read_results(out / "post" / "results.h5");
+  const analysis::FlowMetrics mb = analysis::flow_metrics(rb, fo),
+                              ma = analysis::flow_metrics(ra, fo);
+  const analysis::WallSummary wb = analysis::wall_summary(rb), wa = analysis::wall_summary(ra);
+
+  using json = nlohmann::ordered_json;
+  constexpr double mmhg = io::pascal_per_mmhg;
+  json metrics = json::array();
+  metrics.push_back(change("minimum radius over the stretch", "mm", before_min, after_min));
+  metrics.push_back(
+      change("pressure drop (mean)", "mmHg", mb.drop->mean_drop / mmhg, ma.drop->mean_drop / mmhg));
+  metrics.push_back(
+      change("pressure drop (peak)", "mmHg", mb.drop->peak_drop / mmhg, ma.drop->peak_drop / mmhg));
+  metrics.push_back(change("virtual FFR", "", mb.drop->ffr, ma.drop->ffr));
+  for (std::size_t k = 0; k < mb.iolets.size(); ++k) {
+    metrics.push_back(change(mb.iolets[k].name + " mean pressure", "mmHg",
+                             mb.iolets[k].mean_pressure / mmhg, ma.iolets[k].mean_pressure / mmhg));
+    metrics.push_back(change(mb.iolets[k].name + " mean flow", "mL/s", mb.iolets[k].mean_flow * 1e6,
+                             ma.iolets[k].mean_flow * 1e6));
+    if (rb.iolets[k].is_outlet())
+      metrics.push_back(change(mb.iolets[k].name + " flow share", "", mb.iolets[k].flow_fraction,
+                               ma.iolets[k].flow_fraction));
+  }
+  if (wb.averaged && wa.averaged) {
+    metrics.push_back(change("TAWSS (mean)", "Pa", wb.tawss.mean, wa.tawss.mean));
+    metrics.push_back(change("TAWSS (95th percentile)", "Pa", wb.tawss.p95, wa.tawss.p95));
+    metrics.push_back(change("OSI (mean)", "", wb.osi.mean, wa.osi.mean));
+    metrics.push_back(
+        change("low-TAWSS share", "", wb.fractions.low_tawss, wa.fractions.low_tawss));
+    metrics.push_back(change("high-OSI share", "", wb.fractions.high_osi, wa.fractions.high_osi));
+  }
+  const bool radius_met = std::abs(after_min - plan.radius) <= h;
+  const bool drop_fell = ma.drop->mean_drop < mb.drop->mean_drop;
+  json j;
+  j["format"] = "hemotwin-plan";
+  j["format_version"] = 1;
+  j["case"] = c.name;
+  j["intervention"] = {{"kind", "open_stenosis"},
+                       {"branch", outlet_names[branch]},
+                       {"s0_mm", st.s0},
+                       {"s1_mm", st.s1},
+                       {"target_radius_mm", plan.radius},
+                       {"reference_radius_mm", plan.reference_radius},
+                       {"voxels_added", plan.voxels_added},
+                       {"voxel_mm", h}};
+  j["verdict"] = {{"minimum_radius_within_one_voxel_of_target", radius_met},
+                  {"pressure_drop_falls", drop_fell}};
+  j["metrics"] = std::move(metrics);
+  j["runs"] = {{"before", "pre"}, {"after", "post"}, {"post_labels", "post_labels.nrrd"}};
+  io::OutputDir dir(out, "comparison.json");
+  dir.write_file("comparison.json", j.dump(2) + "\n");
+  dir.commit();
+
+  if (!o.quiet) {
+    std::printf("%-34s %12s %12s %12s\n", "metric", "before", "after", "change");
+    for (const auto& m : j["metrics"]) {
+      const auto v = [&](const char* k) { return m[k].is_null() ? NAN : m[k].get<double>(); };
+      std::printf("%-34s %12.4g %12.4g %+12.4g %s\n", m["metric"].get<std::string>().c_str(),
+                  v("before"), v("after"), v("change"), m["unit"].get<std::string>().c_str());
+    }
+    std::printf(
+        "minimum radius %.3f -> %.3f mm (target %.3f, voxel %.3f): %s; pressure drop "
+        "%.4g -> %.4g mmHg: %s\n",
+        before_min, after_min, plan.radius, h,
+        radius_met ? "within one voxel" : "NOT within one voxel", mb.drop->mean_drop / mmhg,
+        ma.drop->mean_drop / mmhg, drop_fell ? "falls" : "does NOT fall");
+    std::printf("comparison written to %s\n", (out / "comparison.json").string().c_str());
+  }
+  return exit_ok;
+}
+
+}  // namespace hemotwin::cli
