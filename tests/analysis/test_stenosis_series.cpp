@@ -98,13 +98,16 @@ Outcome run(const Series& r) {
                        (1 - 0.5 * r.severity * (1 + std::cos(2 * pi * (s - Ls / 2) / Ls))));
   }
   out.model = young_tsai(g, out.u, mu, rho).total();
+  // Young & Tsai's own blunt-plug K_v, for comparison only (docs/validation.md).
+  const double blunt = young_tsai({D, D * (1 - r.severity), Ls, {}, {}}, out.u, mu, rho).total();
   const double q_in = m.plane("inlet0").mean_flow;
   out.section_flow_error = m.plane("distal").mean_flow / q_in - 1;
   std::printf(
       "severity %.0f %%, Re %.0f, %d cells across: U %.4g m/s, drop %.4g Pa, stenosis %.4g Pa, "
-      "Young-Tsai %.4g Pa (ratio %.3f), FFR %.4f, distal flow %+.2f %%\n",
+      "Young-Tsai %.4g Pa (ratio %.3f; blunt-plug K_v %.4g Pa, ratio %.3f), FFR %.4f, distal flow "
+      "%+.2f %%\n",
       100 * r.severity, r.reynolds, r.cells, out.u, out.drop, out.stenosis, out.model,
-      out.stenosis / out.model, out.ffr, 100 * out.section_flow_error);
+      out.stenosis / out.model, blunt, out.stenosis / blunt, out.ffr, 100 * out.section_flow_error);
   return out;
 }
 
