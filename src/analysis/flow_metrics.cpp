@@ -183,8 +183,7 @@ std::string metrics_json(const io::ResultsData& r, const FlowMetrics& f, const W
            {"mean_pressure_mmhg", num(p.mean_pressure / mmhg)},
            {"min_pressure_mmhg", num(p.min_pressure / mmhg)},
            {"max_pressure_mmhg", num(p.max_pressure / mmhg)}};
-    if (p.kind == "pressure_outlet" || p.kind == "velocity_outlet")
-      e["flow_fraction"] = num(p.flow_fraction);
+    if (p.is_outlet()) e["flow_fraction"] = num(p.flow_fraction);
     return e;
   };
   auto stats = [&](const RegionStats& s) {
@@ -207,8 +206,7 @@ std::string metrics_json(const io::ResultsData& r, const FlowMetrics& f, const W
   j["sections"] = std::move(sections);
   json split = json::object();
   for (const auto& p : f.iolets)
-    if (p.kind == "pressure_outlet" || p.kind == "velocity_outlet")
-      split[p.name] = num(p.flow_fraction);
+    if (p.is_outlet()) split[p.name] = num(p.flow_fraction);
   j["flow_split"] = std::move(split);
   if (f.drop) {
     const PressureDrop& d = *f.drop;

@@ -85,8 +85,7 @@ int analyze_command(const AnalyzeOptions& o) {
   auto row = [&](const analysis::PlaneMetrics& p) {
     std::printf("  %-16s %-16s %12.4g %12.4g", p.name.c_str(), p.kind.c_str(), p.mean_flow * ml,
                 p.mean_pressure / mmhg);
-    if (p.kind == "pressure_outlet" || p.kind == "velocity_outlet")
-      std::printf(" %9.1f%%", 100 * p.flow_fraction);
+    if (p.is_outlet()) std::printf(" %9.1f%%", 100 * p.flow_fraction);
     std::printf("\n");
   };
   for (const auto& p : flow.iolets) row(p);

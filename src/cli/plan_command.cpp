@@ -13,6 +13,7 @@
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/imaging/case_geometry.hpp"
 #include "hemotwin/imaging/centerline.hpp"
+#include "hemotwin/imaging/file_geometry.hpp"
 #include "hemotwin/imaging/image_io.hpp"
 #include "hemotwin/imaging/intervention.hpp"
 #include "hemotwin/io/case_file.hpp"
@@ -194,10 +195,13 @@ int plan_command(const PlanOptions& o, const std::function<Case()>& load,
   c.source_text.clear();  // each run's case.toml then records what ran (sections, file)
   Case post = c;
   post.geometry.file = post_labels.string();
+  // The geometry prepared above serves the run before (no second read and voxelisation); the
+  // one after is prepared from its own label map.
   io::RunCallbacks cb;
-  cb.geometry = geometry;
+  cb.geometry = [&g](const Case&) { return imaging::to_file_geometry(std::move(g)); };
   if (!o.quiet) spdlog::info("plan: running the case before the intervention");
   io::run_case(c, out / "pre", cb);
+  cb.geometry = geometry;
   if (!o.quiet) spdlog::info("plan: running the case after the intervention");
   io::run_case(post, out / "post", cb);
 

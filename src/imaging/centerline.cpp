@@ -8,6 +8,7 @@
 
 #include "hemotwin/core/error.hpp"
 #include "raw.hpp"
+#include "voxel_ball.hpp"
 
 namespace hemotwin::imaging {
 
@@ -61,18 +62,13 @@ Index3 snap(const LabelMap& mask, const Vec3& p, double reach, const std::string
   if (g.contains(n[0], n[1], n[2]) && mask.at(n[0], n[1], n[2])) return n;
   Index3 best{-1, -1, -1};
   double best_d = std::numeric_limits<double>::infinity();
-  int r[3];
-  for (int a = 0; a < 3; ++a) r[a] = int(std::ceil(reach / g.spacing[a]));
-  for (int k = n[2] - r[2]; k <= n[2] + r[2]; ++k)
-    for (int j = n[1] - r[1]; j <= n[1] + r[1]; ++j)
-      for (int i = n[0] - r[0]; i <= n[0] + r[0]; ++i) {
-        if (!g.contains(i, j, k) || !mask.at(i, j, k)) continue;
-        const double d = (g.point(i, j, k) - p).norm();
-        if (d <= reach && d < best_d) {
-          best_d = d;
-          best = {i, j, k};
-        }
-      }
+  detail::for_ball(g, p, reach, [&](int i, int j, int k) {
+    const double d = (g.point(i, j, k) - p).norm();
+    if (mask.at(i, j, k) && d < best_d) {
+      best_d = d;
+      best = {i, j, k};
+    }
+  });
   if (best[0] < 0)
     throw Error("the " + what + " " + mm(p) + " lies outside the lumen (no lumen voxel within " +
                 std::to_string(reach) + " mm); give a point inside the vessel");
@@ -122,18 +118,14 @@ Volume<Vec3> arrival_gradient(const Volume<float>& time, const LabelMap& mask, f
 double inscribed_radius(const LabelMap& mask, const Vec3& p, double guess) {
   const Grid& g = mask.grid;
   const double reach = guess + 2 * g.spacing.maxCoeff();
-  const Vec3 c = g.index(p);
-  int lo[3], hi[3];
-  for (int a = 0; a < 3; ++a) {
-    lo[a] = int(std::floor(c[a] - reach / g.spacing[a]));
-    hi[a] = int(std::ceil(c[a] + reach / g.spacing[a]));
-  }
   double best = reach * reach;
-  for (int k = lo[2]; k <= hi[2]; ++k)
-    for (int j = lo[1]; j <= hi[1]; ++j)
-      for (int i = lo[0]; i <= hi[0]; ++i)
-        if (!g.contains(i, j, k) || !mask.at(i, j, k))
+  detail::for_ball(
+      g, p, reach,
+      [&](int i, int j, int k) {
+        if (!g.contains(i, j, k) || !mask.at(i, j, k))  // beyond the grid counts as background
           best = std::min(best, (g.point(i, j, k) - p).squaredNorm());
+      },
+      /*clip=*/false);
   return std::max(std::sqrt(best) - 0.5 * g.spacing.minCoeff(), 0.0);
 }
 

@@ -6,6 +6,7 @@
 
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/imaging/segment.hpp"
+#include "voxel_ball.hpp"
 
 namespace hemotwin::imaging {
 
@@ -19,21 +20,6 @@ double median_radius(const Centerline& c, double a, double b) {
   if (r.empty()) return std::nan("");
   std::nth_element(r.begin(), r.begin() + std::ptrdiff_t(r.size() / 2), r.end());
   return r[r.size() / 2];
-}
-
-/// Calls f(i, j, k) for every voxel whose centre lies within `radius` of p.
-template <class F>
-void for_ball(const Grid& g, const Vec3& p, double radius, F&& f) {
-  const Vec3 c = g.index(p);
-  int lo[3], hi[3];
-  for (int a = 0; a < 3; ++a) {
-    lo[a] = std::max(0, int(std::floor(c[a] - radius / g.spacing[a])) - 1);
-    hi[a] = std::min(g.size[a] - 1, int(std::ceil(c[a] + radius / g.spacing[a])) + 1);
-  }
-  for (int k = lo[2]; k <= hi[2]; ++k)
-    for (int j = lo[1]; j <= hi[1]; ++j)
-      for (int i = lo[0]; i <= hi[0]; ++i)
-        if ((g.point(i, j, k) - p).squaredNorm() <= radius * radius) f(i, j, k);
 }
 
 }  // namespace
@@ -63,7 +49,7 @@ Intervention open_stenosis(const LabelMap& labels, const Centerline& c, double s
   const double step = 0.25 * labels.grid.spacing.minCoeff();
   const int n = std::max(1, int(std::ceil(len / step)));
   for (int q = 0; q <= n; ++q)
-    for_ball(l.grid, c.point_at(s0 + len * q / n), out.radius, [&](int i, int j, int k) {
+    detail::for_ball(l.grid, c.point_at(s0 + len * q / n), out.radius, [&](int i, int j, int k) {
       if (l.at(i, j, k) == 0) {
         l.at(i, j, k) = label;
         ++out.voxels_added;
@@ -80,7 +66,7 @@ Intervention exclude_sac(const LabelMap& labels, const Centerline& parent, const
   out.labels = labels;
   LabelMap& l = out.labels;
   const double half = 0.5 * labels.grid.spacing.minCoeff();
-  for_ball(l.grid, sac_centre, sac_radius, [&](int i, int j, int k) {
+  detail::for_ball(l.grid, sac_centre, sac_radius, [&](int i, int j, int k) {
     if (l.at(i, j, k) == 0) return;
     const Vec3 p = l.grid.point(i, j, k);
     const double s = parent.project(p);

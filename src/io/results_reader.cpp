@@ -91,23 +91,8 @@ class Reader {
               path_, "cannot open attribute " + object + ":" + name),
           H5Aclose);
     Hid type(check_id(H5Aget_type(a.get()), path_, "cannot read the type of " + name), H5Tclose);
-    if (H5Tis_variable_str(type.get()) > 0) {
-      Hid mem(H5Tcopy(H5T_C_S1), H5Tclose);
-      H5Tset_size(mem.get(), H5T_VARIABLE);
-      H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
-      char* text = nullptr;
-      check_status(H5Aread(a.get(), mem.get(), &text), path_, "cannot read attribute " + name);
-      std::string out = text ? text : "";
-      H5free_memory(text);
-      return out;
-    }
-    const std::size_t size = H5Tget_size(type.get());
-    std::string out(size, '\0');
-    Hid mem(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(mem.get(), size);
-    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
-    check_status(H5Aread(a.get(), mem.get(), out.data()), path_, "cannot read attribute " + name);
-    return out.substr(0, out.find('\0'));
+    return read_string(type.get(), "attribute " + object + ":" + name,
+                       [&](hid_t mem, void* buf) { return H5Aread(a.get(), mem, buf); });
   }
 
   std::string string_dataset(const std::string& name) const {
@@ -115,22 +100,29 @@ class Reader {
     Hid d(check_id(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), path_, "cannot open " + name),
           H5Dclose);
     Hid type(check_id(H5Dget_type(d.get()), path_, "cannot read the type of " + name), H5Tclose);
+    return read_string(type.get(), name, [&](hid_t mem, void* buf) {
+      return H5Dread(d.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    });
+  }
+
+  /// A scalar string of file type `type` (variable or fixed length, in its own character set),
+  /// read by `read(memory_type, buffer)`.
+  template <class Read>
+  std::string read_string(hid_t type, const std::string& what, Read&& read) const {
     Hid mem(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
-    if (H5Tis_variable_str(type.get()) > 0) {
+    H5Tset_cset(mem.get(), H5Tget_cset(type));
+    if (H5Tis_variable_str(type) > 0) {
       H5Tset_size(mem.get(), H5T_VARIABLE);
       char* text = nullptr;
-      check_status(H5Dread(d.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), path_,
-                   "cannot read " + name);
+      check_status(read(mem.get(), &text), path_, "cannot read " + what);
       std::string out = text ? text : "";
       H5free_memory(text);
       return out;
     }
-    const std::size_t size = H5Tget_size(type.get());
+    const std::size_t size = H5Tget_size(type);
     std::string out(size, '\0');
     H5Tset_size(mem.get(), size);
-    check_status(H5Dread(d.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), path_,
-                 "cannot read " + name);
+    check_status(read(mem.get(), out.data()), path_, "cannot read " + what);
     return out.substr(0, out.find('\0'));
   }
 

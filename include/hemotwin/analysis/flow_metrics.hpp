@@ -24,6 +24,8 @@ struct PlaneMetrics {
   double max_pressure = 0;   // Pa
   double peak_flow = 0;      // m^3/s, the largest over the window's samples
   double flow_fraction = 0;  // outlets: share of the summed outlet flow; 0 elsewhere
+
+  bool is_outlet() const { return io::is_outlet_kind(kind); }
 };
 
 /// Between a proximal and a distal plane.

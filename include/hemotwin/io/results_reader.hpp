@@ -6,7 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "hemotwin/core/fields.hpp"
+
 namespace hemotwin::io {
+
+/// Whether a stored iolet kind (core's to_string(IoletKind)) is an outlet's.
+inline bool is_outlet_kind(const std::string& kind) {
+  return kind == to_string(IoletKind::PressureOutlet) ||
+         kind == to_string(IoletKind::VelocityOutlet);
+}
 
 /// The time series of one inlet, outlet or measurement section.
 struct PlaneSeries {
@@ -19,8 +27,8 @@ struct PlaneSeries {
   std::vector<double> flow;         // m^3/s (into the domain at inlets, out at outlets)
   std::vector<double> pressure;     // Pa
 
-  bool is_outlet() const { return kind == "pressure_outlet" || kind == "velocity_outlet"; }
-  bool is_inlet() const { return kind == "velocity_inlet"; }
+  bool is_outlet() const { return is_outlet_kind(kind); }
+  bool is_inlet() const { return kind == to_string(IoletKind::VelocityInlet); }
 };
 
 struct ResultsData {
