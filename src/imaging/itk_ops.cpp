@@ -22,6 +22,7 @@
 #include <itkLinearInterpolateImageFunction.h>
 #include <itkMetaImageIO.h>
 #include <itkMultiScaleHessianBasedMeasureImageFilter.h>
+#include <itkNearestNeighborInterpolateImageFunction.h>
 #include <itkNiftiImageIO.h>
 #include <itkNrrdImageIO.h>
 #include <itkRelabelComponentImageFilter.h>
@@ -35,71 +36,10 @@
 #include <cctype>
 
 #include "hemotwin/core/error.hpp"
+#include "itk_image.hpp"
 
 namespace hemotwin::imaging::itk_ops {
 namespace {
-
-template <class T>
-using Img = itk::Image<T, 3>;
-
-template <class T>
-typename Img<T>::Pointer empty_like(const RawGrid& g) {
-  auto img = Img<T>::New();
-  typename Img<T>::RegionType region;
-  typename Img<T>::SizeType size;
-  for (int a = 0; a < 3; ++a) size[a] = itk::SizeValueType(g.size[a]);
-  region.SetSize(size);
-  img->SetRegions(region);
-  typename Img<T>::PointType origin;
-  typename Img<T>::SpacingType spacing;
-  typename Img<T>::DirectionType direction;
-  for (int a = 0; a < 3; ++a) {
-    origin[a] = g.origin[a];
-    spacing[a] = g.spacing[a];
-    for (int b = 0; b < 3; ++b) direction[a][b] = g.direction[3 * a + b];
-  }
-  img->SetOrigin(origin);
-  img->SetSpacing(spacing);
-  img->SetDirection(direction);
-  img->Allocate();
-  return img;
-}
-
-template <class T>
-typename Img<T>::Pointer to_itk(const Raw<T>& r) {
-  auto img = empty_like<T>(r.grid);
-  std::copy(r.data.begin(), r.data.end(), img->GetBufferPointer());
-  return img;
-}
-
-RawGrid grid_of(const itk::ImageBase<3>* img) {
-  RawGrid g;
-  const auto region = img->GetLargestPossibleRegion();
-  for (int a = 0; a < 3; ++a) {
-    g.size[a] = int(region.GetSize()[a]);
-    g.origin[a] = img->GetOrigin()[a];
-    g.spacing[a] = img->GetSpacing()[a];
-    for (int b = 0; b < 3; ++b) g.direction[3 * a + b] = img->GetDirection()[a][b];
-  }
-  const auto start = region.GetIndex();
-  if (start[0] != 0 || start[1] != 0 || start[2] != 0) {
-    itk::ImageBase<3>::PointType p;
-    img->TransformIndexToPhysicalPoint(start, p);
-    for (int a = 0; a < 3; ++a) g.origin[a] = p[a];
-  }
-  return g;
-}
-
-template <class T, class Image>
-Raw<T> from_itk(const Image* img) {
-  Raw<T> r;
-  r.grid = grid_of(img);
-  r.data.resize(r.grid.voxels());
-  itk::ImageRegionConstIterator<Image> it(img, img->GetLargestPossibleRegion());
-  std::size_t n = 0;
-  for (it.GoToBegin(); !it.IsAtEnd(); ++it) r.data[n++] = static_cast<T>(it.Get());
-  return r;
-}
 
 std::string file_name(const std::string& path) {
   const auto slash = path.find_last_of('/');
@@ -221,15 +161,31 @@ Raw<float> read_dicom_files(const std::string& folder, const std::vector<std::st
 void write_float(const Raw<float>& image, const std::string& path) { write(image, path); }
 void write_u8(const Raw<std::uint8_t>& image, const std::string& path) { write(image, path); }
 
-Raw<float> resample_linear(const Raw<float>& image, const RawGrid& reference, float outside) {
+Raw<float> resample_linear(const Raw<float>& image, const RawGrid& reference, float outside,
+                           const RawAffine* fixed_to_moving) {
   auto f = itk::ResampleImageFilter<Img<float>, Img<float>>::New();
   f->SetInput(to_itk(image));
   f->SetInterpolator(itk::LinearInterpolateImageFunction<Img<float>, double>::New());
+  if (fixed_to_moving) f->SetTransform(to_itk(*fixed_to_moving));
   f->UseReferenceImageOn();
   f->SetReferenceImage(empty_like<float>(reference));
   f->SetDefaultPixelValue(outside);
   f->Update();
   return from_itk<float>(f->GetOutput());
+}
+
+Raw<std::uint8_t> resample_nearest(const Raw<std::uint8_t>& labels, const RawGrid& reference,
+                                   std::uint8_t outside, const RawAffine& fixed_to_moving) {
+  using U8 = Img<std::uint8_t>;
+  auto f = itk::ResampleImageFilter<U8, U8>::New();
+  f->SetInput(to_itk(labels));
+  f->SetInterpolator(itk::NearestNeighborInterpolateImageFunction<U8, double>::New());
+  f->SetTransform(to_itk(fixed_to_moving));
+  f->UseReferenceImageOn();
+  f->SetReferenceImage(empty_like<std::uint8_t>(reference));
+  f->SetDefaultPixelValue(outside);
+  f->Update();
+  return from_itk<std::uint8_t>(f->GetOutput());
 }
 
 void gaussian_blur(Raw<float>& image, double sigma_mm) {

@@ -56,7 +56,44 @@ Raw<float> read_dicom_files(const std::string& folder, const std::vector<std::st
 void write_float(const Raw<float>& image, const std::string& path);
 void write_u8(const Raw<std::uint8_t>& image, const std::string& path);
 
-Raw<float> resample_linear(const Raw<float>& image, const RawGrid& reference, float outside);
+/// An affine map of physical points p -> matrix * p + translation (matrix row-major).
+struct RawAffine {
+  double matrix[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+  double translation[3] = {0, 0, 0};
+};
+
+/// `image` resampled onto `reference` by linear interpolation; with `fixed_to_moving`, the value
+/// at a reference point p is the image's at fixed_to_moving(p).
+Raw<float> resample_linear(const Raw<float>& image, const RawGrid& reference, float outside,
+                           const RawAffine* fixed_to_moving = nullptr);
+/// The same with nearest-neighbour interpolation (label maps).
+Raw<std::uint8_t> resample_nearest(const Raw<std::uint8_t>& labels, const RawGrid& reference,
+                                   std::uint8_t outside, const RawAffine& fixed_to_moving);
+
+struct MattesParams {
+  bool affine = false;               // a rigid stage, then an affine one
+  bool moments = false;              // start from the intensities' centres of mass (else identity)
+  int bins = 50;                     // joint histogram bins
+  double sampling = 0.2;             // fraction of the fixed image's voxels sampled per iteration
+  std::uint32_t seed = 20261127;     // of the sampling: runs repeat exactly
+  int iterations = 300;              // per level
+  std::vector<int> shrink{4, 2, 1};  // the rigid stage's levels; the affine stage runs the last two
+  double max_step_mm = 2.0;          // the first step's largest physical shift, per level
+  double min_step_mm = 0.002;        // stop once a step shifts no point by more
+};
+struct MattesResult {
+  RawAffine rigid;   // after the rigid stage
+  RawAffine affine;  // after the affine stage (= rigid when params.affine is false)
+  double metric_rigid = 0, metric_affine = 0;       // Mattes MI (negative; lower is better)
+  int iterations_rigid = 0, iterations_affine = 0;  // summed over levels
+  std::string stop;                                 // the last level's stop condition
+};
+/// Registers `moving` to `fixed` (ITK's ImageRegistrationMethodv4, Mattes mutual information,
+/// regular-step gradient descent with scales from physical shifts, a shrink/smooth pyramid):
+/// VersorRigid3DTransform, then optionally AffineTransform started from it. The transforms map
+/// the fixed image's physical points onto the moving image's.
+MattesResult register_mattes(const Raw<float>& fixed, const Raw<float>& moving,
+                             const MattesParams& params);
 void gaussian_blur(Raw<float>& image, double sigma_mm);
 void curvature_flow(Raw<float>& image, int iterations, double time_step);
 /// Voxels in [lower, upper] face-connected to a seed (voxel indices), as 0/1.

@@ -75,6 +75,14 @@ double VesselModel::distance(const Vec3& p) const {
   return d;
 }
 
+VesselModel VesselModel::transformed(const Eigen::Isometry3d& pose) const {
+  VesselModel m = *this;
+  for (Tube& t : m.tubes_)
+    for (Vec3& p : t.points) p = pose * p;
+  for (Sphere& s : m.spheres_) s.centre = pose * s.centre;
+  return m;
+}
+
 void VesselModel::bounds(Vec3& lo, Vec3& hi) const {
   lo = Vec3::Constant(std::numeric_limits<double>::infinity());
   hi = -lo;
@@ -174,23 +182,32 @@ Phantom render(const VesselModel& model, const RenderOptions& o) {
   const double lumen = o.lumen >= 0 ? o.lumen : (ct ? 400 : 600);
   const double tissue = o.tissue >= 0 ? o.tissue : (ct ? 40 : 100);
 
-  // The grid: the lumen's bounds plus the margin, in the rotated frame.
-  Vec3 lo, hi;
-  model.bounds(lo, hi);
-  lo -= Vec3::Constant(o.margin);
-  hi += Vec3::Constant(o.margin);
-  Vec3 rlo = Vec3::Constant(1e300), rhi = -rlo;
-  for (int c = 0; c < 8; ++c) {
-    const Vec3 p((c & 1) ? hi[0] : lo[0], (c & 2) ? hi[1] : lo[1], (c & 4) ? hi[2] : lo[2]);
-    const Vec3 r = R.transpose() * p;
-    rlo = rlo.cwiseMin(r);
-    rhi = rhi.cwiseMax(r);
-  }
-  Grid g;
-  g.spacing = o.spacing;
-  g.direction = R;
-  g.origin = R * rlo;
-  for (int a = 0; a < 3; ++a) g.size[a] = int(std::ceil((rhi[a] - rlo[a]) / o.spacing[a])) + 1;
+  // The grid: the lumen's bounds plus the margin, in the rotated frame. `frame` is the scene's
+  // own (the identity pose's), which places the bone; `g` the scan's.
+  auto bounding_grid = [&](const VesselModel& m) {
+    Vec3 lo, hi;
+    m.bounds(lo, hi);
+    lo -= Vec3::Constant(o.margin);
+    hi += Vec3::Constant(o.margin);
+    Vec3 rlo = Vec3::Constant(1e300), rhi = -rlo;
+    for (int c = 0; c < 8; ++c) {
+      const Vec3 p((c & 1) ? hi[0] : lo[0], (c & 2) ? hi[1] : lo[1], (c & 4) ? hi[2] : lo[2]);
+      const Vec3 r = R.transpose() * p;
+      rlo = rlo.cwiseMin(r);
+      rhi = rhi.cwiseMax(r);
+    }
+    Grid b;
+    b.spacing = o.spacing;
+    b.direction = R;
+    b.origin = R * rlo;
+    for (int a = 0; a < 3; ++a) b.size[a] = int(std::ceil((rhi[a] - rlo[a]) / o.spacing[a])) + 1;
+    return b;
+  };
+  const bool posed = !o.pose.isApprox(Eigen::Isometry3d::Identity(), 1e-12);
+  const VesselModel moved = posed ? model.transformed(o.pose) : VesselModel();
+  const VesselModel& scene = posed ? moved : model;
+  const Grid frame = bounding_grid(model);
+  Grid g = posed ? bounding_grid(moved) : frame;
   if (o.grid.voxels() > 0) {
     if (!(o.grid.spacing.minCoeff() > 0) || !(o.grid.direction.transpose() * o.grid.direction)
                                                  .isApprox(Eigen::Matrix3d::Identity(), 1e-9))
@@ -199,7 +216,7 @@ Phantom render(const VesselModel& model, const RenderOptions& o) {
   }
 
   Phantom out{Image(g, 0.0f), LabelMap(g, 0)};
-  const auto prims = primitives(model);
+  const auto prims = primitives(scene);
   const double half_diag = 0.5 * g.spacing.norm();
 
   // Blocks of 8^3 voxels: the primitives that can be nearest within a block, found once from its
@@ -262,16 +279,19 @@ Phantom render(const VesselModel& model, const RenderOptions& o) {
   // Intensities: tissue with a smooth variation, the lumen by its volume fraction, and on CT a
   // block of bone well away from the lumen (at the low-x side of the grid).
   const double variation = ct ? 30 : 40;
+  const Eigen::Isometry3d inverse = o.pose.inverse();
 #pragma omp parallel for schedule(static)
   for (int z = 0; z < g.size[2]; ++z)
     for (int y = 0; y < g.size[1]; ++y)
       for (int x = 0; x < g.size[0]; ++x) {
         const std::int64_t n = g.linear(x, y, z);
-        const Vec3 p = g.point(x, y, z);
+        const Vec3 p = posed ? Vec3(inverse * g.point(x, y, z)) : g.point(x, y, z);
         double v =
             tissue + variation * std::sin(2 * kPi * p[0] / 37.0) * std::cos(2 * kPi * p[1] / 53.0);
         v += (lumen - v) * fraction[n];
-        if (ct && x < g.size[0] / 6 && fraction[n] == 0) {
+        const bool bone_side =
+            posed ? std::lround(frame.index(p)[0]) < frame.size[0] / 6 : x < g.size[0] / 6;
+        if (ct && bone_side && fraction[n] == 0) {
           // Bone where the lumen is more than 3 mm away; whole blocks decide without the model.
           const double db =
               block_distance[std::size_t(x / S + bx * (y / S + std::size_t(by) * (z / S)))];

@@ -2,6 +2,7 @@
 // Synthetic vessel phantoms: parametric lumens with an exact inside test, rendered as CT- or
 // MR-like angiograms (partial volume, blur, noise, background tissue) together with their exact
 // label map. They are the ground truth that real scans lack; tests and the demo use them.
+#include <Eigen/Geometry>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,6 +32,8 @@ class VesselModel {
 
   double distance(const Vec3& p) const;
   bool inside(const Vec3& p) const { return distance(p) < 0; }
+  /// The same lumen moved rigidly: every point p goes to pose * p.
+  VesselModel transformed(const Eigen::Isometry3d& pose) const;
   /// Bounds of the lumen, mm.
   void bounds(Vec3& lo, Vec3& hi) const;
   const std::vector<Tube>& tubes() const { return tubes_; }
@@ -76,6 +79,10 @@ struct RenderOptions {
   double noise_sigma = 20;  // intensity units (HU for CT)
   int supersample = 4;      // partial volume: sub-samples per axis in voxels the wall crosses
   std::uint32_t seed = 1;   // noise
+  /// Where the patient lies in the scanner: the lumen, the tissue's variation and the bone all
+  /// move by it (a point p of the identity's scene appears at pose * p), as in a second scan of
+  /// the same patient. The grid covers the moved lumen unless `grid` is set.
+  Eigen::Isometry3d pose = Eigen::Isometry3d::Identity();
   /// Intensities. CT: contrast-filled lumen 400 HU in soft tissue 40 HU with a smooth ±30 HU
   /// variation and a bone block of 1000 HU at one side; MR (time of flight): lumen 600 in a
   /// background of 100 with a smooth ±40 variation, Rician noise.

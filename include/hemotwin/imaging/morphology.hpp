@@ -1,0 +1,33 @@
+#pragma once
+// Geometry of a defect from a segmented lumen (hemotwin::imaging), as aneurysm morphology studies
+// measure it (Raghavan et al. 2005, J Neurosurg 102:355; Dhar et al. 2008, Neurosurgery 63:185):
+// the sac's volume, its largest diameter, the neck's width, the dome's height above the neck and
+// the ratios built from them. `hemotwin progress` follows them from scan to scan.
+#include <cstdint>
+
+#include "hemotwin/geometry/volume.hpp"
+#include "hemotwin/imaging/centerline.hpp"
+
+namespace hemotwin::imaging {
+
+struct AneurysmGeometry {
+  double volume = 0;         // mm^3: the sac's voxels (sac_region) times a voxel's volume
+  double max_diameter = 0;   // mm: the largest distance between two of the sac's voxel centres
+  double neck_diameter = 0;  // mm: the largest distance between two neck voxels (sac voxels that
+                             // touch the parent's lumen across a face)
+  double height = 0;         // mm: the sac's farthest voxel centre from the neck's plane
+  double aspect_ratio = 0;   // height / neck diameter
+  double parent_radius = 0;  // mm: the parent's median centerline radius outside the sac's ball
+  double size_ratio = 0;     // max diameter / the parent's diameter
+  Vec3 centroid = Vec3::Zero();     // mm, of the sac
+  Vec3 neck_centre = Vec3::Zero();  // mm, of the neck voxels
+  Vec3 neck_normal = Vec3::Zero();  // the neck plane's normal, towards the dome
+  std::int64_t voxels = 0, neck_voxels = 0;
+};
+
+/// Measures the aneurysm whose sac sac_region finds within (sac_centre, sac_radius) beside the
+/// `parent` centerline. Throws hemotwin::Error when there is no sac there.
+AneurysmGeometry measure_aneurysm(const LabelMap& labels, const Centerline& parent,
+                                  const Vec3& sac_centre, double sac_radius);
+
+}  // namespace hemotwin::imaging
