@@ -27,8 +27,6 @@ namespace fs = std::filesystem;
 namespace hemotwin::cli {
 using namespace hemotwin::imaging;
 
-namespace {
-
 // "x,y,z" (or with n numbers) in mm.
 std::vector<double> numbers(const std::string& text, std::size_t n, const std::string& what) {
   std::vector<double> v;
@@ -51,6 +49,8 @@ std::vector<double> numbers(const std::string& text, std::size_t n, const std::s
                                   std::to_string(v.size()));
   return v;
 }
+
+namespace {
 
 std::string point_text(const Vec3& p) {
   char buf[96];
@@ -87,6 +87,14 @@ CLI::App* add_phantom_command(CLI::App& app, PhantomOptions& o) {
       ->check(CLI::Range(0.0, 1000.0));
   cmd->add_option("--blur", o.blur, "Point-spread sigma, mm")->check(CLI::Range(0.0, 10.0));
   cmd->add_option("--seed", o.seed, "Random seed of the noise");
+  cmd->add_option("--sac-radius", o.sac_radius, "The aneurysm's sac radius, mm (aneurysm)")
+      ->check(CLI::Range(0.5, 20.0));
+  cmd->add_option("--rotate", o.rotate,
+                  "Turn the patient by DEG degrees about the axis (AX, AY, AZ) through the origin, "
+                  "as a later scan finds them")
+      ->type_name("DEG,AX,AY,AZ");
+  cmd->add_option("--translate", o.translate, "Then move the patient by X,Y,Z mm")
+      ->type_name("X,Y,Z");
   return cmd;
 }
 
@@ -187,7 +195,11 @@ int phantom_command(const PhantomOptions& o) {
     model = VesselModel::stenosis(Vec3(0, 0, 0), Vec3(40, 0, 0), 3.0, o.severity, 20, 10);
     seed = Vec3(5, 0, 0);
   } else if (o.kind == "aneurysm") {
-    model = VesselModel::aneurysm(Vec3(0, 0, 0), Vec3(40, 0, 0), 2.0, 20, Vec3(0, 1, 0), 4.0, 4.5);
+    // A side-wall aneurysm beside a branch that leaves below it (which also pins a later
+    // scan's rotation about the parent's axis for registration).
+    model = VesselModel::aneurysm(Vec3(0, 0, 0), Vec3(40, 0, 0), 2.0, 20, Vec3(0, 1, 0),
+                                  o.sac_radius, 4.5);
+    model.add_tube({{Vec3(8, 0, 0), Vec3(18, -8, 6), Vec3(30, -12, 10)}, {1.4, 1.3, 1.2}});
     seed = Vec3(5, 0, 0);
   } else {
     model = VesselModel::carotid_bifurcation(Vec3(0, 0, 0), o.severity);
@@ -199,6 +211,21 @@ int phantom_command(const PhantomOptions& o) {
   r.noise_sigma = o.noise >= 0 ? o.noise : (r.modality == Modality::CT ? 20 : 40);
   r.blur_sigma = o.blur;
   r.seed = o.seed;
+  Eigen::Isometry3d pose = Eigen::Isometry3d::Identity();
+  if (!o.rotate.empty()) {
+    const auto v = numbers(o.rotate, 4, "--rotate");
+    const Vec3 axis(v[1], v[2], v[3]);
+    if (!(axis.norm() > 0))
+      throw Failure(exit_usage,
+                    "--rotate '" + o.rotate + "': the axis (last three numbers) is zero");
+    pose.rotate(Eigen::AngleAxisd(v[0] * 3.14159265358979323846 / 180, axis.normalized()));
+  }
+  if (!o.translate.empty()) {
+    const auto v = numbers(o.translate, 3, "--translate");
+    pose.pretranslate(Vec3(v[0], v[1], v[2]));
+  }
+  r.pose = pose;
+  seed = pose * seed;
   const Phantom ph = input_stage([&] { return render(model, r); });
   fs::create_directories(o.output);
   write_image(ph.image, fs::path(o.output) / "scan.nii.gz");

@@ -6,6 +6,9 @@
 
 namespace hemotwin::cli {
 
+/// "x,y,z" (or any n numbers separated by commas); throws Failure (usage) naming `what`.
+std::vector<double> numbers(const std::string& text, std::size_t n, const std::string& what);
+
 struct PhantomOptions {
   std::string kind;             // straight, curved, stenosis, aneurysm, carotid
   std::string output;           // directory
@@ -15,6 +18,9 @@ struct PhantomOptions {
   double noise = -1;            // -1: the modality's default
   double blur = 0.5;            // mm
   unsigned seed = 1;
+  double sac_radius = 4.0;  // aneurysm, mm
+  std::string rotate;       // "DEG,AX,AY,AZ": the patient turned about an axis through the origin
+  std::string translate;    // "X,Y,Z" mm: and then moved
 };
 
 struct SegmentOptions {

@@ -8,6 +8,7 @@
 //   hemotwin voxelize SURFACE|LABELS [--spacing MM | --cells-across N] [--output DIR] ...
 //   hemotwin analyze RESULTS [--proximal NAME --distal NAME] [--aortic-pressure-mmhg P] ...
 //   hemotwin plan CASE.toml [--open S0:S1|auto] [--radius MM] [--branch K] [--output DIR] ...
+//   hemotwin progress CASE.toml --scan LATER [--scan ...] [--sac X,Y,Z,R] [--output DIR] ...
 //
 // The libraries throw and never exit; this file alone turns errors into one line on stderr,
 // "hemotwin: error: <message>", and an exit code:
@@ -44,6 +45,7 @@
 #include "imaging_commands.hpp"
 #include "plan_command.hpp"
 #include "progress.hpp"
+#include "progress_command.hpp"
 
 namespace fs = std::filesystem;
 
@@ -125,6 +127,10 @@ struct RunOptions : CaseOptions {
 
 struct PlanCliOptions : CaseOptions {
   PlanOptions plan;
+};
+
+struct ProgressCliOptions : CaseOptions {
+  ProgressOptions progress;
 };
 
 struct CheckOptions : CaseOptions {
@@ -377,6 +383,14 @@ int main_impl(int argc, char** argv) {
       "and compare every metric (comparison.json)");
   add_case_options(*plan, plan_opts);
   add_plan_options(*plan, plan_opts.plan);
+  ProgressCliOptions progress_opts;
+  CLI::App* progress = app.add_subcommand(
+      "progress",
+      "Serial scans of one patient: register them to the case's scan, segment and measure each "
+      "alike (aneurysm volume, diameters, neck; stenosis), simulate each under the case's "
+      "boundary conditions, and report the changes (progression.json)");
+  add_case_options(*progress, progress_opts);
+  add_progress_options(*progress, progress_opts.progress);
 
   try {
     app.parse(argc, argv);
@@ -405,6 +419,10 @@ int main_impl(int argc, char** argv) {
     setup_logging(plan_opts.plan.quiet);
     return plan_command(
         plan_opts.plan, [&] { return load(plan_opts); }, prepare_file_geometry);
+  }
+  if (progress->parsed()) {
+    setup_logging(progress_opts.progress.quiet);
+    return progress_command(progress_opts.progress, [&] { return load(progress_opts); });
   }
   if (segment->parsed()) {
     segment_opts.has_lower = segment->count("--lower") > 0;

@@ -19,6 +19,7 @@
 #include "hemotwin/io/case_file.hpp"
 #include "hemotwin/io/output_dir.hpp"
 #include "hemotwin/io/results_reader.hpp"
+#include "vessel_lines.hpp"
 
 namespace fs = std::filesystem;
 
@@ -108,6 +109,7 @@ int plan_command(const PlanOptions& o, const std::function<Case()>& load,
       o.output.empty() ? fs::path(c.output.directory + "-plan") : fs::path(o.output);
 
   // The openings, the lumen and its centerlines from the inlet to each outlet.
+  // The intervention edits the label map as read (other labels kept), not the lumen mask.
   imaging::PreparedGeometry g;
   LabelMap labels;
   try {
@@ -117,25 +119,13 @@ int plan_command(const PlanOptions& o, const std::function<Case()>& load,
     throw Failure(exit_usage, e.what());
   }
   const double h = labels.grid.spacing.minCoeff();
-  Vec3 source = Vec3::Zero();
-  std::vector<Vec3> targets;
-  std::vector<std::string> outlet_names;
-  bool have_inlet = false;
-  for (const auto& op : g.openings) {
-    const Vec3 inside = op.centre - h * op.normal;  // a voxel in from the cut
-    if (op.kind == IoletKind::VelocityInlet && !have_inlet) {
-      source = inside;
-      have_inlet = true;
-    } else if (is_outlet(op.kind)) {
-      targets.push_back(inside);
-      outlet_names.push_back(op.name);
-    }
-  }
-  if (!have_inlet || targets.empty())
-    throw Failure(exit_usage, "plan needs an inlet and at least one outlet among the openings");
+  const VesselLines vl = vessel_lines(g, c.geometry.label, "plan");
+  const auto& lines = vl.lines;
+  const auto& source = vl.source;
+  const auto& targets = vl.targets;
+  const auto& outlet_names = vl.outlets;
   imaging::CenterlineOptions co;
   co.label = c.geometry.label;
-  const auto lines = imaging::centerlines(labels, source, targets, co);
   std::size_t branch = 0;
   if (o.branch >= 0) {
     if (std::size_t(o.branch) >= lines.size())

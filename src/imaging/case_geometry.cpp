@@ -104,6 +104,7 @@ PreparedGeometry prepare_geometry(const Case& c) {
                             std::to_string(l.voxels - l.kept) + " of " + std::to_string(l.voxels) +
                             " voxels were left out");
       out.wall = wall_of(l.mask, g.smoothing / kMm, 0);
+      out.lumen = l.mask;
     } else {
       ReadOptions ro;
       ro.series = g.series;
@@ -147,6 +148,7 @@ PreparedGeometry prepare_geometry(const Case& c) {
                     "gap, or drop those seeds");
       }
       out.wall = wall_of(one, g.smoothing / kMm, 0);
+      out.lumen = one;
     }
   } catch (const Error& e) {
     throw at_key(e, g.shape == ShapeKind::Scan ? "geometry.segmentation" : "geometry.file");

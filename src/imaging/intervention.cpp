@@ -130,6 +130,35 @@ LabelMap sac_region(const LabelMap& labels, const Centerline& parent_line, const
       ++inside;
     }
   });
+  // A segmented wall is rough: its bumps stand out of the parent's inscribed radius as shells a
+  // voxel or two thick along the wall. A morphological opening (6-neighbour cross) leaves them
+  // to the parent and keeps the sac's bulk.
+  const Grid& g = labels.grid;
+  constexpr int kFace[6][3] = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
+  auto all_faces = [&](const LabelMap& m, int i, int j, int k) {
+    for (const auto& f : kFace) {
+      const int a = i + f[0], b = j + f[1], c = k + f[2];
+      if (!g.contains(a, b, c) || m.at(a, b, c) == 0) return false;
+    }
+    return true;
+  };
+  LabelMap eroded(g, 0);
+  detail::for_ball(g, sac_centre, sac_radius + 1e-9, [&](int i, int j, int k) {
+    if (sac.at(i, j, k) != 0 && all_faces(sac, i, j, k)) eroded.at(i, j, k) = 1;
+  });
+  detail::for_ball(g, sac_centre, sac_radius + 1e-9, [&](int i, int j, int k) {
+    if (sac.at(i, j, k) == 0 || eroded.at(i, j, k) != 0) return;
+    bool near = false;
+    for (const auto& f : kFace) {
+      const int a = i + f[0], b = j + f[1], c = k + f[2];
+      near = near || (g.contains(a, b, c) && eroded.at(a, b, c) != 0);
+    }
+    if (!near) {
+      sac.at(i, j, k) = 0;
+      rest.at(i, j, k) = labels.at(i, j, k);
+      --inside;
+    }
+  });
   if (inside == 0)
     throw Error(
         "no lumen inside the sac's ball lies beyond the parent vessel: check the sac's "

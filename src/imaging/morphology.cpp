@@ -7,6 +7,8 @@
 
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/imaging/intervention.hpp"
+#include "itk_ops.hpp"
+#include "raw.hpp"
 
 namespace hemotwin::imaging {
 namespace {
@@ -21,10 +23,81 @@ double max_distance(const std::vector<Vec3>& p) {
   return std::sqrt(best);
 }
 
+/// The sac's volume from the scan's intensities (AneurysmGeometry::scan_volume).
+double scan_volume(const Image& scan, const LabelMap& labels, const LabelMap& sac) {
+  const Grid& g = labels.grid;
+  LabelMap lumen(g, 0), rest(g, 0), background(g, 0);
+  for (std::size_t i = 0; i < labels.data.size(); ++i) {
+    lumen.data[i] = labels.data[i] != 0 || sac.data[i] != 0;
+    rest.data[i] = labels.data[i] != 0 && sac.data[i] == 0;
+    background.data[i] = !lumen.data[i];
+  }
+  const auto d_sac = itk_ops::distance_to_mask(detail::to_raw(sac));
+  const auto d_rest = itk_ops::distance_to_mask(detail::to_raw(rest));
+  const auto d_wall = itk_ops::distance_to_mask(detail::to_raw(background));  // inside the lumen
+  // The scan at a voxel centre of the labels (the same grid, or one cropped from it).
+  auto intensity = [&](const Vec3& p, bool& ok) {
+    const Index3 v = scan.grid.nearest(p);
+    ok = scan.grid.contains(v[0], v[1], v[2]);
+    return ok ? double(scan.at(v[0], v[1], v[2])) : 0.0;
+  };
+  // The lumen's intensity deep inside, and a plane through the tissue's about the sac.
+  std::vector<double> deep;
+  Eigen::Matrix4d ata = Eigen::Matrix4d::Zero();
+  Eigen::Vector4d atb = Eigen::Vector4d::Zero();
+  Vec3 centre = Vec3::Zero();
+  std::int64_t ns = 0;
+  for (int k = 0; k < g.size[2]; ++k)
+    for (int j = 0; j < g.size[1]; ++j)
+      for (int i = 0; i < g.size[0]; ++i)
+        if (sac.at(i, j, k)) {
+          centre += g.point(i, j, k);
+          ++ns;
+        }
+  centre /= double(std::max<std::int64_t>(ns, 1));
+  for (int k = 0; k < g.size[2]; ++k)
+    for (int j = 0; j < g.size[1]; ++j)
+      for (int i = 0; i < g.size[0]; ++i) {
+        const std::int64_t n = g.linear(i, j, k);
+        const Vec3 p = g.point(i, j, k);
+        bool ok = false;
+        const double v = intensity(p, ok);
+        if (!ok) continue;
+        if (lumen.data[n] && d_wall[n] >= 1.5 && d_sac[n] <= 10) deep.push_back(v);
+        if (!lumen.data[n] && d_sac[n] > 2.5 && d_sac[n] <= 4.0 && d_sac[n] < d_rest[n] &&
+            d_rest[n] > 2.5) {
+          const Eigen::Vector4d a(1, p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]);
+          ata += a * a.transpose();
+          atb += a * v;
+        }
+      }
+  if (deep.size() < 10 || ata(0, 0) < 50) return 0;  // too thin or too close to the edge
+  std::nth_element(deep.begin(), deep.begin() + std::ptrdiff_t(deep.size() / 2), deep.end());
+  const double lumen_level = deep[deep.size() / 2];
+  const Eigen::Vector4d plane = ata.ldlt().solve(atb);
+  double sum = 0;
+  for (int k = 0; k < g.size[2]; ++k)
+    for (int j = 0; j < g.size[1]; ++j)
+      for (int i = 0; i < g.size[0]; ++i) {
+        const std::int64_t n = g.linear(i, j, k);
+        const bool shell = !lumen.data[n] && d_sac[n] <= 1.5 && d_sac[n] < d_rest[n];
+        if (!sac.data[n] && !shell) continue;
+        const Vec3 p = g.point(i, j, k);
+        bool ok = false;
+        const double v = intensity(p, ok);
+        if (!ok) continue;
+        const double tissue =
+            plane.dot(Eigen::Vector4d(1, p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]));
+        if (lumen_level - tissue <= 0) return 0;  // no contrast
+        sum += (v - tissue) / (lumen_level - tissue);
+      }
+  return sum * g.voxel_volume();
+}
+
 }  // namespace
 
 AneurysmGeometry measure_aneurysm(const LabelMap& labels, const Centerline& parent,
-                                  const Vec3& sac_centre, double sac_radius) {
+                                  const Vec3& sac_centre, double sac_radius, const Image* scan) {
   const LabelMap sac = sac_region(labels, parent, sac_centre, sac_radius);
   const Grid& g = labels.grid;
   AneurysmGeometry out;
@@ -49,6 +122,7 @@ AneurysmGeometry measure_aneurysm(const LabelMap& labels, const Centerline& pare
         if (touches_parent) neck.push_back(p);
       }
   out.volume = double(out.voxels) * g.voxel_volume();
+  if (scan) out.scan_volume = scan_volume(*scan, labels, sac);
   out.centroid = sum / double(out.voxels);
   out.max_diameter = max_distance(surface);
   out.neck_voxels = std::int64_t(neck.size());

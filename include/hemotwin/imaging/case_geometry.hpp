@@ -10,6 +10,7 @@
 #include "hemotwin/core/case.hpp"
 #include "hemotwin/core/sparse_lattice.hpp"
 #include "hemotwin/geometry/surface.hpp"
+#include "hemotwin/geometry/volume.hpp"
 
 namespace hemotwin::imaging {
 
@@ -20,7 +21,8 @@ struct PreparedGeometry {
   std::filesystem::path file;       // the file read
   double spacing_mm = 0;            // the lattice spacing chosen
   double segmented_volume_mm3 = 0;  // scans: the segmented lumen's volume
-  std::vector<std::string> notes;   // what was done that the user should know (pieces dropped)
+  LabelMap lumen;  // label maps and scans: the lumen the wall was made from (its largest piece)
+  std::vector<std::string> notes;  // what was done that the user should know (pieces dropped)
 };
 
 /// Reads and prepares the geometry of `c` (geometry.shape = surface, label_map or scan). A

@@ -42,7 +42,8 @@ Intervention open_stenosis(const LabelMap& labels, const Centerline& c, double s
 Centerline parent_across_sac(const Centerline& parent, const Vec3& centre, double radius);
 /// The aneurysm's sac: the lumen inside the ball (sac_centre, sac_radius) (mm) that lies farther
 /// from the parent vessel's centerline (parent_across_sac) than the vessel's radius there plus
-/// 0.6 voxel (the line's radius runs half a voxel low), and the
+/// 0.6 voxel (the line's radius runs half a voxel low), opened morphologically (a 6-neighbour
+/// cross: the bumps of a rough segmented wall stay with the parent), and the
 /// lumen that would be cut off from the vessel without it; 1 there, 0 elsewhere. Throws
 /// hemotwin::Error when the ball holds no lumen beyond the parent vessel.
 LabelMap sac_region(const LabelMap& labels, const Centerline& parent, const Vec3& sac_centre,

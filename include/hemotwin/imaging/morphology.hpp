@@ -11,7 +11,14 @@
 namespace hemotwin::imaging {
 
 struct AneurysmGeometry {
-  double volume = 0;         // mm^3: the sac's voxels (sac_region) times a voxel's volume
+  double volume = 0;  // mm^3: the sac's voxels (sac_region) times a voxel's volume
+  /// mm^3, when the scan was given: the sac's volume from the scan's intensities (partial-volume
+  /// volumetry): over the sac and the tissue within 1.5 mm of it, the sum of each voxel's lumen
+  /// fraction (I - I_tissue) / (I_lumen - I_tissue), with I_lumen the median of the lumen's
+  /// voxels 1.5 mm or more inside its wall and I_tissue a plane fitted to the tissue 2.5 to 4 mm
+  /// from the sac. Blur keeps the integral of the intensity, so this is free of the threshold's
+  /// bias on curved walls (a blurred sphere's half-intensity surface lies inside it); 0 otherwise.
+  double scan_volume = 0;
   double max_diameter = 0;   // mm: the largest distance between two of the sac's voxel centres
   double neck_diameter = 0;  // mm: the largest distance between two neck voxels (sac voxels that
                              // touch the parent's lumen across a face)
@@ -27,7 +34,10 @@ struct AneurysmGeometry {
 
 /// Measures the aneurysm whose sac sac_region finds within (sac_centre, sac_radius) beside the
 /// `parent` centerline. Throws hemotwin::Error when there is no sac there.
+/// `scan`: the image `labels` was segmented from (any grid covering the sac; sampled at the
+/// labels' voxel centres), for scan_volume.
 AneurysmGeometry measure_aneurysm(const LabelMap& labels, const Centerline& parent,
-                                  const Vec3& sac_centre, double sac_radius);
+                                  const Vec3& sac_centre, double sac_radius,
+                                  const Image* scan = nullptr);
 
 }  // namespace hemotwin::imaging
