@@ -18,6 +18,7 @@ Units are SI (m, s, Pa, m^3/s) unless a name says otherwise; scans and surfaces 
 
 from ._hemotwin import (  # noqa: F401  (the bound classes and functions)
     PASCAL_PER_MMHG,
+    AneurysmGeometry,
     Case,
     CaseError,
     Centerline,
@@ -35,6 +36,7 @@ from ._hemotwin import (  # noqa: F401  (the bound classes and functions)
     Phantom,
     PreparedGeometry,
     Progress,
+    Registration,
     RunResult,
     Section,
     Segmentation,
@@ -56,6 +58,11 @@ from ._hemotwin import (  # noqa: F401  (the bound classes and functions)
     cuda_device,
     dice,
     exclude_sac,
+    measure_aneurysm,
+    parent_across_sac,
+    register_scans,
+    resample_into,
+    sac_region,
     find_openings,
     cut_surface,
     git_commit,

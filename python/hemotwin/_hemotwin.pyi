@@ -4,7 +4,7 @@ surfaces in LPS mm."""
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -217,7 +217,8 @@ class Phantom:
     labels: LabelMap
 
 def render(model: VesselModel, modality: str = "ct", spacing: Union[float, _Vec3] = 0.5, margin: float = 4.0,
-           field_of_view: Optional[Tuple[_Vec3, _Vec3]] = None, blur_sigma: float = 0.5, noise_sigma: float = 20.0, supersample: int = 4, seed: int = 1) -> Phantom: ...
+           field_of_view: Optional[Tuple[_Vec3, _Vec3]] = None, blur_sigma: float = 0.5, noise_sigma: float = 20.0, supersample: int = 4, seed: int = 1,
+           pose: Optional[npt.ArrayLike] = None) -> Phantom: ...
 
 class Segmentation:
     labels: LabelMap
@@ -300,6 +301,42 @@ def open_stenosis(labels: LabelMap, centerline: Centerline, s0: float, s1: float
                   radius: float = 0.0) -> Intervention: ...
 def exclude_sac(labels: LabelMap, parent: Centerline, sac_centre: Sequence[float],
                 sac_radius: float) -> Intervention: ...
+class Registration:
+    fixed_to_moving: npt.NDArray[np.float64]
+    rigid: npt.NDArray[np.float64]
+    metric: float
+    iterations: int
+    stop: str
+    rotation_degrees: float
+
+def register_scans(fixed: Image, moving: Image, transform: str = "rigid", moments: bool = False,
+                   levels: int = 3, bins: int = 50, sampling: float = 0.2, seed: int = 1,
+                   iterations: int = 300) -> Registration: ...
+@overload
+def resample_into(moving: Image, reference: _Volume, fixed_to_moving: npt.ArrayLike) -> Image: ...
+@overload
+def resample_into(moving: LabelMap, reference: _Volume, fixed_to_moving: npt.ArrayLike) -> LabelMap: ...
+
+class AneurysmGeometry:
+    volume: float
+    scan_volume: float
+    max_diameter: float
+    neck_diameter: float
+    height: float
+    aspect_ratio: float
+    parent_radius: float
+    size_ratio: float
+    centroid: Tuple[float, float, float]
+    neck_centre: Tuple[float, float, float]
+    neck_normal: Tuple[float, float, float]
+    voxels: int
+    neck_voxels: int
+
+def measure_aneurysm(labels: LabelMap, parent: Centerline, sac_centre: Sequence[float],
+                     sac_radius: float, scan: Optional[Image] = None) -> AneurysmGeometry: ...
+def sac_region(labels: LabelMap, parent: Centerline, sac_centre: Sequence[float],
+               sac_radius: float) -> LabelMap: ...
+def parent_across_sac(parent: Centerline, sac_centre: Sequence[float], sac_radius: float) -> Centerline: ...
 def analyze(results: Union[str, os.PathLike], proximal: str = "", distal: str = "",
             aortic_pressure_mmhg: Optional[float] = None, low_tawss: float = 0.4,
             high_osi: float = 0.2) -> Dict[str, Any]: ...

@@ -95,4 +95,5 @@ PYBIND11_MODULE(_hemotwin, m) {
   init_prepared_geometry(m);
   init_analysis(m);
   init_centerline(m);
+  init_registration(m);
 }

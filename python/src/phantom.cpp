@@ -97,8 +97,23 @@ carotid_bifurcation; hemotwin.render() turns one into a scan and its exact label
       "render",
       [](const VesselModel& model, const std::string& modality, const py::object& spacing,
          double margin, const py::object& field_of_view, double blur_sigma, double noise_sigma,
-         int supersample, std::uint32_t seed) {
+         int supersample, std::uint32_t seed, const py::object& pose) {
         imaging::RenderOptions o;
+        if (!pose.is_none()) {
+          const auto a =
+              py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(pose);
+          if (!a || a.ndim() != 2 || a.shape(0) < 3 || a.shape(1) != 4)
+            throw py::value_error("pose is a 4 x 4 rigid transform (rotation and translation, mm)");
+          const auto m = a.unchecked<2>();
+          Eigen::Matrix4d t = Eigen::Matrix4d::Identity();
+          for (int r = 0; r < 3; ++r)
+            for (int c = 0; c < 4; ++c) t(r, c) = m(r, c);
+          const Eigen::Matrix3d rot = t.topLeftCorner<3, 3>();
+          if (!(rot.transpose() * rot).isApprox(Eigen::Matrix3d::Identity(), 1e-9) ||
+              rot.determinant() < 0)
+            throw py::value_error("pose: the 3 x 3 part must be a rotation");
+          o.pose = Eigen::Isometry3d(t);
+        }
         if (modality == "ct" || modality == "CT")
           o.modality = imaging::Modality::CT;
         else if (modality == "mr" || modality == "MR")
@@ -130,10 +145,12 @@ carotid_bifurcation; hemotwin.render() turns one into a scan and its exact label
       py::arg("model"), py::arg("modality") = "ct", py::arg("spacing") = 0.5,
       py::arg("margin") = 4.0, py::arg("field_of_view") = py::none(), py::arg("blur_sigma") = 0.5,
       py::arg("noise_sigma") = 20.0, py::arg("supersample") = 4, py::arg("seed") = 1,
+      py::arg("pose") = py::none(),
       "Renders `model` as a CT (contrast lumen 400 HU in tissue) or MR (time of flight) scan at "
       "`spacing` mm with partial volume, blur and noise; returns a Phantom (image, labels). The "
       "scan covers the lumen's bounds plus `margin` mm, or field_of_view = (lo, hi) (mm, LPS): "
-      "a box the vessel runs out of, as in a real scan, so its ends are open.");
+      "a box the vessel runs out of, as in a real scan, so its ends are open. pose (4 x 4): where "
+      "the patient lies, as a later scan finds them (lumen, tissue and bone move together).");
 }
 
 }  // namespace hemotwin::python

@@ -145,3 +145,46 @@ def test_angioplasty_of_a_stenosis():
     (after,) = hemotwin.centerlines(plan.labels, (2, 0, 0), [(28, 0, 0)])
     assert after.radius[after.narrowest(s0, s1)] == pytest.approx(plan.radius, abs=0.25)
     assert plan.voxels_added > 0 and labels.array.sum() < plan.labels.array.sum()
+
+
+def rigid(deg, axis, shift):
+    """A 4 x 4 rotation about `axis` through the origin, then a shift (mm)."""
+    a = np.asarray(axis, float) / np.linalg.norm(axis)
+    k = np.array([[0, -a[2], a[1]], [a[2], 0, -a[0]], [-a[1], a[0], 0]])
+    t = np.radians(deg)
+    m = np.eye(4)
+    m[:3, :3] = np.eye(3) + np.sin(t) * k + (1 - np.cos(t)) * k @ k
+    m[:3, 3] = shift
+    return m
+
+
+def test_a_moved_scan_registers_and_its_grown_sac_is_measured_in_both():
+    def patient(sac):
+        m = hemotwin.VesselModel.aneurysm((0, 0, 0), (30, 0, 0), 1.5, 15, (0, 1, 0), sac, 3.5)
+        return m.add_tube([(6, 0, 0), (14, -6, 5), (24, -9, 8)], [1.1, 1.0, 1.0])
+    pose = rigid(5.0, (0.2, 0.9, -0.4), (1.5, -2.0, 1.0))
+    first = hemotwin.render(patient(2.5), spacing=0.4, margin=5, seed=1)
+    later = hemotwin.render(patient(3.0), spacing=0.4, margin=5, seed=2, pose=pose)
+    reg = hemotwin.register_scans(first.image, later.image)
+    assert reg.rotation_degrees == pytest.approx(5.0, abs=0.5)
+    corners = np.array([[x, y, z, 1] for x in (-5, 35) for y in (-14, 11) for z in (-5, 13)])
+    err = np.linalg.norm((corners @ reg.fixed_to_moving.T - corners @ pose.T)[:, :3], axis=1)
+    assert err.max() < 0.5, err.max()
+
+    sizes = []
+    for ph, t in ((first, np.eye(4)), (later, reg.fixed_to_moving)):
+        at = lambda p: (t @ np.append(p, 1))[:3]
+        (c,) = hemotwin.centerlines(ph.labels, at((1, 0, 0)), [at((29, 0, 0))])
+        a = hemotwin.measure_aneurysm(ph.labels, c, at((15, 3.5, 0)), 4.0, scan=ph.image)
+        assert a.scan_volume == pytest.approx(a.volume, rel=0.05)
+        sizes.append(a)
+    assert sizes[1].max_diameter == pytest.approx(6.0, rel=0.05)
+    assert sizes[1].scan_volume > 1.4 * sizes[0].scan_volume
+
+    # The later lumen brought back into the first frame, and bad transforms refused.
+    back = hemotwin.resample_into(later.labels, first.labels, reg.fixed_to_moving)
+    assert back.size == first.labels.size and back.array.sum() > 0.9 * first.labels.array.sum()
+    with pytest.raises(ValueError, match="4 x 4"):
+        hemotwin.resample_into(later.labels, first.labels, np.eye(3))
+    with pytest.raises(ValueError, match="rotation"):
+        hemotwin.render(patient(2.5), pose=np.diag([2.0, 1, 1, 1]))
