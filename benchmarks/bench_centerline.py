@@ -7,20 +7,11 @@ common carotid to both branch ends (best of 3), and of hemotwin.open_stenosis ov
 carotid's stenosis. Numbers go to docs/performance.md.
 """
 import sys
-import time
 
 import numpy as np
 
 import hemotwin
-
-
-def best_of(n, f):
-    best, out = float("inf"), None
-    for _ in range(n):
-        t0 = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+from bench_util import best_of
 
 
 def main(spacings):

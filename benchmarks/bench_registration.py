@@ -10,20 +10,11 @@ hemotwin.measure_aneurysm with the scan's partial-volume volume. Numbers go to
 docs/performance.md.
 """
 import sys
-import time
 
 import numpy as np
 
 import hemotwin
-
-
-def best_of(n, f):
-    best, out = float("inf"), None
-    for _ in range(n):
-        t0 = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+from bench_util import best_of
 
 
 def rigid(deg, axis, shift):
