@@ -10,6 +10,8 @@
 #include "hemotwin/io/case_file.hpp"
 #include "hemotwin/io/output_dir.hpp"
 #include "hemotwin/io/results_reader.hpp"
+#include "hemotwin/report/figures.hpp"
+#include "hemotwin/report/report.hpp"
 
 namespace fs = std::filesystem;
 
@@ -106,6 +108,46 @@ int analyze_command(const AnalyzeOptions& o) {
         wall.osi.mean, wall.thresholds.low_tawss, 100 * wall.fractions.low_tawss,
         wall.thresholds.high_osi, 100 * wall.fractions.high_osi);
   std::printf("  metrics written to %s\n", dir.final_path(name).string().c_str());
+  return exit_ok;
+}
+
+CLI::App* add_report_command(CLI::App& app, ReportCliOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "report",
+      "A self-contained HTML report with PNG figures (wall maps of TAWSS and OSI, waveforms) "
+      "and report.json, of a run, a plan (before/after) or a progression (scan to scan)");
+  cmd->add_option("input", o.input,
+                  "A results directory, a `hemotwin plan` directory or a `hemotwin progress` one")
+      ->required();
+  cmd->add_option("-o,--output", o.output, "Directory for the report (default: INPUT/report)")
+      ->type_name("DIR");
+  cmd->add_option("--title", o.title, "The page's title (default: from the case's name)");
+  cmd->add_flag("--no-figures", o.no_figures,
+                "Tables only (the figures need an X display: run under xvfb-run -a otherwise)");
+  cmd->add_flag("-q,--quiet", o.quiet, "Print errors only");
+  return cmd;
+}
+
+int report_command(const ReportCliOptions& o) {
+  const fs::path in(o.input);
+  const fs::path out = o.output.empty() ? in / "report" : fs::path(o.output);
+  report::ReportOptions ro;
+  ro.figures = !o.no_figures;
+  ro.title = o.title;
+  if (ro.figures && !report::can_render())
+    throw Failure(exit_usage,
+                  "the report's figures need an X display (Debian's VTK renders through X) and "
+                  "DISPLAY is not set: run under xvfb-run -a (package xvfb), or add --no-figures");
+  report::ReportResult r;
+  try {
+    r = report::write_report(in, out, ro);
+  } catch (const Error& e) {
+    throw Failure(exit_usage, e.what());
+  }
+  if (!o.quiet) {
+    std::printf("report (%s) written to %s: %zu figures, %s\n", r.kind.c_str(),
+                r.html.string().c_str(), r.figures.size(), r.json.filename().string().c_str());
+  }
   return exit_ok;
 }
 

@@ -18,4 +18,15 @@ struct AnalyzeOptions {
 CLI::App* add_analyze_command(CLI::App& app, AnalyzeOptions& o);
 int analyze_command(const AnalyzeOptions& o);
 
+struct ReportCliOptions {
+  std::string input;   // a results, plan or progression directory
+  std::string output;  // default: <input>/report
+  std::string title;
+  bool no_figures = false;
+  bool quiet = false;
+};
+
+CLI::App* add_report_command(CLI::App& app, ReportCliOptions& o);
+int report_command(const ReportCliOptions& o);
+
 }  // namespace hemotwin::cli

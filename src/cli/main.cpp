@@ -9,6 +9,7 @@
 //   hemotwin analyze RESULTS [--proximal NAME --distal NAME] [--aortic-pressure-mmhg P] ...
 //   hemotwin plan CASE.toml [--open S0:S1|auto] [--radius MM] [--branch K] [--output DIR] ...
 //   hemotwin progress CASE.toml --scan LATER [--scan ...] [--sac X,Y,Z,R] [--output DIR] ...
+//   hemotwin report RUN|PLAN|PROGRESS [--output DIR] [--no-figures]   (figures: an X display)
 //
 // The libraries throw and never exit; this file alone turns errors into one line on stderr,
 // "hemotwin: error: <message>", and an exit code:
@@ -376,6 +377,8 @@ int main_impl(int argc, char** argv) {
   CLI::App* voxelize = add_voxelize_command(app, voxelize_opts);
   AnalyzeOptions analyze_opts;
   CLI::App* analyze = add_analyze_command(app, analyze_opts);
+  ReportCliOptions report_opts;
+  CLI::App* report_cmd = add_report_command(app, report_opts);
   PlanCliOptions plan_opts;
   CLI::App* plan = app.add_subcommand(
       "plan",
@@ -415,6 +418,7 @@ int main_impl(int argc, char** argv) {
   if (phantom->parsed()) return phantom_command(phantom_opts);
   if (voxelize->parsed()) return voxelize_command(voxelize_opts);
   if (analyze->parsed()) return analyze_command(analyze_opts);
+  if (report_cmd->parsed()) return report_command(report_opts);
   if (plan->parsed()) {
     setup_logging(plan_opts.plan.quiet);
     return plan_command(

@@ -482,6 +482,84 @@ def progress(tmp):
           "a refused progress changed the earlier progression")
 
 
+def colourful_pixels(png):
+    """Pixels of the screenshot with a strong colour (max - min channel > 60): the wall maps'
+    viridis and the charts' lines; text, tables and a broken image's icon are grey or nearly."""
+    import numpy as np
+    from PIL import Image
+    a = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    return int(((a.max(axis=2) - a.min(axis=2)) > 60).sum()), a.shape
+
+
+@test
+def report(tmp):
+    """`hemotwin report` on a progression (two runs) and on one run: report.html with its figures
+    embedded, the PNGs, report.json. Headless Chromium's screenshot of the page shows the figures
+    rendered, and the same page with the images' sources broken shows none (the check can fail)."""
+    t = Path(tmp)
+    for name, args in [("first", ["--sac-radius", "3.0", "--seed", "1"]),
+                       ("later", ["--sac-radius", "3.6", "--seed", "2", "--rotate",
+                                  "7,0.3,-0.5,0.8", "--translate", "2.4,-1.7,3.1"])]:
+        rc, out, err = run(["phantom", "aneurysm", "--output", name, *args], tmp)
+        check(rc == 0, f"phantom: exit code {rc}\n{err}")
+    (t / "case.toml").write_text(PROGRESS_CASE)
+    rc, out, err = run(["progress", "case.toml", "--scan", "later/scan.nii.gz", "--sac",
+                        "20,4.5,0,5", "--output", "followed", "--quiet"], tmp)
+    check(rc == 0, f"progress: exit code {rc}\n{err}")
+
+    # Without a display: a clear refusal, nothing written; tables only work anywhere.
+    env_display = os.environ.pop("DISPLAY", None)
+    try:
+        expect_error(["report", "followed", "--output", "rep"], 2,
+                     r"need an X display .* xvfb-run -a", tmp)
+        check(not (t / "rep").exists(), "a refused report wrote its directory")
+        rc, out, err = run(["report", "followed", "--output", "tables", "--no-figures"], tmp)
+        check(rc == 0 and (t / "tables" / "report.html").is_file(), f"{rc}\n{err}")
+    finally:
+        if env_display is not None:
+            os.environ["DISPLAY"] = env_display
+
+    xvfb = shutil.which("xvfb-run")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    check(xvfb and chromium, "xvfb-run and chromium are needed (scripts/packages.txt: xvfb, "
+                             "chromium)")
+    for src, dst in [("followed", "rep"), ("followed/scan0", "rep_run")]:
+        p = subprocess.run([xvfb, "-a", HEMOTWIN, "report", src, "--output", dst], cwd=tmp,
+                           capture_output=True, text=True, timeout=300)
+        check(p.returncode == 0, f"report {src}: exit code {p.returncode}\n{p.stdout}\n{p.stderr}")
+        print(p.stdout.strip())
+    rep = t / "rep"
+    j = json.loads((rep / "report.json").read_text())
+    check(j["kind"] == "progress" and len(j["figures"]) == 8, f"{j['kind']}, {j['figures']}")
+    check(json.loads((t / "rep_run" / "report.json").read_text())["kind"] == "run", "run kind")
+    html = (rep / "report.html").read_text()
+    check(html.count('src="data:image/png;base64,') == 8, "the figures are not embedded")
+    for f in j["figures"]:
+        data = (rep / f).read_bytes()
+        check(data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000, f"{f}: not a PNG figure")
+    check("sac volume" in html and "scan1" in html, "the scan-to-scan table is missing")
+
+    def screenshot(page, png):
+        p = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                            "--hide-scrollbars", f"--screenshot={png}", "--window-size=1100,7000",
+                            page.as_uri()], cwd=tmp, capture_output=True, text=True, timeout=120)
+        check(p.returncode == 0 and Path(png).is_file(), f"chromium: {p.returncode}\n{p.stderr}")
+        return colourful_pixels(png)
+
+    shown, shape = screenshot(rep / "report.html", t / "shot.png")
+    broken_page = rep.parent / "broken.html"
+    broken_page.write_text(re.sub(r'src="data:image/png;base64,[^"]*"', 'src="missing.png"', html))
+    broken, _ = screenshot(broken_page, t / "broken.png")
+    print(f"screenshot {shape[1]} x {shape[0]}: {shown} strongly coloured pixels with the figures, "
+          f"{broken} with their sources broken")
+    # The figures show at their own size (900 px wide in a 1000 px column): the screenshot must
+    # hold nearly all of their coloured pixels -- a missing wall map alone takes away ~14 %.
+    expected = sum(colourful_pixels(rep / f)[0] for f in j["figures"])
+    print(f"  the figures' own: {expected}")
+    check(shown > 0.93 * expected, f"the figures do not all show: {shown} of {expected}")
+    check(broken < 0.02 * expected, f"broken images still look coloured ({broken})")
+
+
 @test
 def interrupt(tmp):
     """Ctrl-C: the run stops, commits what it has, and exits 130."""
