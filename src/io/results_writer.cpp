@@ -18,6 +18,7 @@
 #include "grid_checks.hpp"
 #include "hdf5_util.hpp"
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/io/markup.hpp"
 #include "hemotwin/version.hpp"
 
 namespace hemotwin::io {
@@ -611,35 +612,12 @@ std::string num(double v) {
   return std::string(buf, r.ptr);
 }
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 void write_xdmf(const fs::path& path, const std::string& hdf5_reference, const GridInfo& grid,
                 const std::vector<WrittenSnapshot>& snapshots) {
   detail::check_grid(grid, path.string());
-  const std::string h5 = xml_escape(hdf5_reference);
+  const std::string h5 = escape_markup(hdf5_reference);
   const int nx = grid.cells[0], ny = grid.cells[1], nz = grid.cells[2];
   const std::string dims = std::to_string(nz) + " " + std::to_string(ny) + " " + std::to_string(nx);
 
@@ -682,18 +660,18 @@ void write_xdmf(const fs::path& path, const std::string& hdf5_reference, const G
     x << "    <Grid Name=\"fields\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
     for (const auto& s : snapshots) {
       const std::string name = s.group.substr(s.group.find_last_of('/') + 1);
-      x << "      <Grid Name=\"" << xml_escape(name) << "\" GridType=\"Uniform\">\n"
+      x << "      <Grid Name=\"" << escape_markup(name) << "\" GridType=\"Uniform\">\n"
         << "        <Time Value=\"" << num(s.time) << "\"/>\n";
       grid_body("        ");
       x << "        <Attribute Name=\"velocity\" AttributeType=\"Vector\" Center=\"Node\">\n"
         << "          <DataItem Dimensions=\"" << dims
         << " 3\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5 << ":"
-        << xml_escape(s.group) << "/velocity</DataItem>\n"
+        << escape_markup(s.group) << "/velocity</DataItem>\n"
         << "        </Attribute>\n"
         << "        <Attribute Name=\"pressure\" AttributeType=\"Scalar\" Center=\"Node\">\n"
         << "          <DataItem Dimensions=\"" << dims
         << "\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5 << ":"
-        << xml_escape(s.group) << "/pressure</DataItem>\n"
+        << escape_markup(s.group) << "/pressure</DataItem>\n"
         << "        </Attribute>\n"
         << "      </Grid>\n";
     }

@@ -8,6 +8,7 @@
 #include "hemotwin/analysis/flow_metrics.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/io/case_file.hpp"
+#include "hemotwin/io/markup.hpp"
 #include "hemotwin/io/output_dir.hpp"
 #include "hemotwin/io/results_reader.hpp"
 #include "hemotwin/report/figures.hpp"
@@ -18,28 +19,7 @@ using json = nlohmann::ordered_json;
 namespace hemotwin::report {
 namespace {
 
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string escape(const std::string& s) { return io::escape_markup(s); }
 
 std::string fmt(double v, int digits = 4) {
   if (!std::isfinite(v)) return "&ndash;";
