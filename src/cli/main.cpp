@@ -7,7 +7,7 @@
 //   hemotwin segment SCAN --seed X,Y,Z... --output LABELS [--lower L] [--upper U] [--roi BOX] ...
 //   hemotwin voxelize SURFACE|LABELS [--spacing MM | --cells-across N] [--output DIR] ...
 //   hemotwin analyze RESULTS [--proximal NAME --distal NAME] [--aortic-pressure-mmhg P] ...
-//   hemotwin plan CASE.toml [--open S0:S1|auto] [--radius MM] [--branch K] [--output DIR] ...
+//   hemotwin plan CASE.toml [--open S0:S1|auto | --exclude-sac X,Y,Z,R | --geometry FILE] ...
 //   hemotwin progress CASE.toml --scan LATER [--scan ...] [--sac X,Y,Z,R] [--output DIR] ...
 //   hemotwin report RUN|PLAN|PROGRESS [--output DIR] [--no-figures]   (figures: an X display)
 //
@@ -382,8 +382,9 @@ int main_impl(int argc, char** argv) {
   PlanCliOptions plan_opts;
   CLI::App* plan = app.add_subcommand(
       "plan",
-      "Virtual angioplasty of a label-map case: run it before and after with the same settings "
-      "and compare every metric (comparison.json)");
+      "A virtual intervention on a label-map case (angioplasty --open, coiling --exclude-sac, or "
+      "another label map --geometry): run it before and after with the same settings and "
+      "compare every metric (comparison.json)");
   add_case_options(*plan, plan_opts);
   add_plan_options(*plan, plan_opts.plan);
   ProgressCliOptions progress_opts;

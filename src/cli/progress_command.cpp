@@ -290,7 +290,7 @@ int progress_command(const ProgressOptions& o, const std::function<Case()>& load
   const double h = scans[0].geometry.lumen.grid.spacing.minCoeff();
   std::optional<imaging::Centerline> parent;  // the first scan's, bridged across the sac
   for (Scan& s : scans) {
-    s.lines = vessel_lines(s.geometry, 0, "progress");
+    s.lines = vessel_lines(s.geometry, "progress");
     if (!sac) continue;
     const Vec3 centre = s.to_scan * sac->centre;
     const auto& line = s.lines.lines[line_nearest(s.lines.lines, centre)];

@@ -4,7 +4,7 @@
 
 namespace hemotwin::cli {
 
-VesselLines vessel_lines(const imaging::PreparedGeometry& g, int label, const char* command) {
+VesselLines vessel_lines(const imaging::PreparedGeometry& g, const char* command) {
   const double h = g.lumen.grid.spacing.minCoeff();
   VesselLines v;
   bool have_inlet = false;
@@ -21,9 +21,7 @@ VesselLines vessel_lines(const imaging::PreparedGeometry& g, int label, const ch
   if (!have_inlet || v.targets.empty())
     throw Failure(exit_usage, std::string(command) +
                                   " needs an inlet and at least one outlet among the openings");
-  imaging::CenterlineOptions co;
-  co.label = label;
-  v.lines = imaging::centerlines(g.lumen, v.source, v.targets, co);
+  v.lines = imaging::centerlines(g.lumen, v.source, v.targets);
   return v;
 }
 

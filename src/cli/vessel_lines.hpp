@@ -16,8 +16,9 @@ struct VesselLines {
   std::vector<imaging::Centerline> lines;  // source -> each target
 };
 
-/// Throws Failure (usage) when the geometry has no inlet or no outlet.
-VesselLines vessel_lines(const imaging::PreparedGeometry& g, int label, const char* command);
+/// On the prepared lumen (g.lumen, a 0/1 mask). Throws Failure (usage) when the geometry has no
+/// inlet or no outlet.
+VesselLines vessel_lines(const imaging::PreparedGeometry& g, const char* command);
 
 /// The index of the line that passes nearest `p` (mm).
 std::size_t line_nearest(const std::vector<imaging::Centerline>& lines, const Vec3& p);
