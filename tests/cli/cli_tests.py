@@ -560,28 +560,9 @@ def report(tmp):
     check(broken < 0.02 * expected, f"broken images still look coloured ({broken})")
 
 
-SAC_CASE = """
-[case]
-name = "coiling"
-backend = "cpu"
-
-[geometry]
-shape = "scan"
-file = "ph/scan.nii.gz"
-cells_across_diameter = 10
-cut_points_mm = [[3, 0, 0], [37, 0, 0], [28.6, -11.5, 9.5]]
-cut_normals = [[-1, 0, 0], [1, 0, 0], [0.905, -0.302, 0.302]]
-
-[geometry.segmentation]
-seeds_mm = [[5, 0, 0]]
-
-[inlet]
-mean_velocity_m_s = 0.02
-
-[time]
-duration_s = 0.2
-max_mach = 0.05
-"""
+# The progression's case on one scan, for the coiling plan.
+SAC_CASE = PROGRESS_CASE.replace('"aneurysm-followup"', '"coiling"').replace(
+    '"first/scan.nii.gz"', '"ph/scan.nii.gz"')
 
 
 @test
