@@ -61,6 +61,7 @@ from ._hemotwin import (  # noqa: F401  (the bound classes and functions)
     measure_aneurysm,
     parent_across_sac,
     register_scans,
+    report,
     resample_into,
     sac_region,
     find_openings,

@@ -340,6 +340,8 @@ def parent_across_sac(parent: Centerline, sac_centre: Sequence[float], sac_radiu
 def analyze(results: Union[str, os.PathLike], proximal: str = "", distal: str = "",
             aortic_pressure_mmhg: Optional[float] = None, low_tawss: float = 0.4,
             high_osi: float = 0.2) -> Dict[str, Any]: ...
+def report(input: _Path, output: Optional[_Path] = None, figures: bool = True,
+           title: str = "") -> Dict[str, Any]: ...
 def young_tsai(diameter: float, throat_diameter: float, length: float, mean_velocity: float,
                viscosity: float = 0.0035, density: float = 1060.0,
                s: Optional[npt.ArrayLike] = None,

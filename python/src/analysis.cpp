@@ -7,6 +7,7 @@
 #include "hemotwin/analysis/flow_metrics.hpp"
 #include "hemotwin/analysis/wall_indices.hpp"
 #include "hemotwin/io/case_file.hpp"
+#include "hemotwin/report/report.hpp"
 
 namespace hemotwin::python {
 
@@ -142,6 +143,35 @@ them to metrics.json: per inlet, outlet and section the window-mean flow and pre
 split, the pressure drop between `proximal` and `distal` (any two of those planes) with the
 pressure ratio and virtual FFR ((Pa - drop) / Pa when `aortic_pressure_mmhg` is given), and the
 wall's TAWSS/OSI/RRT/ECAP statistics. Nothing is written. Raises hemotwin.Error naming the file.
+)doc");
+
+  m.def(
+      "report",
+      [](const std::filesystem::path& input, const py::object& output, bool figures,
+         const std::string& title) {
+        const std::filesystem::path out =
+            output.is_none() ? input / "report" : output.cast<std::filesystem::path>();
+        report::ReportOptions o;
+        o.figures = figures;
+        o.title = title;
+        report::ReportResult r;
+        {
+          py::gil_scoped_release release;
+          r = report::write_report(input, out, o);
+        }
+        py::dict d;
+        d["kind"] = r.kind;
+        d["html"] = r.html;
+        d["json"] = r.json;
+        d["figures"] = r.figures;
+        return d;
+      },
+      py::arg("input"), py::arg("output") = py::none(), py::arg("figures") = true,
+      py::arg("title") = "", R"doc(
+Writes the report of a results directory, a `hemotwin plan` directory or a `hemotwin progress` one
+into `output` (default input/report): report.html (self-contained), the PNG figures (wall maps of
+TAWSS and OSI, flow and pressure waveforms; VTK, rendered offscreen through X: figures=False where
+there is no display) and report.json. Returns {kind, html, json, figures}. Raises hemotwin.Error.
 )doc");
 
   m.def(

@@ -1,5 +1,7 @@
 """hemotwin.wall_indices and friends on synthetic WSS with known answers, and on a run's wall."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -62,6 +64,15 @@ def test_analyze_a_run_with_sections(tmp_path):
     assert loaded.sections["up"]["flow"][-1] == pytest.approx(loaded.iolets["inlet0"]["flow"][-1], rel=0.02)
     with pytest.raises(hemotwin.Error, match="no inlet, outlet or section named 'mid'"):
         hemotwin.analyze(res.directory, proximal="up", distal="mid")
+
+    # The report's tables (figures need an X display: the CLI test renders them).
+    r = hemotwin.report(res.directory, tmp_path / "report", figures=False, title="pipe")
+    assert r["kind"] == "run" and r["figures"] == [] and r["html"].name == "report.html"
+    page = r["html"].read_text()
+    assert "<title>pipe</title>" in page and "inlet0" in page and "TAWSS (Pa)" in page
+    assert json.loads(r["json"].read_text())["runs"]["Run"]["iolets"][0]["name"] == "inlet0"
+    with pytest.raises(hemotwin.Error, match="neither a results directory"):
+        hemotwin.report(tmp_path, tmp_path / "nothing")
 
 
 def test_young_tsai_by_hand():
