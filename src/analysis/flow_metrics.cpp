@@ -149,9 +149,12 @@ WallSummary wall_summary(const io::ResultsData& r, const Thresholds& thresholds)
   w.averaged = true;
   w.from_series = r.wss_series.size() >= 2;
   w.averaged_over = w.from_series ? idx.window : r.averaged_over;
-  if (w.from_series) w.peak_wss = region_stats(idx.peak_wss);
-  w.tawss = region_stats(idx.tawss);
-  w.osi = region_stats(idx.osi);
+  const std::vector<double> none;
+  w.area_weighted = r.wall_area.size() == idx.size();
+  const std::vector<double>& area = w.area_weighted ? r.wall_area : none;
+  if (w.from_series) w.peak_wss = region_stats(idx.peak_wss, area);
+  w.tawss = region_stats(idx.tawss, area);
+  w.osi = region_stats(idx.osi, area);
   // RRT and ECAP are infinite where the mean WSS (or TAWSS) vanishes: their statistics are over
   // the finite values.
   auto finite = [](const std::vector<double>& v) {
@@ -160,9 +163,9 @@ WallSummary wall_summary(const io::ResultsData& r, const Thresholds& thresholds)
     for (std::size_t i = 0; i < v.size(); ++i) any |= (mask[i] = std::isfinite(v[i]));
     return std::pair{mask, any};
   };
-  if (auto [mask, any] = finite(idx.rrt); any) w.rrt = region_stats(idx.rrt, {}, mask);
-  if (auto [mask, any] = finite(idx.ecap); any) w.ecap = region_stats(idx.ecap, {}, mask);
-  w.fractions = area_fractions(idx, {}, thresholds);
+  if (auto [mask, any] = finite(idx.rrt); any) w.rrt = region_stats(idx.rrt, area, mask);
+  if (auto [mask, any] = finite(idx.ecap); any) w.ecap = region_stats(idx.ecap, area, mask);
+  w.fractions = area_fractions(idx, area, thresholds);
   return w;
 }
 
@@ -238,7 +241,8 @@ std::string metrics_json(const io::ResultsData& r, const FlowMetrics& f, const W
     wall["high_osi_fraction"] = num(w.fractions.high_osi);
     wall["low_tawss_threshold_pa"] = w.thresholds.low_tawss;
     wall["high_osi_threshold"] = w.thresholds.high_osi;
-    wall["weights"] = "equal per wall point (one lattice cell of wall each)";
+    wall["weights"] = w.area_weighted ? "wall area per point (/wall/area)"
+                                      : "equal per wall point (one lattice cell of wall each)";
   }
   j["wall"] = std::move(wall);
   return j.dump(2) + "\n";

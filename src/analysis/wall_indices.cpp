@@ -136,11 +136,13 @@ RegionStats region_stats(const std::vector<double>& values, const std::vector<do
   double sum = 0;
   for (std::size_t p : pts) {
     const double a = area.empty() ? 1.0 : area[p];
+    if (!(a > 0)) continue;  // a point that stands for no wall (io::wall_point_areas)
     vw.emplace_back(values[p], a);
     s.area += a;
     sum += a * values[p];
   }
-  s.points = pts.size();
+  if (vw.empty()) return s;
+  s.points = vw.size();
   s.mean = s.area > 0 ? sum / s.area : 0.0;
   std::sort(vw.begin(), vw.end());
   s.min = vw.front().first;

@@ -348,11 +348,14 @@ int progress_command(const ProgressOptions& o, const std::function<Case()>& load
           in_sac[i] = (p - parent->point_at(a)).norm() > parent->radius_at(a) + 0.6 * h;
           in_parent[i] = !in_sac[i];
         }
+      const std::vector<double> area =
+          r.wall_area.size() == wi.size() ? r.wall_area : std::vector<double>{};
       auto region = [&](const std::vector<bool>& mask) {
-        const auto t = analysis::region_stats(wi.tawss, {}, mask);
-        const auto osi = analysis::region_stats(wi.osi, {}, mask);
-        const auto f = analysis::area_fractions(wi, {}, {}, mask);
+        const auto t = analysis::region_stats(wi.tawss, area, mask);
+        const auto osi = analysis::region_stats(wi.osi, area, mask);
+        const auto f = analysis::area_fractions(wi, area, {}, mask);
         return json{{"points", t.points},
+                    {"area_mm2", area.empty() ? json(nullptr) : json(t.area * 1e6)},
                     {"tawss_mean_pa", num(t.mean)},
                     {"tawss_median_pa", num(t.p50)},
                     {"osi_mean", num(osi.mean)},

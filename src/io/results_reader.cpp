@@ -215,6 +215,7 @@ ResultsData read_results(const fs::path& path) {
     d.wall_wss = r.vectors("/wall/wss");
     if (r.exists("/wall/tawss")) d.tawss = r.doubles("/wall/tawss");
     if (r.exists("/wall/osi")) d.osi = r.doubles("/wall/osi");
+    if (r.exists("/wall/area")) d.wall_area = r.doubles("/wall/area");
     if (r.has_attribute("/wall", "averaged_over"))
       d.averaged_over = r.attribute("/wall", "averaged_over")[0];
     if (r.exists("/wall/wss_series")) {

@@ -507,12 +507,14 @@ void ResultsWriter::close() {
 }
 
 void ResultsWriter::write_wall(const WallShearField& w, const std::vector<double>& tawss,
-                               const std::vector<double>& osi, double averaged_over) {
+                               const std::vector<double>& osi, double averaged_over,
+                               const std::vector<double>& area) {
   Impl& m = *impl_;
   if (m.closed) throw Error("write_wall after close()", m.path.string());
   const std::size_t n = w.point.size();
   if (w.normal.size() != n || w.wss.size() != n ||
-      (averaged_over > 0 && (tawss.size() != n || osi.size() != n)))
+      (averaged_over > 0 && (tawss.size() != n || osi.size() != n)) ||
+      (!area.empty() && area.size() != n))
     throw Error("write_wall: " + std::to_string(n) + " wall points but " +
                     std::to_string(w.wss.size()) + " stresses and " + std::to_string(tawss.size()) +
                     " averages",
@@ -539,6 +541,7 @@ void ResultsWriter::write_wall(const WallShearField& w, const std::vector<double
     write_double_series(g.get(), "tawss", tawss, "Pa", m.path);
     write_double_series(g.get(), "osi", osi, "1", m.path);
   }
+  if (!area.empty()) write_double_series(g.get(), "area", area, "m^2", m.path);
 }
 
 void ResultsWriter::write_wall_series(const std::vector<double>& times,

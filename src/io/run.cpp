@@ -285,8 +285,12 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
     osi = wall_average->osi();
     averaged_over = wall_average->duration();
   }
+  // The wall area each wall point stands for, where the run has a wall surface.
+  const std::vector<double> wall_area = wall_surface.empty() || wall.point.empty()
+                                            ? std::vector<double>{}
+                                            : wall_point_areas(wall_surface, wall.point);
   if (writer) {
-    writer->write_wall(wall, tawss, osi, averaged_over);
+    writer->write_wall(wall, tawss, osi, averaged_over, wall_area);
     if (c.output.wall_series) {
       const WallSeries& ws = by_cycle && cycle_averaged > 0 ? cycle_wall_series : wall_series;
       writer->write_wall_series(ws.time, ws.wss);

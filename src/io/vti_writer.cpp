@@ -278,4 +278,31 @@ void write_wall_surface_vtp(const std::filesystem::path& path, const WallSurface
   write_with(writer, path, "the wall surface");
 }
 
+std::vector<double> wall_point_areas(const WallSurface& surface, const std::vector<Vec3>& points) {
+  std::vector<double> area(points.size(), 0.0);
+  if (points.empty() || surface.empty()) return area;
+  vtkNew<vtkPoints> pts;
+  pts->SetDataTypeToDouble();
+  pts->SetNumberOfPoints(static_cast<vtkIdType>(points.size()));
+  for (std::size_t k = 0; k < points.size(); ++k)
+    pts->SetPoint(static_cast<vtkIdType>(k), points[k].data());
+  vtkNew<vtkPolyData> cloud;
+  cloud->SetPoints(pts);
+  vtkNew<vtkStaticPointLocator> locator;
+  locator->SetDataSet(cloud);
+  locator->BuildLocator();
+  const auto n = static_cast<std::int64_t>(surface.points.size());
+  for (const auto& t : surface.triangles) {
+    if (t[0] < 0 || t[1] < 0 || t[2] < 0 || t[0] >= n || t[1] >= n || t[2] >= n)
+      throw Error("the wall surface has a triangle with a vertex index out of range");
+    const Vec3& a = surface.points[std::size_t(t[0])];
+    const Vec3& b = surface.points[std::size_t(t[1])];
+    const Vec3& c = surface.points[std::size_t(t[2])];
+    const Vec3 centroid = (a + b + c) / 3.0;
+    const vtkIdType nearest = locator->FindClosestPoint(centroid.data());
+    if (nearest >= 0) area[std::size_t(nearest)] += 0.5 * (b - a).cross(c - a).norm();
+  }
+  return area;
+}
+
 }  // namespace hemotwin::io

@@ -105,7 +105,9 @@ void run_section(Page& page, const fs::path& run, const std::string& label,
     b += "</table>\n<p>Wall with TAWSS below " + fmt(ws.thresholds.low_tawss) +
          " Pa: " + fmt(100 * ws.fractions.low_tawss, 3) + " %; with OSI above " +
          fmt(ws.thresholds.high_osi) + ": " + fmt(100 * ws.fractions.high_osi, 3) + " % (" +
-         std::to_string(ws.points) + " wall points, equal weights).</p>\n";
+         std::to_string(ws.points) + " wall points, " +
+         (ws.area_weighted ? "weighted by the wall area each stands for" : "equal weights") +
+         ").</p>\n";
     wall = {{"tawss_mean_pa", ws.tawss.mean},
             {"tawss_p95_pa", ws.tawss.p95},
             {"osi_mean", ws.osi.mean},

@@ -195,6 +195,27 @@ TEST(WallSummary, IndicesFromTheStoredSeriesMatchTheSolversRunningAverages) {
 
   const WallSummary w = wall_summary(r);
   EXPECT_TRUE(w.from_series);
+  // Each wall point's area (/wall/area): they partition the pipe's wall surface and undo the
+  // staircase's crowding of wall points where the wall runs at 45 degrees to the grid. cos^2(2 phi)
+  // around the axis averages 1/2 over the wall; over the points alike it comes out lower.
+  ASSERT_EQ(r.wall_area.size(), r.wall_points.size());
+  EXPECT_TRUE(w.area_weighted);
+  double total = 0, by_area = 0, by_point = 0;
+  for (std::size_t i = 0; i < r.wall_area.size(); ++i) {
+    const double phi = std::atan2(r.wall_points[i].z(), r.wall_points[i].y());
+    const double f = std::pow(std::cos(2 * phi), 2);
+    total += r.wall_area[i];
+    by_area += r.wall_area[i] * f;
+    by_point += f;
+  }
+  by_area /= total;
+  by_point /= double(r.wall_area.size());
+  const double wall = pi * c.geometry.diameter * c.geometry.length;
+  std::printf("wall areas: %.4g m^2 in all (pi D L %.4g); mean cos^2(2 phi) %.4f by area, %.4f by "
+              "point (1/2 over the wall)\n",
+              total, wall, by_area, by_point);
+  EXPECT_NEAR(total / wall, 1, 0.02);
+  EXPECT_NEAR(by_area, 0.5, 0.02);
   EXPECT_NEAR(w.averaged_over, c.inlet.period, dt);
   EXPECT_GT(w.peak_wss.mean, w.tawss.mean);
 

@@ -67,14 +67,16 @@ struct FlowMetrics {
 FlowMetrics flow_metrics(const io::ResultsData& results, const FlowMetricsOptions& options = {});
 
 /// The wall as the results file holds it, summarised: TAWSS, OSI, RRT, ECAP and peak-systolic
-/// WSS statistics over the wall points (equal weights: each wall point stands for one lattice
-/// cell's patch of wall) and the shares of points with low TAWSS and high OSI. The indices are
+/// WSS statistics over the wall points and the shares of the wall with low TAWSS and high OSI,
+/// weighted by the area each point stands for (/wall/area) where the run had a wall surface, else
+/// each point alike (one lattice cell's patch of wall each). The indices are
 /// recomputed from the stored WSS series (wall_indices) when the results hold one, else derived
 /// from the solver's running TAWSS and OSI.
 struct WallSummary {
-  bool averaged = false;     // false: the run averaged nothing (no TAWSS/OSI stored)
-  bool from_series = false;  // the indices come from /wall/wss_series
-  double averaged_over = 0;  // s
+  bool averaged = false;       // false: the run averaged nothing (no TAWSS/OSI stored)
+  bool from_series = false;    // the indices come from /wall/wss_series
+  bool area_weighted = false;  // by /wall/area (else each wall point alike)
+  double averaged_over = 0;    // s
   std::size_t points = 0;
   RegionStats tawss, osi, rrt, ecap;  // Pa, -, 1/Pa, 1/Pa (rrt and ecap over finite values)
   RegionStats peak_wss;               // Pa, |WSS| at peak systole (from_series only)

@@ -42,7 +42,10 @@ struct ResultsData {
   // The wall (one point per fluid cell with a wall link).
   std::vector<Eigen::Vector3d> wall_points, wall_normals, wall_wss;  // m, -, Pa (final state)
   std::vector<double> tawss, osi;  // Pa, -; empty when nothing was averaged
-  double averaged_over = 0;        // s
+  /// m^2: the wall area each wall point stands for (io::wall_point_areas); empty when the run
+  /// had no wall surface (then each point counts alike).
+  std::vector<double> wall_area;
+  double averaged_over = 0;  // s
   /// The WSS of each sample of the averaging window (/wall/wss_series; empty when the run kept
   /// none): wss_series[k][i] at wss_series_time[k] for wall point i.
   std::vector<double> wss_series_time;

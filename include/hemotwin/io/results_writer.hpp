@@ -83,7 +83,8 @@ class ResultsWriter {
   /// Writes /wall: the wall points (m), their normals, the final wall shear stress vectors (Pa)
   /// and, when `averaged_over` > 0 s, TAWSS (Pa) and OSI over that time. Once per file.
   void write_wall(const WallShearField& final_wss, const std::vector<double>& tawss,
-                  const std::vector<double>& osi, double averaged_over);
+                  const std::vector<double>& osi, double averaged_over,
+                  const std::vector<double>& area = {});
 
   /// Writes /wall/wss_series (float32 [n][m][3], Pa, one chunk per sample) and
   /// /wall/wss_series_time (s): the wall shear stress of each sample of the averaging window.

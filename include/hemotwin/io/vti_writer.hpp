@@ -44,4 +44,10 @@ void write_wall_surface_vtp(const std::filesystem::path& path, const WallSurface
                             const WallShearField& wall, const std::vector<double>& tawss,
                             const std::vector<double>& osi);
 
+/// The wall area each wall point stands for (surface units squared): every triangle of `surface`
+/// goes to the wall point nearest its centroid, so the areas partition the surface (a point no
+/// triangle is nearest gets 0). A lattice's wall points are denser per area where the wall runs
+/// oblique to the grid (a staircase); these areas undo that in area fractions and statistics.
+std::vector<double> wall_point_areas(const WallSurface& surface, const std::vector<Vec3>& points);
+
 }  // namespace hemotwin::io
