@@ -211,9 +211,10 @@ TEST(WallSummary, IndicesFromTheStoredSeriesMatchTheSolversRunningAverages) {
   by_area /= total;
   by_point /= double(r.wall_area.size());
   const double wall = pi * c.geometry.diameter * c.geometry.length;
-  std::printf("wall areas: %.4g m^2 in all (pi D L %.4g); mean cos^2(2 phi) %.4f by area, %.4f by "
-              "point (1/2 over the wall)\n",
-              total, wall, by_area, by_point);
+  std::printf(
+      "wall areas: %.4g m^2 in all (pi D L %.4g); mean cos^2(2 phi) %.4f by area, %.4f by "
+      "point (1/2 over the wall)\n",
+      total, wall, by_area, by_point);
   EXPECT_NEAR(total / wall, 1, 0.02);
   EXPECT_NEAR(by_area, 0.5, 0.02);
   EXPECT_NEAR(w.averaged_over, c.inlet.period, dt);
