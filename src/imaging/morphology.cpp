@@ -24,9 +24,37 @@ double max_distance(const std::vector<Vec3>& p) {
 }
 
 /// The sac's volume from the scan's intensities (AneurysmGeometry::scan_volume).
-double scan_volume(const Image& scan, const LabelMap& labels, const LabelMap& sac) {
-  const Grid& g = labels.grid;
-  LabelMap lumen(g, 0), rest(g, 0), background(g, 0);
+double scan_volume(const Image& scan, const LabelMap& all_labels, const LabelMap& all_sac) {
+  // Only the sac's neighbourhood matters (the deep lumen within 10 mm of it, the tissue within
+  // 4 mm): the distance maps run on the sac's box and 15 mm more, not on a whole CT.
+  const Grid& full = all_labels.grid;
+  int lo[3] = {full.size[0], full.size[1], full.size[2]}, hi[3] = {-1, -1, -1};
+  for (int k = 0; k < full.size[2]; ++k)
+    for (int j = 0; j < full.size[1]; ++j)
+      for (int i = 0; i < full.size[0]; ++i)
+        if (all_sac.at(i, j, k)) {
+          const int v[3] = {i, j, k};
+          for (int a = 0; a < 3; ++a) {
+            lo[a] = std::min(lo[a], v[a]);
+            hi[a] = std::max(hi[a], v[a]);
+          }
+        }
+  if (hi[0] < 0) return 0;
+  Grid g = full;
+  for (int a = 0; a < 3; ++a) {
+    const int m = int(std::ceil(15.0 / full.spacing[a]));
+    lo[a] = std::max(0, lo[a] - m);
+    hi[a] = std::min(full.size[a] - 1, hi[a] + m);
+    g.size[a] = hi[a] - lo[a] + 1;
+  }
+  g.origin = full.point(lo[0], lo[1], lo[2]);
+  LabelMap labels(g, 0), sac(g, 0), lumen(g, 0), rest(g, 0), background(g, 0);
+  for (int k = 0; k < g.size[2]; ++k)
+    for (int j = 0; j < g.size[1]; ++j)
+      for (int i = 0; i < g.size[0]; ++i) {
+        labels.at(i, j, k) = all_labels.at(i + lo[0], j + lo[1], k + lo[2]);
+        sac.at(i, j, k) = all_sac.at(i + lo[0], j + lo[1], k + lo[2]);
+      }
   for (std::size_t i = 0; i < labels.data.size(); ++i) {
     lumen.data[i] = labels.data[i] != 0 || sac.data[i] != 0;
     rest.data[i] = labels.data[i] != 0 && sac.data[i] == 0;
