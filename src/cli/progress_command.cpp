@@ -141,11 +141,13 @@ imaging::PreparedGeometry prepare_like(Case& c, const imaging::PreparedGeometry&
     g = imaging::prepare_geometry(c);
     match = match_openings(g, first, to_first, scan);
   }
-  for (std::size_t i = 0; i < match.size(); ++i)
-    for (auto& iolet : g.domain.iolets)
-      if (iolet.name == g.openings[i].name) iolet.name = "\x01" + first.openings[match[i]].name;
+  // The domain's iolets carry the openings' names: each takes its opening's new one.
   for (auto& iolet : g.domain.iolets)
-    if (!iolet.name.empty() && iolet.name[0] == '\x01') iolet.name.erase(0, 1);
+    for (std::size_t i = 0; i < match.size(); ++i)
+      if (iolet.name == g.openings[i].name) {
+        iolet.name = first.openings[match[i]].name;
+        break;
+      }
   for (std::size_t i = 0; i < match.size(); ++i) g.openings[i].name = first.openings[match[i]].name;
   return g;
 }

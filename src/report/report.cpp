@@ -45,7 +45,7 @@ double num(const json& v) { return v.is_number() ? v.get<double>() : NAN; }
 struct Page {
   std::string body;
   json data = json::object();
-  std::vector<std::pair<std::string, fs::path>> figures;  // file name, staged path
+  std::vector<std::string> figures;  // file names, in the page's order
   io::OutputDir* dir = nullptr;
   bool with_figures = true;
 
@@ -53,7 +53,7 @@ struct Page {
     const fs::path png = dir->staged(name);
     body += "<figure><img src=\"" + data_uri(png) + "\" alt=\"" + escape(caption) +
             "\"><figcaption>" + escape(caption) + "</figcaption></figure>\n";
-    figures.emplace_back(name, png);
+    figures.push_back(name);
   }
 };
 
@@ -257,9 +257,7 @@ ReportResult write_report(const fs::path& input, const fs::path& output,
                      "</h1>\n" + page.body +
                      "<p><small>Written by hemotwin report. Figures: VTK, rendered offscreen; "
                      "numbers: report.json.</small></p>\n</body></html>\n";
-  json figures = json::array();
-  for (const auto& f : page.figures) figures.push_back(f.first);
-  page.data["figures"] = figures;
+  page.data["figures"] = page.figures;
   dir.write_file("report.json", page.data.dump(2) + "\n");
   dir.write_file("report.html", html);
   for (const auto& f : dir.commit()) {
