@@ -8,86 +8,12 @@
 
 #include "hemotwin/core/detail/cuda_backend.hpp"
 #include "hemotwin/core/error.hpp"
+#include "stream.cuh"
 
 namespace hemotwin::cuda {
 namespace {
 using kernels::B;
 using kernels::B3;
-
-void check_launch(const char* what) {
-  const cudaError_t e = cudaGetLastError();
-  if (e != cudaSuccess)
-    throw Error(std::string("CUDA launch of ") + what + " failed: " + cudaGetErrorString(e));
-#ifndef NDEBUG
-  const cudaError_t s = cudaDeviceSynchronize();
-  if (s != cudaSuccess)
-    throw Error(std::string("CUDA kernel ") + what + " failed: " + cudaGetErrorString(s));
-#endif
-}
-
-// One block per brick, one thread per cell; each thread pulls its populations from the brick or
-// its neighbours, collides and stores.
-template <class T, class L>
-__global__ void __launch_bounds__(B3)
-    stream_collide_kernel(const T* __restrict__ src, T* __restrict__ dst, StreamArgs args,
-                          kernels::Collide<T, L> collide) {
-  const std::int32_t b = blockIdx.x;
-  const int cell = threadIdx.x;
-  if (args.cell_type[std::int64_t(b) * B3 + cell] != 1) return;
-  const int x = cell % B, y = (cell / B) % B, z = cell / (B * B);
-  const std::int32_t* nb = args.neighbours + std::int64_t(b) * brick_neighbours;
-  T f[L::Q];
-  kernels::static_for<L::Q>([&](auto qc) {
-    constexpr int q = qc;
-    int sx = x - L::c[q][0], sy = y - L::c[q][1], sz = z - L::c[q][2];
-    const int bx = (sx < 0) ? -1 : (sx >= B ? 1 : 0);
-    const int by = (sy < 0) ? -1 : (sy >= B ? 1 : 0);
-    const int bz = (sz < 0) ? -1 : (sz >= B ? 1 : 0);
-    sx -= bx * B;
-    sy -= by * B;
-    sz -= bz * B;
-    const std::int64_t nbk = nb[neighbour_slot(bx, by, bz)];
-    f[q] = src[(nbk * L::Q + q) * B3 + sx + B * (sy + B * sz)];
-  });
-  collide(f);
-#pragma unroll
-  for (int q = 0; q < L::Q; ++q) dst[(std::int64_t(b) * L::Q + q) * B3 + cell] = f[q];
-}
-
-// The AA pattern, one thread per fluid cell. Even step: own slots in, own slots out with the
-// directions swapped. Odd step: f_q(x) from (x - c_q, opposite(q)), f*_q(x) to (x + c_q, q). Each
-// slot is read and written by one cell only, so the update in place is free of races.
-template <class T, class L, bool Odd>
-__global__ void __launch_bounds__(B3)
-    aa_kernel(T* __restrict__ f, StreamArgs args, kernels::Collide<T, L> collide) {
-  const std::int32_t b = blockIdx.x;
-  const int cell = threadIdx.x;
-  const std::int64_t self = std::int64_t(b) * B3 + cell;
-  if (args.cell_type[self] != 1) return;
-  T v[L::Q];
-  if constexpr (Odd) {
-    kernels::static_for<L::Q>([&](auto qc) {
-      constexpr int q = qc;
-      const std::int64_t from =
-          kernels::neighbour_cell(args.neighbours, self, -L::c[q][0], -L::c[q][1], -L::c[q][2]);
-      v[q] = f[kernels::slot<L>(from, kernels::opposite_dir(q))];
-    });
-  } else {
-    kernels::static_for<L::Q>([&](auto qc) { v[qc] = f[kernels::slot<L>(self, int(qc))]; });
-  }
-  collide(v);
-  if constexpr (Odd) {
-    kernels::static_for<L::Q>([&](auto qc) {
-      constexpr int q = qc;
-      const std::int64_t to =
-          kernels::neighbour_cell(args.neighbours, self, L::c[q][0], L::c[q][1], L::c[q][2]);
-      f[kernels::slot<L>(to, q)] = v[q];
-    });
-  } else {
-    kernels::static_for<L::Q>(
-        [&](auto qc) { f[kernels::slot<L>(self, kernels::opposite_dir(int(qc)))] = v[qc]; });
-  }
-}
 
 template <class Op>
 __global__ void for_each_kernel(Op op, std::int64_t n) {
@@ -107,31 +33,12 @@ __global__ void equilibrium_kernel(T* f, const double* rho, const double* u, std
 }
 }  // namespace
 
-template <class T, class L>
-void stream_collide(const T* src, T* dst, const StreamArgs& args,
-                    const kernels::Collide<T, L>& collide) {
-  if (args.bricks == 0) return;
-  stream_collide_kernel<T, L><<<args.bricks, B3>>>(src, dst, args, collide);
-  check_launch("stream_collide");
-}
-
-template <class T, class L>
-void stream_collide_aa(T* f, const StreamArgs& args, const kernels::Collide<T, L>& collide,
-                       bool odd) {
-  if (args.bricks == 0) return;
-  if (odd)
-    aa_kernel<T, L, true><<<args.bricks, B3>>>(f, args, collide);
-  else
-    aa_kernel<T, L, false><<<args.bricks, B3>>>(f, args, collide);
-  check_launch("stream_collide_aa");
-}
-
 template <class Op>
 void for_each(const Op& op, std::int64_t n, const char* what) {
   if (n == 0) return;
   constexpr int threads = 256;
   for_each_kernel<<<unsigned((n + threads - 1) / threads), threads>>>(op, n);
-  check_launch(what);
+  detail::check_launch(what);
 }
 
 template <class T>
@@ -174,15 +81,15 @@ void fill_equilibrium(T* f, const double* rho, const double* u, std::int64_t cel
   constexpr int threads = 256;
   equilibrium_kernel<T, L>
       <<<unsigned((cells + threads - 1) / threads), threads>>>(f, rho, u, cells);
-  check_launch("fill_equilibrium");
+  detail::check_launch("fill_equilibrium");
 }
 
 #define HEMOTWIN_INSTANTIATE(T, L)                                                            \
-  template void stream_collide<T, L>(const T*, T*, const StreamArgs&,                         \
-                                     const kernels::Collide<T, L>&);                          \
+  template void stream_collide<T, L, kernels::Collide<T, L>>(const T*, T*, const StreamArgs&, \
+                                                             const kernels::Collide<T, L>&);  \
   template void apply_links<T, L>(const kernels::ApplyPressureLinks<T, L>&, std::int64_t);    \
-  template void stream_collide_aa<T, L>(T*, const StreamArgs&, const kernels::Collide<T, L>&, \
-                                        bool);                                                \
+  template void stream_collide_aa<T, L, kernels::Collide<T, L>>(                              \
+      T*, const StreamArgs&, const kernels::Collide<T, L>&, bool);                            \
   template kernels::CellSummary summarise<T, L>(const kernels::SummariseCell<T, L>&,          \
                                                 std::int64_t);                                \
   template kernels::FlowSample sample_iolet<T, L>(const kernels::SampleIoletCell<T, L>&,      \

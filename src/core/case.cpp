@@ -23,6 +23,8 @@ const char* to_string(CollisionModel v) {
       return "trt";
     case CollisionModel::Regularized:
       return "regularized";
+    case CollisionModel::Cumulant:
+      return "cumulant";
   }
   return "?";
 }

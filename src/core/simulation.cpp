@@ -415,6 +415,12 @@ void check_case(const Case& c) {
   if (!(c.blood.density > 0))
     throw Error("density must be positive (kg/m^3), e.g. 1060 for blood", file,
                 "blood.density_kg_m3");
+  if (c.collision == CollisionModel::Cumulant && c.lattice != LatticeKind::D3Q27)
+    throw Error(std::string("the cumulant collision is defined on D3Q27, and case.lattice is ") +
+                    to_string(c.lattice) +
+                    ": set case.lattice = \"D3Q27\", or choose collision.model = \"trt\" or "
+                    "\"regularized\" for D3Q19",
+                file, "collision.model");
   if (!(c.geometry.cells_across >= 4))
     throw Error("needs at least 4 cells across", file, "geometry.cells_across_diameter");
   if (!(c.time.duration > 0)) throw Error("duration must be positive", file, "time.duration_s");

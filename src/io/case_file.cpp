@@ -266,7 +266,8 @@ constexpr Named<ShapeKind> shape_names[] = {
     {ShapeKind::Scan, "scan"}};
 constexpr Named<CollisionModel> collision_names[] = {{CollisionModel::Trt, "trt"},
                                                      {CollisionModel::Bgk, "bgk"},
-                                                     {CollisionModel::Regularized, "regularized"}};
+                                                     {CollisionModel::Regularized, "regularized"},
+                                                     {CollisionModel::Cumulant, "cumulant"}};
 constexpr Named<WallMethod> wall_names[] = {{WallMethod::Bouzidi, "bouzidi"},
                                             {WallMethod::BounceBack, "bounce_back"}};
 constexpr Named<FlowDriver> driver_names[] = {{FlowDriver::Inlet, "inlet"},

@@ -23,8 +23,10 @@ using namespace hemotwin;
 // Off: the plain TRT case. On: regularized collision, Carreau-Yasuda viscosity (lattice units)
 // with LES, the inlet driven through a profile table of a Womersley-like shape, and a sponge
 // layer before the outlet.
+// `cumulant` (D3Q27): the cumulant collision instead of TRT (off) or regularized (on).
 struct Features {
   bool on = false;
+  bool cumulant = false;
 };
 
 template <class T, class L>
@@ -45,8 +47,9 @@ std::unique_ptr<Engine<T, L>> make_case(BackendKind backend, StreamingScheme sch
   }
   EngineOptions options{backend, CollisionModel::Trt, tau, 3.0 / 16, WallMethod::Bouzidi};
   options.streaming = scheme;
+  if (features.cumulant) options.collision = CollisionModel::Cumulant;
   if (features.on) {
-    options.collision = CollisionModel::Regularized;
+    if (!features.cumulant) options.collision = CollisionModel::Regularized;
     auto& v = options.viscosity;
     v.model = kernels::ViscosityModel::CarreauYasuda;
     v.p[0] = 0.3, v.p[1] = 0.03, v.p[2] = 200, v.p[3] = 2, v.p[4] = 0.3568;
@@ -113,10 +116,11 @@ void compare(StreamingScheme scheme, double tolerance, Features features = {}) {
       }
     }
     std::printf(
-        "%s%s %s, %s, step %lld: worst relative population difference CPU vs CUDA %.3e over %lld "
-        "fluid cells (%.3e in solid cells, not state)\n",
-        features.on ? "features, " : "", L::name, sizeof(T) == 4 ? "float" : "double",
-        to_string(scheme), (long long)until, worst, (long long)fluid, worst_solid);
+        "%s%s%s %s, %s, step %lld: worst relative population difference CPU vs CUDA %.3e over "
+        "%lld fluid cells (%.3e in solid cells, not state)\n",
+        features.on ? "features, " : "", features.cumulant ? "cumulant, " : "", L::name,
+        sizeof(T) == 4 ? "float" : "double", to_string(scheme), (long long)until, worst,
+        (long long)fluid, worst_solid);
     if (worst >= tolerance) {
       const std::int64_t i = worst_cell / brick_cells * L::Q * brick_cells +
                              worst_cell % brick_cells + std::int64_t(worst_q) * brick_cells;
@@ -183,6 +187,18 @@ TEST(Backends, CpuAndCudaAgreeWithEveryCollisionFeatureD3Q27AaPattern) {
 }
 TEST(Backends, CpuAndCudaAgreeWithEveryCollisionFeatureDouble) {
   compare<double, D3Q19>(StreamingScheme::TwoLattice, 1e-9, {true});
+}
+
+// The cumulant collision (D3Q27): plain, and with Carreau-Yasuda viscosity, LES, a profile table
+// and a sponge layer (its rates then follow each cell's local tau).
+TEST(Backends, CpuAndCudaAgreeCumulant) {
+  compare<float, D3Q27>(StreamingScheme::TwoLattice, 1e-5, {false, true});
+}
+TEST(Backends, CpuAndCudaAgreeCumulantAaPattern) {
+  compare<float, D3Q27>(StreamingScheme::AaPattern, 1e-5, {false, true});
+}
+TEST(Backends, CpuAndCudaAgreeCumulantWithEveryFeatureDouble) {
+  compare<double, D3Q27>(StreamingScheme::TwoLattice, 1e-9, {true, true});
 }
 
 // A whole Simulation on each backend: Windkessel outlet (coupled every step through the device's

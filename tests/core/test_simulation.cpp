@@ -136,3 +136,23 @@ TEST(Simulation, RunawaySpeedStopsTheRunNearWhereItHappens) {
     EXPECT_NEAR(x, 6.0, 2.0) << m;
   }
 }
+
+namespace {
+TEST(Simulation, CumulantOnD3Q19IsRefusedWithTheKeyAndTheFix) {
+  Case c = small_pipe();
+  c.collision = CollisionModel::Cumulant;
+  c.lattice = LatticeKind::D3Q19;
+  try {
+    Simulation::create(c);
+    FAIL() << "a cumulant collision on D3Q19 was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.key(), "collision.model");
+    EXPECT_NE(std::string(e.what()).find("D3Q27"), std::string::npos) << e.what();
+  }
+  c.lattice = LatticeKind::D3Q27;
+  c.inlet.mean_velocity = 0.002;
+  auto sim = Simulation::create(c);
+  sim->advance(50);
+  EXPECT_GT(sim->diagnostics().mass, 0);
+}
+}  // namespace

@@ -13,7 +13,9 @@
 namespace hemotwin {
 
 enum class BackendKind { Auto, Cpu, Cuda };
-enum class CollisionModel { Bgk, Trt, Regularized };
+/// Bgk, Trt and Regularized (projected, Latt & Chopard 2006) on D3Q19 and D3Q27; Cumulant
+/// (Geier et al. 2015/2017, kernels/cumulant.hpp) on D3Q27 only.
+enum class CollisionModel { Bgk, Trt, Regularized, Cumulant };
 enum class WallMethod { BounceBack, Bouzidi };
 /// Analytic shapes (box, channel, pipes) are built by the core; file geometries (a surface, a label
 /// map, a scan to segment) by hemotwin::imaging::prepare_geometry, which the CLI and Python call.

@@ -133,6 +133,9 @@ class Engine {
 
  private:
   struct Device;
+  /// One step with the collision functor `collide` (kernels::Collide, kernels::CollideCumulant).
+  template <class Op>
+  void step_with(const Op& collide);
   void upload_links();
   /// Fills the slots the next step reads from ghost cells, in array `which`, holding `layout`.
   void apply_boundaries(int which, kernels::Layout layout);

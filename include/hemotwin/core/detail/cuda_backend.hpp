@@ -27,14 +27,14 @@ void synchronize();
 /// device-to-device copies of `bytes` (the roofline of the benchmarks).
 double copy_bandwidth(std::size_t bytes);
 
-template <class T, class L>
-void stream_collide(const T* src, T* dst, const StreamArgs& args,
-                    const kernels::Collide<T, L>& collide);
+/// One two-lattice step with the collision functor `collide` (kernels::Collide,
+/// kernels::CollideCumulant): instantiated per collision family in kernels/*.cu.
+template <class T, class L, class Op>
+void stream_collide(const T* src, T* dst, const StreamArgs& args, const Op& collide);
 /// One step of the AA pattern in place: the odd step (pull from opposite slots of the
 /// neighbours, push to the neighbours) when `odd`, else the cell-local even step.
-template <class T, class L>
-void stream_collide_aa(T* f, const StreamArgs& args, const kernels::Collide<T, L>& collide,
-                       bool odd);
+template <class T, class L, class Op>
+void stream_collide_aa(T* f, const StreamArgs& args, const Op& collide, bool odd);
 template <class T>
 void apply_links(const kernels::ApplyLinearLinks<T>& op, std::int64_t links);
 template <class T, class L>

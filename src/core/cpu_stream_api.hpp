@@ -1,0 +1,16 @@
+#pragma once
+// Entry point of the OpenMP stream-collide (defined in cpu_stream.hpp, instantiated per collision
+// family in cpu_stream_*.cpp). Internal to hemotwin::core.
+#include "hemotwin/core/sparse_lattice.hpp"
+
+namespace hemotwin::cpu {
+
+/// One stream-collide step on the CPU with the collision functor `collide`. Two-lattice scheme:
+/// pulls from `src` into `dst`, with non-temporal stores when `streaming`. AA pattern (`dst` is
+/// null): in place in `src`, the odd step (pull from the neighbours' opposite slots, push to the
+/// neighbours) when `odd`, else the cell-local even step.
+template <class T, class L, class Op>
+void stream_collide(T* src, T* dst, const SparseLattice& lat, const Op& collide, bool streaming,
+                    bool odd);
+
+}  // namespace hemotwin::cpu
