@@ -5,6 +5,7 @@
 //   build/benchmarks/bench_lbm                       # everything this machine has
 //   build/benchmarks/bench_lbm --benchmark_filter=cpu/aa/float
 //   build/benchmarks/bench_lbm --benchmark_filter=features   # what each physics option costs
+//   build/benchmarks/bench_lbm --benchmark_filter=cpu/aa/.*collisions   # the collision models
 //
 // The bandwidth is measured here too (a streaming copy with the same threads), so the fraction is
 // of this machine's reachable bandwidth, not a datasheet number.
@@ -13,7 +14,9 @@
 
 #include <chrono>
 #include <cstring>
+#include <iterator>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "hemotwin/core/engine.hpp"
@@ -191,6 +194,75 @@ void run(benchmark::State& state, const DomainSpec& spec, BackendKind backend,
                  feature_name(feature));
 }
 
+// The collision models side by side (collisions/PRECISION/CASE/N): N = 0 TRT D3Q19, 1 TRT
+// D3Q27, 2 regularized D3Q19, 3 regularized + Smagorinsky D3Q19, 4 cumulant D3Q27, 5 cumulant +
+// Smagorinsky D3Q27, 6 KBC D3Q27. D3Q27 moves 27/19 of D3Q19's bytes per update.
+struct CollisionCase {
+  CollisionModel model;
+  bool q27, les;
+  const char* name;
+};
+constexpr CollisionCase kCollisionCases[] = {
+    {CollisionModel::Trt, false, false, "trt_d3q19"},
+    {CollisionModel::Trt, true, false, "trt_d3q27"},
+    {CollisionModel::Regularized, false, false, "regularized_d3q19"},
+    {CollisionModel::Regularized, false, true, "regularized_smagorinsky_d3q19"},
+    {CollisionModel::Cumulant, true, false, "cumulant_d3q27"},
+    {CollisionModel::Cumulant, true, true, "cumulant_smagorinsky_d3q27"},
+    {CollisionModel::Kbc, true, false, "kbc_d3q27"}};
+
+template <class T, class L>
+void run_collision(benchmark::State& state, const DomainSpec& spec, BackendKind backend,
+                   StreamingScheme scheme, bool has_iolets, const CollisionCase& c) {
+  if (backend == BackendKind::Cuda && !cuda_device_available()) {
+    state.SkipWithError("no CUDA device");
+    return;
+  }
+  EngineOptions options{backend, c.model, 0.51, 3.0 / 16, WallMethod::Bouzidi};
+  options.streaming = scheme;
+  if (c.les) {
+    options.viscosity.les = 3 * 0.1 * 0.1;
+    options.viscosity.tau_min = 0.51;
+    options.viscosity.tau_max = 100;
+  }
+  Engine<T, L> e(spec, options);
+  if (has_iolets)
+    e.set_iolet_values({0.02, 1.0});
+  else
+    e.set_force(Vec3(1e-6, 0, 0));
+  e.run(5);
+  for (auto _ : state) {
+    e.step();
+#ifdef HEMOTWIN_HAVE_CUDA
+    if (backend == BackendKind::Cuda) cuda::synchronize();
+#endif
+  }
+  const double fluid = double(e.lattice().fluid_cells());
+  const double updates = fluid * double(state.iterations()) / 1e6;
+  state.counters["MLUPS"] = benchmark::Counter(updates, benchmark::Counter::kIsRate);
+  state.counters["fluid_cells"] = fluid;
+  state.counters["bytes_per_update"] = Engine<T, L>::bytes_per_update();
+  const double bandwidth = backend == BackendKind::Cpu ? cpu_bandwidth() : device_bandwidth();
+  const double roofline = bandwidth / Engine<T, L>::bytes_per_update() / 1e6;
+  state.counters["roofline_MLUPS"] = roofline;
+  state.counters["of_roofline"] =
+      benchmark::Counter(updates / roofline, benchmark::Counter::kIsRate);
+  if (backend == BackendKind::Cpu) state.counters["threads"] = omp_get_max_threads();
+  state.SetLabel(std::string(backend == BackendKind::Cpu ? "cpu" : "cuda") + " " +
+                 (sizeof(T) == 4 ? "float" : "double") + " " + to_string(e.streaming()) + " " +
+                 c.name);
+}
+
+template <class T>
+void collisions(benchmark::State& state, BackendKind backend, StreamingScheme scheme, bool dense) {
+  const CollisionCase& c = kCollisionCases[state.range(0)];
+  const DomainSpec spec = dense ? dense_box(64) : stenosed_pipe();
+  if (c.q27)
+    run_collision<T, D3Q27>(state, spec, backend, scheme, !dense, c);
+  else
+    run_collision<T, D3Q19>(state, spec, backend, scheme, !dense, c);
+}
+
 template <class T>
 void dense(benchmark::State& state, BackendKind backend, StreamingScheme scheme) {
   run<T, D3Q19>(state, dense_box(int(state.range(0))), backend, scheme, false);
@@ -227,6 +299,21 @@ void register_all() {
       // 4 Womersley inlet tables every step, 5 Windkessel outlet sampled every step, 6
       // regularized collision, 7 regularized with Smagorinsky: the stenotic-jet setting).
       add("features/float/stenosis", feature<float>)->DenseRange(0, 7);
+      // collisions/PRECISION/CASE/N: the collision models (kCollisionCases) at tau 0.51.
+      for (bool is_dense : {false, true}) {
+        const std::string where = is_dense ? "/dense64" : "/stenosis";
+        for (int precision = 0; precision < 2; ++precision) {
+          const std::string name =
+              std::string("collisions/") + (precision == 0 ? "float" : "double") + where;
+          auto fn = [is_dense, precision](benchmark::State& st, BackendKind b, StreamingScheme s) {
+            if (precision == 0)
+              collisions<float>(st, b, s, is_dense);
+            else
+              collisions<double>(st, b, s, is_dense);
+          };
+          add(name, fn)->DenseRange(0, int(std::size(kCollisionCases)) - 1);
+        }
+      }
     }
   }
 }

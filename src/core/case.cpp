@@ -25,6 +25,8 @@ const char* to_string(CollisionModel v) {
       return "regularized";
     case CollisionModel::Cumulant:
       return "cumulant";
+    case CollisionModel::Kbc:
+      return "kbc";
   }
   return "?";
 }

@@ -14,8 +14,10 @@
 #include "hemotwin/core/engine.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/outlets.hpp"
+#include "hemotwin/core/stability.hpp"
 #include "hemotwin/core/waveform.hpp"
 #include "hemotwin/core/womersley.hpp"
+#include "flow_setup.hpp"
 #ifdef HEMOTWIN_HAVE_CUDA
 #include "hemotwin/core/detail/cuda_backend.hpp"
 #endif
@@ -40,6 +42,13 @@ std::string cuda_device_description() {
 }
 
 namespace {
+
+using detail::inflow_waveform;
+using detail::inlet_area;
+using detail::iolet_area;
+using detail::make_outlets;
+using detail::OutletState;
+using detail::peak_velocity_estimate;
 
 int grid_axis(const Vec3& a) {
   const Vec3 n = a.normalized();
@@ -129,207 +138,6 @@ DomainSpec make_domain(const Case& c) {
   return spec;
 }
 
-double iolet_area(const IoletPlane& io) { return std::numbers::pi * io.radius * io.radius; }
-
-double inlet_area(const DomainSpec& spec) {
-  double a = 0;
-  for (const auto& io : spec.iolets)
-    if (io.kind == IoletKind::VelocityInlet) a += iolet_area(io);
-  return a;
-}
-
-// What one outlet does during the run (physical units).
-struct OutletState {
-  int iolet = -1;  // index among the engine's iolets
-  OutletModel model = OutletModel::Pressure;
-  double pressure = 0;                   // Pa, imposed now (pressure outlets)
-  std::optional<Waveform> pressure_of;   // Pressure model with a waveform
-  std::optional<Windkessel> windkessel;  // Resistance and Windkessel models
-  double fraction = 0;                   // FlowSplit
-  double area = 0;                       // m^2 (FlowSplit: the mean velocity is flow / area)
-  double share = -1;  // the expected share of the mean inflow; < 0 where the domain decides it
-};
-
-std::string outlet_key(const OutletSpec& o, const std::string& leaf) {
-  return (o.name.empty() ? std::string("outlet.") : "outlets." + o.name + ".") + leaf;
-}
-
-// The outlets of `spec` with their models; flow-split outlets become velocity outlets. Also
-// returns, in `reference`, the pressure expected at the outlets at the mean inflow `q_mean` with a
-// resistance-free domain: the fixed pressures' mean, or where the resistive outlets' flows add up
-// to the inflow not split off (their initial P_c follow from it).
-std::vector<OutletState> make_outlets(const Case& c, DomainSpec& spec, double q_mean,
-                                      double& reference) {
-  const std::string& file = c.source_file;
-  for (const auto& o : c.outlets) {
-    bool found = false;
-    std::string names;
-    for (const auto& io : spec.iolets) {
-      if (io.kind == IoletKind::VelocityInlet) continue;
-      found |= io.name == o.name;
-      names += (names.empty() ? "" : ", ") + io.name;
-    }
-    if (!found)
-      throw Error("no outlet is named '" + o.name + "'; the outlets are: " + names, file,
-                  "outlets." + o.name);
-  }
-  std::vector<OutletState> out;
-  double split = 0, fixed_sum = 0, conductance = 0, drained = 0;
-  int fixed = 0, pressure_outlets = 0;
-  for (std::size_t k = 0; k < spec.iolets.size(); ++k) {
-    auto& io = spec.iolets[k];
-    if (io.kind == IoletKind::VelocityInlet) continue;
-    const OutletSpec& o = outlet_spec(c, io.name);
-    OutletState st;
-    st.iolet = int(k);
-    st.model = o.model;
-    switch (o.model) {
-      case OutletModel::Pressure:
-        st.pressure = o.pressure;
-        if (!o.pressure_time.empty()) {
-          try {
-            st.pressure_of.emplace(o.pressure_time, o.pressure_value,
-                                   o.pressure_time.back() - o.pressure_time.front());
-          } catch (const Error& e) {
-            throw Error(e.message(), file, outlet_key(o, "pressure_file"));
-          }
-          st.pressure = (*st.pressure_of)(0.0);
-        }
-        fixed_sum += st.pressure_of ? st.pressure_of->mean() : st.pressure;
-        ++fixed;
-        ++pressure_outlets;
-        break;
-      case OutletModel::Resistance:
-      case OutletModel::Windkessel: {
-        const bool rcr = o.model == OutletModel::Windkessel;
-        const double r1 = o.resistance, r2 = rcr ? o.distal_resistance : 0.0;
-        const double cap = rcr ? o.compliance : 0.0;
-        if (!(r1 >= 0) || !std::isfinite(r1) || (!rcr && !(r1 > 0)))
-          throw Error("the resistance must be " + std::string(rcr ? ">= 0" : "> 0") +
-                          " (Pa s/m^3), got " + std::to_string(r1),
-                      file, outlet_key(o, rcr ? "r1_pa_s_m3" : "resistance_pa_s_m3"));
-        if (rcr && !(r2 > 0 && std::isfinite(r2)))
-          throw Error("a Windkessel needs a distal resistance R2 > 0 (Pa s/m^3)", file,
-                      outlet_key(o, "r2_pa_s_m3"));
-        if (rcr && !(cap > 0 && std::isfinite(cap)))
-          throw Error("a Windkessel needs a compliance C > 0 (m^3/Pa)", file,
-                      outlet_key(o, "compliance_m3_pa"));
-        st.windkessel.emplace(r1, r2, cap, o.pressure, o.pressure);
-        conductance += 1.0 / (r1 + r2);
-        drained += o.pressure / (r1 + r2);
-        ++pressure_outlets;
-        break;
-      }
-      case OutletModel::FlowSplit:
-        if (!(o.flow_fraction > 0 && o.flow_fraction < 1))
-          throw Error("a flow split needs the outlet's share of the inflow in (0, 1), got " +
-                          std::to_string(o.flow_fraction),
-                      file, outlet_key(o, "flow_fraction"));
-        if (c.driver != FlowDriver::Inlet)
-          throw Error("a flow split divides the inflow; it needs driver = \"inlet\"", file,
-                      outlet_key(o, "model"));
-        if (!(io.radius > 0))
-          throw Error("a flow-split outlet needs an area (its radius is unknown)", file,
-                      outlet_key(o, "model"));
-        io.kind = IoletKind::VelocityOutlet;
-        io.parabolic = c.inlet.profile != InletProfile::Plug;
-        st.fraction = o.flow_fraction;
-        st.area = iolet_area(io);
-        split += o.flow_fraction;
-        break;
-    }
-    if (o.model != OutletModel::FlowSplit && o.sponge_diameters > 0) {
-      if (!(io.radius > 0))
-        throw Error(
-            "a sponge layer is measured in the outlet's diameters, and this outlet's is "
-            "unknown",
-            file, outlet_key(o, "sponge_diameters"));
-      io.sponge_length = o.sponge_diameters * 2 * io.radius;
-      io.sponge_viscosity_ratio = o.sponge_viscosity_ratio;
-    }
-    out.push_back(std::move(st));
-  }
-  if (split > 0 && pressure_outlets == 0)
-    throw Error(
-        "every outlet has a flow split: at least one outlet must set the pressure (model = "
-        "\"pressure\", \"resistance\" or \"windkessel\")",
-        file, "outlet.model");
-  if (split >= 1)
-    throw Error("the flow splits add up to " + std::to_string(split) +
-                    ", leaving no flow for the other outlets; they must add up to less than 1",
-                file, "outlet.flow_fraction");
-  const double rest = q_mean * (1.0 - split);
-  reference =
-      fixed > 0 ? fixed_sum / fixed : (conductance > 0 ? (rest + drained) / conductance : 0.0);
-  for (auto& st : out) {
-    if (!st.windkessel) continue;
-    auto& wk = *st.windkessel;
-    const double q = std::max(0.0, (reference - wk.distal_pressure()) / wk.total_resistance());
-    wk.set_capacitor_pressure(wk.steady_capacitor_pressure(q));
-    st.pressure = wk.pressure(0.0);
-  }
-  // Without a fixed-pressure outlet the outflows are set by the outlets alone: a flow split's by
-  // its fraction, a resistive outlet's by its resistance (the domain's own is small beside it).
-  for (auto& st : out) {
-    if (st.model == OutletModel::FlowSplit)
-      st.share = st.fraction;
-    else if (fixed == 0 && st.windkessel && q_mean > 0)
-      st.share = std::max(0.0, (reference - st.windkessel->distal_pressure()) /
-                                   st.windkessel->total_resistance()) /
-                 q_mean;
-  }
-  return out;
-}
-
-std::optional<Waveform> inflow_waveform(const Case& c) {
-  const auto& in = c.inlet;
-  if (in.waveform_time.empty()) return std::nullopt;
-  return Waveform(in.waveform_time, in.waveform_flow,
-                  in.waveform_time.back() - in.waveform_time.front());
-}
-
-double peak_velocity_estimate(const Case& c, const DomainSpec& spec,
-                              const std::optional<Waveform>& inflow,
-                              const std::vector<OutletState>& outlets) {
-  const auto& g = c.geometry;
-  const double mu = min_viscosity(c.blood);
-  if (c.driver == FlowDriver::Inlet) {
-    double u = c.inlet.mean_velocity * (1.0 + std::abs(c.inlet.amplitude));
-    if (const double area = inlet_area(spec); inflow && area > 0)
-      u = std::max(std::abs(inflow->max()), std::abs(inflow->min())) / area;
-    if (c.inlet.profile != InletProfile::Plug) u *= 2.0;
-    if (g.shape == ShapeKind::StenosedPipe) u /= std::pow(1.0 - g.stenosis_severity, 2);
-    if (is_file_shape(g.shape)) {
-      // Where the outlets set their own shares of the inflow, the fastest outlet: its share
-      // over its area. Otherwise all the inflow through the narrowest opening: a bound for a
-      // tree. Neither sees a stenosis inside.
-      double in = 0, narrowest = std::numeric_limits<double>::infinity(), fastest = 0;
-      bool shares = !outlets.empty();
-      for (const auto& io : spec.iolets) {
-        if (io.kind == IoletKind::VelocityInlet) in += iolet_area(io);
-        if (io.radius > 0) narrowest = std::min(narrowest, iolet_area(io));
-      }
-      for (const auto& st : outlets) {
-        const auto& io = spec.iolets[std::size_t(st.iolet)];
-        if (st.share < 0 || !(io.radius > 0)) {
-          shares = false;
-          break;
-        }
-        fastest = std::max(fastest, st.share / iolet_area(io));
-      }
-      if (in > 0 && shares)
-        u *= std::max(1.0, in * fastest);
-      else if (in > 0 && std::isfinite(narrowest))
-        u *= std::max(1.0, in / narrowest);
-    }
-    return u;
-  }
-  const double G = std::abs(c.body_force.gradient) + std::abs(c.body_force.oscillation_amplitude);
-  if (g.shape == ShapeKind::Channel) return G * g.diameter * g.diameter / (8 * mu);
-  if (g.shape == ShapeKind::Box) return G * std::pow(g.size.minCoeff(), 2) / (8 * mu);
-  return G * std::pow(0.5 * g.diameter, 2) / (4 * mu);
-}
-
 void check_blood(const BloodSpec& b, const std::string& file) {
   const auto positive = [&](double v, const char* key, const char* what) {
     if (!(v > 0) || !std::isfinite(v))
@@ -415,9 +223,9 @@ void check_case(const Case& c) {
   if (!(c.blood.density > 0))
     throw Error("density must be positive (kg/m^3), e.g. 1060 for blood", file,
                 "blood.density_kg_m3");
-  if (c.collision == CollisionModel::Cumulant && c.lattice != LatticeKind::D3Q27)
-    throw Error(std::string("the cumulant collision is defined on D3Q27, and case.lattice is ") +
-                    to_string(c.lattice) +
+  if (needs_d3q27(c.collision) && c.lattice != LatticeKind::D3Q27)
+    throw Error(std::string("the ") + to_string(c.collision) +
+                    " collision is defined on D3Q27, and case.lattice is " + to_string(c.lattice) +
                     ": set case.lattice = \"D3Q27\", or choose collision.model = \"trt\" or "
                     "\"regularized\" for D3Q19",
                 file, "collision.model");
@@ -444,8 +252,10 @@ template <class T, class L>
 class SimulationImpl final : public Simulation {
  public:
   SimulationImpl(const Case& c, BackendKind backend, std::string device, DomainSpec spec,
-                 Units units, std::optional<Waveform> inflow, std::vector<OutletState> outlets)
+                 Units units, std::optional<Waveform> inflow, std::vector<OutletState> outlets,
+                 std::vector<std::string> notes)
       : case_(c),
+        notes_(std::move(notes)),
         units_(units),
         backend_(backend),
         device_(std::move(device)),
@@ -482,6 +292,7 @@ class SimulationImpl final : public Simulation {
   BackendKind backend() const override { return backend_; }
   std::string device() const override { return device_; }
   StreamingScheme streaming() const override { return engine_.streaming(); }
+  const std::vector<std::string>& notes() const override { return notes_; }
   std::int64_t total_steps() const override { return total_steps_; }
   std::int64_t step_count() const override { return engine_.steps(); }
 
@@ -729,6 +540,7 @@ class SimulationImpl final : public Simulation {
   }
 
   Case case_;
+  std::vector<std::string> notes_;
   Units units_;
   BackendKind backend_;
   std::string device_;
@@ -792,7 +604,8 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
                 "flow.driver");
   const double q_mean = inflow ? inflow->mean() : c.inlet.mean_velocity * in_area;
   double expected_pressure = 0;
-  std::vector<OutletState> outlets = make_outlets(c, spec, q_mean, expected_pressure);
+  std::vector<std::string> notes;
+  std::vector<OutletState> outlets = make_outlets(c, spec, q_mean, expected_pressure, notes);
   const double reference =
       std::isnan(c.reference_pressure) ? expected_pressure : c.reference_pressure;
   if (!std::isfinite(reference))
@@ -817,18 +630,21 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
 
   // The time step and tau checks hold for the smallest viscosity the blood takes.
   const double nu = min_viscosity(c.blood) / c.blood.density;
-  const double peak = peak_velocity_estimate(c, spec, inflow, outlets);
+  std::string peak_note;
+  const double peak = peak_velocity_estimate(c, spec, inflow, outlets, peak_note);
+  notes.insert(notes.begin(), peak_note);
   const double dt = c.time.time_step > 0
                         ? c.time.time_step
                         : Units::time_step_for_mach(spec.dx, peak, c.time.max_mach);
   Units units(spec.dx, dt, c.blood.density, nu);
   units.set_reference_pressure(reference);
-  // Regularized collision with Smagorinsky's eddy viscosity stays stable much closer to 1/2
-  // than BGK or TRT (the stenotic jet of test_stenotic_jet runs at tau 0.5018, the carotid
-  // example at 0.5015): an under-resolved jet is what LES is for.
+  // The collision's floor, as the stability map measured it at the run's Mach number.
   UnitsLimits limits;
-  if (c.collision == CollisionModel::Regularized && c.turbulence.smagorinsky)
-    limits.min_tau = kMinTauLes;
+  const double mach = units.velocity_to_lattice(peak) / std::sqrt(cs2);
+  const StabilityFloor floor =
+      stability_floor(c.collision, c.turbulence.smagorinsky, c.walls, mach);
+  limits.min_tau = floor.tau;
+  limits.min_tau_basis = floor.basis;
   try {
     units.check(peak, limits);
   } catch (const Error& e) {
@@ -848,15 +664,15 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   // The one switch from run-time choices to template arguments.
   if (!dbl && !q27)
     return std::make_unique<SimulationImpl<float, D3Q19>>(c, backend, device, spec, units, inflow,
-                                                          std::move(outlets));
+                                                          std::move(outlets), notes);
   if (dbl && !q27)
     return std::make_unique<SimulationImpl<double, D3Q19>>(c, backend, device, spec, units, inflow,
-                                                           std::move(outlets));
+                                                           std::move(outlets), notes);
   if (!dbl && q27)
     return std::make_unique<SimulationImpl<float, D3Q27>>(c, backend, device, spec, units, inflow,
-                                                          std::move(outlets));
+                                                          std::move(outlets), notes);
   return std::make_unique<SimulationImpl<double, D3Q27>>(c, backend, device, spec, units, inflow,
-                                                         std::move(outlets));
+                                                         std::move(outlets), notes);
 }
 
 }  // namespace hemotwin

@@ -36,8 +36,9 @@ void Units::check(double peak_velocity, const UnitsLimits& limits) const {
     // it.
     const double dt_needed = (limits.min_tau - 0.5) * dx_ * dx_ / (3.0 * nu_);
     std::ostringstream s;
-    s << "relaxation time tau = " << t << " is too close to 1/2 (needs >= " << limits.min_tau
-      << "): increase time_step_s to at least " << dt_needed
+    s << "relaxation time tau = " << t << " is too close to 1/2 (needs >= " << limits.min_tau;
+    if (!limits.min_tau_basis.empty()) s << ", " << limits.min_tau_basis;
+    s << "): increase time_step_s to at least " << dt_needed
       << " s if the Mach number allows it; otherwise refine the lattice (more cells across) or "
          "lower the velocity: with the time step set by the Mach number, tau - 1/2 grows as "
          "1 / (velocity x cell size)";

@@ -29,13 +29,10 @@ void bessel01(cld z, cld& j0, cld& j1) {
 
 }  // namespace
 
-std::complex<double> womersley_shape(double alpha, double s) {
-  if (!(alpha >= 0) || !std::isfinite(alpha))
-    throw Error("womersley_shape: alpha must be finite and >= 0");
-  s = std::clamp(s, 0.0, 1.0);
-  if (alpha < 1e-6) return 2.0 * (1.0 - s * s);
-  const cld z = (long double)alpha * std::polar(1.0L, 0.75L * std::numbers::pi_v<long double>);
-  cld ratio, j1_over_j0;  // J0(z s) / J0(z), J1(z) / J0(z)
+namespace {
+// J0(z s) / J0(z) and J1(z) / J0(z) for z = i^(3/2) alpha, alpha > 0.
+void ratios(double alpha, double s, cld& z, cld& ratio, cld& j1_over_j0) {
+  z = (long double)alpha * std::polar(1.0L, 0.75L * std::numbers::pi_v<long double>);
   if (alpha <= 40) {
     cld j0, j1, j0s, j1s;
     bessel01(z, j0, j1);
@@ -51,8 +48,60 @@ std::complex<double> womersley_shape(double alpha, double s) {
                 : std::exp(cld(-depth, -depth)) / std::sqrt((long double)std::max(s, 1e-300));
     j1_over_j0 = cld(0, 1);
   }
+}
+
+void check_alpha(double alpha, const char* what) {
+  if (!(alpha >= 0) || !std::isfinite(alpha))
+    throw Error(std::string(what) + ": alpha must be finite and >= 0");
+}
+}  // namespace
+
+std::complex<double> womersley_shape(double alpha, double s) {
+  check_alpha(alpha, "womersley_shape");
+  s = std::clamp(s, 0.0, 1.0);
+  if (alpha < 1e-6) return 2.0 * (1.0 - s * s);
+  cld z, ratio, j1_over_j0;
+  ratios(alpha, s, z, ratio, j1_over_j0);
   const cld shape = (1.0L - ratio) / (1.0L - 2.0L * j1_over_j0 / z);
   return {double(shape.real()), double(shape.imag())};
+}
+
+std::complex<double> womersley_oscillation(double alpha, double s) {
+  check_alpha(alpha, "womersley_oscillation");
+  s = std::clamp(s, 0.0, 1.0);
+  if (alpha < 1e-3) return 0.25 * (1.0 - s * s);
+  cld z, ratio, j1_over_j0;
+  ratios(alpha, s, z, ratio, j1_over_j0);
+  const cld u = (1.0L - ratio) / (cld(0, 1) * (long double)alpha * (long double)alpha);
+  return {double(u.real()), double(u.imag())};
+}
+
+double womersley_peak(double alpha) {
+  check_alpha(alpha, "womersley_peak");
+  // Above alpha ~ 3 the largest amplitude moves off the axis into the annulus near the wall
+  // (Richardson's annular effect): sample the radius.
+  double peak = 0;
+  for (int i = 0; i <= 200; ++i)
+    peak = std::max(peak, std::abs(womersley_oscillation(alpha, i / 200.0)));
+  return peak;
+}
+
+double oscillating_channel_peak(double alpha) {
+  check_alpha(alpha, "oscillating_channel_peak");
+  if (alpha < 1e-3) return 0.5;
+  // u(eta) / (G h^2 / mu) = (1 - cosh(k eta) / cosh(k)) / (i alpha^2), k = sqrt(i) alpha, eta =
+  // y / h; the ratio of cosh written with decaying exponentials (Re k > 0) so that it cannot
+  // overflow.
+  using cd = std::complex<double>;
+  const cd k = std::sqrt(cd(0, 1)) * alpha;
+  double peak = 0;
+  for (int i = 0; i <= 200; ++i) {
+    const double eta = i / 200.0;
+    const cd ratio =
+        std::exp(k * (eta - 1.0)) * (1.0 + std::exp(-2.0 * k * eta)) / (1.0 + std::exp(-2.0 * k));
+    peak = std::max(peak, std::abs((1.0 - ratio) / (cd(0, 1) * alpha * alpha)));
+  }
+  return peak;
 }
 
 }  // namespace hemotwin

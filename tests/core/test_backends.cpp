@@ -13,6 +13,8 @@
 #include <array>
 #include <cmath>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "hemotwin/core/engine.hpp"
 #include "hemotwin/core/simulation.hpp"
@@ -23,10 +25,11 @@ using namespace hemotwin;
 // Off: the plain TRT case. On: regularized collision, Carreau-Yasuda viscosity (lattice units)
 // with LES, the inlet driven through a profile table of a Womersley-like shape, and a sponge
 // layer before the outlet.
-// `cumulant` (D3Q27): the cumulant collision instead of TRT (off) or regularized (on).
+// `d3q27_model` (D3Q27): that collision (cumulant, KBC) instead of TRT (off) or regularized
+// (on).
 struct Features {
   bool on = false;
-  bool cumulant = false;
+  std::optional<CollisionModel> d3q27_model;
 };
 
 template <class T, class L>
@@ -47,9 +50,9 @@ std::unique_ptr<Engine<T, L>> make_case(BackendKind backend, StreamingScheme sch
   }
   EngineOptions options{backend, CollisionModel::Trt, tau, 3.0 / 16, WallMethod::Bouzidi};
   options.streaming = scheme;
-  if (features.cumulant) options.collision = CollisionModel::Cumulant;
+  if (features.d3q27_model) options.collision = *features.d3q27_model;
   if (features.on) {
-    if (!features.cumulant) options.collision = CollisionModel::Regularized;
+    if (!features.d3q27_model) options.collision = CollisionModel::Regularized;
     auto& v = options.viscosity;
     v.model = kernels::ViscosityModel::CarreauYasuda;
     v.p[0] = 0.3, v.p[1] = 0.03, v.p[2] = 200, v.p[3] = 2, v.p[4] = 0.3568;
@@ -118,8 +121,9 @@ void compare(StreamingScheme scheme, double tolerance, Features features = {}) {
     std::printf(
         "%s%s%s %s, %s, step %lld: worst relative population difference CPU vs CUDA %.3e over "
         "%lld fluid cells (%.3e in solid cells, not state)\n",
-        features.on ? "features, " : "", features.cumulant ? "cumulant, " : "", L::name,
-        sizeof(T) == 4 ? "float" : "double", to_string(scheme), (long long)until, worst,
+        features.on ? "features, " : "",
+        features.d3q27_model ? (std::string(to_string(*features.d3q27_model)) + ", ").c_str() : "",
+        L::name, sizeof(T) == 4 ? "float" : "double", to_string(scheme), (long long)until, worst,
         (long long)fluid, worst_solid);
     if (worst >= tolerance) {
       const std::int64_t i = worst_cell / brick_cells * L::Q * brick_cells +
@@ -192,13 +196,19 @@ TEST(Backends, CpuAndCudaAgreeWithEveryCollisionFeatureDouble) {
 // The cumulant collision (D3Q27): plain, and with Carreau-Yasuda viscosity, LES, a profile table
 // and a sponge layer (its rates then follow each cell's local tau).
 TEST(Backends, CpuAndCudaAgreeCumulant) {
-  compare<float, D3Q27>(StreamingScheme::TwoLattice, 1e-5, {false, true});
+  compare<float, D3Q27>(StreamingScheme::TwoLattice, 1e-5, {false, CollisionModel::Cumulant});
 }
 TEST(Backends, CpuAndCudaAgreeCumulantAaPattern) {
-  compare<float, D3Q27>(StreamingScheme::AaPattern, 1e-5, {false, true});
+  compare<float, D3Q27>(StreamingScheme::AaPattern, 1e-5, {false, CollisionModel::Cumulant});
 }
 TEST(Backends, CpuAndCudaAgreeCumulantWithEveryFeatureDouble) {
-  compare<double, D3Q27>(StreamingScheme::TwoLattice, 1e-9, {true, true});
+  compare<double, D3Q27>(StreamingScheme::TwoLattice, 1e-9, {true, CollisionModel::Cumulant});
+}
+TEST(Backends, CpuAndCudaAgreeKbc) {
+  compare<float, D3Q27>(StreamingScheme::AaPattern, 1e-5, {false, CollisionModel::Kbc});
+}
+TEST(Backends, CpuAndCudaAgreeKbcWithEveryFeatureDouble) {
+  compare<double, D3Q27>(StreamingScheme::TwoLattice, 1e-9, {true, CollisionModel::Kbc});
 }
 
 // A whole Simulation on each backend: Windkessel outlet (coupled every step through the device's

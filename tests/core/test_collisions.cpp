@@ -67,7 +67,8 @@ const Model kModels[] = {{CollisionModel::Bgk, false, "BGK D3Q19"},
                          {CollisionModel::Trt, false, "TRT D3Q19"},
                          {CollisionModel::Regularized, false, "regularized D3Q19"},
                          {CollisionModel::Trt, true, "TRT D3Q27"},
-                         {CollisionModel::Cumulant, true, "cumulant D3Q27"}};
+                         {CollisionModel::Cumulant, true, "cumulant D3Q27"},
+                         {CollisionModel::Kbc, true, "KBC D3Q27"}};
 
 double shear_wave(const Model& m, double tau, double U) {
   return m.q27 ? shear_wave_viscosity<D3Q27>(m.model, tau, U)

@@ -14,8 +14,13 @@ namespace hemotwin {
 
 enum class BackendKind { Auto, Cpu, Cuda };
 /// Bgk, Trt and Regularized (projected, Latt & Chopard 2006) on D3Q19 and D3Q27; Cumulant
-/// (Geier et al. 2015/2017, kernels/cumulant.hpp) on D3Q27 only.
-enum class CollisionModel { Bgk, Trt, Regularized, Cumulant };
+/// (Geier et al. 2015/2017, core/cumulant.hpp) and Kbc (entropic, Karlin, Bösch & Chikatamarla
+/// 2014, core/kbc.hpp) on D3Q27 only.
+enum class CollisionModel { Bgk, Trt, Regularized, Cumulant, Kbc };
+/// Whether the model is defined only on D3Q27.
+inline bool needs_d3q27(CollisionModel m) {
+  return m == CollisionModel::Cumulant || m == CollisionModel::Kbc;
+}
 enum class WallMethod { BounceBack, Bouzidi };
 /// Analytic shapes (box, channel, pipes) are built by the core; file geometries (a surface, a label
 /// map, a scan to segment) by hemotwin::imaging::prepare_geometry, which the CLI and Python call.
@@ -55,6 +60,7 @@ struct GeometrySpec {
   // lumen meets the scan's edge or the region of interest) become the inlets and outlets,
   // named opening1, opening2, ... by decreasing area.
   std::string file;
+  double file_unit = 1;             // mm per coordinate unit of a surface file (1, 10 or 1000)
   double spacing = 0;               // m, lattice spacing; 0: from cells_across
   double extension = 0;             // flow extensions at every opening, in its diameters
   std::vector<std::string> inlets;  // openings that are velocity inlets; empty: the largest
@@ -143,6 +149,14 @@ struct OutletSpec {
   double distal_resistance = 0;  // Pa s/m^3: R2 (Windkessel)
   double compliance = 0;         // m^3/Pa: C (Windkessel)
   double flow_fraction = 0;      // FlowSplit: the outlet's share of the inflow, (0, 1)
+  // Windkessel from the whole outflow's: every outlet whose settings give total_resistance > 0
+  // gets R1 + R2 = R_total / s and C = C_total s, with s its share r^n / sum r^n of those outlets'
+  // flow by Murray's law (r the opening's effective radius, n = murray_exponent), and R1 the
+  // proximal_fraction of R1 + R2. Replaces r1, r2 and compliance.
+  double total_resistance = 0;     // Pa s/m^3, of those outlets in parallel; 0: not used
+  double total_compliance = 0;     // m^3/Pa, of those outlets together
+  double proximal_fraction = 0.1;  // R1 / (R1 + R2)
+  double murray_exponent = 3;      // flow share ~ radius^n (3: Murray's law; 2: by area)
   // A sponge layer inside the outlet plane (not FlowSplit): its depth in outlet diameters (0:
   // none) and the viscosity at the plane over the fluid's (IoletPlane::sponge_length).
   double sponge_diameters = 0;

@@ -94,23 +94,25 @@ HEMOTWIN_HD HEMOTWIN_INLINE void forward(V (&m)[27], const V& ux, const V& uy, c
   });
 }
 
-/// The inverse of forward: x, then y, then z.
-template <class T, class V>
+/// The inverse of forward: x, then y, then z. Without `Weights`, the linear part alone: a change
+/// of the moments to the change of the populations it makes.
+template <class T, bool Weights = true, class V>
 HEMOTWIN_HD HEMOTWIN_INLINE void backward(V (&m)[27], const V& ux, const V& uy, const V& uz) {
   const V ux2 = ux * ux, uy2 = uy * uy, uz2 = uz * uz;
+  constexpr T w = Weights ? T(1) : T(0);
   static_for<9>([&](auto l) {
     constexpr int b = l / 3, g = l % 3;
-    constexpr T k = T(moment_1d(b) * moment_1d(g));
+    constexpr T k = w * T(moment_1d(b) * moment_1d(g));
     backward_line<T>(m[at(0, b, g)], m[at(1, b, g)], m[at(2, b, g)], ux, ux2, k);
   });
   static_for<9>([&](auto l) {
     constexpr int i = l / 3, g = l % 3;
-    constexpr T k = T(weight_1d(i) * moment_1d(g));
+    constexpr T k = w * T(weight_1d(i) * moment_1d(g));
     backward_line<T>(m[at(i, 0, g)], m[at(i, 1, g)], m[at(i, 2, g)], uy, uy2, k);
   });
   static_for<9>([&](auto l) {
     constexpr int i = l / 3, j = l % 3;
-    constexpr T k = T(weight_1d(i) * weight_1d(j));
+    constexpr T k = w * T(weight_1d(i) * weight_1d(j));
     backward_line<T>(m[at(i, j, 0)], m[at(i, j, 1)], m[at(i, j, 2)], uz, uz2, k);
   });
 }

@@ -454,11 +454,13 @@ constexpr int profile_samples = 128;
 /// next step reads f_opposite(i)(x) (in the two-lattice scheme: (x, i) and (x + c_i, opposite(i))),
 /// and
 ///  - halfway bounce-back: a = 1, b = 0;
-///  - Bouzidi's linear interpolation with the wall distance q: for q < 1/2, a = 2q, b = 1 - 2q,
-///    aux = f*_i(x - c_i); for q >= 1/2, a = 1/(2q), b = 1 - 1/(2q), aux = f*_opposite(i)(x);
-///  - velocity iolets add Ladd's moving-wall term, c = -6 w_i (c_i . n) (times a for q >= 1/2),
+///  - Bouzidi's linear interpolation with the wall distance q (walls only): for q < 1/2, a = 2q,
+///    b = 1 - 2q, aux = f*_i(x - c_i); for q >= 1/2, a = 1/(2q), b = 1 - 1/(2q), aux =
+///    f*_opposite(i)(x);
+///  - velocity iolets: halfway bounce-back plus Ladd's moving-wall term, c = -6 w_i (c_i . n),
 ///    for the local velocity u(s) along the inward normal n: the iolet's profile table at the
-///    link's profile coordinate s (a parabola, a plug, a Womersley profile; set every step).
+///    link's profile coordinate s (a parabola, a plug, a Womersley profile; set every step). They
+///    do not interpolate (Engine::compile_links says why).
 /// No branch depends on the link, and no link writes a slot another link reads, so links may run in
 /// any order (they are sorted by `to` for locality).
 template <class T>

@@ -56,6 +56,10 @@ class Simulation {
   virtual std::string device() const = 0;
   /// The streaming scheme in use (never Auto).
   virtual StreamingScheme streaming() const = 0;
+  /// What the set-up decided from the case and the geometry, one sentence each, for `hemotwin
+  /// check` and the run's log: where the peak velocity is expected and why, how the outlets'
+  /// Windkessels were split.
+  virtual const std::vector<std::string>& notes() const = 0;
 
   /// Steps that `config().time.duration` amounts to.
   virtual std::int64_t total_steps() const = 0;

@@ -71,6 +71,16 @@ struct SectionPlane {
   bool covers(const Vec3& p) const { return within_reach(point, normal, reach, p); }
 };
 
+/// A narrow cross-section the flow passes (file geometries; hemotwin::imaging::
+/// find_constrictions, from the centerlines): where the expected peak velocity is taken. The
+/// flow through it is that of `outlets`.
+struct Constriction {
+  Vec3 point{0, 0, 0};               // on the centerline
+  double radius = 0;                 // equivalent radius sqrt(area / pi) of the cross-section
+  std::vector<std::string> outlets;  // the iolets (by name) whose outflow passes it
+  std::string path;                  // the centerline it lies on, e.g. "opening1 -> opening3"
+};
+
 /// Everything needed to lay a geometry onto a lattice. Coordinates in any unit: cell (i, j, k) has
 /// its centre at origin + dx * (i, j, k).
 struct DomainSpec {
@@ -82,6 +92,8 @@ struct DomainSpec {
   std::array<bool, 3> periodic{false, false, false};
   /// Measurement sections (flow and mean pressure sampled with the iolets').
   std::vector<SectionPlane> sections;
+  /// Narrow cross-sections along the flow (file geometries): the expected peak velocity.
+  std::vector<Constriction> constrictions;
 
   /// A domain that covers the shape's bounds plus `margin` cells on every side.
   static DomainSpec around(std::shared_ptr<const Shape> shape, double dx, int margin = 2);

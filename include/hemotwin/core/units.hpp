@@ -5,13 +5,10 @@
 namespace hemotwin {
 
 struct UnitsLimits {
-  double min_tau = 0.505;  // tau - 1/2 below this makes BGK/TRT unstable or inaccurate
-  double max_mach = 0.1;   // compressibility error grows as Ma^2
+  double min_tau = 0.505;     // the collision's floor (hemotwin::stability_floor)
+  double max_mach = 0.1;      // compressibility error grows as Ma^2
+  std::string min_tau_basis;  // where min_tau comes from, for the message
 };
-
-/// The smallest relaxation time accepted with regularized collision and Smagorinsky LES, which
-/// stay stable closer to 1/2 (an under-resolved stenotic jet; docs/validation.md).
-inline constexpr double kMinTauLes = 0.501;
 
 class Units {
  public:

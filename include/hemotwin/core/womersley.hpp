@@ -13,4 +13,16 @@ namespace hemotwin {
 /// asymptotic forms (a boundary layer of depth ~ R sqrt(2) / alpha) beyond.
 std::complex<double> womersley_shape(double alpha, double s);
 
+/// The velocity amplitude of pipe flow driven by an oscillating pressure gradient G cos(omega t),
+/// per G R^2 / mu, at s = r / R: (1 - J0(z s) / J0(z)) / (i alpha^2). alpha -> 0 gives the steady
+/// Poiseuille flow (1 - s^2) / 4 of the gradient G; at large alpha the amplitude falls as
+/// 1 / alpha^2 (the fluid's inertia, not its viscosity, limits it).
+std::complex<double> womersley_oscillation(double alpha, double s);
+/// The largest |womersley_oscillation(alpha, s)| over the radius: the peak speed of an oscillating
+/// gradient G is womersley_peak(alpha) G R^2 / mu (1/4 for alpha -> 0).
+double womersley_peak(double alpha);
+/// The same between plates a gap 2h apart (Stokes' oscillating channel flow), alpha = h sqrt(omega
+/// / nu): the peak speed is oscillating_channel_peak(alpha) G h^2 / mu (1/2 for alpha -> 0).
+double oscillating_channel_peak(double alpha);
+
 }  // namespace hemotwin
