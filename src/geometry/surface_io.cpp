@@ -316,6 +316,8 @@ TriangleMesh isosurface(const Image& field_in, double level, const IsosurfaceOpt
     throw Error("isosurface: the field is empty or its data does not match its size");
   const int smoothing = options.smoothing;
   if (smoothing < 0) throw Error("isosurface: smoothing iterations must be zero or positive");
+  if (!(options.passband > 0 && options.passband < 2))
+    throw Error("isosurface: the smoothing passband must lie in (0, 2)");
   // Closed: the field inside one more layer of values below the level.
   Image padded;
   if (options.closed) {
@@ -383,13 +385,23 @@ TriangleMesh isosurface(const Image& field_in, double level, const IsosurfaceOpt
   const Eigen::Matrix3d to_physical = g.direction * g.spacing.asDiagonal();
   if ((votes < 0) != (to_physical.determinant() < 0)) m.flip();
   for (auto& p : m.points) p = g.point(p);
+  if (options.largest_piece) {
+    auto largest = Ptr<vtkPolyDataConnectivityFilter>::New();
+    largest->SetInputData(to_poly(m));
+    largest->SetExtractionModeToLargestRegion();
+    auto compact = Ptr<vtkCleanPolyData>::New();  // drop the points of the other regions
+    compact->SetInputConnection(largest->GetOutputPort());
+    compact->PointMergingOff();
+    compact->Update();
+    m = to_mesh(compact->GetOutput());
+  }
 
   if (smoothing > 0) {
     auto poly = to_poly(m);
     auto smooth = Ptr<vtkWindowedSincPolyDataFilter>::New();
     smooth->SetInputData(poly);
     smooth->SetNumberOfIterations(smoothing);
-    smooth->SetPassBand(0.1);
+    smooth->SetPassBand(options.passband);
     smooth->NormalizeCoordinatesOn();
     smooth->BoundarySmoothingOff();  // openings at the grid's edge stay where they are
     smooth->FeatureEdgeSmoothingOff();

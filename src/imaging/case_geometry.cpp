@@ -6,8 +6,10 @@
 #include <sstream>
 
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/imaging/constrictions.hpp"
 #include "hemotwin/imaging/image_io.hpp"
 #include "hemotwin/imaging/segment.hpp"
+#include "hemotwin/imaging/wall.hpp"
 
 namespace fs = std::filesystem;
 
@@ -80,7 +82,11 @@ TriangleMesh wall_of(const LabelMap& mask, double sigma_mm, int smoothing_iterat
 
 TriangleMesh lumen_surface(const LabelMap& labels, int label, double sigma_mm,
                            int smoothing_iterations) {
-  return wall_of(select_lumen(labels, label).mask, sigma_mm, smoothing_iterations);
+  const LabelMap mask = select_lumen(labels, label).mask;
+  if (sigma_mm > 0) return wall_of(mask, sigma_mm, smoothing_iterations);
+  WallOptions o;
+  if (smoothing_iterations > 0) o.smoothing = smoothing_iterations;
+  return wall_from_mask(mask, o);
 }
 
 PreparedGeometry prepare_geometry(const Case& c) {
@@ -97,13 +103,21 @@ PreparedGeometry prepare_geometry(const Case& c) {
   try {
     if (g.shape == ShapeKind::Surface) {
       out.wall = read_surface(file);
+      if (g.file_unit != 1) {  // geometry.file_unit: the file's coordinates in cm or m
+        for (auto& p : out.wall.points) p *= g.file_unit;
+        out.notes.push_back("the surface's coordinates were read as " +
+                            std::string(g.file_unit == 1000 ? "metres" : "centimetres") +
+                            " (geometry.file_unit)");
+      }
     } else if (g.shape == ShapeKind::LabelMap) {
       const Lumen l = select_lumen(read_labels(file), g.label);
       if (l.kept < l.voxels)
         out.notes.push_back("the label map's lumen has pieces apart from the largest; " +
                             std::to_string(l.voxels - l.kept) + " of " + std::to_string(l.voxels) +
                             " voxels were left out");
-      out.wall = wall_of(l.mask, g.smoothing / kMm, 0);
+      // The wall by shape-based interpolation (no terraces of thick slices), unless a Gaussian
+      // blur of the mask is asked for.
+      out.wall = g.smoothing > 0 ? wall_of(l.mask, g.smoothing / kMm, 0) : wall_from_mask(l.mask);
       out.lumen = l.mask;
     } else {
       ReadOptions ro;
@@ -147,7 +161,14 @@ PreparedGeometry prepare_geometry(const Case& c) {
                     "connected lumen: widen the intensity range (lower), add seeds along the "
                     "gap, or drop those seeds");
       }
-      out.wall = wall_of(one, g.smoothing / kMm, 0);
+      // The wall from the scan's grey levels (after a threshold segmentation), else from its
+      // mask; a Gaussian blur of the mask when asked for.
+      if (g.smoothing > 0)
+        out.wall = wall_of(one, g.smoothing / kMm, 0);
+      else if (!g.vesselness && !g.level_set)
+        out.wall = wall_from_scan(scan, one, true, g.smoothing_iterations);
+      else
+        out.wall = wall_from_mask(one);
       out.lumen = one;
     }
   } catch (const Error& e) {
@@ -190,9 +211,20 @@ PreparedGeometry prepare_geometry(const Case& c) {
   }
   for (auto& o : out.openings) o.extension = g.extension;
 
-  double inlet_radius = 0;
-  for (const auto& o : out.openings)
+  double inlet_radius = 0, largest = 0;
+  for (const auto& o : out.openings) {
     if (o.kind == IoletKind::VelocityInlet) inlet_radius = std::max(inlet_radius, o.radius);
+    largest = std::max(largest, o.radius);
+  }
+  // Blood vessels worth a flow model are wider than 0.1 mm: a surface whose openings are all
+  // smaller is almost surely in metres (or cm), read as mm.
+  if (g.shape == ShapeKind::Surface && 2 * largest < 0.1)
+    throw Error("the largest opening of " + file.string() + " is " + std::to_string(2 * largest) +
+                    " mm across when its coordinates are read as " +
+                    (g.file_unit == 1 ? std::string("mm") : std::to_string(g.file_unit) + " mm") +
+                    ": if the surface is in metres or centimetres, set geometry.file_unit = "
+                    "\"m\" or \"cm\"",
+                cf, "geometry.file_unit");
   out.spacing_mm = g.spacing > 0 ? g.spacing / kMm : 2 * inlet_radius / g.cells_across;
 
   // An opening fewer than 3 cells across cannot carry an inlet or outlet: most often a hole in
@@ -223,6 +255,14 @@ PreparedGeometry prepare_geometry(const Case& c) {
     o.planarity *= kMm;
   }
   out.domain = surface_domain(close_openings(wall_m, openings_m), out.spacing_mm * kMm);
+  // Where the flow is expected fastest (the time step's peak): the centerlines' narrowest
+  // sections. A geometry whose centerlines cannot be traced still runs, on the openings' bound.
+  try {
+    out.domain.constrictions = find_constrictions(out.domain, out.openings);
+  } catch (const Error& e) {
+    out.notes.push_back(std::string("no centerlines for the peak-velocity estimate (") +
+                        e.message() + "); it takes the openings alone");
+  }
   return out;
 }
 

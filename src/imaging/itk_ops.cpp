@@ -306,6 +306,67 @@ int label_components(const Raw<std::uint8_t>& mask, std::vector<std::uint32_t>& 
   return int(relabel->GetNumberOfObjects());
 }
 
+std::vector<float> signed_distance(const Raw<std::uint8_t>& mask) {
+  auto f = itk::SignedMaurerDistanceMapImageFilter<Img<std::uint8_t>, Img<float>>::New();
+  f->SetInput(to_itk(mask));
+  f->SetUseImageSpacing(true);
+  f->SetSquaredDistance(false);
+  f->SetInsideIsPositive(false);
+  f->SetBackgroundValue(0);
+  f->Update();
+  const float* p = f->GetOutput()->GetBufferPointer();
+  return std::vector<float>(p, p + mask.data.size());
+}
+
+std::vector<float> signed_distance_in_slices(const Raw<std::uint8_t>& mask, int axis) {
+  using Slice = itk::Image<std::uint8_t, 2>;
+  using Distance = itk::Image<float, 2>;
+  const int u = axis == 0 ? 1 : 0, v = axis == 2 ? 1 : 2;  // the in-plane axes, in order
+  const RawGrid& g = mask.grid;
+  std::vector<float> out(mask.data.size(), 0.0f);
+  auto slice = Slice::New();
+  Slice::RegionType region;
+  region.SetSize({std::size_t(g.size[u]), std::size_t(g.size[v])});
+  slice->SetRegions(region);
+  const double spacing[2] = {g.spacing[u], g.spacing[v]};
+  slice->SetSpacing(spacing);
+  slice->Allocate();
+  const auto at = [&](int s, int i, int j) {
+    int ijk[3];
+    ijk[axis] = s;
+    ijk[u] = i;
+    ijk[v] = j;
+    return std::size_t(ijk[0]) +
+           std::size_t(g.size[0]) * (ijk[1] + std::size_t(g.size[1]) * ijk[2]);
+  };
+  for (int s = 0; s < g.size[axis]; ++s) {
+    std::uint8_t* p = slice->GetBufferPointer();
+    bool any = false;
+    for (int j = 0; j < g.size[v]; ++j)
+      for (int i = 0; i < g.size[u]; ++i) {
+        p[i + std::size_t(g.size[u]) * j] = mask.data[at(s, i, j)] ? 1 : 0;
+        any |= mask.data[at(s, i, j)] != 0;
+      }
+    if (!any) {  // the vessel is not in this slice: far outside
+      for (int j = 0; j < g.size[v]; ++j)
+        for (int i = 0; i < g.size[u]; ++i) out[at(s, i, j)] = 1e30f;
+      continue;
+    }
+    slice->Modified();
+    auto f = itk::SignedMaurerDistanceMapImageFilter<Slice, Distance>::New();
+    f->SetInput(slice);
+    f->SetUseImageSpacing(true);
+    f->SetSquaredDistance(false);
+    f->SetInsideIsPositive(false);
+    f->SetBackgroundValue(0);
+    f->Update();
+    const float* d = f->GetOutput()->GetBufferPointer();
+    for (int j = 0; j < g.size[v]; ++j)
+      for (int i = 0; i < g.size[u]; ++i) out[at(s, i, j)] = d[i + std::size_t(g.size[u]) * j];
+  }
+  return out;
+}
+
 std::vector<float> distance_to_mask(const Raw<std::uint8_t>& mask) {
   auto f = itk::DanielssonDistanceMapImageFilter<Img<std::uint8_t>, Img<float>>::New();
   f->SetInput(to_itk(mask));

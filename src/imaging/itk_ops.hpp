@@ -116,6 +116,12 @@ Raw<std::uint8_t> threshold_level_set(const Raw<float>& feature, const Raw<std::
                                       double max_rms);
 /// Component ids by size, 1 = the largest (face connectivity); returns the number of components.
 int label_components(const Raw<std::uint8_t>& mask, std::vector<std::uint32_t>& ids);
+/// Signed distance (mm, ITK's Maurer) to the boundary of the mask's non-zero voxels: negative
+/// inside, positive outside, measured with the grid's spacing.
+std::vector<float> signed_distance(const Raw<std::uint8_t>& mask);
+/// The same within each slice across `axis` (2-D distances; a slice without the mask holds
+/// 1e30): shape-based interpolation's input.
+std::vector<float> signed_distance_in_slices(const Raw<std::uint8_t>& mask, int axis);
 /// Distance (mm) from every voxel to the nearest non-zero voxel of the mask.
 std::vector<float> distance_to_mask(const Raw<std::uint8_t>& mask);
 /// Arrival time of a front started at `seed` (voxel indices) moving at `speed` (mm per unit time;

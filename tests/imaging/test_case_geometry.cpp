@@ -3,6 +3,7 @@
 // placed at the case's keys.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -160,4 +161,85 @@ TEST(CaseGeometry, ErrorsNameTheKey) {
   msg = message_of(c);
   EXPECT_NE(msg.find("missing.nrrd"), std::string::npos) << msg;
   EXPECT_NE(msg.find("geometry.file"), std::string::npos) << msg;
+}
+
+// A surface written in metres (as other codes write them) is read with geometry.file_unit =
+// "m" into the same openings as in mm; read as mm, it is refused naming that key.
+TEST(CaseGeometry, SurfaceInMetres) {
+  write_carotid_labels();
+  Case c = carotid_case();
+  const PreparedGeometry mm = prepare_geometry(c);  // cut open: three openings, in mm
+  TriangleMesh metres = mm.wall;
+  for (auto& p : metres.points) p *= 1e-3;
+  write_surface(metres, folder() / "carotid_m.stl");
+  Case s = carotid_case();
+  s.geometry.shape = ShapeKind::Surface;
+  s.geometry.file = "carotid_m.stl";
+  s.geometry.cut_points.clear();
+  s.geometry.cut_normals.clear();
+  std::string msg = message_of(s);
+  EXPECT_NE(msg.find("key 'geometry.file_unit'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("metres"), std::string::npos) << msg;
+  s.geometry.file_unit = 1000;
+  const PreparedGeometry m = prepare_geometry(s);
+  ASSERT_EQ(m.openings.size(), mm.openings.size());
+  for (std::size_t k = 0; k < m.openings.size(); ++k) {
+    EXPECT_NEAR(m.openings[k].radius, mm.openings[k].radius, 1e-6 * mm.openings[k].radius) << k;
+    EXPECT_LT((m.openings[k].centre - mm.openings[k].centre).norm(), 1e-6);
+  }
+  EXPECT_NEAR(m.spacing_mm, mm.spacing_mm, 1e-6 * mm.spacing_mm);  // STL stores floats
+  fs::remove_all(folder());
+}
+
+// The expected peak velocity of a file geometry comes from its centerlines: the carotid phantom
+// with a 60 % stenosis of its internal carotid 10 mm past the fork (radius 2.5 -> 1.0 mm). The
+// narrowest stretch of the path to that outlet is the throat, carrying that outlet's flow; the
+// time step is set by the parabolic peak there, and the set-up says so.
+TEST(CaseGeometry, PeakVelocityExpectedInTheStenosisThroat) {
+  fs::create_directories(folder());
+  RenderOptions o;
+  o.spacing = Vec3::Constant(0.25);
+  write_labels(render(VesselModel::carotid_bifurcation(Vec3::Zero(), 0.6), o).labels,
+               folder() / "carotid.nrrd");
+  Case c = carotid_case();
+  c.geometry.cells_across = 24;  // dx 0.25 mm: the throat 8 cells across
+  const PreparedGeometry g = prepare_geometry(c);
+  ASSERT_EQ(g.openings.size(), 3u);
+  const Vec3 throat = (Vec3(0, 30, 0) + 10 * kIca) * 1e-3;
+  const Constriction* at_throat = nullptr;
+  for (const auto& x : g.domain.constrictions) {
+    std::printf("constriction on %s at (%.2f, %.2f, %.2f) mm: radius %.3f mm, carries",
+                x.path.c_str(), x.point.x() * 1e3, x.point.y() * 1e3, x.point.z() * 1e3,
+                x.radius * 1e3);
+    for (const auto& n : x.outlets) std::printf(" %s", n.c_str());
+    std::printf("\n");
+    if (x.outlets == std::vector<std::string>{"opening2"}) at_throat = &x;
+  }
+  ASSERT_NE(at_throat, nullptr) << "no constriction on the internal carotid alone";
+  EXPECT_NEAR(at_throat->radius * 1e3, 1.0, 0.1);
+  EXPECT_LT((at_throat->point - throat).norm() * 1e3, 1.5);
+  // The common carotid carries both outlets: its narrowest stretch is near its own radius.
+  const auto both = std::find_if(
+      g.domain.constrictions.begin(), g.domain.constrictions.end(), [](const Constriction& x) {
+        return x.outlets == std::vector<std::string>{"opening2", "opening3"};
+      });
+  ASSERT_NE(both, g.domain.constrictions.end());
+  EXPECT_NEAR(both->radius * 1e3, 3.0, 0.3);
+
+  c.inlet.mean_velocity = 0.2;
+  c.blood.viscosity = 0.035;  // ten times blood's: a relaxation time TRT accepts at the throat's step
+  auto sim = Simulation::create(c, g.domain);
+  const std::string& note = sim->notes().at(0);
+  std::printf("%s\n", note.c_str());
+  EXPECT_NE(note.find("narrowest section"), std::string::npos) << note;
+  EXPECT_NE(note.find("opening1 -> opening2"), std::string::npos) << note;
+  // Murray's share of the internal carotid, 2.5^3 / (2.5^3 + 1.8^3), of the inflow through the
+  // throat, parabolic: the Mach number 0.1 of that speed sets the time step.
+  const double r2 = g.openings[1].radius, r3 = g.openings[2].radius;
+  const double share = std::pow(r2, 3) / (std::pow(r2, 3) + std::pow(r3, 3));
+  const double inflow = 0.2 * std::numbers::pi * std::pow(g.openings[0].radius * 1e-3, 2);
+  const double peak = 2 * inflow * share / (std::numbers::pi * std::pow(at_throat->radius, 2));
+  EXPECT_NEAR(sim->units().dt(), Units::time_step_for_mach(sim->units().dx(), peak, 0.1),
+              1e-6 * sim->units().dt());
+  fs::remove_all(folder());
 }

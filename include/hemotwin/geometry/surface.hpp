@@ -91,11 +91,16 @@ ClosedSurface close_openings(const TriangleMesh& mesh, const std::vector<Opening
 DomainSpec surface_domain(const ClosedSurface& surface, double dx, int margin = 2);
 
 struct IsosurfaceOptions {
-  /// Windowed-sinc smoothing iterations (VTK; volume-preserving, passband 0.1); 0: none.
+  /// Windowed-sinc smoothing iterations (VTK; volume-preserving); 0: none.
   int smoothing = 0;
+  /// Its passband (VTK's, in (0, 2)): lower smooths more.
+  double passband = 0.1;
   /// Close the surface where the field is above the level at the grid's edge (as if the grid had
   /// one more layer of outside values); otherwise it is open there.
   bool closed = false;
+  /// Keep the largest connected piece only (VTK connectivity): islands of the level elsewhere in
+  /// the field (noise, other structures) are dropped.
+  bool largest_piece = false;
 };
 
 /// The surface where the trilinear interpolant of `field` equals `level` (marching cubes, VTK's

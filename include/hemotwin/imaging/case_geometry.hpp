@@ -32,9 +32,11 @@ struct PreparedGeometry {
 /// falls apart between its seeds, an opening too small for the lattice (a hole in the surface?).
 PreparedGeometry prepare_geometry(const Case& c);
 
-/// The wall of a lumen mask (non-zero voxels, or those equal to `label` when it is > 0): the
-/// mask's largest connected component blurred by a Gaussian of `sigma_mm` (0: half the smallest
-/// voxel spacing), its 0.5 level by marching cubes. Open where the lumen meets the grid's edge.
+/// The wall of a lumen mask (non-zero voxels, or those equal to `label` when it is > 0), its
+/// largest connected component's: by shape-based interpolation (wall.hpp: no terraces where the
+/// slices are thick) with `smoothing_iterations` of windowed-sinc smoothing (0: the default 20);
+/// or, with `sigma_mm` > 0, the mask blurred by a Gaussian of that sigma, its 0.5 level. Open
+/// where the lumen meets the grid's edge.
 TriangleMesh lumen_surface(const LabelMap& labels, int label = 0, double sigma_mm = 0,
                            int smoothing_iterations = 0);
 
