@@ -193,6 +193,10 @@ KeyboardInterrupt, leaving the simulation usable.
       .def(
           "diagnostics", [](PySimulation& s) { return s.sim->diagnostics(); },
           "Mass, largest speed and the iolets' flow and pressure now.")
+      .def_property_readonly(
+          "notes", [](const PySimulation& s) { return s.sim->notes(); },
+          "What the set-up decided from the case and the geometry, one sentence each (where the "
+          "peak velocity is expected and why, how the outlets' Windkessels were split).")
       .def("sample", &PySimulation::sample, "Adds the diagnostics now to history().")
       .def("history", &history,
            "The samples run() (or sample()) took: a dict of arrays step, time (s), mass, "

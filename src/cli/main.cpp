@@ -323,6 +323,7 @@ int check_command(const CheckOptions& o) {
   std::printf("  backend   %s (%s), %s streaming\n", to_string(sim->backend()),
               sim->device().c_str(), to_string(sim->streaming()));
   std::printf("  results   %s\n", c.output.directory.c_str());
+  for (const auto& n : sim->notes()) std::printf("  note      %s\n", n.c_str());
   if (o.print_case) std::printf("\n%s", io::to_toml(c).c_str());
   return exit_ok;
 }

@@ -252,6 +252,11 @@ int plan_command(const PlanOptions& o, const std::function<Case()>& load,
     c.geometry.shape = ShapeKind::LabelMap;
     c.geometry.file = pre_labels.string();
     c.geometry.label = 0;
+    // The run before from its label map too: its wall then comes the way the one after's does
+    // (from the mask, where the scan's own came from its grey levels), and only the intervention
+    // tells them apart.
+    c.geometry.spacing = g.spacing_mm * kMm;
+    g = imaging::prepare_geometry(c);
   }
   const fs::path post_labels =
       kind == "geometry" ? fs::absolute(o.geometry) : fs::absolute(out / "post_labels.nrrd");
@@ -282,7 +287,10 @@ int plan_command(const PlanOptions& o, const std::function<Case()>& load,
   io::RunCallbacks cb;
   cb.geometry = [&g](const Case&) { return imaging::to_file_geometry(std::move(g)); };
   if (!o.quiet) spdlog::info("plan: running the case before the intervention");
-  io::run_case(c, out / "pre", cb);
+  const io::RunResult before = io::run_case(c, out / "pre", cb);
+  // ... and at its time step: one derived from the peak after would be larger (the jet is gone),
+  // the lattice's sound slower, and the run after further from steady at the same duration.
+  if (post.time.time_step == 0) post.time.time_step = before.dt;
   cb.geometry = on_pre_lattice;
   if (!o.quiet) spdlog::info("plan: running the case after the intervention");
   io::run_case(post, out / "post", cb);

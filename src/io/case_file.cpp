@@ -63,6 +63,7 @@ constexpr KeySpec key_specs[] = {
     {"geometry.stenosis.length_mm", Kind::Number},
     {"geometry.stenosis.position_mm", Kind::Number},
     {"geometry.file", Kind::String},
+    {"geometry.file_unit", Kind::Enum},
     {"geometry.spacing_mm", Kind::Number},
     {"geometry.extension_diameters", Kind::Number},
     {"geometry.inlets", Kind::StringList},
@@ -132,6 +133,11 @@ constexpr KeySpec key_specs[] = {
     {"outlet.flow_fraction", Kind::Number},
     {"outlet.sponge_diameters", Kind::Number},
     {"outlet.sponge_viscosity_ratio", Kind::Number},
+    // Windkessels for every outlet from the whole outflow's R and C, split by Murray's law.
+    {"outlet.total_resistance_pa_s_m3", Kind::Number},
+    {"outlet.total_compliance_m3_pa", Kind::Number},
+    {"outlet.proximal_fraction", Kind::Number},
+    {"outlet.murray_exponent", Kind::Number},
     // One outlet by name: the keys of [outlet], which give the defaults.
     {"outlets", Kind::Table},
     {"outlets.*", Kind::Table},
@@ -267,7 +273,8 @@ constexpr Named<ShapeKind> shape_names[] = {
 constexpr Named<CollisionModel> collision_names[] = {{CollisionModel::Trt, "trt"},
                                                      {CollisionModel::Bgk, "bgk"},
                                                      {CollisionModel::Regularized, "regularized"},
-                                                     {CollisionModel::Cumulant, "cumulant"}};
+                                                     {CollisionModel::Cumulant, "cumulant"},
+                                                     {CollisionModel::Kbc, "kbc"}};
 constexpr Named<WallMethod> wall_names[] = {{WallMethod::Bouzidi, "bouzidi"},
                                             {WallMethod::BounceBack, "bounce_back"}};
 constexpr Named<FlowDriver> driver_names[] = {{FlowDriver::Inlet, "inlet"},
@@ -292,6 +299,14 @@ constexpr Named<TurbulenceModel> turbulence_names[] = {
 
 constexpr Named<PressureUnit> pressure_unit_names[] = {{PressureUnit::Pa, "pa"},
                                                        {PressureUnit::MmHg, "mmhg"}};
+
+// A surface file's coordinate unit, as millimetres per unit.
+enum class LengthUnit { Mm, Cm, M };
+constexpr Named<LengthUnit> length_unit_names[] = {
+    {LengthUnit::Mm, "mm"}, {LengthUnit::Cm, "cm"}, {LengthUnit::M, "m"}};
+double mm_per(LengthUnit u) {
+  return u == LengthUnit::M ? 1000.0 : (u == LengthUnit::Cm ? 10.0 : 1.0);
+}
 
 enum class FlowUnit { M3PerS, MlPerS };
 constexpr Named<FlowUnit> flow_unit_names[] = {{FlowUnit::M3PerS, "m3_s"},
@@ -824,6 +839,24 @@ void read_outlet(const Reader& r, const std::string& table, const std::string& s
   }
   if (auto v = r.number(key("r2_pa_s_m3"), positive)) o.distal_resistance = *v;
   if (auto v = r.number(key("compliance_m3_pa"), positive)) o.compliance = *v;
+  // The whole outflow's R and C ([outlet] only); an outlet's own R1, R2 or C take it out of the
+  // split.
+  const bool own_windkessel =
+      r.has(key("r1_pa_s_m3")) || r.has(key("r2_pa_s_m3")) || r.has(key("compliance_m3_pa"));
+  if (table == "outlet") {
+    if (auto v = r.number(key("total_resistance_pa_s_m3"), positive)) o.total_resistance = *v;
+    if (auto v = r.number(key("total_compliance_m3_pa"), positive)) o.total_compliance = *v;
+    if (auto v = r.number(key("proximal_fraction"), {0, 1, false, true})) o.proximal_fraction = *v;
+    if (auto v = r.number(key("murray_exponent"), Reader::within(1, 4))) o.murray_exponent = *v;
+    if (o.total_resistance > 0 && own_windkessel)
+      r.fail(key("total_resistance_pa_s_m3"),
+             "set either the whole outflow's total_resistance_pa_s_m3 and total_compliance_m3_pa "
+             "(split between the outlets), or r1_pa_s_m3, r2_pa_s_m3 and compliance_m3_pa, not "
+             "both");
+  } else if (own_windkessel) {
+    o.total_resistance = 0;
+  }
+  const bool split = o.total_resistance > 0;
   if (auto v = r.number(key("flow_fraction"), {0, 1, true, true})) o.flow_fraction = *v;
   if (auto v = r.number(key("sponge_diameters"), {0, 100, false, false})) o.sponge_diameters = *v;
   if (auto v = r.number(key("sponge_viscosity_ratio"), {1, 1000, false, false}))
@@ -874,8 +907,16 @@ void read_outlet(const Reader& r, const std::string& table, const std::string& s
         unused(leaf);
       break;
     case OutletModel::Windkessel:
+      if (split) {
+        if (table == "outlet")
+          need("total_compliance_m3_pa", o.total_compliance > 0,
+               "the whole outflow's compliance C in m^3/Pa beside its total resistance");
+        for (auto leaf : {"resistance_pa_s_m3", "flow_fraction"}) unused(leaf);
+        break;
+      }
       need("r1_pa_s_m3", r.has(key("r1_pa_s_m3")) || r.has("outlet.r1_pa_s_m3"),
-           "the proximal resistance R1 in Pa s/m^3");
+           "the proximal resistance R1 in Pa s/m^3 (or, in [outlet], the whole outflow's "
+           "total_resistance_pa_s_m3 and total_compliance_m3_pa)");
       need("r2_pa_s_m3", o.distal_resistance > 0, "the distal resistance R2 in Pa s/m^3");
       need("compliance_m3_pa", o.compliance > 0, "the compliance C in m^3/Pa");
       for (auto leaf : {"resistance_pa_s_m3", "flow_fraction"}) unused(leaf);
@@ -947,6 +988,13 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   // File geometries.
   const bool from_file = is_file_shape(g.shape);
   if (auto v = r.string("geometry.file")) g.file = *v;
+  if (auto u = r.choice("geometry.file_unit", length_unit_names)) {
+    g.file_unit = mm_per(*u);
+    if (g.shape != ShapeKind::Surface && *u != LengthUnit::Mm)
+      r.fail("geometry.file_unit",
+             "applies to surfaces (STL, VTP, OBJ, PLY carry no unit); a scan or label map carries "
+             "its voxel spacing in its header, which is read in mm");
+  }
   if (auto v = r.number("geometry.spacing_mm", Reader::above(0))) g.spacing = *v * mm;
   g.extension = r.number("geometry.extension_diameters", Reader::within(0, 100)).value_or(0);
   if (auto v = r.strings("geometry.inlets")) g.inlets = *v;
@@ -1592,8 +1640,9 @@ toml::table blood_table(const BloodSpec& b) {
   return t;
 }
 
-// One outlet's keys, as the case file writes them.
-toml::table outlet_table(const OutletSpec& o) {
+// One outlet's keys, as the case file writes them ([outlet], or `named` [outlets.NAME], which
+// takes a Windkessel split from [outlet]).
+toml::table outlet_table(const OutletSpec& o, bool named = false) {
   toml::table t{{"model", name_in(outlet_model_names, o.model)}};
   switch (o.model) {
     case OutletModel::Pressure:
@@ -1608,6 +1657,14 @@ toml::table outlet_table(const OutletSpec& o) {
       break;
     case OutletModel::Windkessel:
       t.insert("pressure_pa", o.pressure);
+      if (o.total_resistance > 0) {
+        if (named) break;
+        t.insert("total_resistance_pa_s_m3", o.total_resistance);
+        t.insert("total_compliance_m3_pa", o.total_compliance);
+        t.insert("proximal_fraction", o.proximal_fraction);
+        t.insert("murray_exponent", o.murray_exponent);
+        break;
+      }
       t.insert("r1_pa_s_m3", o.resistance);
       t.insert("r2_pa_s_m3", o.distal_resistance);
       t.insert("compliance_m3_pa", o.compliance);
@@ -1631,6 +1688,8 @@ std::string to_toml(const Case& c) {
   if (!is_file_shape(g.shape)) geometry.insert("origin_mm", to_array(g.origin, 1 / mm));
   if (is_file_shape(g.shape)) {
     geometry.insert("file", g.file);
+    if (g.file_unit != 1)
+      geometry.insert("file_unit", g.file_unit == 1000 ? "m" : (g.file_unit == 10 ? "cm" : "mm"));
     if (g.spacing > 0) geometry.insert("spacing_mm", g.spacing / mm);
     geometry.insert("extension_diameters", g.extension);
     toml::array inlets;
@@ -1726,7 +1785,7 @@ std::string to_toml(const Case& c) {
     root["flow"].as_table()->insert("reference_pressure_pa", c.reference_pressure);
   if (!c.outlets.empty()) {
     toml::table named;
-    for (const auto& o : c.outlets) named.insert(o.name, outlet_table(o));
+    for (const auto& o : c.outlets) named.insert(o.name, outlet_table(o, true));
     root.insert("outlets", std::move(named));
   }
   if (!c.sections.empty()) {

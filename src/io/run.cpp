@@ -120,6 +120,7 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   }
   spdlog::info("run '{}': {} steps of dt = {:.4g} s, {} fluid cells, {}", c.name, total, units.dt(),
                grid.fluid_cells, info);
+  for (const auto& n : sim->notes()) spdlog::info("run '{}': {}", c.name, n);
 
   const Provenance provenance = Provenance::current(backend, device);
   const std::string case_text = c.source_text.empty() ? to_toml(c) : c.source_text;
@@ -354,6 +355,7 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   }
   result.summary = out.final_path(summary_name);
   result.steps = summary.steps;
+  result.dt = units.dt();
   result.wall_time_s = wall_time;
   result.mlups = summary.mlups;
   result.stopped_early = stopped_early;

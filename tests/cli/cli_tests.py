@@ -312,8 +312,7 @@ ramp_s = 0.05
 pressure_pa = 0
 
 [time]
-duration_s = 1.5
-time_step_s = 2.6e-4       # the 70 % throat's jet at Mach 0.1 (the derived step ignores it)
+duration_s = 1.5            # the time step: derived from the 70 % throat's jet, at Mach 0.1
 
 [output]
 check_every = 20
@@ -783,8 +782,12 @@ def carotid(tmp):
     flows = {i["name"]: i["mean_flow_ml_s"] for i in summary["iolets"]}
     pressures = {i["name"]: i["mean_pressure_mmhg"] for i in summary["iolets"]}
     print(f"last-cycle mean flows {flows} mL/s, pressures {pressures} mmHg")
-    # The inflow is openBF's waveform: 6.48 mL/s over a cycle.
-    check(abs(flows["opening1"] - 6.480) < 0.03, f"inflow {flows}")
+    # The inflow is openBF's waveform: 6.48 mL/s over a cycle. The inlet's links inject exactly
+    # that mass (halfway bounce-back with Ladd's term, scaled by the links' own weights); the
+    # slab's window average of rho u . n, which iolets.csv reports, reads a straight 24-cell pipe
+    # 0.2 % high at tau 0.6 and 0.6 % at 0.517 (the layer sum of j_x is not the flux through a
+    # lattice plane to second order), so 1 % is what the measurement can promise here.
+    check(abs(flows["opening1"] / 6.480 - 1) < 0.01, f"inflow {flows}")
     out_flow = flows["opening2"] + flows["opening3"]
     check(abs(out_flow / flows["opening1"] - 1) < 0.005, f"outflow {out_flow} against {flows}")
     # Murray's 73/27 split, set by the Windkessels' resistances; the branches' own resistance is

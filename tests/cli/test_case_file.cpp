@@ -754,6 +754,77 @@ TEST(CaseFile, LocateErrorPlacesCoreErrorsAtTheKey) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(CaseFile, WindkesselSplitFromTheWholeOutflow) {
+  const std::string text = minimal + R"(
+[outlet]
+model = "windkessel"
+total_resistance_pa_s_m3 = 1.2e8
+total_compliance_m3_pa = 8e-10
+proximal_fraction = 0.08
+murray_exponent = 2.5
+
+[outlets.opening3]
+r1_pa_s_m3 = 1e7
+r2_pa_s_m3 = 2e8
+compliance_m3_pa = 1e-10
+
+[outlets.opening4]
+sponge_diameters = 1
+)";
+  const Case c = parse_case(text, "case.toml");
+  EXPECT_DOUBLE_EQ(c.outlet.total_resistance, 1.2e8);
+  EXPECT_DOUBLE_EQ(c.outlet.total_compliance, 8e-10);
+  EXPECT_DOUBLE_EQ(c.outlet.proximal_fraction, 0.08);
+  EXPECT_DOUBLE_EQ(c.outlet.murray_exponent, 2.5);
+  // An outlet with its own R1, R2, C leaves the split; one that sets something else stays in it.
+  EXPECT_EQ(outlet_spec(c, "opening3").total_resistance, 0);
+  EXPECT_DOUBLE_EQ(outlet_spec(c, "opening4").total_resistance, 1.2e8);
+  const Case d = parse_case(to_toml(c), "case.toml");  // written out and read back
+  EXPECT_DOUBLE_EQ(d.outlet.total_resistance, 1.2e8);
+  EXPECT_DOUBLE_EQ(outlet_spec(d, "opening4").total_resistance, 1.2e8);
+  EXPECT_DOUBLE_EQ(outlet_spec(d, "opening3").distal_resistance, 2e8);
+  // Both ways at once, or a total without its compliance, are refused naming the key.
+  EXPECT_NE(error_of(with("outlet",
+                          "model = \"windkessel\"\ntotal_resistance_pa_s_m3 = 1e8\n"
+                          "total_compliance_m3_pa = 1e-9\nr2_pa_s_m3 = 1e8"))
+                .find("outlet.total_resistance_pa_s_m3"),
+            std::string::npos);
+  EXPECT_NE(error_of(with("outlet", "model = \"windkessel\"\ntotal_resistance_pa_s_m3 = 1e8"))
+                .find("outlet.total_compliance_m3_pa"),
+            std::string::npos);
+  EXPECT_NE(error_of(with("outlet", "murray_exponent = 7")).find("outlet.murray_exponent"),
+            std::string::npos);
+}
+
+TEST(CaseFile, SurfaceFileUnit) {
+  const std::string surface = R"(
+[geometry]
+shape = "surface"
+file = "wall.stl"
+file_unit = "m"
+
+[inlet]
+mean_velocity_m_s = 0.2
+
+[time]
+duration_s = 0.1
+)";
+  EXPECT_DOUBLE_EQ(parse_case(surface, "case.toml").geometry.file_unit, 1000);
+  const Case back = parse_case(to_toml(parse_case(surface, "case.toml")), "case.toml");
+  EXPECT_DOUBLE_EQ(back.geometry.file_unit, 1000);
+  std::string cm = surface;
+  cm.replace(cm.find("\"m\""), 3, "\"cm\"");
+  EXPECT_DOUBLE_EQ(parse_case(cm, "case.toml").geometry.file_unit, 10);
+  std::string inches = surface;
+  inches.replace(inches.find("\"m\""), 3, "\"in\"");
+  EXPECT_NE(error_of(inches).find("geometry.file_unit"), std::string::npos);
+  std::string labels = surface;
+  labels.replace(labels.find("\"surface\""), 9, "\"label_map\"");
+  const std::string e = error_of(labels);
+  EXPECT_NE(e.find("geometry.file_unit"), std::string::npos) << e;
+  EXPECT_NE(e.find("header"), std::string::npos) << e;
+}
+
 TEST(CaseFile, EditDistance) {
   EXPECT_EQ(edit_distance("", "abc"), 3);
   EXPECT_EQ(edit_distance("length", "lenght"), 1);  // transposition

@@ -46,6 +46,7 @@ struct RunResult {
   std::filesystem::path xdmf;       // results.xdmf
   std::filesystem::path summary;    // summary.json
   std::int64_t steps = 0;
+  double dt = 0;  // s, the time step it ran at
   double wall_time_s = 0;
   double mlups = 0;
   bool stopped_early = false;
