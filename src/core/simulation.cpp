@@ -138,6 +138,33 @@ DomainSpec make_domain(const Case& c) {
   return spec;
 }
 
+// Below the floor of the case's collision: the collisions whose floors `tau` clears, as a hint
+// ("" when none does).
+std::string collision_hint(const Case& c, double tau, double mach) {
+  struct Option {
+    CollisionModel model;
+    bool les;
+    const char* keys;
+  };
+  const Option options[] = {
+      {CollisionModel::Cumulant, false, "collision.model = \"cumulant\" (case.lattice = \"D3Q27\")"},
+      {c.collision, true, "turbulence.model = \"smagorinsky\""},
+      {CollisionModel::Cumulant, true,
+       "collision.model = \"cumulant\" (case.lattice = \"D3Q27\") with turbulence.model = "
+       "\"smagorinsky\""}};
+  for (const Option& o : options) {
+    if (o.model == c.collision && o.les == c.turbulence.smagorinsky) continue;
+    const StabilityFloor f =
+        stability_floor(o.model, o.les, c.walls, mach, is_file_shape(c.geometry.shape));
+    if (tau >= f.tau) {
+      std::ostringstream s;
+      s << "; or run it with " << o.keys << ", whose floor is " << f.tau;
+      return s.str();
+    }
+  }
+  return "";
+}
+
 void check_blood(const BloodSpec& b, const std::string& file) {
   const auto positive = [&](double v, const char* key, const char* what) {
     if (!(v > 0) || !std::isfinite(v))
@@ -642,13 +669,16 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   UnitsLimits limits;
   const double mach = units.velocity_to_lattice(peak) / std::sqrt(cs2);
   const StabilityFloor floor =
-      stability_floor(c.collision, c.turbulence.smagorinsky, c.walls, mach);
+      stability_floor(c.collision, c.turbulence.smagorinsky, c.walls, mach,
+                      is_file_shape(c.geometry.shape));
   limits.min_tau = floor.tau;
   limits.min_tau_basis = floor.basis;
   try {
     units.check(peak, limits);
   } catch (const Error& e) {
-    throw Error(e.message(), file, e.key());
+    std::string message = e.message();
+    if (units.tau() < limits.min_tau) message += collision_hint(c, units.tau(), mach);
+    throw Error(message, file, e.key());
   }
   // Resistive outlets couple through the characteristic impedance of their cross-section
   // (outlets.hpp): stable whatever the resistance.

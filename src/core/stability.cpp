@@ -26,21 +26,23 @@ struct Entry {
 constexpr Entry kMap[] = {
     {CollisionModel::Bgk, false, WallMethod::Bouzidi, 0.1, kNone, kNone},
     {CollisionModel::Bgk, true, WallMethod::Bouzidi, 0.1, 0.500649, kNone},
-    {CollisionModel::Trt, false, WallMethod::Bouzidi, 0.1, 0.504870, kNone},
+    {CollisionModel::Trt, false, WallMethod::Bouzidi, 0.1, 0.504870, 0.510000},
     {CollisionModel::Trt, false, WallMethod::BounceBack, 0.1, 0.503652, kNone},
     {CollisionModel::Regularized, false, WallMethod::Bouzidi, 0.1, kNone, kNone},
-    {CollisionModel::Regularized, true, WallMethod::Bouzidi, 0.1, 0.500010, kNone},
-    {CollisionModel::Cumulant, false, WallMethod::Bouzidi, 0.1, 0.501155, kNone},
+    {CollisionModel::Regularized, true, WallMethod::Bouzidi, 0.1, 0.500010, 0.500010},
+    {CollisionModel::Cumulant, false, WallMethod::Bouzidi, 0.1, 0.501155, 0.504870},
     {CollisionModel::Cumulant, false, WallMethod::BounceBack, 0.1, 0.502738, kNone},
-    {CollisionModel::Cumulant, true, WallMethod::Bouzidi, 0.1, 0.500010, kNone},
-    {CollisionModel::Kbc, false, WallMethod::Bouzidi, 0.1, 0.500649, kNone},
+    {CollisionModel::Cumulant, true, WallMethod::Bouzidi, 0.1, 0.500010, 0.500010},
+    {CollisionModel::Kbc, false, WallMethod::Bouzidi, 0.1, 0.500649, 0.502371},
     {CollisionModel::Kbc, true, WallMethod::Bouzidi, 0.1, kNone, kNone},
 };
 
-// The floor of one entry: the higher of its flows'; NaN when neither was mapped.
-double floor_of(const Entry& e) {
+// The floor of one entry: for a patient's anatomy the higher of its flows' (the artery's start-up
+// and branches are harsher than a pipe's jet), for an analytic shape the jet's; NaN when neither
+// was mapped.
+double floor_of(const Entry& e, bool anatomy) {
   if (std::isnan(e.jet)) return e.vessel;
-  if (std::isnan(e.vessel)) return e.jet;
+  if (std::isnan(e.vessel) || !anatomy) return e.jet;
   return std::max(e.jet, e.vessel);
 }
 
@@ -50,12 +52,13 @@ constexpr double kAssumed = 0.505, kAssumedLes = 0.501;
 
 }  // namespace
 
-StabilityFloor stability_floor(CollisionModel model, bool les, WallMethod walls, double mach) {
+StabilityFloor stability_floor(CollisionModel model, bool les, WallMethod walls, double mach,
+                               bool anatomy) {
   // The entries of this model and LES setting with this wall method, else with Bouzidi walls.
   std::vector<const Entry*> found;
   for (WallMethod w : {walls, WallMethod::Bouzidi}) {
     for (const auto& e : kMap)
-      if (e.model == model && e.les == les && e.walls == w && !std::isnan(floor_of(e)))
+      if (e.model == model && e.les == les && e.walls == w && !std::isnan(floor_of(e, anatomy)))
         found.push_back(&e);
     if (!found.empty()) break;
   }
@@ -77,11 +80,12 @@ StabilityFloor stability_floor(CollisionModel model, bool les, WallMethod walls,
       e = x;
       break;
     }
-  f.tau = floor_of(*e);
+  f.tau = floor_of(*e, anatomy);
   f.mach = e->mach;
   s << "the lowest relaxation time the stability map found stable and accurate for "
     << to_string(model) << (les ? " with Smagorinsky LES" : "") << " and " << to_string(e->walls)
-    << " walls at Mach " << e->mach;
+    << " walls at Mach " << e->mach
+    << (anatomy && !std::isnan(e->vessel) ? " in a patient's artery" : " in a stenotic jet");
   if (e->walls != walls) s << " (" << to_string(walls) << " walls were not mapped)";
   if (mach > e->mach * (1 + 1e-9)) s << "; the run's Mach number " << mach << " is above it";
   s << " (docs/validation.md)";

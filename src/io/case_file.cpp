@@ -955,7 +955,8 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   r.string("case.description");
   c.backend = r.choice("case.backend", backend_names).value_or(c.backend);
   c.precision = r.choice("case.precision", precision_names).value_or(c.precision);
-  c.lattice = r.choice("case.lattice", lattice_names).value_or(c.lattice);
+  const auto lattice = r.choice("case.lattice", lattice_names);
+  c.lattice = lattice.value_or(c.lattice);
   c.streaming = r.choice("case.streaming", streaming_names).value_or(c.streaming);
   c.threads = static_cast<int>(r.integer("case.threads", 0, 4096).value_or(c.threads));
 
@@ -1222,7 +1223,17 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
     note_unused("turbulence.smagorinsky_constant", "turbulence.model is \"none\"");
 
   // [collision], [walls]
-  c.collision = r.choice("collision.model", collision_names).value_or(c.collision);
+  if (const auto model = r.choice("collision.model", collision_names)) {
+    c.collision = *model;
+  } else if (is_file_shape(c.geometry.shape) && lattice.value_or(LatticeKind::D3Q27) ==
+                                                     LatticeKind::D3Q27) {
+    // A patient's anatomy runs near tau = 1/2 at its real flow: there the cumulant collision
+    // keeps the lowest floor without LES and the best Taylor-Green dissipation (docs/validation.md,
+    // "Stability map"), so it is the default there; analytic shapes keep TRT, whose walls do not
+    // move with the viscosity.
+    c.collision = CollisionModel::Cumulant;
+    c.lattice = LatticeKind::D3Q27;
+  }
   c.trt_magic = r.number("collision.trt_magic", Reader::above(0)).value_or(c.trt_magic);
   if (c.collision != CollisionModel::Trt)
     note_unused("collision.trt_magic", "it applies to model = \"trt\"");

@@ -18,9 +18,11 @@ struct StabilityFloor {
 
 /// The floor for `model` (with Smagorinsky LES when `les`) and `walls` at a peak Mach number
 /// `mach`: the map's floor at the smallest mapped Mach number at or above `mach` (a lower Mach
-/// number is at least as stable), the higher of the jet's and the artery's. A wall method the map
+/// number is at least as stable); for a patient's `anatomy` (file geometries) the higher of the
+/// jet's and the artery's, for an analytic shape the jet's. A wall method the map
 /// did not run for a model takes the Bouzidi floor; a Mach number above the mapped ones takes the
 /// highest mapped and says so in `basis`.
-StabilityFloor stability_floor(CollisionModel model, bool les, WallMethod walls, double mach);
+StabilityFloor stability_floor(CollisionModel model, bool les, WallMethod walls, double mach,
+                               bool anatomy);
 
 }  // namespace hemotwin
