@@ -9,6 +9,7 @@
 #include "hemotwin/imaging/constrictions.hpp"
 #include "hemotwin/imaging/image_io.hpp"
 #include "hemotwin/imaging/segment.hpp"
+#include "hemotwin/imaging/vessel_ends.hpp"
 #include "hemotwin/imaging/wall.hpp"
 
 namespace fs = std::filesystem;
@@ -175,6 +176,27 @@ PreparedGeometry prepare_geometry(const Case& c) {
     throw at_key(e, g.shape == ShapeKind::Scan ? "geometry.segmentation" : "geometry.file");
   }
 
+  if (g.trim_radii > 0 && g.shape != ShapeKind::Surface) {
+    // Each vessel cut across, perpendicular to its centerline, where it leaves the grid.
+    std::vector<CenterlineCut> cuts;
+    try {
+      cuts = centerline_cuts(out.lumen, {.radii_in = g.trim_radii});
+      for (const auto& c : cuts) out.wall = cut_surface(out.wall, c.point, c.normal);
+    } catch (const Error& e) {
+      throw Error(e.message(), cf, "geometry.trim_radii");
+    }
+    std::ostringstream s;
+    s.precision(3);
+    s << "openings cut across the vessels " << g.trim_radii
+      << " radii in from where they leave the grid, perpendicular to their centerlines:";
+    for (const auto& c : cuts)
+      s << " at (" << c.point.x() << ", " << c.point.y() << ", " << c.point.z() << ") mm, normal ("
+        << c.normal.x() << ", " << c.normal.y() << ", " << c.normal.z() << "), radius "
+        << c.radius << " mm;";
+    std::string text = s.str();
+    text.back() = '.';
+    out.notes.push_back(text);
+  }
   for (std::size_t i = 0; i < g.cut_points.size(); ++i) {
     try {
       out.wall = cut_surface(out.wall, g.cut_points[i] / kMm, g.cut_normals[i]);

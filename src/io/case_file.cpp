@@ -69,6 +69,7 @@ constexpr KeySpec key_specs[] = {
     {"geometry.inlets", Kind::StringList},
     {"geometry.cut_points_mm", Kind::Vector3List},
     {"geometry.cut_normals", Kind::Vector3List},
+    {"geometry.trim_radii", Kind::Number},
     {"geometry.label", Kind::Integer},
     {"geometry.smoothing_mm", Kind::Number},
     {"geometry.segmentation", Kind::Table},
@@ -1012,6 +1013,7 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
            "each cut needs a point (cut_points_mm) and a normal (cut_normals): got " +
                std::to_string(g.cut_points.size()) + " points and " +
                std::to_string(g.cut_normals.size()) + " normals");
+  g.trim_radii = r.number("geometry.trim_radii", Reader::within(0, 50)).value_or(0);
   g.label = int(r.integer("geometry.label", 0, 255).value_or(0));
   if (auto v = r.number("geometry.smoothing_mm", Reader::at_least(0))) g.smoothing = *v * mm;
   if (auto v = r.vector3s("geometry.segmentation.seeds_mm")) {
@@ -1086,13 +1088,14 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
       note_unused_table("geometry.segmentation", "it applies to shape = \"scan\"");
     }
     if (g.shape == ShapeKind::Surface) {
+      note_unused("geometry.trim_radii", "it applies to label maps and scans");
       note_unused("geometry.label", "it applies to label maps");
       note_unused("geometry.smoothing_mm", "it applies to label maps and scans");
     }
   } else {
     for (const char* k : {"geometry.file", "geometry.spacing_mm", "geometry.extension_diameters",
                           "geometry.inlets", "geometry.cut_points_mm", "geometry.cut_normals",
-                          "geometry.label", "geometry.smoothing_mm"})
+                          "geometry.label", "geometry.smoothing_mm", "geometry.trim_radii"})
       note_unused(k, "it applies to shape = \"surface\", \"label_map\" and \"scan\"");
     note_unused_table("geometry.segmentation", "it applies to shape = \"scan\"");
   }
@@ -1703,6 +1706,7 @@ std::string to_toml(const Case& c) {
       geometry.insert("file_unit", g.file_unit == 1000 ? "m" : (g.file_unit == 10 ? "cm" : "mm"));
     if (g.spacing > 0) geometry.insert("spacing_mm", g.spacing / mm);
     geometry.insert("extension_diameters", g.extension);
+    if (g.trim_radii > 0) geometry.insert("trim_radii", g.trim_radii);
     toml::array inlets;
     for (const auto& n : g.inlets) inlets.push_back(n);
     geometry.insert("inlets", std::move(inlets));

@@ -731,6 +731,14 @@ mean_velocity_m_s = 0.005
 duration_s = 0.05
 max_mach = 0.025
 """)
+    # Openings across the vessels from their centerlines, two radii in from the region's faces.
+    rc, out, err = run(["check", "scan.toml", "--set", "geometry.trim_radii=2"], tmp)
+    check(rc == 0, f"check with trim_radii: exit code {rc}\n{out}\n{err}")
+    check("openings cut across the vessels 2 radii in" in err, f"no cut noted:\n{err}")
+    check(len(re.findall(r"opening\d: (inlet|outlet), area", err)) == 2, f"openings:\n{err}")
+    expect_error(["check", "scan.toml", "--set", "geometry.trim_radii=40"], 2,
+                 r"geometry.trim_radii: the vessel leaving the grid at .* is too short to "
+                 r"trim 40 radii in", tmp)
     rc, out, err = run(["run", "scan.toml", "--output", "fromscan"], tmp)
     check(rc == 0, f"run on the scan: exit code {rc}\n{out}\n{err}")
     check(re.search(r"segmented lumen [0-9.]+ mm\^3", err) and "2 openings" in err, f"log:\n{err}")

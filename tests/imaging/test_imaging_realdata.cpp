@@ -7,13 +7,17 @@
 #include <gtest/gtest.h>
 
 #include <Eigen/Geometry>
+#include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 
 #include "hemotwin/geometry/surface_shape.hpp"
 #include "hemotwin/imaging/image_io.hpp"
+#include "hemotwin/imaging/case_geometry.hpp"
 #include "hemotwin/imaging/segment.hpp"
+#include "hemotwin/imaging/vessel_ends.hpp"
 
 using namespace hemotwin;
 using namespace hemotwin::imaging;
@@ -130,4 +134,50 @@ TEST(RealScan, HeartLabelMapBecomesAClosedSurface) {
   EXPECT_TRUE(find_openings(heart).empty());
   EXPECT_NEAR(heart.signed_volume() / mask_volume, 1.0, 0.03);
   EXPECT_NO_THROW(SurfaceShape{heart});
+}
+
+TEST(RealScan, TimeOfFlightAngiogramOpensAcrossItsVessels) {
+  // The TOF tree above, opened where its vessels leave the scan by cuts across them, two radii
+  // in, perpendicular to their centerlines (geometry.trim_radii): one opening per end, each
+  // facing along its vessel (within 10 degrees of the centerline's tangent), none left where the
+  // scan's faces cut the vessels.
+  const fs::path file = kData / "niivue-images" / "chris_MRA.nii.gz";
+  REQUIRE_FILE(file);
+  ThresholdOptions t;
+  t.seeds = {Vec3(10.74, -34.76, -18.68)};
+  t.lower = 59.0;
+  t.upper = 1e6;
+  const LabelMap lumen = largest_component(threshold_connected(read_image(file), t).labels);
+  const auto ends = vessel_ends(lumen);
+  const auto cuts = centerline_cuts(lumen, {.radii_in = 2.0});
+  ASSERT_EQ(cuts.size(), ends.size());
+  ASSERT_GE(cuts.size(), 2u);
+  for (const auto& c : cuts) {
+    Vec3 face = Vec3::Zero();
+    face[c.end.axis] = c.end.upper ? 1 : -1;
+    std::printf("  end at (%.1f, %.1f, %.1f) mm: the scan's face is %.1f deg off the vessel's "
+                "centerline there\n",
+                c.end.centre.x(), c.end.centre.y(), c.end.centre.z(),
+                std::acos(std::clamp(face.dot(c.normal), -1.0, 1.0)) * 180 / M_PI);
+  }
+  TriangleMesh wall = lumen_surface(lumen);
+  const std::size_t before = find_openings(wall).size();
+  for (const auto& c : cuts) wall = cut_surface(wall, c.point, c.normal);
+  const auto open = find_openings(wall);
+  std::printf("TOF MRA: %zu ends on the scan's faces, %zu openings there before, %zu after\n",
+              ends.size(), before, open.size());
+  ASSERT_EQ(open.size(), cuts.size());
+  for (const auto& o : open) {
+    const CenterlineCut* nearest = &cuts[0];
+    for (const auto& c : cuts)
+      if ((c.point - o.centre).norm() < (nearest->point - o.centre).norm()) nearest = &c;
+    const double angle =
+        std::acos(std::clamp(o.normal.dot(nearest->normal), -1.0, 1.0)) * 180 / M_PI;
+    std::printf("  %s: centre (%.1f, %.1f, %.1f) mm, %.1f mm from its cut, radius %.2f mm, normal "
+                "%.1f deg off the centerline\n",
+                o.name.c_str(), o.centre.x(), o.centre.y(), o.centre.z(),
+                (nearest->point - o.centre).norm(), o.radius, angle);
+    EXPECT_LT((nearest->point - o.centre).norm(), nearest->radius + 1.0);
+    EXPECT_LT(angle, 10.0);
+  }
 }

@@ -68,6 +68,10 @@ struct GeometrySpec {
   // opening where the user wants one, e.g. where a label map's vessel ends inside the scan.
   std::vector<Eigen::Vector3d> cut_points;  // m, LPS
   std::vector<Eigen::Vector3d> cut_normals;
+  /// Label maps and scans: > 0 opens each vessel where it leaves the grid (or region of interest)
+  /// with a cut across it, perpendicular to its centerline, this many of its radii in; 0: the
+  /// openings are where the grid's faces cut the lumen.
+  double trim_radii = 0;
   int label = 0;         // label map: the lumen's label; 0: every non-zero label
   double smoothing = 0;  // m, Gaussian sigma on the lumen mask; 0: half a voxel
   // Scan: threshold + connected component from seeds (hemotwin::imaging::threshold_connected).

@@ -1,0 +1,105 @@
+// Openings from the centerlines: a carotid whose branches leave the field of view at 25 degrees to
+// its faces gets cuts across each vessel, perpendicular to its own axis, not along the faces.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <numbers>
+#include <string>
+
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/geometry/surface.hpp"
+#include "hemotwin/imaging/case_geometry.hpp"
+#include "hemotwin/imaging/phantom.hpp"
+#include "hemotwin/imaging/segment.hpp"
+#include "hemotwin/imaging/vessel_ends.hpp"
+
+using namespace hemotwin;
+using namespace hemotwin::imaging;
+
+namespace {
+
+const double kAngle = 25 * std::numbers::pi / 180;
+
+double degrees(const Vec3& a, const Vec3& b) {
+  return std::acos(std::clamp(a.normalized().dot(b.normalized()), -1.0, 1.0)) * 180 /
+         std::numbers::pi;
+}
+
+}  // namespace
+
+TEST(VesselEnds, CutsAcrossEachVesselWhereItLeavesTheScanObliquely) {
+  // The carotid phantom on a field of view its branches leave through the face y = 62 mm at 25
+  // degrees (the common carotid leaves y = 2 mm straight), segmented from a seed.
+  RenderOptions o;
+  o.grid.size = {121, 151, 31};
+  o.grid.spacing = Vec3::Constant(0.4);
+  o.grid.origin = Vec3(-24, 2, -6);
+  const Phantom ph = render(VesselModel::carotid_bifurcation(Vec3(0, 0, 0), 0.5), o);
+  ThresholdOptions t;
+  t.seeds = {Vec3(0, 5, 0)};
+  const LabelMap lumen = threshold_connected(ph.image, t).labels;
+
+  const auto ends = vessel_ends(lumen);
+  ASSERT_EQ(ends.size(), 3u);
+  const auto cuts = centerline_cuts(lumen, {.radii_in = 2.0});
+  ASSERT_EQ(cuts.size(), 3u);
+  // The vessels' axes: the common carotid along -y out of its end, the branches along
+  // (+-sin 25, cos 25, 0) out of theirs.
+  const Vec3 axis[3] = {Vec3(0, -1, 0), Vec3(std::sin(kAngle), std::cos(kAngle), 0),
+                        Vec3(-std::sin(kAngle), std::cos(kAngle), 0)};
+  const double radius[3] = {3.0, 2.5, 1.8};
+  TriangleMesh wall = lumen_surface(lumen);
+  for (const auto& c : cuts) {
+    // Which vessel: the axis the end's offset from the bifurcation runs along.
+    int v = c.end.centre.y() < 30 ? 0 : (c.end.centre.x() > 0 ? 1 : 2);
+    const double off = degrees(c.normal, axis[v]), face = degrees(Vec3(0, c.end.upper ? 1 : -1, 0),
+                                                                  axis[v]);
+    std::printf("end at (%.1f, %.1f, %.1f) mm (section %.1f mm^2): cut at (%.2f, %.2f, %.2f) mm, "
+                "radius %.2f mm, normal %.1f deg off the vessel's axis (the face: %.1f deg)\n",
+                c.end.centre.x(), c.end.centre.y(), c.end.centre.z(), c.end.area, c.point.x(),
+                c.point.y(), c.point.z(), c.radius, off, face);
+    EXPECT_LT(off, 10.0);
+    // The centerline's radius (the inscribed ball, less half a voxel) runs a voxel under the
+    // model's at most; the openings' areas below are the sharper check.
+    EXPECT_NEAR(c.radius, radius[v], 0.4 + 0.1);
+    // Two radii in from where it leaves.
+    const double in = v == 0 ? c.point.y() - 2 : (62 - c.point.y()) / std::cos(kAngle);
+    EXPECT_NEAR(in, 2 * radius[v], 1.5) << v;
+    wall = cut_surface(wall, c.point, c.normal);
+  }
+  // Cut there, the wall's openings lie across the vessels: their normals within 10 degrees of
+  // the axes, their areas the vessels' circles (not the faces' ellipses).
+  const auto open = find_openings(wall);
+  ASSERT_EQ(open.size(), 3u);
+  for (const auto& op : open) {
+    int v = op.centre.y() < 30 ? 0 : (op.centre.x() > 0 ? 1 : 2);
+    std::printf("%s: normal %.1f deg off the axis, area %.2f mm^2 (circle %.2f)\n", op.name.c_str(),
+                degrees(op.normal, axis[v]), op.area, std::numbers::pi * radius[v] * radius[v]);
+    EXPECT_LT(degrees(op.normal, axis[v]), 10.0);
+    EXPECT_NEAR(op.area / (std::numbers::pi * radius[v] * radius[v]), 1.0, 0.2);
+  }
+}
+
+TEST(VesselEnds, ALumenInsideItsGridOrABranchTooShortIsRefused) {
+  RenderOptions o;
+  o.spacing = Vec3::Constant(0.5);
+  const Phantom ph = render(VesselModel::carotid_bifurcation(Vec3(0, 0, 0), 0.0), o);
+  try {  // the default grid holds the whole phantom with a margin: no ends
+    (void)centerline_cuts(ph.labels);
+    FAIL() << "a lumen inside its grid was given cuts";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cut_points_mm"), std::string::npos) << e.what();
+  }
+  RenderOptions near;
+  near.grid.size = {121, 151, 31};
+  near.grid.spacing = Vec3::Constant(0.4);
+  near.grid.origin = Vec3(-24, 2, -6);
+  const Phantom cut = render(VesselModel::carotid_bifurcation(Vec3(0, 0, 0), 0.0), near);
+  try {  // 20 radii in from each end reaches past the bifurcation
+    (void)centerline_cuts(cut.labels, {.radii_in = 20});
+    FAIL() << "a cut beyond the middle of a branch was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("too short to trim"), std::string::npos) << e.what();
+  }
+}
