@@ -184,7 +184,6 @@ double inlet_area(const DomainSpec& spec) {
   return a;
 }
 
-
 std::vector<OutletState> make_outlets(const Case& c, DomainSpec& spec, double q_mean,
                                       double& reference, std::vector<std::string>& notes) {
   const std::string& file = c.source_file;

@@ -27,9 +27,7 @@ struct OutletState {
 };
 
 /// An iolet's area (m^2), from its effective radius.
-inline double iolet_area(const IoletPlane& io) {
-  return std::numbers::pi * io.radius * io.radius;
-}
+inline double iolet_area(const IoletPlane& io) { return std::numbers::pi * io.radius * io.radius; }
 
 /// The velocity inlets' total area (m^2).
 double inlet_area(const DomainSpec& spec);

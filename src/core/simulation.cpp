@@ -11,13 +11,13 @@
 #include <sstream>
 #include <type_traits>
 
+#include "flow_setup.hpp"
 #include "hemotwin/core/engine.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/outlets.hpp"
 #include "hemotwin/core/stability.hpp"
 #include "hemotwin/core/waveform.hpp"
 #include "hemotwin/core/womersley.hpp"
-#include "flow_setup.hpp"
 #ifdef HEMOTWIN_HAVE_CUDA
 #include "hemotwin/core/detail/cuda_backend.hpp"
 #endif
@@ -147,7 +147,8 @@ std::string collision_hint(const Case& c, double tau, double mach) {
     const char* keys;
   };
   const Option options[] = {
-      {CollisionModel::Cumulant, false, "collision.model = \"cumulant\" (case.lattice = \"D3Q27\")"},
+      {CollisionModel::Cumulant, false,
+       "collision.model = \"cumulant\" (case.lattice = \"D3Q27\")"},
       {c.collision, true, "turbulence.model = \"smagorinsky\""},
       {CollisionModel::Cumulant, true,
        "collision.model = \"cumulant\" (case.lattice = \"D3Q27\") with turbulence.model = "
@@ -668,9 +669,8 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   // The collision's floor, as the stability map measured it at the run's Mach number.
   UnitsLimits limits;
   const double mach = units.velocity_to_lattice(peak) / std::sqrt(cs2);
-  const StabilityFloor floor =
-      stability_floor(c.collision, c.turbulence.smagorinsky, c.walls, mach,
-                      is_file_shape(c.geometry.shape));
+  const StabilityFloor floor = stability_floor(c.collision, c.turbulence.smagorinsky, c.walls, mach,
+                                               is_file_shape(c.geometry.shape));
   limits.min_tau = floor.tau;
   limits.min_tau_basis = floor.basis;
   try {

@@ -191,8 +191,8 @@ PreparedGeometry prepare_geometry(const Case& c) {
       << " radii in from where they leave the grid, perpendicular to their centerlines:";
     for (const auto& c : cuts)
       s << " at (" << c.point.x() << ", " << c.point.y() << ", " << c.point.z() << ") mm, normal ("
-        << c.normal.x() << ", " << c.normal.y() << ", " << c.normal.z() << "), radius "
-        << c.radius << " mm;";
+        << c.normal.x() << ", " << c.normal.y() << ", " << c.normal.z() << "), radius " << c.radius
+        << " mm;";
     std::string text = s.str();
     text.back() = '.';
     out.notes.push_back(text);

@@ -8,18 +8,12 @@
 
 #include "hemotwin/core/error.hpp"
 #include "raw.hpp"
+#include "text.hpp"
 #include "voxel_ball.hpp"
 
 namespace hemotwin::imaging {
 
 namespace {
-
-std::string mm(const Vec3& p) {
-  std::ostringstream s;
-  s.precision(4);
-  s << "(" << p.x() << ", " << p.y() << ", " << p.z() << ") mm";
-  return s.str();
-}
 
 LabelMap lumen_mask(const LabelMap& labels, int label) {
   LabelMap m(labels.grid, 0);
@@ -70,8 +64,9 @@ Index3 snap(const LabelMap& mask, const Vec3& p, double reach, const std::string
     }
   });
   if (best[0] < 0)
-    throw Error("the " + what + " " + mm(p) + " lies outside the lumen (no lumen voxel within " +
-                std::to_string(reach) + " mm); give a point inside the vessel");
+    throw Error("the " + what + " " + detail::mm_text(p) +
+                " lies outside the lumen (no lumen voxel within " + std::to_string(reach) +
+                " mm); give a point inside the vessel");
   return best;
 }
 
@@ -187,7 +182,7 @@ std::vector<Vec3> descend(const Volume<float>& time, const Volume<Vec3>& gradien
         return path;
       }
       throw Error("internal: the centerline's descent stalled at " +
-                  mm(g.point(cur[0], cur[1], cur[2])));
+                  detail::mm_text(g.point(cur[0], cur[1], cur[2])));
     }
     from = next;
     p = g.point(next[0], next[1], next[2]);
@@ -247,8 +242,9 @@ std::vector<Centerline> centerlines(const LabelMap& labels, const Vec3& source,
   for (std::size_t k = 0; k < goals.size(); ++k) {
     const Index3 cur = goals[k];
     if (!(time.at(cur[0], cur[1], cur[2]) < 0.5f * unreached))
-      throw Error("target " + std::to_string(k) + " " + mm(targets[k]) +
-                  " is not connected to the source " + mm(source) + " through the lumen");
+      throw Error("target " + std::to_string(k) + " " + detail::mm_text(targets[k]) +
+                  " is not connected to the source " + detail::mm_text(source) +
+                  " through the lumen");
     std::vector<Vec3> path = descend(time, gradient, mask, unreached, cur, seed);
     std::reverse(path.begin(), path.end());
     // Laplacian smoothing, ends fixed: takes out the voxel steps.

@@ -44,6 +44,19 @@ bool passes(const Centerline& j, const Vec3& p, double s, double within) {
   return false;
 }
 
+// The first velocity inlet (null without one) and the outlets, in order.
+const Opening* split_openings(const std::vector<Opening>& openings,
+                              std::vector<const Opening*>& outlets) {
+  const Opening* inlet = nullptr;
+  for (const auto& o : openings) {
+    if (o.kind == IoletKind::VelocityInlet && !inlet)
+      inlet = &o;
+    else if (o.kind != IoletKind::VelocityInlet)
+      outlets.push_back(&o);
+  }
+  return inlet;
+}
+
 }  // namespace
 
 LabelMap domain_mask(const DomainSpec& d) {
@@ -63,14 +76,8 @@ LabelMap domain_mask(const DomainSpec& d) {
 }
 
 std::vector<Centerline> flow_paths(const DomainSpec& domain, const std::vector<Opening>& openings) {
-  const Opening* inlet = nullptr;
   std::vector<const Opening*> outlets;
-  for (const auto& o : openings) {
-    if (o.kind == IoletKind::VelocityInlet && !inlet)
-      inlet = &o;
-    else if (o.kind != IoletKind::VelocityInlet)
-      outlets.push_back(&o);
-  }
+  const Opening* inlet = split_openings(openings, outlets);
   if (!inlet || outlets.empty()) return {};
   const LabelMap mask = domain_mask(domain);
   std::vector<Vec3> targets;
@@ -94,14 +101,8 @@ std::vector<Constriction> find_constrictions(const DomainSpec& domain,
                                              const std::vector<Opening>& openings) {
   const std::vector<Centerline> lines = flow_paths(domain, openings);
   if (lines.empty()) return {};
-  const Opening* inlet = nullptr;
   std::vector<const Opening*> outlets;
-  for (const auto& o : openings) {
-    if (o.kind == IoletKind::VelocityInlet && !inlet)
-      inlet = &o;
-    else if (o.kind != IoletKind::VelocityInlet)
-      outlets.push_back(&o);
-  }
+  const Opening* inlet = split_openings(openings, outlets);
   std::vector<Constriction> out;
   for (std::size_t k = 0; k < lines.size(); ++k) {
     const Centerline& c = lines[k];

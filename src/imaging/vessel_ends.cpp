@@ -7,17 +7,11 @@
 
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/imaging/centerline.hpp"
+#include "text.hpp"
 
 namespace hemotwin::imaging {
 
 namespace {
-
-std::string mm(const Vec3& p) {
-  std::ostringstream s;
-  s.precision(3);
-  s << "(" << p.x() << ", " << p.y() << ", " << p.z() << ") mm";
-  return s.str();
-}
 
 // The patches of lumen voxels on one face's layer (4-connected within the layer).
 void face_patches(const LabelMap& lumen, int axis, bool upper, int min_voxels,
@@ -85,14 +79,15 @@ std::vector<VesselEnd> vessel_ends(const LabelMap& lumen, int min_voxels) {
   return ends;
 }
 
-std::vector<CenterlineCut> centerline_cuts(const LabelMap& lumen,
-                                           const CenterlineCutOptions& o) {
+std::vector<CenterlineCut> centerline_cuts(const LabelMap& lumen, const CenterlineCutOptions& o) {
   if (!(o.radii_in >= 0 && std::isfinite(o.radii_in)))
     throw Error("centerline cuts: the distance in from the ends must be >= 0 radii");
   const std::vector<VesselEnd> ends = vessel_ends(lumen);
   if (ends.size() < 2)
     throw Error("the lumen meets its grid's faces " +
-                std::string(ends.empty() ? "nowhere" : "at one place only, " + mm(ends[0].centre)) +
+                std::string(ends.empty()
+                                ? "nowhere"
+                                : "at one place only, " + detail::mm_text(ends[0].centre, 3)) +
                 ": openings from the centerlines need the vessels to leave the scan or its region "
                 "of interest (a vessel that ends inside needs a cut plane: "
                 "geometry.cut_points_mm and cut_normals)");
@@ -106,8 +101,9 @@ std::vector<CenterlineCut> centerline_cuts(const LabelMap& lumen,
     if (at_start ? s > half : s < half) {
       std::ostringstream m;
       m.precision(3);
-      m << "the vessel leaving the grid at " << mm(end.centre) << " is too short to trim "
-        << o.radii_in << " radii in from its end: its centerline to the "
+      m << "the vessel leaving the grid at " << detail::mm_text(end.centre, 3)
+        << " is too short to trim " << o.radii_in
+        << " radii in from its end: its centerline to the "
         << (at_start ? "nearest other end" : "largest end") << " is " << line.length()
         << " mm; cut fewer radii in, or widen the region of interest";
       throw Error(m.str());

@@ -1228,8 +1228,8 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   // [collision], [walls]
   if (const auto model = r.choice("collision.model", collision_names)) {
     c.collision = *model;
-  } else if (is_file_shape(c.geometry.shape) && lattice.value_or(LatticeKind::D3Q27) ==
-                                                     LatticeKind::D3Q27) {
+  } else if (is_file_shape(c.geometry.shape) &&
+             lattice.value_or(LatticeKind::D3Q27) == LatticeKind::D3Q27) {
     // A patient's anatomy runs near tau = 1/2 at its real flow: there the cumulant collision
     // keeps the lowest floor without LES and the best Taylor-Green dissipation (docs/validation.md,
     // "Stability map"), so it is the default there; analytic shapes keep TRT, whose walls do not

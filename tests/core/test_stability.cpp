@@ -14,15 +14,18 @@ using namespace hemotwin;
 TEST(StabilityFloor, FromTheMapPerModelAndGeometry) {
   // TRT with Bouzidi walls: the stenotic jet's floor for an analytic shape, the artery's (higher)
   // for a patient's anatomy.
-  const auto trt_pipe = stability_floor(CollisionModel::Trt, false, WallMethod::Bouzidi, 0.1, false);
-  const auto trt_vessel = stability_floor(CollisionModel::Trt, false, WallMethod::Bouzidi, 0.1, true);
+  const auto trt_pipe =
+      stability_floor(CollisionModel::Trt, false, WallMethod::Bouzidi, 0.1, false);
+  const auto trt_vessel =
+      stability_floor(CollisionModel::Trt, false, WallMethod::Bouzidi, 0.1, true);
   EXPECT_GT(trt_pipe.tau, 0.5);
   EXPECT_GT(trt_vessel.tau, trt_pipe.tau);
   EXPECT_NE(trt_vessel.basis.find("artery"), std::string::npos) << trt_vessel.basis;
   EXPECT_NE(trt_pipe.basis.find("jet"), std::string::npos) << trt_pipe.basis;
   // The cumulant stays stable closer to 1/2 than TRT in both; Smagorinsky LES closer still.
   for (bool anatomy : {false, true}) {
-    const double trt = stability_floor(CollisionModel::Trt, false, WallMethod::Bouzidi, 0.1, anatomy).tau;
+    const double trt =
+        stability_floor(CollisionModel::Trt, false, WallMethod::Bouzidi, 0.1, anatomy).tau;
     const double cum =
         stability_floor(CollisionModel::Cumulant, false, WallMethod::Bouzidi, 0.1, anatomy).tau;
     const double les =
@@ -32,7 +35,8 @@ TEST(StabilityFloor, FromTheMapPerModelAndGeometry) {
   }
   // A wall method the map did not run for a model takes its Bouzidi floor and says so; a Mach
   // number above the mapped ones is named; a model not mapped keeps the floor assumed before.
-  const auto kbc_bb = stability_floor(CollisionModel::Kbc, false, WallMethod::BounceBack, 0.1, true);
+  const auto kbc_bb =
+      stability_floor(CollisionModel::Kbc, false, WallMethod::BounceBack, 0.1, true);
   EXPECT_NE(kbc_bb.basis.find("were not mapped"), std::string::npos) << kbc_bb.basis;
   const auto fast = stability_floor(CollisionModel::Trt, false, WallMethod::Bouzidi, 0.3, false);
   EXPECT_NE(fast.basis.find("is above it"), std::string::npos) << fast.basis;

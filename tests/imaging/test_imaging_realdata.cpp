@@ -8,14 +8,14 @@
 
 #include <Eigen/Geometry>
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
 #include "hemotwin/geometry/surface_shape.hpp"
-#include "hemotwin/imaging/image_io.hpp"
 #include "hemotwin/imaging/case_geometry.hpp"
+#include "hemotwin/imaging/image_io.hpp"
 #include "hemotwin/imaging/segment.hpp"
 #include "hemotwin/imaging/vessel_ends.hpp"
 
@@ -155,10 +155,11 @@ TEST(RealScan, TimeOfFlightAngiogramOpensAcrossItsVessels) {
   for (const auto& c : cuts) {
     Vec3 face = Vec3::Zero();
     face[c.end.axis] = c.end.upper ? 1 : -1;
-    std::printf("  end at (%.1f, %.1f, %.1f) mm: the scan's face is %.1f deg off the vessel's "
-                "centerline there\n",
-                c.end.centre.x(), c.end.centre.y(), c.end.centre.z(),
-                std::acos(std::clamp(face.dot(c.normal), -1.0, 1.0)) * 180 / M_PI);
+    std::printf(
+        "  end at (%.1f, %.1f, %.1f) mm: the scan's face is %.1f deg off the vessel's "
+        "centerline there\n",
+        c.end.centre.x(), c.end.centre.y(), c.end.centre.z(),
+        std::acos(std::clamp(face.dot(c.normal), -1.0, 1.0)) * 180 / M_PI);
   }
   TriangleMesh wall = lumen_surface(lumen);
   const std::size_t before = find_openings(wall).size();
@@ -173,10 +174,11 @@ TEST(RealScan, TimeOfFlightAngiogramOpensAcrossItsVessels) {
       if ((c.point - o.centre).norm() < (nearest->point - o.centre).norm()) nearest = &c;
     const double angle =
         std::acos(std::clamp(o.normal.dot(nearest->normal), -1.0, 1.0)) * 180 / M_PI;
-    std::printf("  %s: centre (%.1f, %.1f, %.1f) mm, %.1f mm from its cut, radius %.2f mm, normal "
-                "%.1f deg off the centerline\n",
-                o.name.c_str(), o.centre.x(), o.centre.y(), o.centre.z(),
-                (nearest->point - o.centre).norm(), o.radius, angle);
+    std::printf(
+        "  %s: centre (%.1f, %.1f, %.1f) mm, %.1f mm from its cut, radius %.2f mm, normal "
+        "%.1f deg off the centerline\n",
+        o.name.c_str(), o.centre.x(), o.centre.y(), o.centre.z(),
+        (nearest->point - o.centre).norm(), o.radius, angle);
     EXPECT_LT((nearest->point - o.centre).norm(), nearest->radius + 1.0);
     EXPECT_LT(angle, 10.0);
   }

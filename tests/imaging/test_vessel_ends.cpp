@@ -53,12 +53,13 @@ TEST(VesselEnds, CutsAcrossEachVesselWhereItLeavesTheScanObliquely) {
   for (const auto& c : cuts) {
     // Which vessel: the axis the end's offset from the bifurcation runs along.
     int v = c.end.centre.y() < 30 ? 0 : (c.end.centre.x() > 0 ? 1 : 2);
-    const double off = degrees(c.normal, axis[v]), face = degrees(Vec3(0, c.end.upper ? 1 : -1, 0),
-                                                                  axis[v]);
-    std::printf("end at (%.1f, %.1f, %.1f) mm (section %.1f mm^2): cut at (%.2f, %.2f, %.2f) mm, "
-                "radius %.2f mm, normal %.1f deg off the vessel's axis (the face: %.1f deg)\n",
-                c.end.centre.x(), c.end.centre.y(), c.end.centre.z(), c.end.area, c.point.x(),
-                c.point.y(), c.point.z(), c.radius, off, face);
+    const double off = degrees(c.normal, axis[v]),
+                 face = degrees(Vec3(0, c.end.upper ? 1 : -1, 0), axis[v]);
+    std::printf(
+        "end at (%.1f, %.1f, %.1f) mm (section %.1f mm^2): cut at (%.2f, %.2f, %.2f) mm, "
+        "radius %.2f mm, normal %.1f deg off the vessel's axis (the face: %.1f deg)\n",
+        c.end.centre.x(), c.end.centre.y(), c.end.centre.z(), c.end.area, c.point.x(), c.point.y(),
+        c.point.z(), c.radius, off, face);
     EXPECT_LT(off, 10.0);
     // The centerline's radius (the inscribed ball, less half a voxel) runs a voxel under the
     // model's at most; the openings' areas below are the sharper check.
