@@ -82,7 +82,7 @@ StabilityFloor stability_floor(CollisionModel model, bool les, WallMethod walls,
     }
   f.tau = floor_of(*e, anatomy);
   f.mach = e->mach;
-  s << "the lowest relaxation time the stability map found stable and accurate for "
+  s << "the lowest relaxation time the stability map found stable and mass-conserving for "
     << to_string(model) << (les ? " with Smagorinsky LES" : "") << " and " << to_string(e->walls)
     << " walls at Mach " << e->mach
     << (anatomy && !std::isnan(e->vessel) ? " in a patient's artery" : " in a stenotic jet");

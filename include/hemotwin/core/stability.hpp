@@ -1,7 +1,7 @@
 #pragma once
-// The lowest relaxation time each collision model keeps stable and accurate, measured rather than
-// assumed: benchmarks/stability_map.cpp bisects it on a stenotic jet and on a patient's artery
-// for every model and wall method at several Mach numbers, and the table in
+// The lowest relaxation time each collision model keeps stable and mass-conserving, measured
+// rather than assumed: benchmarks/stability_map.cpp bisects it on a stenotic jet and on a
+// patient's artery for every model and wall method at several Mach numbers, and the table in
 // src/core/stability.cpp holds what it found (docs/validation.md, "Stability map", gives the
 // command and the runs). The units check refuses a case below its model's floor.
 #include <string>
