@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <sstream>
 
 #include "hemotwin/core/error.hpp"
@@ -79,6 +80,129 @@ TriangleMesh wall_of(const LabelMap& mask, double sigma_mm, int smoothing_iterat
   return isosurface(lumen_field(box, sigma), 0.5, {.smoothing = smoothing_iterations});
 }
 
+// What open_vessels did, for `hemotwin check`'s notes.
+void note_openings(const VesselOpenings& v, double trim_radii, double min_radius,
+                   std::vector<std::string>& notes) {
+  std::ostringstream s;
+  s.precision(3);
+  if (!v.dropped.empty()) {
+    s << v.dropped.size() << " side branch" << (v.dropped.size() > 1 ? "es" : "")
+      << " thinner than " << min_radius << " mm (geometry.min_branch_radius_mm) taken out:";
+    for (const auto& d : v.dropped)
+      s << " radius " << d.radius << " mm, leaving the grid at (" << d.end.centre.x() << ", "
+        << d.end.centre.y() << ", " << d.end.centre.z() << ") mm, from its parent at ("
+        << d.junction.x() << ", " << d.junction.y() << ", " << d.junction.z() << ") mm;";
+    std::string text = s.str();
+    text.back() = '.';
+    notes.push_back(text);
+  }
+  if (trim_radii > 0) {
+    s.str("");
+    s << "openings cut across the vessels " << trim_radii
+      << " radii in from where they leave the grid, perpendicular to their centerlines:";
+    for (const auto& c : v.cuts)
+      s << " at (" << c.point.x() << ", " << c.point.y() << ", " << c.point.z() << ") mm, normal ("
+        << c.normal.x() << ", " << c.normal.y() << ", " << c.normal.z() << "), radius " << c.radius
+        << " mm;";
+    std::string text = s.str();
+    text.back() = '.';
+    notes.push_back(text);
+  }
+}
+
+// A scan segmented as the case says (geometry.segmentation) into out.lumen; returns how its wall
+// is taken once the lumen is final.
+std::function<TriangleMesh(const LabelMap&)> segment_scan(const GeometrySpec& g,
+                                                          const fs::path& file,
+                                                          PreparedGeometry& out) {
+  ReadOptions ro;
+  ro.series = g.series;
+  Image scan = read_image(file, ro);
+  if (g.has_roi) scan = crop(scan, Box{g.roi_min / kMm, g.roi_max / kMm});
+  std::vector<Vec3> seeds;
+  for (const auto& p : g.seeds) seeds.push_back(p / kMm);
+  SegmentationSteps steps;
+  ThresholdOptions& t = steps.threshold;
+  t.seeds = seeds;
+  if (g.has_lower) t.lower = g.lower;
+  if (g.has_upper) t.upper = g.upper;
+  t.smoothing_iterations = g.smoothing_iterations;
+  if (g.barrier_radius > 0)
+    for (std::size_t i = 0; i < g.cut_points.size(); ++i)
+      t.barriers.push_back({g.cut_points[i] / kMm, g.cut_normals[i], g.barrier_radius / kMm});
+  steps.vesselness = g.vesselness;
+  if (g.sato) steps.vesselness_options.filter = VesselnessOptions::Filter::Sato;
+  steps.vesselness_level = g.vesselness_level;
+  steps.vesselness_options.sigma_min_mm = g.sigma_min / kMm;
+  steps.vesselness_options.sigma_max_mm = g.sigma_max / kMm;
+  steps.level_set = g.level_set;
+  const Segmentation s = segment_lumen(scan, steps);
+  out.segmented_volume_mm3 = s.volume_mm3;
+  // Seeds in pieces that do not meet: the flow needs one lumen.
+  const Lumen l = select_lumen(s.labels, 0);
+  const LabelMap& one = l.mask;
+  std::vector<std::size_t> lost;
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    const Index3 v = s.labels.grid.nearest(seeds[i]);
+    if (s.labels.grid.contains(v[0], v[1], v[2]) && s.labels.at(v[0], v[1], v[2]) &&
+        !one.at(v[0], v[1], v[2]))
+      lost.push_back(i + 1);
+  }
+  if (!lost.empty()) {
+    std::string which;
+    for (auto i : lost) which += (which.empty() ? "" : ", ") + std::to_string(i);
+    throw Error("the segmentation falls apart: seed(s) " + which +
+                " lie in a piece that does not meet the largest one; the flow needs one "
+                "connected lumen: widen the intensity range (lower), add seeds along the "
+                "gap, or drop those seeds");
+  }
+  out.lumen = one;
+  // The wall from the scan's grey levels (after a threshold segmentation), else from its
+  // mask; a Gaussian blur of the mask when asked for.
+  return [&g, scan = std::move(scan)](const LabelMap& lumen) {
+    if (g.smoothing > 0) return wall_of(lumen, g.smoothing / kMm, 0);
+    if (!g.vesselness && !g.level_set)
+      return wall_from_scan(scan, lumen, true, g.smoothing_iterations);
+    return wall_from_mask(lumen);
+  };
+}
+
+// A label map's or scan's wall from its final lumen: side branches taken out and cuts across
+// the vessels from their centerlines (geometry.min_branch_radius_mm, trim_radii), then the wall.
+void wall_with_openings(PreparedGeometry& out, const GeometrySpec& g,
+                        const std::function<TriangleMesh(const LabelMap&)>& wall_from,
+                        const std::string& cf, const char* source_key) {
+  // Label maps and scans: side branches taken out, cuts across the vessels from their
+  // centerlines, then the wall.
+  std::vector<CenterlineCut> cuts;
+  if (g.trim_radii > 0 || g.min_branch_radius > 0) {
+    try {
+      VesselOpenings v = open_vessels(
+          out.lumen, {.radii_in = g.trim_radii, .min_radius = g.min_branch_radius / kMm});
+      out.lumen = std::move(v.lumen);
+      if (g.trim_radii > 0) cuts = std::move(v.cuts);
+      note_openings(v, g.trim_radii, g.min_branch_radius / kMm, out.notes);
+    } catch (const Error& e) {
+      // open_vessels' errors about the branches it drops speak of "the smallest radius kept".
+      const bool dropping =
+          g.min_branch_radius > 0 &&
+          (g.trim_radii == 0 || e.message().find("smallest radius kept") != std::string::npos);
+      throw Error(e.message(), cf,
+                  dropping ? "geometry.min_branch_radius_mm" : "geometry.trim_radii");
+    }
+  }
+  try {
+    out.wall = wall_from(out.lumen);
+  } catch (const Error& e) {
+    throw Error(e.what(), cf, source_key);
+  }
+  try {
+    for (const auto& c : cuts) out.wall = cut_surface(out.wall, c.point, c.normal);
+  } catch (const Error& e) {
+    throw Error(e.message(), cf, "geometry.trim_radii");
+  }
+}
+
 }  // namespace
 
 TriangleMesh lumen_surface(const LabelMap& labels, int label, double sigma_mm,
@@ -101,6 +225,9 @@ PreparedGeometry prepare_geometry(const Case& c) {
   out.file = file;
   // Errors from reading carry the data file's name; they are placed at the case's key too.
   auto at_key = [&](const Error& e, const char* key) { return Error(e.what(), cf, key); };
+  const char* source_key = g.shape == ShapeKind::Scan ? "geometry.segmentation" : "geometry.file";
+  // A label map's or scan's wall, taken once the lumen is final (less any dropped branches).
+  std::function<TriangleMesh(const LabelMap&)> wall_from;
   try {
     if (g.shape == ShapeKind::Surface) {
       out.wall = read_surface(file);
@@ -118,85 +245,18 @@ PreparedGeometry prepare_geometry(const Case& c) {
                             " voxels were left out");
       // The wall by shape-based interpolation (no terraces of thick slices), unless a Gaussian
       // blur of the mask is asked for.
-      out.wall = g.smoothing > 0 ? wall_of(l.mask, g.smoothing / kMm, 0) : wall_from_mask(l.mask);
+      wall_from = [&g](const LabelMap& lumen) {
+        return g.smoothing > 0 ? wall_of(lumen, g.smoothing / kMm, 0) : wall_from_mask(lumen);
+      };
       out.lumen = l.mask;
     } else {
-      ReadOptions ro;
-      ro.series = g.series;
-      Image scan = read_image(file, ro);
-      if (g.has_roi) scan = crop(scan, Box{g.roi_min / kMm, g.roi_max / kMm});
-      std::vector<Vec3> seeds;
-      for (const auto& p : g.seeds) seeds.push_back(p / kMm);
-      SegmentationSteps steps;
-      ThresholdOptions& t = steps.threshold;
-      t.seeds = seeds;
-      if (g.has_lower) t.lower = g.lower;
-      if (g.has_upper) t.upper = g.upper;
-      t.smoothing_iterations = g.smoothing_iterations;
-      if (g.barrier_radius > 0)
-        for (std::size_t i = 0; i < g.cut_points.size(); ++i)
-          t.barriers.push_back({g.cut_points[i] / kMm, g.cut_normals[i], g.barrier_radius / kMm});
-      steps.vesselness = g.vesselness;
-      if (g.sato) steps.vesselness_options.filter = VesselnessOptions::Filter::Sato;
-      steps.vesselness_level = g.vesselness_level;
-      steps.vesselness_options.sigma_min_mm = g.sigma_min / kMm;
-      steps.vesselness_options.sigma_max_mm = g.sigma_max / kMm;
-      steps.level_set = g.level_set;
-      const Segmentation s = segment_lumen(scan, steps);
-      out.segmented_volume_mm3 = s.volume_mm3;
-      // Seeds in pieces that do not meet: the flow needs one lumen.
-      const Lumen l = select_lumen(s.labels, 0);
-      const LabelMap& one = l.mask;
-      std::vector<std::size_t> lost;
-      for (std::size_t i = 0; i < seeds.size(); ++i) {
-        const Index3 v = s.labels.grid.nearest(seeds[i]);
-        if (s.labels.grid.contains(v[0], v[1], v[2]) && s.labels.at(v[0], v[1], v[2]) &&
-            !one.at(v[0], v[1], v[2]))
-          lost.push_back(i + 1);
-      }
-      if (!lost.empty()) {
-        std::string which;
-        for (auto i : lost) which += (which.empty() ? "" : ", ") + std::to_string(i);
-        throw Error("the segmentation falls apart: seed(s) " + which +
-                    " lie in a piece that does not meet the largest one; the flow needs one "
-                    "connected lumen: widen the intensity range (lower), add seeds along the "
-                    "gap, or drop those seeds");
-      }
-      // The wall from the scan's grey levels (after a threshold segmentation), else from its
-      // mask; a Gaussian blur of the mask when asked for.
-      if (g.smoothing > 0)
-        out.wall = wall_of(one, g.smoothing / kMm, 0);
-      else if (!g.vesselness && !g.level_set)
-        out.wall = wall_from_scan(scan, one, true, g.smoothing_iterations);
-      else
-        out.wall = wall_from_mask(one);
-      out.lumen = one;
+      wall_from = segment_scan(g, file, out);
     }
   } catch (const Error& e) {
-    throw at_key(e, g.shape == ShapeKind::Scan ? "geometry.segmentation" : "geometry.file");
+    throw at_key(e, source_key);
   }
 
-  if (g.trim_radii > 0 && g.shape != ShapeKind::Surface) {
-    // Each vessel cut across, perpendicular to its centerline, where it leaves the grid.
-    std::vector<CenterlineCut> cuts;
-    try {
-      cuts = centerline_cuts(out.lumen, {.radii_in = g.trim_radii});
-      for (const auto& c : cuts) out.wall = cut_surface(out.wall, c.point, c.normal);
-    } catch (const Error& e) {
-      throw Error(e.message(), cf, "geometry.trim_radii");
-    }
-    std::ostringstream s;
-    s.precision(3);
-    s << "openings cut across the vessels " << g.trim_radii
-      << " radii in from where they leave the grid, perpendicular to their centerlines:";
-    for (const auto& c : cuts)
-      s << " at (" << c.point.x() << ", " << c.point.y() << ", " << c.point.z() << ") mm, normal ("
-        << c.normal.x() << ", " << c.normal.y() << ", " << c.normal.z() << "), radius " << c.radius
-        << " mm;";
-    std::string text = s.str();
-    text.back() = '.';
-    out.notes.push_back(text);
-  }
+  if (wall_from) wall_with_openings(out, g, wall_from, cf, source_key);
   for (std::size_t i = 0; i < g.cut_points.size(); ++i) {
     try {
       out.wall = cut_surface(out.wall, g.cut_points[i] / kMm, g.cut_normals[i]);

@@ -70,6 +70,7 @@ constexpr KeySpec key_specs[] = {
     {"geometry.cut_points_mm", Kind::Vector3List},
     {"geometry.cut_normals", Kind::Vector3List},
     {"geometry.trim_radii", Kind::Number},
+    {"geometry.min_branch_radius_mm", Kind::Number},
     {"geometry.label", Kind::Integer},
     {"geometry.smoothing_mm", Kind::Number},
     {"geometry.segmentation", Kind::Table},
@@ -1014,6 +1015,8 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
                std::to_string(g.cut_points.size()) + " points and " +
                std::to_string(g.cut_normals.size()) + " normals");
   g.trim_radii = r.number("geometry.trim_radii", Reader::within(0, 50)).value_or(0);
+  if (auto v = r.number("geometry.min_branch_radius_mm", Reader::within(0, 50)))
+    g.min_branch_radius = *v * mm;
   g.label = int(r.integer("geometry.label", 0, 255).value_or(0));
   if (auto v = r.number("geometry.smoothing_mm", Reader::at_least(0))) g.smoothing = *v * mm;
   if (auto v = r.vector3s("geometry.segmentation.seeds_mm")) {
@@ -1089,13 +1092,15 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
     }
     if (g.shape == ShapeKind::Surface) {
       note_unused("geometry.trim_radii", "it applies to label maps and scans");
+      note_unused("geometry.min_branch_radius_mm", "it applies to label maps and scans");
       note_unused("geometry.label", "it applies to label maps");
       note_unused("geometry.smoothing_mm", "it applies to label maps and scans");
     }
   } else {
-    for (const char* k : {"geometry.file", "geometry.spacing_mm", "geometry.extension_diameters",
-                          "geometry.inlets", "geometry.cut_points_mm", "geometry.cut_normals",
-                          "geometry.label", "geometry.smoothing_mm", "geometry.trim_radii"})
+    for (const char* k :
+         {"geometry.file", "geometry.spacing_mm", "geometry.extension_diameters", "geometry.inlets",
+          "geometry.cut_points_mm", "geometry.cut_normals", "geometry.label",
+          "geometry.smoothing_mm", "geometry.trim_radii", "geometry.min_branch_radius_mm"})
       note_unused(k, "it applies to shape = \"surface\", \"label_map\" and \"scan\"");
     note_unused_table("geometry.segmentation", "it applies to shape = \"scan\"");
   }
@@ -1707,6 +1712,7 @@ std::string to_toml(const Case& c) {
     if (g.spacing > 0) geometry.insert("spacing_mm", g.spacing / mm);
     geometry.insert("extension_diameters", g.extension);
     if (g.trim_radii > 0) geometry.insert("trim_radii", g.trim_radii);
+    if (g.min_branch_radius > 0) geometry.insert("min_branch_radius_mm", g.min_branch_radius / mm);
     toml::array inlets;
     for (const auto& n : g.inlets) inlets.push_back(n);
     geometry.insert("inlets", std::move(inlets));

@@ -739,6 +739,10 @@ max_mach = 0.025
     expect_error(["check", "scan.toml", "--set", "geometry.trim_radii=40"], 2,
                  r"geometry.trim_radii: the vessel leaving the grid at .* is too short to "
                  r"trim 40 radii in", tmp)
+    # Side branches thinner than a radius taken out: this vessel has no branch to spare.
+    expect_error(["check", "scan.toml", "--set", "geometry.min_branch_radius_mm=10"], 2,
+                 r"geometry.min_branch_radius_mm: every vessel but the largest end's is thinner "
+                 r"than the smallest radius kept \(10 mm", tmp)
     rc, out, err = run(["run", "scan.toml", "--output", "fromscan"], tmp)
     check(rc == 0, f"run on the scan: exit code {rc}\n{out}\n{err}")
     check(re.search(r"segmented lumen [0-9.]+ mm\^3", err) and "2 openings" in err, f"log:\n{err}")

@@ -149,7 +149,7 @@ TEST(RealScan, TimeOfFlightAngiogramOpensAcrossItsVessels) {
   t.upper = 1e6;
   const LabelMap lumen = largest_component(threshold_connected(read_image(file), t).labels);
   const auto ends = vessel_ends(lumen);
-  const auto cuts = centerline_cuts(lumen, {.radii_in = 2.0});
+  const auto cuts = open_vessels(lumen, {.radii_in = 2.0}).cuts;
   ASSERT_EQ(cuts.size(), ends.size());
   ASSERT_GE(cuts.size(), 2u);
   for (const auto& c : cuts) {
@@ -180,6 +180,60 @@ TEST(RealScan, TimeOfFlightAngiogramOpensAcrossItsVessels) {
         o.name.c_str(), o.centre.x(), o.centre.y(), o.centre.z(),
         (nearest->point - o.centre).norm(), o.radius, angle);
     EXPECT_LT((nearest->point - o.centre).norm(), nearest->radius + 1.0);
+    EXPECT_LT(angle, 10.0);
+  }
+}
+
+TEST(RealScan, TimeOfFlightAngiogramCroppedKeepsItsCarotidsAndDropsTheSmallBranches) {
+  // The TOF tree above cropped to |x| <= 35 mm (a region of interest about the circle of Willis):
+  // the internal carotids leave through its base and the middle cerebral arteries' branches
+  // through its sides. With geometry.min_branch_radius_mm = 1.5 the branches (radius about 1 mm)
+  // are taken out and the two carotids stay, joined, as the only openings.
+  const fs::path file = kData / "niivue-images" / "chris_MRA.nii.gz";
+  REQUIRE_FILE(file);
+  ThresholdOptions t;
+  t.seeds = {Vec3(10.74, -34.76, -18.68)};
+  t.lower = 59.0;
+  t.upper = 1e6;
+  const Image roi = crop(read_image(file), Box{Vec3(-35, -100, -100), Vec3(35, 100, 100)});
+  const LabelMap lumen = largest_component(threshold_connected(roi, t).labels);
+  const auto ends = vessel_ends(lumen);
+  ASSERT_GE(ends.size(), 4u);
+  const auto openings_of = [](const VesselOpenings& v) {
+    TriangleMesh wall = lumen_surface(v.lumen);
+    for (const auto& c : v.cuts) wall = cut_surface(wall, c.point, c.normal);
+    return find_openings(wall);
+  };
+  // Every end kept, each gets its cut (moved in until clear of the face where a branch runs
+  // along it first). The cut wall then has one more opening than ends: two thin branches that
+  // leave side by side, grazing the face, are not yet separated well (issue 17's note).
+  const VesselOpenings all = open_vessels(lumen, {.radii_in = 2.0});
+  EXPECT_TRUE(all.dropped.empty());
+  EXPECT_EQ(all.cuts.size(), ends.size());
+
+  const VesselOpenings v = open_vessels(lumen, {.radii_in = 2.0, .min_radius = 1.5});
+  std::printf("TOF MRA, |x| <= 35 mm: %zu ends on the region's faces; %zu kept, %zu dropped\n",
+              ends.size(), v.cuts.size(), v.dropped.size());
+  for (const auto& d : v.dropped) {
+    std::printf("  dropped: radius %.2f mm, leaving at (%.1f, %.1f, %.1f) mm\n", d.radius,
+                d.end.centre.x(), d.end.centre.y(), d.end.centre.z());
+    EXPECT_GT(d.radius, 0.6);  // a middle cerebral artery's branch, not noise
+    EXPECT_LT(d.radius, 1.5);
+  }
+  EXPECT_EQ(v.cuts.size(), 2u);
+  EXPECT_EQ(v.cuts.size() + v.dropped.size(), ends.size());
+  EXPECT_EQ(vessel_ends(v.lumen).size(), 2u);  // both carotids, still joined
+  const auto open = openings_of(v);
+  ASSERT_EQ(open.size(), 2u);
+  for (const auto& o : open) {
+    const CenterlineCut* nearest = &v.cuts[0];
+    for (const auto& c : v.cuts)
+      if ((c.point - o.centre).norm() < (nearest->point - o.centre).norm()) nearest = &c;
+    const double angle =
+        std::acos(std::clamp(o.normal.dot(nearest->normal), -1.0, 1.0)) * 180 / M_PI;
+    std::printf("  %s: radius %.2f mm, normal %.1f deg off the centerline\n", o.name.c_str(),
+                o.radius, angle);
+    EXPECT_GT(o.radius, 1.8);  // an internal carotid
     EXPECT_LT(angle, 10.0);
   }
 }

@@ -42,7 +42,7 @@ TEST(VesselEnds, CutsAcrossEachVesselWhereItLeavesTheScanObliquely) {
 
   const auto ends = vessel_ends(lumen);
   ASSERT_EQ(ends.size(), 3u);
-  const auto cuts = centerline_cuts(lumen, {.radii_in = 2.0});
+  const auto cuts = open_vessels(lumen, {.radii_in = 2.0}).cuts;
   ASSERT_EQ(cuts.size(), 3u);
   // The vessels' axes: the common carotid along -y out of its end, the branches along
   // (+-sin 25, cos 25, 0) out of theirs.
@@ -87,7 +87,7 @@ TEST(VesselEnds, ALumenInsideItsGridOrABranchTooShortIsRefused) {
   o.spacing = Vec3::Constant(0.5);
   const Phantom ph = render(VesselModel::carotid_bifurcation(Vec3(0, 0, 0), 0.0), o);
   try {  // the default grid holds the whole phantom with a margin: no ends
-    (void)centerline_cuts(ph.labels);
+    (void)open_vessels(ph.labels);
     FAIL() << "a lumen inside its grid was given cuts";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("cut_points_mm"), std::string::npos) << e.what();
@@ -98,9 +98,75 @@ TEST(VesselEnds, ALumenInsideItsGridOrABranchTooShortIsRefused) {
   near.grid.origin = Vec3(-24, 2, -6);
   const Phantom cut = render(VesselModel::carotid_bifurcation(Vec3(0, 0, 0), 0.0), near);
   try {  // 20 radii in from each end reaches past the bifurcation
-    (void)centerline_cuts(cut.labels, {.radii_in = 20});
+    (void)open_vessels(cut.labels, {.radii_in = 20});
     FAIL() << "a cut beyond the middle of a branch was accepted";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("too short to trim"), std::string::npos) << e.what();
   }
+  try {  // every branch thinner than 3.5 mm: no outlet would be left
+    (void)open_vessels(cut.labels, {.radii_in = 2, .min_radius = 3.5});
+    FAIL() << "dropping every branch was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("at least one outlet"), std::string::npos) << e.what();
+  }
+}
+
+TEST(VesselEnds, SideBranchesThinnerThanTheRadiusKeptAreTakenOut) {
+  // The carotid phantom leaving its field of view as above; the external carotid (radius 1.8 mm)
+  // is below the 2 mm kept: it goes from where it leaves the bifurcation to its end, the common
+  // and internal carotids stay whole, and the cut wall has their two openings only.
+  RenderOptions o;
+  o.grid.size = {121, 151, 31};
+  o.grid.spacing = Vec3::Constant(0.4);
+  o.grid.origin = Vec3(-24, 2, -6);
+  const VesselModel model = VesselModel::carotid_bifurcation(Vec3(0, 0, 0), 0.0);
+  const Phantom ph = render(model, o);
+  ThresholdOptions t;
+  t.seeds = {Vec3(0, 5, 0)};
+  const LabelMap lumen = threshold_connected(ph.image, t).labels;
+  VesselModel parents;  // the common and internal carotids alone
+  parents.add_tube(model.tubes()[0]).add_tube(model.tubes()[1]);
+
+  const VesselOpenings v = open_vessels(lumen, {.radii_in = 2.0, .min_radius = 2.0});
+  ASSERT_EQ(v.dropped.size(), 1u);
+  const DroppedBranch& d = v.dropped[0];
+  std::printf(
+      "dropped: radius %.2f mm, leaving at (%.1f, %.1f, %.1f) mm, junction (%.1f, %.1f, "
+      "%.1f) mm\n",
+      d.radius, d.end.centre.x(), d.end.centre.y(), d.end.centre.z(), d.junction.x(),
+      d.junction.y(), d.junction.z());
+  EXPECT_LT(d.end.centre.x(), 0);    // the external carotid's end
+  EXPECT_NEAR(d.radius, 1.8, 0.15);  // its section's, not the inscribed ball's
+  ASSERT_EQ(v.cuts.size(), 2u);
+  EXPECT_EQ(vessel_ends(v.lumen).size(), 2u);
+
+  // Nothing added; every voxel a voxel or more inside the parents kept; what stays of the
+  // branch is a stub on the parent's wall.
+  const double h = 0.4, voxel = h * h * h;
+  int added = 0, lost = 0, stub = 0;
+  double highest = 0;
+  for (int z = 0; z < o.grid.size[2]; ++z)
+    for (int y = 0; y < o.grid.size[1]; ++y)
+      for (int x = 0; x < o.grid.size[0]; ++x) {
+        const bool was = lumen.at(x, y, z), is = v.lumen.at(x, y, z);
+        const double dp = parents.distance(lumen.grid.point(x, y, z));
+        added += is && !was;
+        lost += was && !is && dp < -h;
+        if (is && dp > h) {
+          ++stub;
+          highest = std::max(highest, dp);
+        }
+      }
+  std::printf("voxels added %d, lost inside the parents %d; stub %.1f mm^3, %.2f mm high\n", added,
+              lost, stub * voxel, highest);
+  EXPECT_EQ(added, 0);
+  EXPECT_EQ(lost, 0);
+  EXPECT_LT(highest, 1.8);                                      // under the branch's radius
+  EXPECT_LT(stub * voxel, std::numbers::pi * 1.8 * 1.8 * 1.8);  // a stub a radius long at most
+
+  TriangleMesh wall = lumen_surface(v.lumen);
+  for (const auto& c : v.cuts) wall = cut_surface(wall, c.point, c.normal);
+  EXPECT_EQ(find_openings(wall).size(), 2u);
+  // Just under the branch's radius, it stays an outlet.
+  EXPECT_TRUE(open_vessels(lumen, {.radii_in = 2.0, .min_radius = 1.6}).dropped.empty());
 }

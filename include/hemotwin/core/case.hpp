@@ -72,6 +72,9 @@ struct GeometrySpec {
   /// with a cut across it, perpendicular to its centerline, this many of its radii in; 0: the
   /// openings are where the grid's faces cut the lumen.
   double trim_radii = 0;
+  /// Label maps and scans: side branches thinner than this (m, radius) are taken out of the
+  /// lumen instead of opened as outlets; 0 keeps every branch.
+  double min_branch_radius = 0;
   int label = 0;         // label map: the lumen's label; 0: every non-zero label
   double smoothing = 0;  // m, Gaussian sigma on the lumen mask; 0: half a voxel
   // Scan: threshold + connected component from seeds (hemotwin::imaging::threshold_connected).
