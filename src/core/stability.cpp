@@ -24,14 +24,14 @@ struct Entry {
 };
 
 constexpr Entry kMap[] = {
-    {CollisionModel::Bgk, false, WallMethod::Bouzidi, 0.1, kNone, kNone},
-    {CollisionModel::Bgk, true, WallMethod::Bouzidi, 0.1, 0.500649, kNone},
+    {CollisionModel::Bgk, false, WallMethod::Bouzidi, 0.1, 0.501540, 0.505623},
+    {CollisionModel::Bgk, true, WallMethod::Bouzidi, 0.1, 0.500649, 0.501155},
     {CollisionModel::Trt, false, WallMethod::Bouzidi, 0.1, 0.504870, 0.510000},
-    {CollisionModel::Trt, false, WallMethod::BounceBack, 0.1, 0.503652, kNone},
-    {CollisionModel::Regularized, false, WallMethod::Bouzidi, 0.1, kNone, kNone},
+    {CollisionModel::Trt, false, WallMethod::BounceBack, 0.1, 0.503652, 0.510000},
+    {CollisionModel::Regularized, false, WallMethod::Bouzidi, 0.1, 0.500750, 0.500866},
     {CollisionModel::Regularized, true, WallMethod::Bouzidi, 0.1, 0.500010, 0.500010},
     {CollisionModel::Cumulant, false, WallMethod::Bouzidi, 0.1, 0.501155, 0.504870},
-    {CollisionModel::Cumulant, false, WallMethod::BounceBack, 0.1, 0.502738, kNone},
+    {CollisionModel::Cumulant, false, WallMethod::BounceBack, 0.1, 0.502738, 0.505623},
     {CollisionModel::Cumulant, true, WallMethod::Bouzidi, 0.1, 0.500010, 0.500010},
     {CollisionModel::Kbc, false, WallMethod::Bouzidi, 0.1, 0.500649, 0.502371},
     {CollisionModel::Kbc, true, WallMethod::Bouzidi, 0.1, kNone, kNone},
