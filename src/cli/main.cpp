@@ -185,7 +185,8 @@ io::FileGeometry prepare_file_geometry(const Case& c) {
                seconds);
   if (g.segmented_volume_mm3 > 0)
     spdlog::info("  segmented lumen {:.1f} mm^3", g.segmented_volume_mm3);
-  for (const auto& n : g.notes) spdlog::warn("{}: {}", g.file.filename().string(), n);
+  for (const auto& n : g.notes) spdlog::info("  {}", n);
+  for (const auto& w : g.warnings) spdlog::warn("{}: {}", g.file.filename().string(), w);
   for (const auto& o : g.openings)
     spdlog::info(
         "  {}: {}, area {:.3g} mm^2 (radius {:.3g} mm), centre ({:.2f}, {:.2f}, {:.2f}) mm, "

@@ -240,9 +240,9 @@ PreparedGeometry prepare_geometry(const Case& c) {
     } else if (g.shape == ShapeKind::LabelMap) {
       const Lumen l = select_lumen(read_labels(file), g.label);
       if (l.kept < l.voxels)
-        out.notes.push_back("the label map's lumen has pieces apart from the largest; " +
-                            std::to_string(l.voxels - l.kept) + " of " + std::to_string(l.voxels) +
-                            " voxels were left out");
+        out.warnings.push_back("the label map's lumen has pieces apart from the largest; " +
+                               std::to_string(l.voxels - l.kept) + " of " +
+                               std::to_string(l.voxels) + " voxels were left out");
       // The wall by shape-based interpolation (no terraces of thick slices), unless a Gaussian
       // blur of the mask is asked for.
       wall_from = [&g](const LabelMap& lumen) {
@@ -342,8 +342,8 @@ PreparedGeometry prepare_geometry(const Case& c) {
   try {
     out.domain.constrictions = find_constrictions(out.domain, out.openings);
   } catch (const Error& e) {
-    out.notes.push_back(std::string("no centerlines for the peak-velocity estimate (") +
-                        e.message() + "); it takes the openings alone");
+    out.warnings.push_back(std::string("no centerlines for the peak-velocity estimate (") +
+                           e.message() + "); it takes the openings alone");
   }
   return out;
 }

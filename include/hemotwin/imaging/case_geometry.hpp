@@ -22,7 +22,8 @@ struct PreparedGeometry {
   double spacing_mm = 0;            // the lattice spacing chosen
   double segmented_volume_mm3 = 0;  // scans: the segmented lumen's volume
   LabelMap lumen;  // label maps and scans: the lumen the wall was made from (its largest piece)
-  std::vector<std::string> notes;  // what was done that the user should know (pieces dropped)
+  std::vector<std::string> notes;     // what was done that the user should know (cuts, units)
+  std::vector<std::string> warnings;  // what may not be what the user meant (pieces left out)
 };
 
 /// Reads and prepares the geometry of `c` (geometry.shape = surface, label_map or scan). A
