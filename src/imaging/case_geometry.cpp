@@ -180,7 +180,7 @@ void wall_with_openings(PreparedGeometry& out, const GeometrySpec& g,
       VesselOpenings v = open_vessels(
           out.lumen, {.radii_in = g.trim_radii, .min_radius = g.min_branch_radius / kMm});
       out.lumen = std::move(v.lumen);
-      if (g.trim_radii > 0) cuts = std::move(v.cuts);
+      cuts = std::move(v.cuts);
       note_openings(v, g.trim_radii, g.min_branch_radius / kMm, out.notes);
     } catch (const Error& e) {
       // open_vessels' errors about the branches it drops speak of "the smallest radius kept".

@@ -311,6 +311,7 @@ VesselOpenings open_vessels(const LabelMap& lumen, const CenterlineCutOptions& o
   out.lumen = lumen;
   if (!dropped_lines.empty()) drop_branches(out, lines, dropped_lines, kept, ends[0], h);
 
+  if (o.radii_in == 0) return out;
   // The largest end's cut on its shortest kept line (where no kept branch has left yet).
   const Centerline& first =
       *std::min_element(kept.begin(), kept.end(), [](const Piece& a, const Piece& b) {

@@ -167,6 +167,11 @@ TEST(VesselEnds, SideBranchesThinnerThanTheRadiusKeptAreTakenOut) {
   TriangleMesh wall = lumen_surface(v.lumen);
   for (const auto& c : v.cuts) wall = cut_surface(wall, c.point, c.normal);
   EXPECT_EQ(find_openings(wall).size(), 2u);
+  // Without cuts (radii_in 0) the branch still goes; the other ends stay at the faces.
+  const VesselOpenings uncut = open_vessels(lumen, {.radii_in = 0, .min_radius = 2.0});
+  EXPECT_TRUE(uncut.cuts.empty());
+  EXPECT_EQ(uncut.dropped.size(), 1u);
+  EXPECT_EQ(uncut.lumen.data, v.lumen.data);
   // Just under the branch's radius, it stays an outlet.
   EXPECT_TRUE(open_vessels(lumen, {.radii_in = 2.0, .min_radius = 1.6}).dropped.empty());
 }

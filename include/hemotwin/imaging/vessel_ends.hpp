@@ -28,7 +28,8 @@ struct VesselEnd {
 std::vector<VesselEnd> vessel_ends(const LabelMap& lumen, int min_voxels = 4);
 
 struct CenterlineCutOptions {
-  /// The cut lies this many radii in from where the vessel leaves, along its centerline.
+  /// The cut lies this many radii in from where the vessel leaves, along its centerline; 0: no
+  /// cuts (the ends stay where the grid's faces cut the vessels; branches may still be dropped).
   double radii_in = 2.0;
   /// A side branch whose radius near its end (the centerline's inscribed ball, one end-radius in)
   /// is below this (mm) is taken out of the lumen, from where it leaves its parent vessel's wall
@@ -55,7 +56,7 @@ struct DroppedBranch {
 
 struct VesselOpenings {
   LabelMap lumen;                      // the lumen less the dropped branches
-  std::vector<CenterlineCut> cuts;     // one per kept end, the largest end's first
+  std::vector<CenterlineCut> cuts;     // one per kept end, the largest end's first (none at 0)
   std::vector<DroppedBranch> dropped;  // thinnest first
 };
 
