@@ -33,6 +33,21 @@ TEST(StabilityFloor, FromTheMapPerModelAndGeometry) {
     EXPECT_LT(cum - 0.5, trt - 0.5) << anatomy;
     EXPECT_LT(les, cum) << anatomy;
   }
+  // Faster flow needs a higher floor: the map's Mach 0.15 row for a run at 0.12, never below the
+  // 0.1 row's.
+  for (CollisionModel m :
+       {CollisionModel::Trt, CollisionModel::Cumulant, CollisionModel::Regularized})
+    for (bool anatomy : {false, true}) {
+      const auto at10 = stability_floor(m, false, WallMethod::Bouzidi, 0.1, anatomy);
+      const auto at12 = stability_floor(m, false, WallMethod::Bouzidi, 0.12, anatomy);
+      EXPECT_DOUBLE_EQ(at12.mach, 0.15);
+      EXPECT_GE(at12.tau, at10.tau) << to_string(m) << anatomy;
+    }
+  EXPECT_GT(stability_floor(CollisionModel::Cumulant, false, WallMethod::Bouzidi, 0.12, true).tau,
+            0.509);  // the artery at Mach 0.15
+  // Slower flow, a lower floor (TRT and the cumulant: tau - 1/2 about proportional to Mach).
+  EXPECT_LT(stability_floor(CollisionModel::Cumulant, false, WallMethod::Bouzidi, 0.04, true).tau,
+            0.503);
   // A wall method the map did not run for a model takes its Bouzidi floor and says so; a Mach
   // number above the mapped ones is named; a model not mapped keeps the floor assumed before.
   const auto kbc_bb =
