@@ -210,16 +210,20 @@ void drop_branches(VesselOpenings& out, const std::vector<Centerline>& lines,
     take_out(out.lumen, {&line, j}, kept, h);
   }
   out.lumen = largest_component(out.lumen);
-  const auto inside = [&](const Vec3& p) {
-    const Index3 v = out.lumen.grid.nearest(p);
-    return out.lumen.at(v[0], v[1], v[2]) != 0;
+  // An end is still there while any voxel of its face patch is (its centroid may lie outside a
+  // crescent-shaped patch).
+  const auto inside = [&](const VesselEnd& end) {
+    return std::any_of(end.patch.begin(), end.patch.end(), [&](const Vec3& p) {
+      const Index3 v = out.lumen.grid.nearest(p);
+      return out.lumen.at(v[0], v[1], v[2]) != 0;
+    });
   };
-  if (!inside(inlet.centre))
+  if (!inside(inlet))
     throw Error(
         "taking out the branches thinner than the smallest radius kept left the largest end's "
         "vessel in a smaller piece than another: lower the radius");
   for (const auto& d : out.dropped)
-    if (inside(d.end.centre)) {
+    if (inside(d.end)) {
       std::ostringstream m;
       m.precision(3);
       m << end_text(d.end) << " (radius " << d.radius
