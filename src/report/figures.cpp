@@ -31,6 +31,7 @@
 #include <iterator>
 
 #include "hemotwin/core/error.hpp"
+#include "x_display.hpp"
 
 namespace fs = std::filesystem;
 
@@ -159,6 +160,7 @@ void render_wall_map(const fs::path& vtp, const WallMap& map, const fs::path& pn
   renderer->ResetCamera();
   camera->Zoom(1.25);
   vtkNew<vtkRenderWindow> window;
+  window->SetDisplayId(x_display());
   window->SetOffScreenRendering(1);
   window->SetSize(map.width, map.height);
   window->AddRenderer(renderer);
@@ -170,6 +172,7 @@ void render_chart(const std::vector<Series>& series, const Chart& chart, const f
   if (series.empty()) throw Error("a chart needs a series", png.string());
   need_display();
   vtkNew<vtkContextView> view;
+  view->GetRenderWindow()->SetDisplayId(x_display());
   view->GetRenderWindow()->SetOffScreenRendering(1);
   view->GetRenderWindow()->SetSize(chart.width, chart.height);
   view->GetRenderer()->SetBackground(1, 1, 1);

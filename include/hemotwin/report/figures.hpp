@@ -1,8 +1,8 @@
 #pragma once
 // Figures of a report (hemotwin::report), rendered offscreen with VTK: a wall map (a surface
 // coloured by one of its point arrays, with a colour bar) and line charts (waveforms). Debian's
-// VTK renders through X: without an X display (DISPLAY unset) these throw hemotwin::Error saying
-// to run under xvfb-run, rather than letting VTK abort the process.
+// VTK renders through X: without an X display (DISPLAY unset, or no server answering there) these
+// throw hemotwin::Error saying to run under xvfb-run, rather than letting VTK abort the process.
 #include <cmath>
 #include <filesystem>
 #include <string>
