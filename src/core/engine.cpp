@@ -719,6 +719,39 @@ void Engine<T, L>::sample_iolets(const std::vector<int>& which, std::vector<doub
 }
 
 template <class T, class L>
+void Engine<T, L>::restore(const std::vector<T>& populations, kernels::Layout layout,
+                           std::int64_t steps) {
+  const std::size_t n = std::size_t(lattice_->brick_count() + 1) * L::Q * B3;
+  if (populations.size() != n)
+    throw Error("the checkpoint holds " + std::to_string(populations.size()) +
+                " population slots; this lattice has " + std::to_string(n));
+  const bool aa = options_.streaming == StreamingScheme::AaPattern;
+  if (aa == (layout == kernels::Layout::Plain))
+    throw Error(std::string("the checkpoint's populations were stored by the ") +
+                (aa ? "two-lattice scheme" : "AA pattern") + " and this run streams with the " +
+                (aa ? "AA pattern" : "two-lattice scheme") + ": set case.streaming = \"" +
+                (aa ? "two-lattice" : "aa") + "\" as in the run that wrote it");
+  if (steps < 0) throw Error("a checkpoint's step count must not be negative");
+  // Both arrays of the two-lattice scheme, as initialise() does: the slots a step leaves alone
+  // (solid cells) then hold what they held.
+  const int arrays = aa ? 1 : 2;
+  if (options_.backend == BackendKind::Cpu) {
+    for (int a = 0; a < arrays; ++a) {
+      f_[a].assign(populations.begin(), populations.end());
+      f_[a].resize(n + B, T(0));
+    }
+  } else {
+#ifdef HEMOTWIN_HAVE_CUDA
+    for (int a = 0; a < arrays; ++a)
+      cuda::copy_to_device(dev_->f[a].p, populations.data(), n * sizeof(T));
+#endif
+  }
+  layout_ = layout;
+  cur_ = 0;
+  steps_ = steps;
+}
+
+template <class T, class L>
 std::vector<T> Engine<T, L>::populations() const {
   const std::size_t n = std::size_t(lattice_->brick_count() + 1) * L::Q * B3;
   if (options_.backend == BackendKind::Cpu)

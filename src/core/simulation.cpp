@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstring>
 #include <limits>
 #include <numbers>
 #include <optional>
@@ -276,6 +277,50 @@ void check_case(const Case& c) {
   }
 }
 
+// FNV-1a over what decides how the cells step: bricks, cell types, links and their q, iolets.
+class Fnv1a {
+ public:
+  template <class V>
+  void add(const V& v) {
+    static_assert(std::is_trivially_copyable_v<V>);
+    const auto* p = reinterpret_cast<const unsigned char*>(&v);
+    for (std::size_t i = 0; i < sizeof(V); ++i) h_ = (h_ ^ p[i]) * 1099511628211ull;
+  }
+  template <class V>
+  void add_all(const std::vector<V>& v) {
+    add(v.size());
+    for (const V& x : v) add(x);
+  }
+  std::uint64_t value() const { return h_ == 0 ? 1 : h_; }
+
+ private:
+  std::uint64_t h_ = 14695981039346656037ull;
+};
+
+std::uint64_t hash_lattice(const SparseLattice& lat, const LinkList& links,
+                           const std::vector<IoletPlane>& iolets, int q_count) {
+  Fnv1a h;
+  h.add(q_count);
+  h.add(brick_size);
+  h.add(lat.dx());
+  for (int a = 0; a < 3; ++a) h.add(lat.origin()[a]);
+  h.add(lat.cells());
+  h.add(lat.periodic());
+  h.add_all(lat.brick_origins());
+  h.add_all(lat.cell_type());
+  h.add_all(links.fluid);
+  h.add_all(links.dir);
+  h.add_all(links.kind);
+  h.add_all(links.iolet);
+  h.add_all(links.q);
+  h.add(iolets.size());
+  for (const auto& io : iolets) {
+    h.add(io.kind);
+    for (int a = 0; a < 3; ++a) h.add(io.point[a]), h.add(io.normal[a]);
+  }
+  return h.value();
+}
+
 template <class T, class L>
 class SimulationImpl final : public Simulation {
  public:
@@ -421,6 +466,69 @@ class SimulationImpl final : public Simulation {
 
   void initialise(const std::vector<double>& rho, const std::vector<double>& u) override {
     engine_.initialise(rho, u);
+    apply_time_dependence();
+  }
+
+  std::uint64_t lattice_hash() const override {
+    if (hash_ == 0)
+      hash_ = hash_lattice(engine_.lattice(), engine_.links(), engine_.iolets(), L::Q);
+    return hash_;
+  }
+
+  SimulationState state() override {
+    SimulationState s;
+    s.step = engine_.steps();
+    s.layout = int(engine_.layout());
+    s.double_precision = std::is_same_v<T, double>;
+    s.q_count = L::Q;
+    const std::vector<T> f = engine_.populations();
+    s.populations.resize(f.size() * sizeof(T));
+    std::memcpy(s.populations.data(), f.data(), s.populations.size());
+    for (const auto& o : outlets_) {
+      s.outlet_pressure.push_back(o.pressure);
+      s.outlet_capacitor_pressure.push_back(o.windkessel
+                                                ? o.windkessel->capacitor_pressure()
+                                                : std::numeric_limits<double>::quiet_NaN());
+    }
+    s.lattice_hash = lattice_hash();
+    return s;
+  }
+
+  void restore(const SimulationState& s) override {
+    if (s.lattice_hash != lattice_hash())
+      throw Error(
+          "the checkpoint was taken on another lattice (its hash differs from this case's): "
+          "resume with the case and geometry it was written with");
+    if (s.q_count != L::Q)
+      throw Error("the checkpoint holds D3Q" + std::to_string(s.q_count) +
+                  " populations and this "
+                  "case runs D3Q" +
+                  std::to_string(L::Q) + ": set case.lattice as in its run");
+    if (s.outlet_pressure.size() != outlets_.size() ||
+        s.outlet_capacitor_pressure.size() != outlets_.size())
+      throw Error("the checkpoint has " + std::to_string(s.outlet_pressure.size()) +
+                  " outlets' state and this case " + std::to_string(outlets_.size()));
+    if (s.layout < 0 || s.layout > 2) throw Error("the checkpoint's population layout is unknown");
+    const std::size_t elem = s.double_precision ? sizeof(double) : sizeof(float);
+    if (s.populations.size() % elem != 0)
+      throw Error("the checkpoint's populations are not a whole number of values");
+    // Either precision: the other one's values are converted (within round-off, not bit for bit).
+    std::vector<T> f(s.populations.size() / elem);
+    if (s.double_precision == std::is_same_v<T, double>) {
+      std::memcpy(f.data(), s.populations.data(), s.populations.size());
+    } else if (s.double_precision) {
+      const auto* d = reinterpret_cast<const double*>(s.populations.data());
+      for (std::size_t i = 0; i < f.size(); ++i) f[i] = T(d[i]);
+    } else {
+      const auto* d = reinterpret_cast<const float*>(s.populations.data());
+      for (std::size_t i = 0; i < f.size(); ++i) f[i] = T(d[i]);
+    }
+    engine_.restore(f, kernels::Layout(s.layout), s.step);
+    for (std::size_t k = 0; k < outlets_.size(); ++k) {
+      outlets_[k].pressure = s.outlet_pressure[k];
+      if (outlets_[k].windkessel)
+        outlets_[k].windkessel->set_capacitor_pressure(s.outlet_capacitor_pressure[k]);
+    }
     apply_time_dependence();
   }
 
@@ -589,6 +697,7 @@ class SimulationImpl final : public Simulation {
   std::vector<double> share_;  // per iolet: its mean velocity over the inlets' (flow splits < 0)
   std::vector<std::vector<double>> profiles_;
   std::optional<WallPoints> wall_;  // found on first use
+  mutable std::uint64_t hash_ = 0;  // lattice_hash(), on first use
 };
 
 }  // namespace

@@ -121,6 +121,11 @@ class Engine {
   Vec3 wall_force(const std::function<bool(const Vec3&)>& on_wall) const;
   /// Raw populations, host copy (for tests comparing backends), in the layout they have now.
   std::vector<T> populations() const;
+  /// Continues from a state taken with populations(), layout() and steps() (a checkpoint): every
+  /// slot of the array the next step reads, the boundary slots included, so the run goes on bit
+  /// for bit. Throws hemotwin::Error when the size does not fit this lattice or the layout not
+  /// this streaming scheme (Plain: two-lattice; Swapped or Pushed: AA pattern).
+  void restore(const std::vector<T>& populations, kernels::Layout layout, std::int64_t steps);
   /// The population array itself (CPU backend; null on CUDA), in layout(): what Python views
   /// without a copy. Valid until the next step (the two-lattice scheme swaps arrays).
   T* host_populations() { return options_.backend == BackendKind::Cpu ? f_[cur_].data() : nullptr; }

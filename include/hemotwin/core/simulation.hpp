@@ -2,9 +2,12 @@
 // The front of the core: a Simulation built from a Case. Precision, lattice and backend are chosen
 // at run time here and become template arguments in exactly one switch (src/core/simulation.cpp).
 #include <array>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "hemotwin/core/case.hpp"
 #include "hemotwin/core/fields.hpp"
@@ -30,6 +33,20 @@ struct PopulationArray {
   std::int64_t bricks = 0;        // stored bricks (the lattice's ghost brick left out)
   int brick_size = 0;
   std::vector<std::array<int, 3>> directions;  // c_q, q = 0 .. q_count - 1
+};
+
+/// What a simulation needs to go on exactly where it was (the core of a checkpoint): every
+/// population slot as the engine stores it, the step, and the outlets' own state.
+struct SimulationState {
+  std::int64_t step = 0;
+  int layout = 0;  // kernels::Layout of the populations (0 plain, 1 swapped, 2 pushed)
+  bool double_precision = false;  // populations holds doubles, else floats
+  int q_count = 0;                // 19 or 27
+  std::vector<std::byte> populations;
+  /// Per outlet (in the order of the case's outlets): the pressure imposed now (Pa) and a
+  /// Windkessel's capacitor pressure (Pa; NaN where the outlet has none).
+  std::vector<double> outlet_pressure, outlet_capacitor_pressure;
+  std::uint64_t lattice_hash = 0;  // Simulation::lattice_hash() of the run that took it
 };
 
 class Simulation {
@@ -94,6 +111,16 @@ class Simulation {
   /// Sets every fluid cell to equilibrium at the given lattice density and velocity (one value, or
   /// three, per stored cell in brick order; empty = rest). Resets the step count.
   virtual void initialise(const std::vector<double>& rho, const std::vector<double>& u) = 0;
+
+  /// A fingerprint of the lattice (bricks, cell types, boundary links and their q, iolets,
+  /// velocity set, dx): two runs with the same hash step the same cells the same way.
+  virtual std::uint64_t lattice_hash() const = 0;
+  /// The state now (copies the populations to the host).
+  virtual SimulationState state() = 0;
+  /// Goes on from a state taken by state() on the same lattice, on either backend: bit for bit
+  /// where backend and precision are the same. Throws hemotwin::Error, changing nothing, when the
+  /// lattice hash, the velocity set, the streaming scheme or the outlets differ.
+  virtual void restore(const SimulationState& s) = 0;
 };
 
 }  // namespace hemotwin
