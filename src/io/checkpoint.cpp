@@ -1,0 +1,213 @@
+#include "hemotwin/io/checkpoint.hpp"
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+#include "hdf5_reading.hpp"
+#include "hdf5_util.hpp"
+#include "hdf5_writing.hpp"
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/version.hpp"
+
+namespace hemotwin::io {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using h5::check_id;
+using h5::check_status;
+using h5::Hid;
+using namespace h5::writing;
+
+// The layout of the file; read_checkpoint refuses any other.
+constexpr std::int64_t kFormatVersion = 1;
+constexpr const char* kFormat = "hemotwin checkpoint";
+
+// A 64-bit hash as text: HDF5 attributes have no unsigned 64-bit type h5py shows plainly.
+std::string hex(std::uint64_t v) {
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, v);
+  return buf;
+}
+
+// Flushes a file (or directory) to the disk, so a rename after it never exposes a name whose
+// contents are not there yet.
+void sync_path(const fs::path& p, bool directory) {
+  const int fd = ::open(p.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) throw Error("cannot open to flush it: " + std::string(std::strerror(errno)), p);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0 && !directory)
+    throw Error("cannot flush it to the disk: " + std::string(std::strerror(err)), p);
+}
+
+// The populations, chunked with Fletcher-32 checksums (a flipped bit is found on reading).
+void write_populations(hid_t file, const SimulationState& s, const fs::path& path) {
+  const hsize_t elem = s.double_precision ? sizeof(double) : sizeof(float);
+  const hsize_t n = s.populations.size() / elem;
+  Hid space(check_id(H5Screate_simple(1, &n, nullptr), path, "cannot create a dataspace"),
+            H5Sclose);
+  Hid plist(check_id(H5Pcreate(H5P_DATASET_CREATE), path, "cannot create a property list"),
+            H5Pclose);
+  const hsize_t chunk = std::max<hsize_t>(1, std::min<hsize_t>(n, hsize_t(1) << 20));
+  check_status(H5Pset_chunk(plist.get(), 1, &chunk), path, "cannot chunk the populations");
+  check_status(H5Pset_fletcher32(plist.get()), path, "cannot checksum the populations");
+  const hid_t file_type = s.double_precision ? H5T_IEEE_F64LE : H5T_IEEE_F32LE;
+  const hid_t mem_type = s.double_precision ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT;
+  Hid d(check_id(H5Dcreate2(file, "populations", file_type, space.get(), H5P_DEFAULT, plist.get(),
+                            H5P_DEFAULT),
+                 path, "cannot create the populations"),
+        H5Dclose);
+  if (n > 0)
+    check_status(H5Dwrite(d.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.populations.data()),
+                 path, "cannot write the populations");
+  attr_int64(d.get(), "layout", s.layout, path);
+  attr_int64(d.get(), "q_count", s.q_count, path);
+}
+
+void write_file(const fs::path& path, const Checkpoint& c) {
+  h5::QuietHdf5 quiet;
+  Hid file(check_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path,
+                    "cannot create the checkpoint"),
+           H5Fclose);
+  const hid_t root = file.get();
+  const SimulationState& s = c.simulation;
+  attr_string(root, "format", kFormat, path);
+  attr_int64(root, "format_version", kFormatVersion, path);
+  attr_string(root, "hemotwin_version", hemotwin::version_string, path);
+  attr_string(root, "git_commit", hemotwin::git_commit, path);
+  attr_string(root, "backend", c.backend, path);
+  attr_string(root, "device", c.device, path);
+  attr_int64(root, "step", s.step, path);
+  attr_double(root, "time", c.time, path);
+  attr_string(root, "lattice_hash", hex(s.lattice_hash), path);
+  attr_string(root, "precision", s.double_precision ? "double" : "float", path);
+  write_populations(root, s, path);
+  Hid outlets = create_group(root, "outlets", path);
+  write_double_series(outlets.get(), "pressure", s.outlet_pressure, "Pa", path);
+  write_double_series(outlets.get(), "capacitor_pressure", s.outlet_capacitor_pressure, "Pa", path);
+  Hid type = string_type(path);
+  Hid scalar(check_id(H5Screate(H5S_SCALAR), path, "cannot create a dataspace"), H5Sclose);
+  Hid text(check_id(H5Dcreate2(root, "case", type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT,
+                               H5P_DEFAULT),
+                    path, "cannot create the case text"),
+           H5Dclose);
+  const char* p = c.case_text.c_str();
+  check_status(H5Dwrite(text.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &p), path,
+               "cannot write the case text");
+  text.reset();
+  outlets.reset();
+  check_status(file.reset(), path, "cannot complete the checkpoint (is the disk full?)");
+}
+
+std::int64_t int_attribute(const h5::Reader& r, const std::string& object,
+                           const std::string& name) {
+  const std::vector<double> v = r.attribute(object, name);
+  return std::int64_t(v.at(0));
+}
+
+std::uint64_t parse_hex(const std::string& text, const fs::path& path) {
+  std::uint64_t v = 0;
+  if (text.size() != 16 || std::sscanf(text.c_str(), "%16" SCNx64, &v) != 1)
+    throw Error("the checkpoint's lattice_hash is not 16 hexadecimal digits: '" + text + "'",
+                path.string());
+  return v;
+}
+
+void read_populations(const h5::Reader& r, SimulationState& s) {
+  Hid d(check_id(H5Dopen2(r.file(), "populations", H5P_DEFAULT), r.path(),
+                 "cannot open the populations"),
+        H5Dclose);
+  Hid space(check_id(H5Dget_space(d.get()), r.path(), "cannot read the populations' shape"),
+            H5Sclose);
+  if (H5Sget_simple_extent_ndims(space.get()) != 1)
+    throw Error("the populations are not a 1-D dataset", r.path().string());
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space.get(), &n, nullptr);
+  const std::size_t elem = s.double_precision ? sizeof(double) : sizeof(float);
+  s.populations.resize(std::size_t(n) * elem);
+  const hid_t mem_type = s.double_precision ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT;
+  if (n > 0)
+    check_status(H5Dread(d.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.populations.data()),
+                 r.path(), "cannot read the populations (damaged: a checksum failed?)");
+  s.layout = int(int_attribute(r, "/populations", "layout"));
+  s.q_count = int(int_attribute(r, "/populations", "q_count"));
+}
+
+}  // namespace
+
+void write_checkpoint(const fs::path& path, const Checkpoint& c) {
+  const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  if (!fs::is_directory(dir))
+    throw Error("the checkpoint's directory does not exist", dir.string());
+  // A name no other writer uses; a kill leaves only it behind, never a partial final file.
+  const fs::path partial =
+      dir / ("." + path.filename().string() + ".partial-" + std::to_string(::getpid()));
+  try {
+    write_file(partial, c);
+    sync_path(partial, false);
+    fs::rename(partial, path);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(partial, ignored);
+    throw;
+  }
+  sync_path(dir, true);
+}
+
+Checkpoint read_checkpoint(const fs::path& path) {
+  h5::QuietHdf5 quiet;
+  h5::Reader r(path, "checkpoint");
+  if (r.string_attribute("/", "format") != kFormat)
+    throw Error(
+        "not a hemotwin checkpoint (its 'format' attribute is not '" + std::string(kFormat) + "')",
+        path.string());
+  const std::int64_t version = int_attribute(r, "/", "format_version");
+  if (version != kFormatVersion)
+    throw Error("checkpoint format version " + std::to_string(version) + "; this hemotwin (" +
+                    std::string(hemotwin::version_string) + ") reads version " +
+                    std::to_string(kFormatVersion) + ": resume with the version that wrote it (" +
+                    r.string_attribute("/", "hemotwin_version") + ")",
+                path.string());
+  for (const char* object :
+       {"/populations", "/outlets/pressure", "/outlets/capacitor_pressure", "/case"})
+    r.require(object);
+  Checkpoint c;
+  c.hemotwin_version = r.string_attribute("/", "hemotwin_version");
+  c.backend = r.string_attribute("/", "backend");
+  c.device = r.string_attribute("/", "device");
+  c.time = r.attribute("/", "time").at(0);
+  c.case_text = r.string_dataset("/case");
+  SimulationState& s = c.simulation;
+  s.step = int_attribute(r, "/", "step");
+  s.lattice_hash = parse_hex(r.string_attribute("/", "lattice_hash"), path);
+  const std::string precision = r.string_attribute("/", "precision");
+  if (precision != "float" && precision != "double")
+    throw Error("the checkpoint's precision is '" + precision + "', not float or double",
+                path.string());
+  s.double_precision = precision == "double";
+  read_populations(r, s);
+  s.outlet_pressure = r.doubles("/outlets/pressure");
+  s.outlet_capacitor_pressure = r.doubles("/outlets/capacitor_pressure");
+  return c;
+}
+
+Checkpoint make_checkpoint(Simulation& sim, std::string case_text) {
+  Checkpoint c;
+  c.simulation = sim.state();
+  c.time = sim.time();
+  c.case_text = std::move(case_text);
+  c.hemotwin_version = hemotwin::version_string;
+  c.backend = to_string(sim.backend());
+  c.device = sim.device();
+  return c;
+}
+
+}  // namespace hemotwin::io
