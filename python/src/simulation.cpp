@@ -11,6 +11,7 @@
 #include "hemotwin/core/lattice.hpp"
 #include "hemotwin/imaging/case_geometry.hpp"
 #include "hemotwin/io/case_file.hpp"
+#include "hemotwin/io/checkpoint.hpp"
 
 namespace hemotwin::python {
 
@@ -221,6 +222,38 @@ KeyboardInterrupt, leaving the simulation usable.
                                   copy_array<double>(u, {py::ssize_t(u.size() / 3), 3}));
           },
           "(rho, u) per stored cell in lattice units (copies).")
+      .def(
+          "checkpoint",
+          [](PySimulation& s, const std::string& path) {
+            const Case& c = s.sim->config();
+            py::gil_scoped_release release;
+            io::write_checkpoint(
+                path, io::make_checkpoint(*s.sim,
+                                          c.source_text.empty() ? io::to_toml(c) : c.source_text));
+          },
+          py::arg("path"),
+          "Writes the simulation's whole state (populations, step, outlets' Windkessel "
+          "pressures, the case as run, a hash of the lattice) to one HDF5 file: first under a "
+          "temporary name, then renamed, so an earlier checkpoint at path stays whole until the "
+          "new "
+          "one is.")
+      .def(
+          "restore",
+          [](PySimulation& s, const std::string& path) {
+            const io::Checkpoint c = io::read_checkpoint(path);
+            try {
+              s.sim->restore(c.simulation);
+            } catch (const Error& e) {
+              throw Error(e.message(), path);
+            }
+            std::erase_if(s.series,
+                          [&](const Diagnostics& d) { return d.step > c.simulation.step; });
+          },
+          py::arg("path"),
+          "Goes on from a checkpoint written by checkpoint() on the same lattice (any backend): "
+          "bit for bit on the same backend and precision. Refuses another lattice, velocity set or "
+          "streaming scheme, changing nothing. history() keeps its samples up to the checkpoint's "
+          "step.")
       .def(
           "initialise",
           [](PySimulation& s, const py::object& rho, const py::object& u) {
