@@ -174,6 +174,16 @@ std::vector<double> WallShearAverage::osi() const {
   return out;
 }
 
+void WallShearAverage::restore(const std::vector<Vec3>& integral,
+                               const std::vector<double>& magnitude_integral, double duration) {
+  if (integral.size() != sum_.size() || magnitude_integral.size() != abs_.size())
+    throw Error("the wall shear average being restored has " + std::to_string(integral.size()) +
+                " points; this wall has " + std::to_string(sum_.size()));
+  sum_ = integral;
+  abs_ = magnitude_integral;
+  time_ = duration;
+}
+
 void WallShearAverage::reset() {
   std::fill(sum_.begin(), sum_.end(), Vec3::Zero());
   std::fill(abs_.begin(), abs_.end(), 0.0);

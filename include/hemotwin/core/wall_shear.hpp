@@ -52,6 +52,13 @@ class WallShearAverage {
   std::vector<double> tawss() const;
   std::vector<double> osi() const;
   void reset();
+  /// The running integrals, for checkpoints: of tau dt and of |tau| dt per point (Pa s).
+  const std::vector<Vec3>& integral() const { return sum_; }
+  const std::vector<double>& magnitude_integral() const { return abs_; }
+  /// Goes on from integrals taken by integral(), magnitude_integral() and duration(); throws
+  /// hemotwin::Error when their sizes differ from this average's points.
+  void restore(const std::vector<Vec3>& integral, const std::vector<double>& magnitude_integral,
+               double duration);
 
  private:
   std::vector<Vec3> sum_;
