@@ -34,6 +34,8 @@ void init_run(py::module_& m) {
       .def_readonly("wall_time_s", &io::RunResult::wall_time_s)
       .def_readonly("mlups", &io::RunResult::mlups)
       .def_readonly("stopped_early", &io::RunResult::stopped_early)
+      .def_readonly("resumed_at", &io::RunResult::resumed_at,
+                    "The step the run went on from (resume=...); -1 when it started afresh.")
       .def("__repr__", [](const io::RunResult& r) {
         return "<hemotwin.RunResult " + r.directory.string() + ": " + std::to_string(r.steps) +
                " steps" + (r.stopped_early ? " (stopped early)" : "") + ">";
@@ -42,7 +44,7 @@ void init_run(py::module_& m) {
   m.def(
       "run",
       [](const Case& c, const py::object& directory, const py::object& progress,
-         const py::object& info) {
+         const py::object& info, const py::object& resume) {
         const std::filesystem::path dir = directory.is_none()
                                               ? std::filesystem::path(c.output.directory)
                                               : directory.cast<std::filesystem::path>();
@@ -63,10 +65,12 @@ void init_run(py::module_& m) {
             stop.call([&] { info(line); });
           };
         callbacks.should_stop = [&] { return stop.poll(); };
+        const std::filesystem::path from =
+            resume.is_none() ? std::filesystem::path() : resume.cast<std::filesystem::path>();
         io::RunResult result;
         try {
           py::gil_scoped_release release;
-          result = io::run_case(c, dir, callbacks);
+          result = io::run_case(c, dir, callbacks, from);
         } catch (const py::error_already_set&) {
           throw;  // a callback raised: the run left nothing behind
         } catch (const DivergenceError&) {
@@ -78,13 +82,16 @@ void init_run(py::module_& m) {
         return result;
       },
       py::arg("case"), py::arg("directory") = py::none(), py::arg("progress") = py::none(),
-      py::arg("info") = py::none(), R"doc(
+      py::arg("info") = py::none(), py::arg("resume") = py::none(), R"doc(
 Runs `case` to the end and writes its results directory (default: the case's output.directory):
 results.h5 + results.xdmf, wall.vtp, wall_surface.vtp, iolets.csv, case.toml and summary.json
 (docs/file-format.md); hemotwin.load(directory) reads it back. The directory is replaced
 atomically: a run that fails leaves an earlier one untouched. progress(p) is called at every
 sample with a hemotwin.Progress; info(line) once with the backend and device. Ctrl-C stops the
 run at the next sample, commits what was computed (stopped_early) and raises KeyboardInterrupt.
+resume: a checkpoint directory (`<directory>.checkpoint`, written by output.checkpoint_interval_s
+or _wall_interval_s, or by `hemotwin run` on SIGTERM/SIGUSR1) or its checkpoint.h5: the run goes
+on from it, bit for bit as if never stopped (result.resumed_at says from which step).
 )doc");
 }
 

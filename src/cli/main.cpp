@@ -16,7 +16,8 @@
 //   0   success
 //   1   the run failed (it diverged, a file could not be written, out of memory)
 //   2   the command line or the case is wrong (including settings the units check refuses)
-//   130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM, after committing what was computed
+//   75  stopped by SIGTERM or SIGUSR1 after writing a checkpoint (resume with --resume)
+//   130 stopped by Ctrl-C (SIGINT), after committing what was computed
 #include <omp.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -62,12 +63,18 @@ static_assert(std::atomic<int>::is_always_lock_free);
 extern "C" void on_stop_signal(int sig) {
   // Only async-signal-safe calls here. SA_RESETHAND made the next such signal fatal.
   stop_signal.store(sig);
-  constexpr char msg[] =
+  constexpr char stop[] =
       "\nhemotwin: stopping after the current steps and saving what was computed "
       "(press Ctrl-C again to abort without saving)\n";
-  [[maybe_unused]] const auto n = write(STDERR_FILENO, msg, sizeof msg - 1);
+  constexpr char checkpoint[] =
+      "\nhemotwin: writing a checkpoint after the current steps, then stopping\n";
+  [[maybe_unused]] const auto n = sig == SIGINT
+                                      ? write(STDERR_FILENO, stop, sizeof stop - 1)
+                                      : write(STDERR_FILENO, checkpoint, sizeof checkpoint - 1);
 }
 
+// SIGINT (Ctrl-C) stops a run and commits what it computed; SIGTERM and SIGUSR1 (what Slurm
+// sends before a time limit) write a checkpoint and stop with exit_resume.
 void install_stop_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
@@ -75,7 +82,10 @@ void install_stop_handlers() {
   sa.sa_flags = SA_RESETHAND | SA_RESTART;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGUSR1, &sa, nullptr);
 }
+
+bool checkpoint_signal(int sig) { return sig == SIGTERM || sig == SIGUSR1; }
 
 // ---- output
 // ----------------------------------------------------------------------------------------
@@ -123,6 +133,7 @@ struct CaseOptions {
 
 struct RunOptions : CaseOptions {
   std::string output;
+  std::string resume;  // a checkpoint directory (or its checkpoint.h5) to go on from
   bool quiet = false;
 };
 
@@ -263,7 +274,12 @@ int run_command(const RunOptions& o) {
   callbacks.on_progress = [&](const io::Progress& p) { progress.update(p); };
   if (is_file_shape(c.geometry.shape)) callbacks.geometry = prepare_file_geometry;
   callbacks.should_stop = [&] {
-    if (stop_signal.load() == 0) return false;
+    if (stop_signal.load() != SIGINT) return false;
+    progress.finish();
+    return true;
+  };
+  callbacks.should_checkpoint_and_stop = [&] {
+    if (!checkpoint_signal(stop_signal.load())) return false;
     progress.finish();
     return true;
   };
@@ -272,7 +288,7 @@ int run_command(const RunOptions& o) {
   const auto created = missing_ancestors(out);
   io::RunResult result;
   try {
-    result = io::run_case(c, out, callbacks);
+    result = io::run_case(c, out, callbacks, o.resume);
   } catch (const DivergenceError& e) {
     progress.finish();
     remove_if_empty(created);
@@ -290,11 +306,21 @@ int run_command(const RunOptions& o) {
   }
   progress.finish();
 
+  if (result.checkpointed) {
+    // As the user named it: the directory given to --resume, or the one beside --output.
+    const fs::path dir = o.resume.empty() ? io::checkpoint_dir(out) : fs::path(o.resume);
+    spdlog::warn(
+        "stopped by {} after {} steps; checkpoint in {}: resume with hemotwin run {} "
+        "--output {} --resume {}",
+        stop_signal.load() == SIGUSR1 ? "SIGUSR1" : "SIGTERM", result.steps,
+        result.checkpoint.string(), o.case_file, out.string(), dir.string());
+    return exit_resume;
+  }
   if (!o.quiet) print_results(result, out, c);
   if (result.stopped_early) {
     const int sig = stop_signal.load();
-    spdlog::warn("stopped by {} after {} steps; the results hold the state reached",
-                 sig == SIGTERM ? "SIGTERM" : "Ctrl-C", result.steps);
+    spdlog::warn("stopped by Ctrl-C after {} steps; the results hold the state reached",
+                 result.steps);
     return 128 + (sig != 0 ? sig : SIGINT);
   }
   return exit_ok;
@@ -362,6 +388,12 @@ int main_impl(int argc, char** argv) {
       ->check([](const std::string& dir) {
         return dir.empty() ? std::string("empty path") : std::string();
       });
+  run->add_option("--resume", run_opts.resume,
+                  "Go on from a checkpoint: its directory (<output>.checkpoint, written by "
+                  "output.checkpoint_interval_s, _wall_interval_s or SIGTERM/SIGUSR1) or its "
+                  "checkpoint.h5")
+      ->type_name("DIR")
+      ->check(CLI::ExistingPath);
   run->add_flag("-q,--quiet", run_opts.quiet, "Print errors and warnings only");
 
   CheckOptions check_opts;

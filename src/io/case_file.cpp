@@ -179,6 +179,8 @@ constexpr KeySpec key_specs[] = {
     {"output.vti", Kind::Boolean},
     {"output.wall_series", Kind::Boolean},
     {"output.check_every", Kind::Integer},
+    {"output.checkpoint_interval_s", Kind::Number},
+    {"output.checkpoint_wall_interval_s", Kind::Number},
 };
 
 // Keys of which a case sets at most one; an override of one removes the others.
@@ -1409,6 +1411,11 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   c.output.wall_series = r.boolean("output.wall_series").value_or(c.output.wall_series);
   c.output.check_every = static_cast<int>(
       r.integer("output.check_every", 1, 1'000'000'000).value_or(c.output.check_every));
+  c.output.checkpoint_interval = r.number("output.checkpoint_interval_s", Reader::at_least(0))
+                                     .value_or(c.output.checkpoint_interval);
+  c.output.checkpoint_wall_interval =
+      r.number("output.checkpoint_wall_interval_s", Reader::at_least(0))
+          .value_or(c.output.checkpoint_wall_interval);
   if (c.output.interval > c.time.duration)
     notes.push_back("output.interval_s (" + format_number(c.output.interval) +
                     " s) is longer than the run: only the final state is written");
@@ -1797,7 +1804,9 @@ std::string to_toml(const Case& c) {
                              {"hdf5", c.output.hdf5},
                              {"vti", c.output.vti},
                              {"wall_series", c.output.wall_series},
-                             {"check_every", c.output.check_every}}},
+                             {"check_every", c.output.check_every},
+                             {"checkpoint_interval_s", c.output.checkpoint_interval},
+                             {"checkpoint_wall_interval_s", c.output.checkpoint_wall_interval}}},
   };
   if (c.turbulence.smagorinsky)
     root.insert("turbulence", toml::table{{"model", "smagorinsky"},

@@ -1,13 +1,12 @@
 #include "hemotwin/io/checkpoint.hpp"
 
-#include <fcntl.h>
 #include <hdf5.h>
-#include <unistd.h>
 
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
 
+#include "atomic_file.hpp"
 #include "hdf5_reading.hpp"
 #include "hdf5_util.hpp"
 #include "hdf5_writing.hpp"
@@ -36,40 +35,49 @@ std::string hex(std::uint64_t v) {
   return buf;
 }
 
-// Flushes a file (or directory) to the disk, so a rename after it never exposes a name whose
-// contents are not there yet.
-void sync_path(const fs::path& p, bool directory) {
-  const int fd = ::open(p.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-  if (fd < 0) throw Error("cannot open to flush it: " + std::string(std::strerror(errno)), p);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0 && !directory)
-    throw Error("cannot flush it to the disk: " + std::string(std::strerror(err)), p);
-}
-
-// The populations, chunked with Fletcher-32 checksums (a flipped bit is found on reading).
-void write_populations(hid_t file, const SimulationState& s, const fs::path& path) {
-  const hsize_t elem = s.double_precision ? sizeof(double) : sizeof(float);
-  const hsize_t n = s.populations.size() / elem;
+// A 1-D dataset, chunked with Fletcher-32 checksums (a flipped bit is found on reading);
+// contiguous, with nothing to check, when empty.
+void write_checked(hid_t loc, const char* name, hid_t file_type, hid_t mem_type, const void* data,
+                   hsize_t n, const fs::path& path) {
   Hid space(check_id(H5Screate_simple(1, &n, nullptr), path, "cannot create a dataspace"),
             H5Sclose);
   Hid plist(check_id(H5Pcreate(H5P_DATASET_CREATE), path, "cannot create a property list"),
             H5Pclose);
-  const hsize_t chunk = std::max<hsize_t>(1, std::min<hsize_t>(n, hsize_t(1) << 20));
-  check_status(H5Pset_chunk(plist.get(), 1, &chunk), path, "cannot chunk the populations");
-  check_status(H5Pset_fletcher32(plist.get()), path, "cannot checksum the populations");
-  const hid_t file_type = s.double_precision ? H5T_IEEE_F64LE : H5T_IEEE_F32LE;
-  const hid_t mem_type = s.double_precision ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT;
-  Hid d(check_id(H5Dcreate2(file, "populations", file_type, space.get(), H5P_DEFAULT, plist.get(),
-                            H5P_DEFAULT),
-                 path, "cannot create the populations"),
-        H5Dclose);
+  if (n > 0) {
+    const hsize_t chunk = std::min<hsize_t>(n, hsize_t(1) << 20);
+    check_status(H5Pset_chunk(plist.get(), 1, &chunk), path, std::string("cannot chunk ") + name);
+    check_status(H5Pset_fletcher32(plist.get()), path, std::string("cannot checksum ") + name);
+  }
+  Hid d(
+      check_id(H5Dcreate2(loc, name, file_type, space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT),
+               path, std::string("cannot create ") + name),
+      H5Dclose);
   if (n > 0)
-    check_status(H5Dwrite(d.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.populations.data()),
-                 path, "cannot write the populations");
+    check_status(H5Dwrite(d.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), path,
+                 std::string("cannot write ") + name);
+}
+
+void write_populations(hid_t file, const SimulationState& s, const fs::path& path) {
+  const hsize_t elem = s.double_precision ? sizeof(double) : sizeof(float);
+  write_checked(file, "populations", s.double_precision ? H5T_IEEE_F64LE : H5T_IEEE_F32LE,
+                s.double_precision ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT, s.populations.data(),
+                s.populations.size() / elem, path);
+  Hid d(check_id(H5Dopen2(file, "populations", H5P_DEFAULT), path, "cannot open the populations"),
+        H5Dclose);
   attr_int64(d.get(), "layout", s.layout, path);
   attr_int64(d.get(), "q_count", s.q_count, path);
+}
+
+// The run loop's parts: /run/PART/KEY, each a checksummed array of doubles.
+void write_run(hid_t file, const std::map<std::string, PartState>& run, const fs::path& path) {
+  if (run.empty()) return;
+  Hid group = create_group(file, "run", path);
+  for (const auto& [part, state] : run) {
+    Hid g = create_group(group.get(), part, path);
+    for (const auto& [key, values] : state)
+      write_checked(g.get(), key.c_str(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values.data(),
+                    values.size(), path);
+  }
 }
 
 void write_file(const fs::path& path, const Checkpoint& c) {
@@ -87,9 +95,11 @@ void write_file(const fs::path& path, const Checkpoint& c) {
   attr_string(root, "device", c.device, path);
   attr_int64(root, "step", s.step, path);
   attr_double(root, "time", c.time, path);
+  attr_double(root, "wall_time_s", c.wall_time_s, path);
   attr_string(root, "lattice_hash", hex(s.lattice_hash), path);
   attr_string(root, "precision", s.double_precision ? "double" : "float", path);
   write_populations(root, s, path);
+  write_run(root, c.run, path);
   Hid outlets = create_group(root, "outlets", path);
   write_double_series(outlets.get(), "pressure", s.outlet_pressure, "Pa", path);
   write_double_series(outlets.get(), "capacitor_pressure", s.outlet_capacitor_pressure, "Pa", path);
@@ -144,22 +154,9 @@ void read_populations(const h5::Reader& r, SimulationState& s) {
 }  // namespace
 
 void write_checkpoint(const fs::path& path, const Checkpoint& c) {
-  const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  if (!fs::is_directory(dir))
-    throw Error("the checkpoint's directory does not exist", dir.string());
-  // A name no other writer uses; a kill leaves only it behind, never a partial final file.
-  const fs::path partial =
-      dir / ("." + path.filename().string() + ".partial-" + std::to_string(::getpid()));
-  try {
-    write_file(partial, c);
-    sync_path(partial, false);
-    fs::rename(partial, path);
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove(partial, ignored);
-    throw;
-  }
-  sync_path(dir, true);
+  if (!fs::is_directory(path.parent_path().empty() ? fs::path(".") : path.parent_path()))
+    throw Error("the checkpoint's directory does not exist", path.parent_path().string());
+  replace_atomically(path, [&](const fs::path& partial) { write_file(partial, c); });
 }
 
 Checkpoint read_checkpoint(const fs::path& path) {
@@ -196,6 +193,10 @@ Checkpoint read_checkpoint(const fs::path& path) {
   read_populations(r, s);
   s.outlet_pressure = r.doubles("/outlets/pressure");
   s.outlet_capacitor_pressure = r.doubles("/outlets/capacitor_pressure");
+  if (r.has_attribute("/", "wall_time_s")) c.wall_time_s = r.attribute("/", "wall_time_s").at(0);
+  for (const std::string& part : r.members("/run"))
+    for (const std::string& key : r.members("/run/" + part))
+      c.run[part][key] = r.doubles("/run/" + part + "/" + key);
   return c;
 }
 

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -15,11 +14,12 @@
 #include <sstream>
 #include <utility>
 
+#include "atomic_file.hpp"
 #include "grid_checks.hpp"
+#include "hdf5_reading.hpp"
 #include "hdf5_util.hpp"
 #include "hdf5_writing.hpp"
 #include "hemotwin/core/error.hpp"
-#include "hemotwin/io/markup.hpp"
 #include "hemotwin/version.hpp"
 
 namespace hemotwin::io {
@@ -98,8 +98,11 @@ struct ResultsWriter::Impl {
   /// Writes a dense dataset [nz][ny][nx] (x `components` when > 1) one chunk at a time;
   /// `value(cell, component)` is asked only for fluid cells, every other cell holds 0.
   template <class T, class Value>
-  void write_dense(hid_t loc, const std::string& group, const char* name, hid_t file_type,
-                   hid_t mem_type, int components, const char* units, Value value);
+  void write_dense(const fs::path& file, hid_t loc, const std::string& group, const char* name,
+                   hid_t file_type, hid_t mem_type, int components, const char* units, Value value);
+  /// Writes /fields/step_N of `s` into `fields_group` of `file`.
+  void write_step(const fs::path& file, hid_t fields_group, const FieldSnapshot& s);
+  void check_new_step(std::int64_t step) const;
   void write_geometry();
   void write_case_and_provenance(const ResultsMetadata& meta);
   void write_series();
@@ -139,9 +142,9 @@ void ResultsWriter::Impl::build_chunk_map() {
 }
 
 template <class T, class Value>
-void ResultsWriter::Impl::write_dense(hid_t loc, const std::string& group, const char* name,
-                                      hid_t file_type, hid_t mem_type, int components,
-                                      const char* units, Value value) {
+void ResultsWriter::Impl::write_dense(const fs::path& file, hid_t loc, const std::string& group,
+                                      const char* name, hid_t file_type, hid_t mem_type,
+                                      int components, const char* units, Value value) {
   const int rank = components > 1 ? 4 : 3;
   const hsize_t dims[4] = {static_cast<hsize_t>(grid.cells[2]), static_cast<hsize_t>(grid.cells[1]),
                            static_cast<hsize_t>(grid.cells[0]), static_cast<hsize_t>(components)};
@@ -149,26 +152,26 @@ void ResultsWriter::Impl::write_dense(hid_t loc, const std::string& group, const
                                  static_cast<hsize_t>(chunk[0]), static_cast<hsize_t>(components)};
   const std::string what = "dataset '" + group + "/" + name + "'";
 
-  Hid dcpl(check_id(H5Pcreate(H5P_DATASET_CREATE), path, "cannot create properties of " + what),
+  Hid dcpl(check_id(H5Pcreate(H5P_DATASET_CREATE), file, "cannot create properties of " + what),
            H5Pclose);
-  check_status(H5Pset_chunk(dcpl.get(), rank, chunk_dims), path, "cannot chunk " + what);
-  if (options.shuffle) check_status(H5Pset_shuffle(dcpl.get()), path, "cannot shuffle " + what);
+  check_status(H5Pset_chunk(dcpl.get(), rank, chunk_dims), file, "cannot chunk " + what);
+  if (options.shuffle) check_status(H5Pset_shuffle(dcpl.get()), file, "cannot shuffle " + what);
   if (options.compression_level > 0)
-    check_status(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(options.compression_level)), path,
+    check_status(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(options.compression_level)), file,
                  "cannot compress " + what);
   const T zero{};
-  check_status(H5Pset_fill_value(dcpl.get(), mem_type, &zero), path,
+  check_status(H5Pset_fill_value(dcpl.get(), mem_type, &zero), file,
                "cannot set the fill value of " + what);
-  check_status(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_IFSET), path,
+  check_status(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_IFSET), file,
                "cannot set the fill time of " + what);
-  check_status(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_INCR), path,
+  check_status(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_INCR), file,
                "cannot set incremental allocation of " + what);
-  Hid space(check_id(H5Screate_simple(rank, dims, nullptr), path,
+  Hid space(check_id(H5Screate_simple(rank, dims, nullptr), file,
                      "cannot create the dataspace of " + what),
             H5Sclose);
   Hid dset(
       check_id(H5Dcreate2(loc, name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-               path, "cannot create " + what),
+               file, "cannot create " + what),
       H5Dclose);
 
   const int b = grid.brick_size;
@@ -197,15 +200,15 @@ void ResultsWriter::Impl::write_dense(hid_t loc, const std::string& group, const
                               static_cast<hsize_t>(c.start[0]), 0};
     const hsize_t count[4] = {ez, ey, ex, static_cast<hsize_t>(components)};
     check_status(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
-                 path, "cannot select a chunk of " + what);
-    Hid memory(check_id(H5Screate_simple(rank, count, nullptr), path,
+                 file, "cannot select a chunk of " + what);
+    Hid memory(check_id(H5Screate_simple(rank, count, nullptr), file,
                         "cannot create a memory space for " + what),
                H5Sclose);
     check_status(
-        H5Dwrite(dset.get(), mem_type, memory.get(), space.get(), H5P_DEFAULT, buffer.data()), path,
+        H5Dwrite(dset.get(), mem_type, memory.get(), space.get(), H5P_DEFAULT, buffer.data()), file,
         "cannot write a chunk of " + what);
   }
-  if (units) attr_string(dset.get(), "units", units, path);
+  if (units) attr_string(dset.get(), "units", units, file);
 }
 
 void ResultsWriter::Impl::write_geometry() {
@@ -234,8 +237,9 @@ void ResultsWriter::Impl::write_geometry() {
   write_dataset(g.get(), "brick_origins", H5T_STD_I32LE, H5T_NATIVE_INT32,
                 {grid.brick_origins.size(), 3}, origins.data(), path, "cells");
 
-  write_dense<std::uint8_t>(g.get(), "/geometry", "fluid_mask", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1,
-                            "1", [](std::int64_t, int) { return std::uint8_t{1}; });
+  write_dense<std::uint8_t>(path, g.get(), "/geometry", "fluid_mask", H5T_STD_U8LE,
+                            H5T_NATIVE_UINT8, 1, "1",
+                            [](std::int64_t, int) { return std::uint8_t{1}; });
 }
 
 void ResultsWriter::Impl::write_case_and_provenance(const ResultsMetadata& meta) {
@@ -388,24 +392,72 @@ ResultsWriter::~ResultsWriter() {
   }
 }
 
+void ResultsWriter::Impl::write_step(const fs::path& file, hid_t fields_group,
+                                     const FieldSnapshot& s) {
+  const std::string name = step_group_name(s.step);
+  Hid g = create_group(fields_group, name, file);
+  attr_int64(g.get(), "step", s.step, file);
+  attr_double(g.get(), "time", s.time, file);
+  write_dense<float>(file, g.get(), "/fields/" + name, "velocity", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT,
+                     3, "m/s", [&](std::int64_t cell, int k) { return s.velocity[3 * cell + k]; });
+  write_dense<float>(file, g.get(), "/fields/" + name, "pressure", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT,
+                     1, "Pa", [&](std::int64_t cell, int) { return s.pressure[cell]; });
+}
+
+void ResultsWriter::Impl::check_new_step(std::int64_t step) const {
+  for (const auto& w : written)
+    if (w.step == step)
+      throw Error("fields of step " + std::to_string(step) + " were already written",
+                  path.string());
+}
+
 void ResultsWriter::write_fields(const FieldSnapshot& s) {
   Impl& m = *impl_;
   if (m.closed) throw Error("cannot write fields: the results file is closed", m.path.string());
   detail::check_snapshot(m.grid, s, m.path.string());
-  const std::string name = step_group_name(s.step);
-  for (const auto& w : m.written)
-    if (w.step == s.step)
-      throw Error("fields of step " + std::to_string(s.step) + " were already written",
-                  m.path.string());
+  m.check_new_step(s.step);
   QuietHdf5 quiet;
-  Hid g = create_group(m.fields.get(), name, m.path);
-  attr_int64(g.get(), "step", s.step, m.path);
-  attr_double(g.get(), "time", s.time, m.path);
-  m.write_dense<float>(g.get(), "/fields/" + name, "velocity", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3,
-                       "m/s", [&](std::int64_t cell, int k) { return s.velocity[3 * cell + k]; });
-  m.write_dense<float>(g.get(), "/fields/" + name, "pressure", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 1,
-                       "Pa", [&](std::int64_t cell, int) { return s.pressure[cell]; });
-  m.written.push_back({s.step, s.time, "/fields/" + name});
+  m.write_step(m.path, m.fields.get(), s);
+  m.written.push_back({s.step, s.time, "/fields/" + step_group_name(s.step)});
+}
+
+void ResultsWriter::write_fields_file(const fs::path& file, const FieldSnapshot& s) const {
+  Impl& m = *impl_;
+  detail::check_snapshot(m.grid, s, file.string());
+  replace_atomically(file, [&](const fs::path& partial) {
+    QuietHdf5 quiet;
+    Hid f(check_id(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), partial,
+                   "cannot create the field snapshot"),
+          H5Fclose);
+    attr_string(f.get(), "format", "hemotwin-field-snapshot", partial);
+    {
+      Hid fields = create_group(f.get(), "fields", partial);
+      m.write_step(partial, fields.get(), s);
+    }
+    check_status(f.reset(), partial, "cannot complete the field snapshot (is the disk full?)");
+  });
+}
+
+void ResultsWriter::adopt_fields(const fs::path& file) {
+  Impl& m = *impl_;
+  if (m.closed) throw Error("cannot adopt fields: the results file is closed", m.path.string());
+  QuietHdf5 quiet;
+  h5::Reader r(file, "field snapshot");
+  const std::vector<std::string> steps = r.members("/fields");
+  if (steps.size() != 1 || r.string_attribute("/", "format") != "hemotwin-field-snapshot")
+    throw Error("not a hemotwin field snapshot (one /fields/step_N group)", file.string());
+  const std::string group = "/fields/" + steps[0];
+  const auto step = std::int64_t(r.attribute(group, "step").at(0));
+  const double time = r.attribute(group, "time").at(0);
+  if (steps[0] != step_group_name(step))
+    throw Error(
+        "the snapshot's group " + steps[0] + " does not match its step " + std::to_string(step),
+        file.string());
+  m.check_new_step(step);
+  check_status(
+      H5Ocopy(r.file(), group.c_str(), m.fields.get(), steps[0].c_str(), H5P_DEFAULT, H5P_DEFAULT),
+      m.path, "cannot copy the field snapshot " + file.string() + " in");
+  m.written.push_back({step, time, group});
 }
 
 void ResultsWriter::append_diagnostics(const Diagnostics& d) {
@@ -533,92 +585,6 @@ std::array<int, 3> ResultsWriter::chunk_shape() const {
 }
 std::int64_t ResultsWriter::occupied_chunks() const {
   return static_cast<std::int64_t>(impl_->chunks.size());
-}
-
-// ---- XDMF -------------------------------------------------------------------------------------
-
-namespace {
-
-/// The shortest text that reads back as the same double.
-std::string num(double v) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-
-}  // namespace
-
-void write_xdmf(const fs::path& path, const std::string& hdf5_reference, const GridInfo& grid,
-                const std::vector<WrittenSnapshot>& snapshots) {
-  detail::check_grid(grid, path.string());
-  const std::string h5 = escape_markup(hdf5_reference);
-  const int nx = grid.cells[0], ny = grid.cells[1], nz = grid.cells[2];
-  const std::string dims = std::to_string(nz) + " " + std::to_string(ny) + " " + std::to_string(nx);
-
-  std::ostringstream x;
-  x << "<?xml version=\"1.0\" ?>\n"
-       "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
-       "<!-- hemotwin results: open this file in ParaView (Xdmf3ReaderS or XDMF Reader). "
-       "Data lie in "
-    << h5
-    << "; arrays are point data on the lattice sites, indexed [z][y][x]. "
-       "See docs/file-format.md. -->\n"
-       "<Xdmf Version=\"3.0\" xmlns:xi=\"http://www.w3.org/2001/XInclude\">\n"
-       "  <Domain>\n";
-
-  auto grid_body = [&](const std::string& indent) {
-    x << indent << "<Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"" << dims << "\"/>\n"
-      << indent << "<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"
-      << indent
-      << "  <DataItem Name=\"Origin\" Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" "
-         "Format=\"XML\">"
-      << num(grid.origin.z()) << " " << num(grid.origin.y()) << " " << num(grid.origin.x())
-      << "</DataItem>\n"
-      << indent
-      << "  <DataItem Name=\"Spacing\" Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" "
-         "Format=\"XML\">"
-      << num(grid.dx) << " " << num(grid.dx) << " " << num(grid.dx) << "</DataItem>\n"
-      << indent << "</Geometry>\n"
-      << indent << "<Attribute Name=\"fluid_mask\" AttributeType=\"Scalar\" Center=\"Node\">\n"
-      << indent << "  <DataItem Dimensions=\"" << dims
-      << "\" NumberType=\"UChar\" Precision=\"1\" Format=\"HDF\">" << h5
-      << ":/geometry/fluid_mask</DataItem>\n"
-      << indent << "</Attribute>\n";
-  };
-
-  if (snapshots.empty()) {
-    x << "    <Grid Name=\"geometry\" GridType=\"Uniform\">\n";
-    grid_body("      ");
-    x << "    </Grid>\n";
-  } else {
-    x << "    <Grid Name=\"fields\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
-    for (const auto& s : snapshots) {
-      const std::string name = s.group.substr(s.group.find_last_of('/') + 1);
-      x << "      <Grid Name=\"" << escape_markup(name) << "\" GridType=\"Uniform\">\n"
-        << "        <Time Value=\"" << num(s.time) << "\"/>\n";
-      grid_body("        ");
-      x << "        <Attribute Name=\"velocity\" AttributeType=\"Vector\" Center=\"Node\">\n"
-        << "          <DataItem Dimensions=\"" << dims
-        << " 3\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5 << ":"
-        << escape_markup(s.group) << "/velocity</DataItem>\n"
-        << "        </Attribute>\n"
-        << "        <Attribute Name=\"pressure\" AttributeType=\"Scalar\" Center=\"Node\">\n"
-        << "          <DataItem Dimensions=\"" << dims
-        << "\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5 << ":"
-        << escape_markup(s.group) << "/pressure</DataItem>\n"
-        << "        </Attribute>\n"
-        << "      </Grid>\n";
-    }
-    x << "    </Grid>\n";
-  }
-  x << "  </Domain>\n</Xdmf>\n";
-
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error("cannot create the XDMF file", path.string());
-  const std::string text = x.str();
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) throw Error("cannot write the XDMF file", path.string());
 }
 
 }  // namespace hemotwin::io

@@ -12,9 +12,11 @@
 #include "hemotwin/core/shapes.hpp"
 #include "hemotwin/core/simulation.hpp"
 #include "hemotwin/io/case_file.hpp"
+#include "hemotwin/io/checkpoint.hpp"
 #include "hemotwin/io/cycles.hpp"
 #include "hemotwin/io/output_dir.hpp"
 #include "hemotwin/io/results_writer.hpp"
+#include "hemotwin/io/run_loop.hpp"
 #include "hemotwin/io/summary.hpp"
 #include "hemotwin/io/vti_writer.hpp"
 #include "hemotwin/version.hpp"
@@ -22,6 +24,8 @@
 namespace hemotwin::io {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 constexpr const char* hdf5_name = "results.h5";
 constexpr const char* xdmf_name = "results.xdmf";
@@ -31,8 +35,6 @@ constexpr const char* wall_name = "wall.vtp";
 constexpr const char* wall_surface_name = "wall_surface.vtp";
 constexpr const char* csv_name = "iolets.csv";
 
-// The time over which TAWSS and OSI average: the last cardiac cycle of a pulsatile run, the last
-// tenth of a steady one.
 // The cardiac period of a pulsatile run; 0 for a steady one.
 double cycle_period(const Case& c) {
   const bool inlet = c.driver == FlowDriver::Inlet;
@@ -40,6 +42,8 @@ double cycle_period(const Case& c) {
                                : c.body_force.oscillation_amplitude > 0;
   return pulsatile ? (inlet ? c.inlet.period : c.body_force.period) : 0.0;
 }
+// The time over which TAWSS and OSI average: the last cardiac cycle of a pulsatile run, the last
+// tenth of a steady one.
 double averaging_time(const Case& c) {
   const double period = cycle_period(c);
   return period > 0 ? std::min(period, c.time.duration) : 0.1 * c.time.duration;
@@ -75,52 +79,244 @@ WallSurface pipe_wall(const Case& c) {
   return w;
 }
 
-}  // namespace
-
-RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
-                   const RunCallbacks& callbacks) {
-  using Clock = std::chrono::steady_clock;
-
-  // Errors up to on_info are about the case (the CLI reports them so); the staging directory comes
-  // right after, so an unwritable output directory still fails before any step is computed.
-  WallSurface wall_surface;
+// The simulation of a case and the wall surface its wall quantities map onto.
+struct Built {
   std::unique_ptr<Simulation> sim;
+  WallSurface wall_surface;
+};
+
+Built build(const Case& c, const RunCallbacks& callbacks) {
+  Built b;
   if (callbacks.geometry) {
     FileGeometry g = callbacks.geometry(c);
-    wall_surface = std::move(g.wall);
-    sim = Simulation::create(c, std::move(g.domain));
+    b.wall_surface = std::move(g.wall);
+    b.sim = Simulation::create(c, std::move(g.domain));
   } else {
-    sim = Simulation::create(c);
+    b.sim = Simulation::create(c);
     if (c.geometry.shape == ShapeKind::Pipe || c.geometry.shape == ShapeKind::StenosedPipe)
-      wall_surface = pipe_wall(c);
+      b.wall_surface = pipe_wall(c);
   }
-  const std::string backend = to_string(sim->backend());
-  const std::string device = sim->device();
+  return b;
+}
+
+// Field outputs fall on whole steps: every so many steps (0: only the final state).
+std::int64_t field_interval(const Case& c, double dt, std::int64_t total) {
+  if (c.output.interval <= 0) return 0;
+  const std::int64_t every = std::max<std::int64_t>(1, std::llround(c.output.interval / dt));
+  if (c.output.hdf5 && total / every > 1000)
+    spdlog::warn("output.interval = {} s gives {} field outputs; the results file will be large",
+                 c.output.interval, total / every);
+  return every;
+}
+
+// The period the run counts cardiac cycles by; 0 when it does not (time.cycles unset).
+double counted_period(const Case& c) {
+  if (c.time.cycles <= 0) return 0.0;
+  return c.driver == FlowDriver::Inlet ? c.inlet.period : c.body_force.period;
+}
+
+// The final state's fields (into results.h5 unless the last interval wrote it, and results.vti),
+// and the wall: results.h5's /wall, wall.vtp and, with a wall surface, wall_surface.vtp.
+void write_final_outputs(const Case& c, Simulation& sim, OutputDir& out, ResultsWriter* writer,
+                         WallAveraging& wall, const WallSurface& surface) {
+  if (writer || c.output.vti) {
+    const FieldSnapshot snapshot = sim.snapshot();
+    if (writer && (writer->snapshots().empty() || writer->snapshots().back().step != snapshot.step))
+      writer->write_fields(snapshot);
+    if (c.output.vti) write_vti(out.staged(vti_name), sim.grid(), snapshot);
+  }
+  const WallShearField& wss = wall.latest();
+  const WallAveraging::Averages avg = wall.averages();
+  // The wall area each wall point stands for, where the run has a wall surface.
+  const std::vector<double> area = surface.empty() || wss.point.empty()
+                                       ? std::vector<double>{}
+                                       : wall_point_areas(surface, wss.point);
+  if (writer) {
+    writer->write_wall(wss, avg.tawss, avg.osi, avg.duration, area);
+    if (c.output.wall_series) writer->write_wall_series(avg.series_time, avg.series_wss);
+  }
+  write_wall_vtp(out.staged(wall_name), wss, avg.tawss, avg.osi);
+  if (!surface.empty() && !wss.point.empty())
+    write_wall_surface_vtp(out.staged(wall_surface_name), surface, wss, avg.tawss, avg.osi);
+}
+
+// The time step and relaxation time a checkpoint was taken at: a resumed run must step alike.
+class UnitsRecord final : public RunPart {
+ public:
+  explicit UnitsRecord(const Units& u) : dt_(u.dt()), tau_(u.tau()) {}
+  std::string state_name() const override { return "units"; }
+  PartState save() const override { return {{"dt", {dt_}}, {"tau", {tau_}}}; }
+  void load(const PartState& s) override {
+    const auto dt = s.find("dt"), tau = s.find("tau");
+    if (dt == s.end() || tau == s.end() || dt->second.size() != 1 || tau->second.size() != 1)
+      throw Error("the checkpoint does not say its time step and relaxation time");
+    const auto differs = [](double a, double b) { return std::abs(a - b) > 1e-12 * std::abs(b); };
+    if (differs(dt->second[0], dt_) || differs(tau->second[0], tau_))
+      throw Error(fmt::format(
+          "the checkpoint ran at dt = {:.6g} s, tau = {:.6g}; this case gives dt = {:.6g} s, "
+          "tau = {:.6g}: resume with the time step, lattice and blood of the run that wrote it",
+          dt->second[0], tau->second[0], dt_, tau_));
+  }
+
+ private:
+  double dt_, tau_;
+};
+
+fs::path checkpoint_file(const fs::path& p) {
+  return fs::is_directory(p) ? p / "checkpoint.h5" : p;
+}
+
+// The loop's parts, in the order each sample reaches them: the series first (the cycles average
+// over it), the wall (a cycle's end closes its averages) before the cycles, checkpoints last.
+struct Parts {
+  std::optional<DiagnosticSeries> series;
+  std::optional<WallAveraging> wall;
+  std::optional<CycleMonitor> cycles;
+  std::optional<FieldOutput> fields;
+  std::optional<UnitsRecord> units;
+  std::optional<Checkpoints> checkpoints;
+};
+
+void assemble(RunLoop& loop, Parts& p, const Case& c, Simulation& sim, ResultsWriter* writer,
+              const fs::path& keep_dir, const std::string& case_text, double wall_before) {
+  const Units& units = sim.units();
+  const std::int64_t total = sim.total_steps();
+  p.series.emplace(c.output.check_every, total, writer);
+  loop.add(*p.series);
+  // Wall shear stress: sampled with the diagnostics over the averaging window (the last cycle).
+  const double window_start = double(total) * units.dt() - averaging_time(c) - 0.5 * units.dt();
+  p.wall.emplace(sim, window_start, c.time.cycles > 0, c.output.wall_series);
+  loop.add(*p.wall);
+  if (counted_period(c) > 0) {
+    p.cycles.emplace(c.name, counted_period(c), units.dt(), c.time.cycles, c.time.cycle_tolerance,
+                     *p.series, *p.wall);
+    loop.add(*p.cycles);
+  }
+  if (const std::int64_t every = field_interval(c, units.dt(), total); writer && every > 0) {
+    p.fields.emplace(sim, *writer, every, total, keep_dir);
+    loop.add(*p.fields);
+  }
+  if (keep_dir.empty()) return;
+  p.units.emplace(units);
+  loop.add(*p.units);
+  const std::int64_t every =
+      c.output.checkpoint_interval > 0
+          ? std::max<std::int64_t>(1, std::llround(c.output.checkpoint_interval / units.dt()))
+          : 0;
+  p.checkpoints.emplace(loop, sim, keep_dir / "checkpoint.h5", every,
+                        c.output.checkpoint_wall_interval, total, case_text, wall_before);
+  loop.add(*p.checkpoints);
+}
+
+// After the results are committed: the checkpoint and the snapshots kept for it.
+void remove_checkpoints(const fs::path& dir) {
+  std::error_code ec;
+  fs::remove(dir / "checkpoint.h5", ec);
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("fields_", 0) == 0 && e.path().extension() == ".h5") fs::remove(e.path(), ec);
+  }
+  fs::remove(dir, ec);  // only when empty
+}
+
+// summary.json's content but for the files list.
+RunSummary summarise(const Case& c, Simulation& sim, const Provenance& provenance,
+                     std::int64_t steps, const DiagnosticSeries& series,
+                     const CycleMonitor* cycles) {
+  RunSummary s;
+  s.name = c.name;
+  s.hemotwin_version = provenance.version;
+  s.git_commit = provenance.git_commit;
+  s.steps = steps;
+  s.total_steps = sim.total_steps();
+  s.cycle_period = counted_period(c);
+  if (cycles) {
+    s.cycle_changes = cycles->changes();
+    s.cycles_done = cycles->cycles_done();
+    s.converged = cycles->finished();
+  }
+  s.simulated_time = sim.time();
+  s.fluid_cells = sim.grid().fluid_cells;
+  s.backend = provenance.backend;
+  s.device = provenance.device;
+  s.streaming = to_string(sim.streaming());
+  s.precision = to_string(c.precision);
+  s.lattice = to_string(c.lattice);
+  s.collision = to_string(c.collision);
+  s.dx = sim.units().dx();
+  s.dt = sim.units().dt();
+  s.tau = sim.units().tau();
+  s.iolets = sim.iolets();
+  s.sections = sim.sections();
+  s.series = series.samples();
+  return s;
+}
+
+}  // namespace
+
+fs::path checkpoint_dir(const fs::path& output_dir) {
+  fs::path dir = output_dir;
+  if (!dir.has_filename()) dir = dir.parent_path();  // "results/" -> "results"
+  return dir.parent_path() / (dir.filename().string() + ".checkpoint");
+}
+
+RunResult run_case(const Case& c, const fs::path& output_dir, const RunCallbacks& callbacks,
+                   const fs::path& resume_from) {
+  using Clock = std::chrono::steady_clock;
+
+  // Errors up to on_info are about the case (the CLI reports them so): a checkpoint that is
+  // damaged, or of another lattice, time step or relaxation time, among them.
+  std::optional<Checkpoint> resumed;
+  if (!resume_from.empty()) resumed = read_checkpoint(checkpoint_file(resume_from));
+  Built built = build(c, callbacks);
+  Simulation& sim = *built.sim;
+  if (resumed) {
+    sim.restore(resumed->simulation);
+    UnitsRecord(sim.units())
+        .load(resumed->run.count("units") ? resumed->run.at("units") : PartState{});
+  }
+  const std::string backend = to_string(sim.backend());
+  const std::string device = sim.device();
   const std::string info =
-      "backend " + backend + " (" + device + "), " + to_string(sim->streaming()) + " streaming";
+      "backend " + backend + " (" + device + "), " + to_string(sim.streaming()) + " streaming";
   if (callbacks.on_info) callbacks.on_info(info);
 
+  // The staging directory comes right after, so an unwritable output directory still fails
+  // before any step is computed.
   OutputDir out(output_dir, summary_name);
   out.replace_on_commit(
       {hdf5_name, xdmf_name, vti_name, wall_surface_name, case_name, summary_name});
+  const bool checkpointable = resumed || callbacks.should_checkpoint_and_stop ||
+                              c.output.checkpoint_interval > 0 ||
+                              c.output.checkpoint_wall_interval > 0;
+  const fs::path keep_dir = !checkpointable ? fs::path()
+                            : resumed       ? checkpoint_file(resume_from).parent_path()
+                                            : checkpoint_dir(out.target());
+  if (checkpointable) fs::create_directories(keep_dir);
+  Parts parts;
+  // A run that fails before writing a checkpoint takes the snapshots it kept with it; one with a
+  // checkpoint (written or resumed from) leaves it, usable, with its snapshots.
+  struct KeepDirGuard {
+    fs::path dir;
+    const Parts* parts = nullptr;
+    bool keep = false;
+    ~KeepDirGuard() {
+      if (dir.empty() || keep) return;
+      if (parts && parts->checkpoints && parts->checkpoints->written() > 0) return;
+      remove_checkpoints(dir);
+    }
+  } guard{keep_dir, &parts, resumed.has_value()};
 
-  const GridInfo& grid = sim->grid();
-  const std::vector<IoletInfo>& iolets = sim->iolets();
-  const Units& units = sim->units();
-  const std::int64_t total = sim->total_steps();
-  const std::int64_t first_step = sim->step_count();
-  const std::int64_t check = std::max(1, c.output.check_every);
-  // Field outputs fall on whole steps: every interval_steps steps (0: only the final state).
-  std::int64_t interval_steps = 0;
-  if (c.output.interval > 0) {
-    interval_steps = std::max<std::int64_t>(1, std::llround(c.output.interval / units.dt()));
-    if (c.output.hdf5 && total / interval_steps > 1000)
-      spdlog::warn("output.interval = {} s gives {} field outputs; the results file will be large",
-                   c.output.interval, total / interval_steps);
-  }
+  const GridInfo& grid = sim.grid();
+  const Units& units = sim.units();
+  const std::int64_t total = sim.total_steps();
+  const std::int64_t first_step = sim.step_count();
   spdlog::info("run '{}': {} steps of dt = {:.4g} s, {} fluid cells, {}", c.name, total, units.dt(),
                grid.fluid_cells, info);
-  for (const auto& n : sim->notes()) spdlog::info("run '{}': {}", c.name, n);
+  for (const auto& n : sim.notes()) spdlog::info("run '{}': {}", c.name, n);
+  if (resumed)
+    spdlog::info("run '{}': resumed at step {} ({:.4g} s) from {}", c.name, first_step, sim.time(),
+                 checkpoint_file(resume_from).string());
 
   const Provenance provenance = Provenance::current(backend, device);
   const std::string case_text = c.source_text.empty() ? to_toml(c) : c.source_text;
@@ -132,176 +328,71 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
     meta.case_text = case_text;
     meta.case_file = c.source_file;
     meta.dt = units.dt();
-    meta.sections = sim->sections();
+    meta.sections = sim.sections();
     meta.cycle_period = cycle_period(c);
-    writer.emplace(out.staged(hdf5_name), grid, iolets, meta);
+    writer.emplace(out.staged(hdf5_name), grid, sim.iolets(), meta);
   }
 
-  std::vector<Diagnostics> series;
-  // Wall shear stress: sampled with the diagnostics over the averaging window (the last cycle).
-  const double t_end = double(total) * units.dt();
-  const double window_start = t_end - averaging_time(c) - 0.5 * units.dt();
-  std::optional<WallShearAverage> wall_average;
-  WallShearField wall;
-  double last_wall_time = c.time.cycles > 0 ? 0.0 : window_start;
-  // With cycles the averages restart with each cycle and those of the last complete one are kept
-  // (a run that stops once periodic ends on a cycle's end).
-  const bool by_cycle = c.time.cycles > 0;
-  std::vector<double> cycle_tawss, cycle_osi;
-  double cycle_averaged = 0;
-  // The samples themselves (output.wall_series), float: those of the window so far, and with
-  // cycles those of the last complete cycle.
-  struct WallSeries {
-    std::vector<double> time;
-    std::vector<std::vector<float>> wss;
-  } wall_series, cycle_wall_series;
-  auto sample_wall = [&] {
-    if (!by_cycle && sim->time() < window_start) return;
-    wall = sim->wall_shear();
-    if (!wall_average) wall_average.emplace(wall.point.size());
-    if (wall.time > last_wall_time) wall_average->add(wall.wss, wall.time - last_wall_time);
-    last_wall_time = wall.time;
-    if (c.output.wall_series && (wall_series.time.empty() || wall.time > wall_series.time.back())) {
-      std::vector<float> v(3 * wall.wss.size());
-      for (std::size_t k = 0; k < wall.wss.size(); ++k)
-        for (int a = 0; a < 3; ++a) v[3 * k + std::size_t(a)] = float(wall.wss[k][a]);
-      wall_series.time.push_back(wall.time);
-      wall_series.wss.push_back(std::move(v));
-    }
-  };
-  // Cardiac cycles: each one's iolet means against the one before; stop once periodic.
-  const double period = c.time.cycles > 0
-                            ? (c.driver == FlowDriver::Inlet ? c.inlet.period : c.body_force.period)
-                            : 0.0;
-  auto cycle_end_step = [&](int k) { return std::llround((k + 1) * period / units.dt()); };
-  std::vector<CycleStats> cycle_stats_done;
-  std::vector<CycleChange> changes;
-  bool converged = false;
-  auto end_of_cycle = [&] {
-    const int k = int(cycle_stats_done.size());
-    if (wall_average) {
-      cycle_tawss = wall_average->tawss();
-      cycle_osi = wall_average->osi();
-      cycle_averaged = wall_average->duration();
-      wall_average->reset();
-    }
-    if (!wall_series.time.empty()) {
-      // The cycle's last sample also opens the next cycle's series (the trapezoid needs both ends).
-      cycle_wall_series = wall_series;
-      wall_series.time.erase(wall_series.time.begin(), wall_series.time.end() - 1);
-      wall_series.wss.erase(wall_series.wss.begin(), wall_series.wss.end() - 1);
-    }
-    cycle_stats_done.push_back(
-        cycle_stats(series, k * period - 0.5 * units.dt(), (k + 1) * period + 0.5 * units.dt()));
-    if (k == 0) {
-      spdlog::info("run '{}': cycle 1 of {} done", c.name, c.time.cycles);
-      return;
-    }
-    const CycleChange ch = cycle_change(cycle_stats_done[k - 1], cycle_stats_done[k], k + 1);
-    changes.push_back(ch);
-    spdlog::info(
-        "run '{}': cycle {} of {}: change from cycle {}: pressure {:.3g} %, flow {:.3g} % (the "
-        "largest over the inlets and outlets)",
-        c.name, k + 1, c.time.cycles, k, 100 * ch.pressure, 100 * ch.flow);
-    if (c.time.cycle_tolerance > 0 && ch.largest() < c.time.cycle_tolerance) {
-      converged = true;
-      spdlog::info("run '{}': periodic within {:.3g} % after {} cycles; stopping", c.name,
-                   100 * c.time.cycle_tolerance, k + 1);
-    }
-  };
-  auto sample = [&] {
-    Diagnostics d = sim->diagnostics();
-    if (writer) writer->append_diagnostics(d);
-    series.push_back(std::move(d));
-    sample_wall();
-    if (period > 0 && sim->step_count() >= cycle_end_step(int(cycle_stats_done.size())))
-      end_of_cycle();
-  };
+  RunLoop loop(sim);
+  assemble(loop, parts, c, sim, writer ? &*writer : nullptr, keep_dir, case_text,
+           resumed ? resumed->wall_time_s : 0.0);
+  if (resumed) loop.load(resumed->run);
 
   const auto start = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   auto mlups = [&](double seconds) {
-    const double steps = static_cast<double>(sim->step_count() - first_step);
+    const double steps = static_cast<double>(sim.step_count() - first_step);
     return seconds > 0 ? static_cast<double>(grid.fluid_cells) * steps / seconds / 1e6 : 0.0;
   };
   std::int64_t last_progress = -1;
   auto progress = [&] {
-    last_progress = sim->step_count();
+    last_progress = sim.step_count();
     if (!callbacks.on_progress) return;
     Progress p;
-    p.step = sim->step_count();
+    p.step = sim.step_count();
     p.total_steps = total;
     p.elapsed_s = elapsed();
     p.mlups = mlups(p.elapsed_s);
     callbacks.on_progress(p);
   };
+  bool checkpoint_requested = false;
+  auto should_stop = [&] {
+    if (callbacks.should_checkpoint_and_stop && callbacks.should_checkpoint_and_stop())
+      return checkpoint_requested = true;
+    return callbacks.should_stop && callbacks.should_stop();
+  };
 
-  sample();  // the initial state: the reference for the mass balance
-  bool stopped_early = false;
-  while (sim->step_count() < total) {
-    if (callbacks.should_stop && callbacks.should_stop()) {
-      stopped_early = true;
-      spdlog::info("run '{}': stop requested at step {} of {}", c.name, sim->step_count(), total);
-      break;
-    }
-    const std::int64_t step = sim->step_count();
-    std::int64_t next = std::min(total, (step / check + 1) * check);
-    if (interval_steps > 0) next = std::min(next, (step / interval_steps + 1) * interval_steps);
-    const std::int64_t cycle_end =
-        period > 0 ? cycle_end_step(int(cycle_stats_done.size())) : total;
-    if (cycle_end > step) next = std::min(next, cycle_end);
-    sim->advance(next - step);
-    const std::int64_t now = sim->step_count();
-    if (now % check == 0 || now == total || now == cycle_end) {
-      sample();
-      progress();
-    }
-    // The final state is written below, once, whatever the interval.
-    if (writer && interval_steps > 0 && now % interval_steps == 0 && now < total)
-      writer->write_fields(sim->snapshot());
-    if (converged) break;
+  const bool stopped_early = loop.run(total, should_stop, progress, resumed.has_value());
+  const std::int64_t final_step = sim.step_count();
+  RunResult result;
+  result.resumed_at = resumed ? first_step : -1;
+  result.dt = units.dt();
+  if (checkpoint_requested) {
+    parts.checkpoints->write();
+    guard.keep = true;
+    result.checkpointed = result.stopped_early = true;
+    result.checkpoint = parts.checkpoints->file();
+    result.steps = final_step - first_step;
+    result.wall_time_s = elapsed();
+    result.mlups = mlups(result.wall_time_s);
+    spdlog::info("run '{}': checkpoint at step {} of {}; nothing committed: resume from {}", c.name,
+                 final_step, total, keep_dir.string());
+    return result;
   }
-
-  const std::int64_t final_step = sim->step_count();
-  if (series.back().step != final_step) sample();
+  if (stopped_early)
+    spdlog::info("run '{}': stop requested at step {} of {}", c.name, final_step, total);
+  if (parts.series->samples().back().step != final_step) loop.sample();
   const double wall_time = elapsed();
   if (last_progress != final_step) progress();
 
-  if (writer || c.output.vti) {
-    const FieldSnapshot snapshot = sim->snapshot();
-    if (writer && (writer->snapshots().empty() || writer->snapshots().back().step != snapshot.step))
-      writer->write_fields(snapshot);
-    if (c.output.vti) write_vti(out.staged(vti_name), grid, snapshot);
-  }
+  if (parts.fields) parts.fields->adopt();
+  write_final_outputs(c, sim, out, writer ? &*writer : nullptr, *parts.wall, built.wall_surface);
 
-  if (wall.point.empty() || wall.time != sim->time()) wall = sim->wall_shear();
-  std::vector<double> tawss, osi;
-  double averaged_over = 0;
-  if (by_cycle && cycle_averaged > 0) {
-    tawss = cycle_tawss;
-    osi = cycle_osi;
-    averaged_over = cycle_averaged;
-  } else if (!by_cycle && wall_average && wall_average->duration() > 0) {
-    tawss = wall_average->tawss();
-    osi = wall_average->osi();
-    averaged_over = wall_average->duration();
-  }
-  // The wall area each wall point stands for, where the run has a wall surface.
-  const std::vector<double> wall_area = wall_surface.empty() || wall.point.empty()
-                                            ? std::vector<double>{}
-                                            : wall_point_areas(wall_surface, wall.point);
-  if (writer) {
-    writer->write_wall(wall, tawss, osi, averaged_over, wall_area);
-    if (c.output.wall_series) {
-      const WallSeries& ws = by_cycle && cycle_averaged > 0 ? cycle_wall_series : wall_series;
-      writer->write_wall_series(ws.time, ws.wss);
-    }
-  }
-  write_wall_vtp(out.staged(wall_name), wall, tawss, osi);
-  if (!wall_surface.empty() && !wall.point.empty())
-    write_wall_surface_vtp(out.staged(wall_surface_name), wall_surface, wall, tawss, osi);
-
-  RunSummary summary;
+  RunSummary summary = summarise(c, sim, provenance, final_step - first_step, *parts.series,
+                                 parts.cycles ? &*parts.cycles : nullptr);
+  summary.stopped_early = stopped_early;
+  summary.wall_time_s = wall_time;
+  summary.mlups = mlups(wall_time);
   if (writer) {
     writer->close();
     write_xdmf(out.staged(xdmf_name), hdf5_name, grid, writer->snapshots());
@@ -310,44 +401,17 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   }
   if (c.output.vti) summary.files.emplace_back("vti", vti_name);
   summary.files.emplace_back("wall", wall_name);
-  if (!wall_surface.empty() && !wall.point.empty())
+  if (fs::exists(out.staged(wall_surface_name)))
     summary.files.emplace_back("wall_surface", wall_surface_name);
   out.write_file(case_name, case_text);
   summary.files.emplace_back("case", case_name);
-  out.write_file(csv_name, iolet_csv(series, iolets, sim->sections()));
+  out.write_file(csv_name, iolet_csv(parts.series->samples(), sim.iolets(), sim.sections()));
   summary.files.emplace_back("iolets_csv", csv_name);
-
-  summary.name = c.name;
-  summary.hemotwin_version = provenance.version;
-  summary.git_commit = provenance.git_commit;
-  summary.steps = final_step - first_step;
-  summary.total_steps = total;
-  summary.stopped_early = stopped_early;
-  summary.cycle_period = period;
-  summary.cycle_changes = changes;
-  summary.cycles_done = int(cycle_stats_done.size());
-  summary.converged = converged;
-  summary.simulated_time = sim->time();
-  summary.wall_time_s = wall_time;
-  summary.fluid_cells = grid.fluid_cells;
-  summary.mlups = mlups(wall_time);
-  summary.backend = backend;
-  summary.device = device;
-  summary.streaming = to_string(sim->streaming());
-  summary.precision = to_string(c.precision);
-  summary.lattice = to_string(c.lattice);
-  summary.collision = to_string(c.collision);
-  summary.dx = units.dx();
-  summary.dt = units.dt();
-  summary.tau = units.tau();
-  summary.iolets = iolets;
-  summary.sections = sim->sections();
-  summary.series = series;
   write_summary(out.staged(summary_name), summary);
 
   out.commit();
+  if (checkpointable) remove_checkpoints(keep_dir);
 
-  RunResult result;
   result.directory = out.target();
   if (c.output.hdf5) {
     result.hdf5 = out.final_path(hdf5_name);
@@ -355,7 +419,6 @@ RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
   }
   result.summary = out.final_path(summary_name);
   result.steps = summary.steps;
-  result.dt = units.dt();
   result.wall_time_s = wall_time;
   result.mlups = summary.mlups;
   result.stopped_early = stopped_early;

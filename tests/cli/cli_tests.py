@@ -646,6 +646,63 @@ def interrupt(tmp):
     check("hemotwin: error" not in err, f"an interrupt is not an error:\n{err}")
 
 
+
+def run_until_signal(args, tmp, sig):
+    """Starts a run, sends `sig` at its first progress line (10 % done, or where a resumed run
+    is), and returns (exit code, stderr)."""
+    env = dict(os.environ)
+    env.pop("TERM", None)
+    p = subprocess.Popen([HEMOTWIN, *args], cwd=tmp, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env)
+    seen = ""
+    deadline = time.time() + 120
+    while not re.search(r"\(\d+%\)", seen) and time.time() < deadline:
+        line = p.stderr.readline()
+        if not line:
+            break
+        seen += line
+    p.send_signal(sig)
+    out, err = p.communicate(timeout=120)
+    return p.returncode, seen + err
+
+
+@test
+def checkpoint_resume(tmp):
+    """SIGTERM, then SIGUSR1 (what Slurm sends before a time limit): each writes a checkpoint and
+    exits 75 with nothing committed; --resume goes on, and the run resumed twice writes the
+    uninterrupted run's iolet series to the last digit. A foreign file or another lattice is
+    refused as a usage error, the checkpoint left as it was."""
+    t = Path(tmp)
+    base = ["run", case("tiny.toml"), "--set", "geometry.cells_across_diameter=16",
+            "--set", "time.duration_s=0.1", "--set", "output.interval_s=0.025"]
+    rc, out, err = run([*base, "--output", "whole", "--quiet"], tmp)
+    check(rc == 0, f"uninterrupted run: exit code {rc}\n{err}")
+
+    resume = ["--output", "parts", "--resume", "parts.checkpoint"]
+    rc, err = run_until_signal([*base, "--output", "parts"], tmp, signal.SIGTERM)
+    check(rc == 75, f"SIGTERM: exit code {rc}, expected 75\n{err}")
+    check(not (t / "parts").exists(), "a checkpointed stop committed results")
+    check((t / "parts.checkpoint" / "checkpoint.h5").is_file(), f"no checkpoint\n{err}")
+    check("--resume parts.checkpoint" in err, f"the message does not say how to resume:\n{err}")
+    print(err.strip().splitlines()[-1])
+
+    before = snapshot(t / "parts.checkpoint")
+    expect_error([*base, "--output", "parts", "--resume", case("tiny.toml")], 2,
+                 r"tiny.toml.*not HDF5", tmp)
+    expect_error([*base, "--set", "geometry.cells_across_diameter=12", *resume], 2,
+                 r"another lattice", tmp)
+    check(snapshot(t / "parts.checkpoint") == before, "a refused resume changed the checkpoint")
+
+    rc, err = run_until_signal([*base, *resume], tmp, signal.SIGUSR1)
+    check(rc == 75, f"SIGUSR1 after a resume: exit code {rc}, expected 75\n{err}")
+    rc, out, err = run([*base, *resume, "--quiet"], tmp)
+    check(rc == 0, f"second resume: exit code {rc}\n{err}")
+    check(not (t / "parts.checkpoint").exists(), "the checkpoint outlived the committed results")
+    whole = (t / "whole" / "iolets.csv").read_text()
+    parts = (t / "parts" / "iolets.csv").read_text()
+    check(whole == parts, "the resumed run's iolet series differ from the uninterrupted run's")
+    print(f"resumed twice: iolets.csv identical ({len(whole.splitlines())} rows)")
+
 # ---- scans ------------------------------------------------------------------------------------------
 
 @test

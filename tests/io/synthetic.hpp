@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -13,6 +15,14 @@
 #include "hemotwin/core/fields.hpp"
 
 namespace hemotwin::io::test {
+
+/// A file's bytes.
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 /// Fluid pattern inside the stored bricks (about three cells in four are fluid).
 inline bool is_fluid(int x, int y, int z) { return (7 * x + 3 * y + 5 * z) % 4 != 0; }

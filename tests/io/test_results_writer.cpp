@@ -434,12 +434,7 @@ TEST(ResultsWriter, RefusesInconsistentInputNamingTheFile) {
 
 // ---- XDMF --------------------------------------------------------------------------------------
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 
 TEST(Xdmf, DescribesEverySnapshotInZYXOrderWithReferencesThatExist) {
   TempDir dir("xdmf");

@@ -43,12 +43,7 @@ Case tiny_pipe() {
   return c;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 
 std::map<std::string, std::string> directory_contents(const fs::path& dir) {
   std::map<std::string, std::string> out;

@@ -126,3 +126,29 @@ def test_ctrl_c_stops_a_run_and_leaves_valid_results(tmp_path):
     assert f["step"] == res.summary["steps"] and np.isfinite(f["velocity"][res.fluid_mask]).all()
     with open(tmp_path / "out" / "summary.json") as fh:
         json.load(fh)
+
+
+def test_a_run_that_fails_after_a_checkpoint_resumes_to_the_uninterrupted_result(tmp_path):
+    output = {"check_every": 20, "interval_s": 0.005, "checkpoint_interval_s": 0.006}
+    case = hemotwin.Case.from_dict(pipe_case(output=output))
+    whole = hemotwin.run(case, tmp_path / "whole")
+    assert not (tmp_path / "whole.checkpoint").exists()
+
+    def fail_late(p):
+        if p.step > 0.6 * whole.steps:
+            raise RuntimeError("the node went away")
+
+    with pytest.raises(RuntimeError, match="node went away"):
+        hemotwin.run(case, tmp_path / "out", progress=fail_late)
+    assert not (tmp_path / "out").exists()
+    checkpoint = tmp_path / "out.checkpoint"
+    assert (checkpoint / "checkpoint.h5").is_file()
+    result = hemotwin.run(case, tmp_path / "out", resume=checkpoint)
+    assert 0 < result.resumed_at < whole.steps
+    a, b = hemotwin.load(tmp_path / "whole"), hemotwin.load(tmp_path / "out")
+    assert a.iolets_csv() == b.iolets_csv()
+    assert len(b.steps) == len(a.steps) and np.array_equal(a.fields()["velocity"],
+                                                          b.fields()["velocity"], equal_nan=True)
+    assert np.array_equal(a.wall["tawss"], b.wall["tawss"])
+    with pytest.raises(hemotwin.Error, match="checkpoint"):
+        hemotwin.run(case, tmp_path / "again", resume=tmp_path / "whole" / "summary.json")

@@ -199,6 +199,10 @@ struct OutputSpec {
   /// WSS. Held in memory until the end: 12 bytes per wall point per sample.
   bool wall_series = true;
   int check_every = 100;  // steps between divergence checks and iolet samples
+  /// Checkpoints (into `<directory>.checkpoint/`): every so many simulated seconds, and every so
+  /// many seconds of wall-clock time; 0 = never.
+  double checkpoint_interval = 0.0;
+  double checkpoint_wall_interval = 0.0;
 };
 
 /// A measurement section: flow and mean pressure sampled there with the iolets' (they go to the

@@ -3,11 +3,16 @@
 // renamed when complete, so the checkpoint it replaces stays readable until then.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "hemotwin/core/simulation.hpp"
 
 namespace hemotwin::io {
+
+/// One part of a run loop's state (run_loop.hpp): named arrays of numbers.
+using PartState = std::map<std::string, std::vector<double>>;
 
 struct Checkpoint {
   SimulationState simulation;
@@ -15,6 +20,9 @@ struct Checkpoint {
   std::string case_text;         // the case as run (TOML)
   std::string hemotwin_version;  // of the run that wrote it (filled by write_checkpoint)
   std::string backend, device;   // where it ran
+  double wall_time_s = 0;        // the wall-clock time the run had taken
+  /// The run loop's parts' states by part name (/run/PART/KEY); empty for a bare Simulation's.
+  std::map<std::string, PartState> run;
 };
 
 /// Writes `c` to `path`: first to a temporary file beside it (flushed to the disk), then renamed

@@ -77,6 +77,15 @@ class ResultsWriter {
   /// already written.
   void write_fields(const FieldSnapshot& snapshot);
 
+  /// Writes the snapshot as write_fields would, but into a file of its own (`file`, replaced
+  /// atomically), for adopt_fields() to take in later: a checkpointed run's snapshots outlive its
+  /// process. The results file is not touched.
+  void write_fields_file(const std::filesystem::path& file, const FieldSnapshot& snapshot) const;
+  /// Copies the snapshot of a file written by write_fields_file (by this or an earlier process's
+  /// writer on the same grid) into /fields. Throws when it is no such file or its step was
+  /// already written.
+  void adopt_fields(const std::filesystem::path& file);
+
   /// Records one sample of the reductions; written to /iolets and /diagnostics on close().
   void append_diagnostics(const Diagnostics& d);
 

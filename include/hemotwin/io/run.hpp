@@ -38,6 +38,11 @@ struct RunCallbacks {
   std::function<void(const std::string&)> on_info;
   /// Polled between chunks; returning true stops the run cleanly, committing what was written.
   std::function<bool()> should_stop;
+  /// Polled with should_stop; returning true writes a checkpoint of the state reached and stops
+  /// without committing any results (SIGTERM or SIGUSR1 before a batch system's time limit). Set,
+  /// it also makes the run checkpointable: its field snapshots are kept in the checkpoint
+  /// directory until the end.
+  std::function<bool()> should_checkpoint_and_stop;
 };
 
 struct RunResult {
@@ -50,10 +55,25 @@ struct RunResult {
   double wall_time_s = 0;
   double mlups = 0;
   bool stopped_early = false;
+  /// Stopped by should_checkpoint_and_stop: nothing was committed; `checkpoint` resumes it.
+  bool checkpointed = false;
+  std::filesystem::path checkpoint;  // the last checkpoint written, if any
+  std::int64_t resumed_at = -1;      // the step the run went on from; -1: it started afresh
 };
 
-/// Throws hemotwin::Error (or DivergenceError) on failure; then nothing in `output_dir` is changed.
+/// Where the checkpoints of a run into `output_dir` go: `<output_dir>.checkpoint/`.
+std::filesystem::path checkpoint_dir(const std::filesystem::path& output_dir);
+
+/// Runs `c` into `output_dir`; with `resume_from` (a checkpoint directory or its checkpoint.h5)
+/// it goes on from that checkpoint: bit for bit as the uninterrupted run on the same backend and
+/// precision. A checkpointed run (output.checkpoint_interval_s or _wall_interval_s set,
+/// should_checkpoint_and_stop set, or resumed) keeps its checkpoint and field snapshots in the
+/// checkpoint directory and removes them once its results are committed.
+/// Throws hemotwin::Error (or DivergenceError) on failure; then nothing in `output_dir` is changed
+/// and the last checkpoint stays usable. A checkpoint of another lattice, time step or relaxation
+/// time is refused before the run starts (before on_info).
 RunResult run_case(const Case& c, const std::filesystem::path& output_dir,
-                   const RunCallbacks& callbacks = {});
+                   const RunCallbacks& callbacks = {},
+                   const std::filesystem::path& resume_from = {});
 
 }  // namespace hemotwin::io
