@@ -175,8 +175,9 @@ CLI::App* add_voxelize_command(CLI::App& app, VoxelizeOptions& o) {
   cmd->add_option("--label", o.label, "Label maps: the lumen's label (default: any non-zero)")
       ->check(CLI::Range(0, 255));
   cmd->add_option("--sigma", o.sigma,
-                  "Label maps: Gaussian blur of the mask before its surface, mm (default: half a "
-                  "voxel)")
+                  "Label maps: > 0 takes the wall from the mask blurred by a Gaussian of this "
+                  "sigma, mm; 0 (default) takes it at sub-voxel accuracy from the mask's signed "
+                  "distance (geometry.smoothing_mm)")
       ->check(CLI::Range(0.0, 50.0));
   return cmd;
 }
