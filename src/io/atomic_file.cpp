@@ -1,9 +1,11 @@
 #include "atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -27,11 +29,28 @@ void sync_path(const fs::path& p, bool directory) {
     throw Error("cannot flush it to the disk: " + std::string(std::strerror(err)), p);
 }
 
+// Temporary files of `path` that writers killed part way left behind (`.NAME.partial-PID` whose
+// process is gone): removed, so that kills do not pile them up. A live writer's stays.
+void remove_stale_partials(const fs::path& dir, const std::string& name) {
+  const std::string prefix = "." + name + ".partial-";
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string f = e.path().filename().string();
+    if (f.rfind(prefix, 0) != 0) continue;
+    const std::string digits = f.substr(prefix.size());
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const long pid = std::strtol(digits.c_str(), nullptr, 10);
+    if (pid > 0 && pid != ::getpid() && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
+      fs::remove(e.path(), ec);
+  }
+}
+
 }  // namespace
 
 void replace_atomically(const fs::path& path, const std::function<void(const fs::path&)>& write) {
   const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   if (!fs::is_directory(dir)) throw Error("the directory to write into does not exist", dir);
+  remove_stale_partials(dir, path.filename().string());
   // A name no other writer uses; a kill leaves only it behind, never a partial final file.
   const fs::path partial =
       dir / ("." + path.filename().string() + ".partial-" + std::to_string(::getpid()));

@@ -9,7 +9,8 @@ namespace hemotwin::io {
 /// Calls `write` with a temporary path beside `path` (`.NAME.partial-PID`), flushes what it wrote
 /// to the disk, renames it to `path` and flushes the directory. On any failure (or a kill) the
 /// file under `path`, if any, is the earlier one, intact; the temporary file is removed on
-/// failure. Throws hemotwin::Error naming the directory when it does not exist.
+/// failure. Temporary files of `path` left by writers that were killed (their PID is gone) are
+/// removed first. Throws hemotwin::Error naming the directory when it does not exist.
 void replace_atomically(const std::filesystem::path& path,
                         const std::function<void(const std::filesystem::path&)>& write);
 

@@ -162,13 +162,28 @@ TEST_F(CheckpointFile, SigkillDuringWritesLeavesAReadableCheckpoint) {
     kills += WIFSIGNALED(status) ? 1 : 0;
     const Checkpoint c = read_checkpoint(file);  // throws if damaged
     EXPECT_EQ(c.simulation.populations, sim->state().populations);
-    // A killed writer leaves its temporary file (a later writer of that pid replaces it); never
-    // anything under the final name but a whole checkpoint.
+    // A killed writer may leave its temporary file; never anything under the final name but a
+    // whole checkpoint.
     for (const auto& e : fs::directory_iterator(dir_))
       if (e.path().filename() != "checkpoint.h5")
         EXPECT_TRUE(contains(e.path().filename().string(), ".partial-")) << e.path();
   }
   EXPECT_EQ(kills, 12);
+  // The next writer clears what the killed ones (their processes gone) left behind.
+  write_checkpoint(file, make_checkpoint(*sim, "after"));
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_EQ(e.path().filename(), "checkpoint.h5") << "left behind: " << e.path();
+}
+
+TEST_F(CheckpointFile, ALiveWritersTemporaryFileIsLeftAlone) {
+  auto sim = Simulation::create(windkessel_pipe());
+  const fs::path file = dir_ / "checkpoint.h5";
+  // pid 1 is alive (init); a name that is no pid stays too.
+  for (const char* name : {".checkpoint.h5.partial-1", ".checkpoint.h5.partial-x"})
+    std::ofstream(dir_ / name) << "being written";
+  write_checkpoint(file, make_checkpoint(*sim, "0"));
+  EXPECT_TRUE(fs::exists(dir_ / ".checkpoint.h5.partial-1"));
+  EXPECT_TRUE(fs::exists(dir_ / ".checkpoint.h5.partial-x"));
 }
 
 }  // namespace
