@@ -252,6 +252,53 @@ RunSummary summarise(const Case& c, Simulation& sim, const Provenance& provenanc
   return s;
 }
 
+// A run that fails before writing a checkpoint takes the snapshots it kept with it; one with a
+// checkpoint (written or resumed from) leaves it, usable, with its snapshots.
+struct KeepDirGuard {
+  fs::path dir;
+  const Parts* parts = nullptr;
+  bool keep = false;
+  ~KeepDirGuard() {
+    if (dir.empty() || keep) return;
+    if (parts && parts->checkpoints && parts->checkpoints->written() > 0) return;
+    remove_checkpoints(dir);
+  }
+};
+
+ResultsMetadata metadata(const Case& c, Simulation& sim, const Provenance& provenance,
+                         const std::string& case_text) {
+  ResultsMetadata meta;
+  meta.provenance = provenance;
+  meta.case_name = c.name;
+  meta.case_text = case_text;
+  meta.case_file = c.source_file;
+  meta.dt = sim.units().dt();
+  meta.sections = sim.sections();
+  meta.cycle_period = cycle_period(c);
+  return meta;
+}
+
+// Closes results.h5 and writes the XDMF index, case.toml, iolets.csv and summary.json (last),
+// listing each in the summary.
+void write_remaining_files(const Case& c, Simulation& sim, OutputDir& out, ResultsWriter* writer,
+                           const std::string& case_text, RunSummary& summary) {
+  if (writer) {
+    writer->close();
+    write_xdmf(out.staged(xdmf_name), hdf5_name, sim.grid(), writer->snapshots());
+    summary.files.emplace_back("hdf5", hdf5_name);
+    summary.files.emplace_back("xdmf", xdmf_name);
+  }
+  if (c.output.vti) summary.files.emplace_back("vti", vti_name);
+  summary.files.emplace_back("wall", wall_name);
+  if (fs::exists(out.staged(wall_surface_name)))
+    summary.files.emplace_back("wall_surface", wall_surface_name);
+  out.write_file(case_name, case_text);
+  summary.files.emplace_back("case", case_name);
+  out.write_file(csv_name, iolet_csv(summary.series, sim.iolets(), sim.sections()));
+  summary.files.emplace_back("iolets_csv", csv_name);
+  write_summary(out.staged(summary_name), summary);
+}
+
 }  // namespace
 
 fs::path checkpoint_dir(const fs::path& output_dir) {
@@ -294,18 +341,7 @@ RunResult run_case(const Case& c, const fs::path& output_dir, const RunCallbacks
                                             : checkpoint_dir(out.target());
   if (checkpointable) fs::create_directories(keep_dir);
   Parts parts;
-  // A run that fails before writing a checkpoint takes the snapshots it kept with it; one with a
-  // checkpoint (written or resumed from) leaves it, usable, with its snapshots.
-  struct KeepDirGuard {
-    fs::path dir;
-    const Parts* parts = nullptr;
-    bool keep = false;
-    ~KeepDirGuard() {
-      if (dir.empty() || keep) return;
-      if (parts && parts->checkpoints && parts->checkpoints->written() > 0) return;
-      remove_checkpoints(dir);
-    }
-  } guard{keep_dir, &parts, resumed.has_value()};
+  KeepDirGuard guard{keep_dir, &parts, resumed.has_value()};
 
   const GridInfo& grid = sim.grid();
   const Units& units = sim.units();
@@ -321,17 +357,9 @@ RunResult run_case(const Case& c, const fs::path& output_dir, const RunCallbacks
   const Provenance provenance = Provenance::current(backend, device);
   const std::string case_text = c.source_text.empty() ? to_toml(c) : c.source_text;
   std::optional<ResultsWriter> writer;
-  if (c.output.hdf5) {
-    ResultsMetadata meta;
-    meta.provenance = provenance;
-    meta.case_name = c.name;
-    meta.case_text = case_text;
-    meta.case_file = c.source_file;
-    meta.dt = units.dt();
-    meta.sections = sim.sections();
-    meta.cycle_period = cycle_period(c);
-    writer.emplace(out.staged(hdf5_name), grid, sim.iolets(), meta);
-  }
+  if (c.output.hdf5)
+    writer.emplace(out.staged(hdf5_name), grid, sim.iolets(),
+                   metadata(c, sim, provenance, case_text));
 
   RunLoop loop(sim);
   assemble(loop, parts, c, sim, writer ? &*writer : nullptr, keep_dir, case_text,
@@ -393,22 +421,7 @@ RunResult run_case(const Case& c, const fs::path& output_dir, const RunCallbacks
   summary.stopped_early = stopped_early;
   summary.wall_time_s = wall_time;
   summary.mlups = mlups(wall_time);
-  if (writer) {
-    writer->close();
-    write_xdmf(out.staged(xdmf_name), hdf5_name, grid, writer->snapshots());
-    summary.files.emplace_back("hdf5", hdf5_name);
-    summary.files.emplace_back("xdmf", xdmf_name);
-  }
-  if (c.output.vti) summary.files.emplace_back("vti", vti_name);
-  summary.files.emplace_back("wall", wall_name);
-  if (fs::exists(out.staged(wall_surface_name)))
-    summary.files.emplace_back("wall_surface", wall_surface_name);
-  out.write_file(case_name, case_text);
-  summary.files.emplace_back("case", case_name);
-  out.write_file(csv_name, iolet_csv(parts.series->samples(), sim.iolets(), sim.sections()));
-  summary.files.emplace_back("iolets_csv", csv_name);
-  write_summary(out.staged(summary_name), summary);
-
+  write_remaining_files(c, sim, out, writer ? &*writer : nullptr, case_text, summary);
   out.commit();
   if (checkpointable) remove_checkpoints(keep_dir);
 
