@@ -17,18 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Flushes a file (or directory) to the disk, so a rename after it never exposes a name whose
-// contents are not there yet. Directories that cannot be flushed are no error.
-void sync_path(const fs::path& p, bool directory) {
-  const int fd = ::open(p.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-  if (fd < 0) throw Error("cannot open to flush it: " + std::string(std::strerror(errno)), p);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0 && !directory)
-    throw Error("cannot flush it to the disk: " + std::string(std::strerror(err)), p);
-}
-
 // Temporary files of `path` that writers killed part way left behind (`.NAME.partial-PID` whose
 // process is gone): removed, so that kills do not pile them up. A live writer's stays.
 void remove_stale_partials(const fs::path& dir, const std::string& name) {
@@ -47,6 +35,18 @@ void remove_stale_partials(const fs::path& dir, const std::string& name) {
 
 }  // namespace
 
+void sync_to_disk(const fs::path& p, bool directory) {
+  const int fd = ::open(p.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
+  if (fd < 0)
+    throw Error("cannot open to flush to disk: " + std::string(std::strerror(errno)), p.string());
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  // Some file systems (and directories on some of them) do not support fsync; that is no error.
+  if (rc != 0 && err != EINVAL && err != ENOTSUP && err != EROFS)
+    throw Error("cannot flush to disk: " + std::string(std::strerror(err)), p.string());
+}
+
 void replace_atomically(const fs::path& path, const std::function<void(const fs::path&)>& write) {
   const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   if (!fs::is_directory(dir)) throw Error("the directory to write into does not exist", dir);
@@ -56,14 +56,14 @@ void replace_atomically(const fs::path& path, const std::function<void(const fs:
       dir / ("." + path.filename().string() + ".partial-" + std::to_string(::getpid()));
   try {
     write(partial);
-    sync_path(partial, false);
+    sync_to_disk(partial, false);
     fs::rename(partial, path);
   } catch (...) {
     std::error_code ignored;
     fs::remove(partial, ignored);
     throw;
   }
-  sync_path(dir, true);
+  sync_to_disk(dir, true);
 }
 
 }  // namespace hemotwin::io

@@ -6,6 +6,10 @@
 
 namespace hemotwin::io {
 
+/// fsync(2) of a file or directory; file systems without fsync are no error. Throws
+/// hemotwin::Error naming the path.
+void sync_to_disk(const std::filesystem::path& p, bool directory);
+
 /// Calls `write` with a temporary path beside `path` (`.NAME.partial-PID`), flushes what it wrote
 /// to the disk, renames it to `path` and flushes the directory. On any failure (or a kill) the
 /// file under `path`, if any, is the earlier one, intact; the temporary file is removed on

@@ -154,8 +154,6 @@ void read_populations(const h5::Reader& r, SimulationState& s) {
 }  // namespace
 
 void write_checkpoint(const fs::path& path, const Checkpoint& c) {
-  if (!fs::is_directory(path.parent_path().empty() ? fs::path(".") : path.parent_path()))
-    throw Error("the checkpoint's directory does not exist", path.parent_path().string());
   replace_atomically(path, [&](const fs::path& partial) { write_file(partial, c); });
 }
 

@@ -11,6 +11,7 @@
 #include <random>
 #include <system_error>
 
+#include "atomic_file.hpp"
 #include "hemotwin/core/error.hpp"
 
 namespace hemotwin::io {
@@ -27,18 +28,6 @@ std::string random_suffix() {
   char buf[9];
   std::snprintf(buf, sizeof buf, "%08x", dist(rd));
   return buf;
-}
-
-/// fsync(2) of a file or directory; `what` names it in the error.
-void sync_path(const fs::path& p, bool directory) {
-  const int fd = ::open(p.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-  if (fd < 0) throw Error("cannot open to flush to disk: " + errno_text(errno), p.string());
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  // Some file systems (and directories on some of them) do not support fsync; that is no error.
-  if (rc != 0 && err != EINVAL && err != ENOTSUP && err != EROFS)
-    throw Error("cannot flush to disk: " + errno_text(err), p.string());
 }
 
 }  // namespace
@@ -150,7 +139,7 @@ std::vector<fs::path> OutputDir::commit() {
   // Every file complete on disk before any of them becomes visible under its final name.
   for (const auto& name : names) {
     const fs::path p = staging_ / name;
-    if (fs::is_regular_file(p, ec)) sync_path(p, false);
+    if (fs::is_regular_file(p, ec)) sync_to_disk(p, false);
   }
 
   fs::create_directories(target_, ec);
@@ -187,10 +176,10 @@ std::vector<fs::path> OutputDir::commit() {
       throw Error("cannot remove the output of an earlier run: " + errno_text(errno),
                   stale.string());
   }
-  sync_path(target_, true);
+  sync_to_disk(target_, true);
   if (has_marker) {
     move_in(marker_);
-    sync_path(target_, true);
+    sync_to_disk(target_, true);
   }
 
   committed_ = true;
