@@ -84,6 +84,33 @@ void fill_equilibrium(T* f, const double* rho, const double* u, std::int64_t cel
   detail::check_launch("fill_equilibrium");
 }
 
+namespace {
+template <class T>
+struct GatherSlots {
+  const T* f;
+  const std::int64_t* slot;
+  T* out;
+  __device__ void operator()(std::int64_t k) const { out[k] = f[slot[k]]; }
+};
+template <class T>
+struct ScatterSlots {
+  T* f;
+  const std::int64_t* slot;
+  const T* in;
+  __device__ void operator()(std::int64_t k) const { f[slot[k]] = in[k]; }
+};
+}  // namespace
+
+template <class T>
+void gather_slots(const T* f, const std::int64_t* slot, T* out, std::int64_t n) {
+  for_each(GatherSlots<T>{f, slot, out}, n, "gather_slots (halo)");
+}
+
+template <class T>
+void scatter_slots(T* f, const std::int64_t* slot, const T* in, std::int64_t n) {
+  for_each(ScatterSlots<T>{f, slot, in}, n, "scatter_slots (halo)");
+}
+
 #define HEMOTWIN_INSTANTIATE(T, L)                                                            \
   template void stream_collide<T, L, kernels::Collide<T, L>>(const T*, T*, const StreamArgs&, \
                                                              const kernels::Collide<T, L>&);  \
@@ -98,6 +125,10 @@ void fill_equilibrium(T* f, const double* rho, const double* u, std::int64_t cel
   template void sponge<T, L>(const kernels::SpongeCells<T, L>&, std::int64_t);
 template void apply_links<float>(const kernels::ApplyLinearLinks<float>&, std::int64_t);
 template void apply_links<double>(const kernels::ApplyLinearLinks<double>&, std::int64_t);
+template void gather_slots<float>(const float*, const std::int64_t*, float*, std::int64_t);
+template void gather_slots<double>(const double*, const std::int64_t*, double*, std::int64_t);
+template void scatter_slots<float>(float*, const std::int64_t*, const float*, std::int64_t);
+template void scatter_slots<double>(double*, const std::int64_t*, const double*, std::int64_t);
 template void restore_wall_mass<float>(const kernels::RestoreWallMass<float>&, std::int64_t);
 template void restore_wall_mass<double>(const kernels::RestoreWallMass<double>&, std::int64_t);
 HEMOTWIN_INSTANTIATE(float, D3Q19)

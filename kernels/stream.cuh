@@ -32,7 +32,7 @@ template <class T, class L, class Op>
 __global__ void __launch_bounds__(B3)
     stream_collide_kernel(const T* __restrict__ src, T* __restrict__ dst, StreamArgs args,
                           Op collide) {
-  const std::int32_t b = blockIdx.x;
+  const std::int32_t b = args.brick_list ? args.brick_list[blockIdx.x] : std::int32_t(blockIdx.x);
   const int cell = threadIdx.x;
   if (args.cell_type[std::int64_t(b) * B3 + cell] != 1) return;
   const int x = cell % B, y = (cell / B) % B, z = cell / (B * B);

@@ -98,11 +98,11 @@ HEMOTWIN_INLINE V pull_row(const T* const (&base)[brick_neighbours], int y, int 
 
 template <class T, class L, bool Streaming, class Op>
 void cpu_stream_collide(const T* __restrict src, T* __restrict dst, const SparseLattice& lat,
-                        const Op& collide) {
+                        const Op& collide, BrickList bricks) {
   // The native ABI for B lanes (one AVX2 register of floats), not fixed_size: the fixed-size ABI
   // keeps vectors in memory across the functor calls.
   using V = stdx::simd<T, stdx::simd_abi::deduce_t<T, B>>;
-  const std::int32_t nb = lat.brick_count();
+  const std::int32_t nb = bricks.count;
   const std::int32_t* neighbours = lat.neighbours().data();
   const std::uint8_t* rows = lat.row_has_fluid().data();
   const EdgeLanes<V> edge;
@@ -110,7 +110,8 @@ void cpu_stream_collide(const T* __restrict src, T* __restrict dst, const Sparse
   {
     // Bricks hold different numbers of fluid rows in a vessel: hand them out in small chunks.
 #pragma omp for schedule(dynamic, 16) nowait
-    for (std::int32_t b = 0; b < nb; ++b) {
+    for (std::int32_t k = 0; k < nb; ++k) {
+      const std::int32_t b = bricks[k];
       // The 27 neighbour bricks' first populations, once per brick.
       const T* base[brick_neighbours];
       const std::int32_t* n = neighbours + std::int64_t(b) * brick_neighbours;
@@ -203,9 +204,9 @@ HEMOTWIN_INLINE V16f pull_pair(const float* const (&base)[brick_neighbours], int
 // one whole, aligned 64-byte line (and a streaming store writes it without reading it first).
 template <class L, bool Streaming, class Op>
 void cpu_stream_collide_pairs(const float* __restrict src, float* __restrict dst,
-                              const SparseLattice& lat, const Op& collide) {
+                              const SparseLattice& lat, const Op& collide, BrickList bricks) {
   static_assert(V16f::size() == 16, "two rows of 8 floats per AVX-512 vector");
-  const std::int32_t nb = lat.brick_count();
+  const std::int32_t nb = bricks.count;
   const std::int32_t* neighbours = lat.neighbours().data();
   const std::uint8_t* rows = lat.row_has_fluid().data();
   const EdgeLanes<V8f> edge;
@@ -213,7 +214,8 @@ void cpu_stream_collide_pairs(const float* __restrict src, float* __restrict dst
 #pragma omp parallel
   {
 #pragma omp for schedule(dynamic, 16) nowait
-    for (std::int32_t b = 0; b < nb; ++b) {
+    for (std::int32_t k = 0; k < nb; ++k) {
+      const std::int32_t b = bricks[k];
       const float* base[brick_neighbours];
       const std::int32_t* n = neighbours + std::int64_t(b) * brick_neighbours;
       for (int k = 0; k < brick_neighbours; ++k) base[k] = src + std::int64_t(n[k]) * L::Q * B3;
@@ -394,7 +396,7 @@ void cpu_stream_collide_push(T* f, const SparseLattice& lat, const Op& collide) 
 
 template <class T, class L, class Op>
 void stream_collide(T* src, T* dst, const SparseLattice& lat, const Op& collide, bool streaming,
-                    bool odd) {
+                    bool odd, BrickList bricks) {
   using namespace detail;
   if (dst == nullptr) {  // the AA pattern, in place
 #if defined(__AVX512F__)
@@ -412,16 +414,16 @@ void stream_collide(T* src, T* dst, const SparseLattice& lat, const Op& collide,
 #if defined(__AVX512F__)
   if constexpr (std::is_same_v<T, float>) {
     if (streaming)
-      cpu_stream_collide_pairs<L, true>(src, dst, lat, collide);
+      cpu_stream_collide_pairs<L, true>(src, dst, lat, collide, bricks);
     else
-      cpu_stream_collide_pairs<L, false>(src, dst, lat, collide);
+      cpu_stream_collide_pairs<L, false>(src, dst, lat, collide, bricks);
     return;
   }
 #endif
   if (streaming)
-    cpu_stream_collide<T, L, true>(src, dst, lat, collide);
+    cpu_stream_collide<T, L, true>(src, dst, lat, collide, bricks);
   else
-    cpu_stream_collide<T, L, false>(src, dst, lat, collide);
+    cpu_stream_collide<T, L, false>(src, dst, lat, collide, bricks);
 }
 
 }  // namespace hemotwin::cpu

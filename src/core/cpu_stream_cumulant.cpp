@@ -6,9 +6,9 @@ namespace hemotwin::cpu {
 
 template void stream_collide<float, D3Q27, kernels::CollideCumulant<float, D3Q27>>(
     float*, float*, const SparseLattice&, const kernels::CollideCumulant<float, D3Q27>&, bool,
-    bool);
+    bool, BrickList);
 template void stream_collide<double, D3Q27, kernels::CollideCumulant<double, D3Q27>>(
     double*, double*, const SparseLattice&, const kernels::CollideCumulant<double, D3Q27>&, bool,
-    bool);
+    bool, BrickList);
 
 }  // namespace hemotwin::cpu

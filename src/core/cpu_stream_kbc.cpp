@@ -5,8 +5,8 @@
 namespace hemotwin::cpu {
 
 template void stream_collide<float, D3Q27, kernels::CollideKbc<float, D3Q27>>(
-    float*, float*, const SparseLattice&, const kernels::CollideKbc<float, D3Q27>&, bool, bool);
+    float*, float*, const SparseLattice&, const kernels::CollideKbc<float, D3Q27>&, bool, bool, BrickList);
 template void stream_collide<double, D3Q27, kernels::CollideKbc<double, D3Q27>>(
-    double*, double*, const SparseLattice&, const kernels::CollideKbc<double, D3Q27>&, bool, bool);
+    double*, double*, const SparseLattice&, const kernels::CollideKbc<double, D3Q27>&, bool, bool, BrickList);
 
 }  // namespace hemotwin::cpu

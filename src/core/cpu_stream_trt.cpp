@@ -6,7 +6,7 @@ namespace hemotwin::cpu {
 
 #define HEMOTWIN_INSTANTIATE(T, L)                            \
   template void stream_collide<T, L, kernels::Collide<T, L>>( \
-      T*, T*, const SparseLattice&, const kernels::Collide<T, L>&, bool, bool);
+      T*, T*, const SparseLattice&, const kernels::Collide<T, L>&, bool, bool, BrickList);
 HEMOTWIN_INSTANTIATE(float, D3Q19)
 HEMOTWIN_INSTANTIATE(double, D3Q19)
 HEMOTWIN_INSTANTIATE(float, D3Q27)

@@ -27,6 +27,8 @@ int device_count() noexcept {
   return n;
 }
 
+void set_device(int device) { HEMOTWIN_CUDA_CHECK(cudaSetDevice(device)); }
+
 std::string device_name(int device) {
   cudaDeviceProp prop{};
   HEMOTWIN_CUDA_CHECK(cudaGetDeviceProperties(&prop, device));

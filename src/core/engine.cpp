@@ -6,9 +6,12 @@
 #include <cmath>
 #include <cstring>
 #include <numbers>
+#include <tuple>
 #include <type_traits>
 
 #include "cpu_stream_api.hpp"
+#include "engine_device.hpp"
+#include "halo.hpp"
 #include "hemotwin/core/cumulant.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/kbc.hpp"
@@ -28,43 +31,6 @@ T* data_or_null(std::vector<T>& v) {
 }
 }  // namespace
 
-// Device copies of the lattice tables and the links (CUDA backend only).
-template <class T, class L>
-struct Engine<T, L>::Device {
-  struct Buf {
-    void* p = nullptr;
-    Buf() = default;
-    Buf(const Buf&) = delete;
-    Buf& operator=(const Buf&) = delete;
-    ~Buf() {
-#ifdef HEMOTWIN_HAVE_CUDA
-      cuda::release(p);
-#endif
-    }
-    template <class U>
-    U* as() const {
-      return static_cast<U*>(p);
-    }
-    template <class U>
-    void upload(const std::vector<U>& v) {
-#ifdef HEMOTWIN_HAVE_CUDA
-      cuda::release(p);
-      p = cuda::allocate(v.size() * sizeof(U));
-      cuda::copy_to_device(p, v.data(), v.size() * sizeof(U));
-#else
-      (void)v;
-#endif
-    }
-  };
-  struct Links {
-    Buf from, aux, to, coeff, iolet, coord, outlet_fluid, outlet_to, outlet_dir, outlet_iolet;
-    Buf mass_begin, mass_rest, mass_link;
-  };
-  Buf f[2], neighbours, cell_type, iolet_value, profile, sponge_cell, sponge_scale;
-  Links links[3];  // by kernels::Layout
-  std::vector<Buf> slab_cells, slab_weights;
-};
-
 template <class T, class L>
 Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : options_(options) {
   if (options_.backend == BackendKind::Auto)
@@ -82,6 +48,14 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
                     ": set lattice = \"D3Q27\" or choose another collision (trt, regularized)",
                 "", "collision.model");
   lattice_ = std::make_shared<SparseLattice>(spec);
+  const bool split_over = options_.communicator && options_.communicator->size() > 1;
+  if (options_.communicator && options_.streaming == StreamingScheme::AaPattern && split_over)
+    throw Error(
+        "the AA pattern does not run split over processes (its odd step writes into the "
+        "neighbours' cells); set case.streaming = \"two-lattice\" or \"auto\"",
+        "", "case.streaming");
+  if (options_.communicator && options_.streaming == StreamingScheme::Auto)
+    options_.streaming = StreamingScheme::TwoLattice;  // the same on every rank count
   if (options_.streaming == StreamingScheme::Auto) {
     // Measured (docs/performance.md): on the CPU the AA pattern wins once the lattice leaves the
     // last-level cache (dense 128^3 float, 2 threads: 168 against 106 MLUPS), the two-lattice
@@ -120,7 +94,8 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
   iolet_value_.assign(iolets_.size(), T(0));
   for (std::size_t k = 0; k < iolets_.size(); ++k)
     if (!is_velocity_iolet(iolets_[k].kind)) iolet_value_[k] = T(1);
-  compute_profile_weights();
+  compute_profile_weights();  // from every link of the whole lattice, on every rank alike
+  if (split_over) split();
   build_sponge();
   profile_.assign(iolets_.size() * (kernels::profile_samples + 1), T(0));
   using kernels::Layout;
@@ -147,8 +122,13 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
     }
     dev_->sponge_cell.upload(sponge_cell_);
     dev_->sponge_scale.upload(sponge_scale_);
+    if (sub_) {
+      dev_->border_bricks.upload(sub_->border_bricks);
+      dev_->inner_bricks.upload(sub_->inner_bricks);
+    }
 #endif
   }
+  if (sub_) halo_ = std::make_unique<HaloExchange<T>>(*sub_, options_.communicator, options_.backend);
   initialise();
 }
 
@@ -158,7 +138,9 @@ void Engine<T, L>::build_sponge() {
   // takes the larger tau_s.
   sponge_cell_.clear();
   sponge_scale_.clear();
-  const std::int64_t nstored = std::int64_t(lattice_->brick_count()) * B3;
+  // Split over processes: the own cells only (each owner sponges its cells before sending them).
+  const std::int64_t nstored =
+      std::int64_t(sub_ ? sub_->owned_bricks : lattice_->brick_count()) * B3;
   std::vector<double> tau_s;
   for (const auto& io : iolets_) {
     if (!(io.sponge_length > 0) || is_velocity_iolet(io.kind)) continue;
@@ -183,22 +165,37 @@ void Engine<T, L>::build_sponge() {
       t = std::max(t, options_.tau + (options_.tau - 0.5) * (io.sponge_viscosity_ratio - 1) * r);
     }
   }
-  for (std::int64_t c = 0; c < std::int64_t(tau_s.size()); ++c) {
-    const double t = tau_s[std::size_t(c)];
-    if (!(t > options_.tau)) continue;  // outside every layer, or at its inner edge
-    sponge_cell_.push_back(c);
-    sponge_scale_.push_back(T((1.0 - 1.0 / t) / (1.0 - 1.0 / options_.tau)));
+  // The cells of the border bricks first, when split, so they can be sent before the rest.
+  std::vector<std::int32_t> bricks;
+  if (sub_) {
+    bricks = sub_->border_bricks;
+    bricks.insert(bricks.end(), sub_->inner_bricks.begin(), sub_->inner_bricks.end());
+  } else {
+    for (std::int32_t b = 0; b < lattice_->brick_count(); ++b) bricks.push_back(b);
+  }
+  sponge_border_ = 0;
+  for (std::size_t k = 0; k < bricks.size() && !tau_s.empty(); ++k) {
+    for (int i = 0; i < B3; ++i) {
+      const std::int64_t c = std::int64_t(bricks[k]) * B3 + i;
+      const double t = tau_s[std::size_t(c)];
+      if (!(t > options_.tau)) continue;  // outside every layer, or at its inner edge
+      sponge_cell_.push_back(c);
+      sponge_scale_.push_back(T((1.0 - 1.0 / t) / (1.0 - 1.0 / options_.tau)));
+    }
+    if (sub_ && k + 1 == sub_->border_bricks.size()) sponge_border_ = std::int64_t(sponge_cell_.size());
   }
 }
 
 template <class T, class L>
-void Engine<T, L>::apply_sponge(int which, kernels::Layout layout) {
-  const std::int64_t n = std::int64_t(sponge_cell_.size());
-  if (n == 0) return;
+void Engine<T, L>::apply_sponge(int which, kernels::Layout layout, std::int64_t first,
+                                std::int64_t n) {
+  if (n <= 0) return;
   if (options_.backend == BackendKind::Cpu) {
     T* f = f_[which].data();
-    const kernels::SpongeCells<T, L> op{
-        f, {f, lattice_->neighbours().data(), layout}, sponge_cell_.data(), sponge_scale_.data()};
+    const kernels::SpongeCells<T, L> op{f,
+                                        {f, lattice_->neighbours().data(), layout},
+                                        sponge_cell_.data() + first,
+                                        sponge_scale_.data() + first};
 #pragma omp parallel for schedule(static)
     for (std::int64_t k = 0; k < n; ++k) op(k);
   } else {
@@ -207,8 +204,8 @@ void Engine<T, L>::apply_sponge(int which, kernels::Layout layout) {
     cuda::sponge<T, L>(
         kernels::SpongeCells<T, L>{f,
                                    {f, dev_->neighbours.template as<std::int32_t>(), layout},
-                                   dev_->sponge_cell.template as<std::int64_t>(),
-                                   dev_->sponge_scale.template as<T>()},
+                                   dev_->sponge_cell.template as<std::int64_t>() + first,
+                                   dev_->sponge_scale.template as<T>() + first},
         n);
 #endif
   }
@@ -273,7 +270,8 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
   // population f_i(cell) arriving at cell (the link writes it): kernels::Layout.
   const kernels::PopulationView<T, L> post{nullptr, neighbours, layout};
   CompiledLinks c;
-  std::vector<std::int64_t> cell;  // each linear link's fluid cell
+  std::vector<std::int64_t> cell;  // each linear link's fluid cell and direction
+  std::vector<std::uint8_t> cell_dir;
   for (std::size_t k = 0; k < links_.size(); ++k) {
     const int i = links_.dir[k];
     const int ib = L::opposite[i];
@@ -327,6 +325,7 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
     c.iolet.push_back(links_.iolet[k]);
     c.coord.push_back(T(links_.coord[k]));
     cell.push_back(x);
+    cell_dir.push_back(std::uint8_t(i));
   }
   // Sorted by the slot written: neighbouring links then touch neighbouring memory.
   std::vector<std::size_t> order(c.to.size());
@@ -349,19 +348,22 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
   // fluid cell. Not iolet links: what an interpolated velocity link returns differs from what it
   // takes by the flux it carries (f_opposite - f_i ~ 6 w c.u), which is its purpose.
   if (options_.conserve_wall_mass) {
-    std::vector<std::pair<std::int64_t, std::int64_t>> leaky;  // (cell, sorted link)
+    // By cell, then direction: the sum over a cell's links then runs in the same order however
+    // the cells are numbered (one process or a rank's share), so the result is the same bits.
+    std::vector<std::tuple<std::int64_t, std::uint8_t, std::int64_t>> leaky;  // cell, dir, link
     for (std::size_t s = 0; s < order.size(); ++s) {
       const std::size_t k = order[s];
       const bool returns_all = c.coeff[3 * k] == T(1) && c.coeff[3 * k + 1] == T(0);
-      if (c.iolet[k] < 0 && !returns_all) leaky.emplace_back(cell[k], std::int64_t(s));
+      if (c.iolet[k] < 0 && !returns_all) leaky.emplace_back(cell[k], cell_dir[k], std::int64_t(s));
     }
     std::sort(leaky.begin(), leaky.end());
     for (std::size_t s = 0; s < leaky.size(); ++s) {
-      if (s == 0 || leaky[s].first != leaky[s - 1].first) {
+      const std::int64_t x = std::get<0>(leaky[s]);
+      if (s == 0 || x != std::get<0>(leaky[s - 1])) {
         sorted.mass_begin.push_back(std::int64_t(s));
-        sorted.mass_rest.push_back(kernels::slot<L>(leaky[s].first, 0));
+        sorted.mass_rest.push_back(kernels::slot<L>(x, 0));
       }
-      sorted.mass_link.push_back(leaky[s].second);
+      sorted.mass_link.push_back(std::get<2>(leaky[s]));
     }
     sorted.mass_begin.push_back(std::int64_t(leaky.size()));
   }
@@ -473,6 +475,7 @@ void Engine<T, L>::initialise(const std::vector<double>& rho, const std::vector<
   }
   cur_ = 0;
   steps_ = 0;
+  if (halo_) exchange_halo(cur_);  // the halo as its owners set it (the same, given a field)
   // Fill the ghost slots the first step reads.
   apply_boundaries(cur_, layout_);
 }
@@ -504,6 +507,49 @@ void Engine<T, L>::step_with(const Op& collide) {
   const Layout next =
       !aa ? Layout::Plain : (layout_ == Layout::Swapped ? Layout::Pushed : Layout::Swapped);
   const int out = aa ? cur_ : 1 - cur_;
+  const std::int64_t sponge = std::int64_t(sponge_cell_.size());
+  if (aa) {
+    if (options_.backend == BackendKind::Cpu) {
+      cpu::stream_collide<T, L>(f_[cur_].data(), nullptr, *lattice_, collide, false,
+                                next == Layout::Pushed, {});
+    } else {
+#ifdef HEMOTWIN_HAVE_CUDA
+      const cuda::StreamArgs args{dev_->neighbours.template as<std::int32_t>(),
+                                  dev_->cell_type.template as<std::uint8_t>(),
+                                  lattice_->brick_count()};
+      cuda::stream_collide_aa<T, L>(dev_->f[cur_].template as<T>(), args, collide,
+                                    next == Layout::Pushed);
+#endif
+    }
+    apply_sponge(out, next, 0, sponge);
+  } else if (!halo_) {
+    stream_bricks(collide, out, nullptr);
+    apply_sponge(out, next, 0, sponge);  // before the links, which read the sponged populations
+  } else {
+    // Split over processes: the border bricks first, whose populations are sent while the inner
+    // bricks are updated (each rank sponges its own cells before sending them).
+    stream_bricks(collide, out, &sub_->border_bricks);
+    apply_sponge(out, next, 0, sponge_border_);
+    T* f = options_.backend == BackendKind::Cpu ? f_[out].data() : nullptr;
+#ifdef HEMOTWIN_HAVE_CUDA
+    if (dev_) f = dev_->f[out].template as<T>();
+#endif
+    halo_->start(f);
+    stream_bricks(collide, out, &sub_->inner_bricks);
+    apply_sponge(out, next, sponge_border_, sponge - sponge_border_);
+    halo_->finish(f);
+  }
+  layout_ = next;
+  apply_boundaries(out, layout_);
+  cur_ = out;
+  ++steps_;
+}
+
+template <class T, class L>
+template <class Op>
+void Engine<T, L>::stream_bricks(const Op& collide, int out,
+                                 const std::vector<std::int32_t>* bricks) {
+  const std::int32_t count = bricks ? std::int32_t(bricks->size()) : lattice_->brick_count();
   if (options_.backend == BackendKind::Cpu) {
     // Streaming stores pay off once the lattice no longer fits in the last-level cache
     // (measured: +40 % in double at 128^3); below that they evict what the next step reads
@@ -512,25 +558,20 @@ void Engine<T, L>::step_with(const Op& collide) {
     const bool streaming =
         options_.streaming_stores > 0 ||
         (options_.streaming_stores < 0 && f_[0].size() * sizeof(T) > streaming_threshold);
-    cpu::stream_collide<T, L>(f_[cur_].data(), aa ? nullptr : f_[out].data(), *lattice_, collide,
-                              streaming, next == Layout::Pushed);
+    cpu::stream_collide<T, L>(f_[cur_].data(), f_[out].data(), *lattice_, collide, streaming,
+                              false, {bricks ? bricks->data() : nullptr, count});
   } else {
 #ifdef HEMOTWIN_HAVE_CUDA
+    const std::int32_t* list = nullptr;
+    if (bricks)
+      list = (bricks == &sub_->border_bricks ? dev_->border_bricks : dev_->inner_bricks)
+                 .template as<std::int32_t>();
     const cuda::StreamArgs args{dev_->neighbours.template as<std::int32_t>(),
-                                dev_->cell_type.template as<std::uint8_t>(),
-                                lattice_->brick_count()};
-    T* f = dev_->f[cur_].template as<T>();
-    if (aa)
-      cuda::stream_collide_aa<T, L>(f, args, collide, next == Layout::Pushed);
-    else
-      cuda::stream_collide<T, L>(f, dev_->f[out].template as<T>(), args, collide);
+                                dev_->cell_type.template as<std::uint8_t>(), count, list};
+    cuda::stream_collide<T, L>(dev_->f[cur_].template as<T>(), dev_->f[out].template as<T>(), args,
+                               collide);
 #endif
   }
-  layout_ = next;
-  apply_sponge(out, layout_);  // before the links, which read the sponged populations
-  apply_boundaries(out, layout_);
-  cur_ = out;
-  ++steps_;
 }
 
 template <class T, class L>
@@ -620,105 +661,6 @@ void Engine<T, L>::apply_boundaries(int which, kernels::Layout layout) {
 }
 
 template <class T, class L>
-LatticeDiagnostics Engine<T, L>::diagnostics() const {
-  LatticeDiagnostics d;
-  const std::int64_t nstored = std::int64_t(lattice_->brick_count()) * B3;
-  const kernels::PopulationView<T, L> pops = view();
-  const T force[3] = {force_[0], force_[1], force_[2]};
-  kernels::CellSummary s = kernels::CellSummary::identity();
-  if (options_.backend == BackendKind::Cpu) {
-    const kernels::SummariseCell<T, L> op{
-        pops, lattice_->cell_type().data(), {force[0], force[1], force[2]}};
-    double mass = 0, max2 = 0;
-    std::int64_t bad = -1;
-#pragma omp parallel
-    {
-      kernels::CellSummary local = kernels::CellSummary::identity();
-#pragma omp for schedule(static) nowait
-      for (std::int64_t c = 0; c < nstored; ++c) local = kernels::CombineSummary{}(local, op(c));
-#pragma omp critical
-      {
-        mass += local.mass;
-        max2 = std::max(max2, local.max_speed2);
-        if (local.bad_cell >= 0 && (bad < 0 || local.bad_cell < bad)) bad = local.bad_cell;
-      }
-    }
-    s = {mass, max2, bad};
-  } else {
-#ifdef HEMOTWIN_HAVE_CUDA
-    s = cuda::summarise<T, L>(
-        kernels::SummariseCell<T, L>{
-            pops, dev_->cell_type.template as<std::uint8_t>(), {force[0], force[1], force[2]}},
-        nstored);
-#endif
-  }
-  d.mass = s.mass;
-  d.max_speed = std::sqrt(s.max_speed2);
-  d.bad_cell = s.bad_cell;
-  for (std::size_t k = 0; k < slabs_.size(); ++k) {
-    double flow, density;
-    sample_slab(k, pops, flow, density);
-    const bool iolet = k < iolets_.size();
-    (iolet ? d.iolet_flow : d.section_flow).push_back(flow);
-    (iolet ? d.iolet_density : d.section_density).push_back(density);
-  }
-  return d;
-}
-
-template <class T, class L>
-void Engine<T, L>::sample_slab(std::size_t k, const kernels::PopulationView<T, L>& pops,
-                               double& flow, double& density) const {
-  const auto& slab = slabs_[k];
-  const bool iolet = k < iolets_.size();
-  const Vec3 n = iolet ? Vec3(-iolets_[k].normal.normalized())
-                       : Vec3(sections_[k - iolets_.size()].normal.normalized());
-  const T force[3] = {force_[0], force_[1], force_[2]};
-  kernels::FlowSample sum{0, 0};
-  const std::int64_t count = std::int64_t(slab.cells.size());
-  if (options_.backend == BackendKind::Cpu) {
-    const kernels::SampleIoletCell<T, L> op{pops,
-                                            slab.cells.data(),
-                                            slab.weight.data(),
-                                            {n[0], n[1], n[2]},
-                                            {force[0], force[1], force[2]}};
-    double fx = 0, rho = 0;
-#pragma omp parallel for reduction(+ : fx, rho)
-    for (std::int64_t i = 0; i < count; ++i) {
-      const auto v = op(i);
-      fx += v.flux;
-      rho += v.rho;
-    }
-    sum = {fx, rho};
-  } else {
-#ifdef HEMOTWIN_HAVE_CUDA
-    const kernels::SampleIoletCell<T, L> op{pops,
-                                            dev_->slab_cells[k].template as<std::int64_t>(),
-                                            dev_->slab_weights[k].template as<double>(),
-                                            {n[0], n[1], n[2]},
-                                            {force[0], force[1], force[2]}};
-    sum = cuda::sample_iolet<T, L>(op, count);
-#endif
-  }
-  // Flow through the plane: the window-averaged mass flux (the window integrates to one), into
-  // the domain at inlets, out of it at outlets, along the normal at sections.
-  flow = (iolet && is_outlet(iolets_[k].kind) ? -1.0 : 1.0) * sum.flux;
-  density = sum.rho / std::max(slab.area, 1e-300);
-}
-
-template <class T, class L>
-void Engine<T, L>::sample_iolets(const std::vector<int>& which, std::vector<double>& flow,
-                                 std::vector<double>& density) const {
-  const kernels::PopulationView<T, L> pops = view();
-  flow.assign(which.size(), 0.0);
-  density.assign(which.size(), 0.0);
-  for (std::size_t i = 0; i < which.size(); ++i) {
-    if (which[i] < 0 || std::size_t(which[i]) >= iolets_.size())
-      throw Error("sample_iolets: no iolet " + std::to_string(which[i]));
-    sample_slab(std::size_t(which[i]), pops, flow[i], density[i]);
-  }
-}
-
-template <class T, class L>
 void Engine<T, L>::restore(const std::vector<T>& populations, kernels::Layout layout,
                            std::int64_t steps) {
   const std::size_t n = std::size_t(lattice_->brick_count() + 1) * L::Q * B3;
@@ -749,6 +691,22 @@ void Engine<T, L>::restore(const std::vector<T>& populations, kernels::Layout la
   layout_ = layout;
   cur_ = 0;
   steps_ = steps;
+  if (halo_) exchange_halo(cur_);
+}
+
+template <class T, class L>
+void Engine<T, L>::exchange_halo(int which) {
+  T* f = options_.backend == BackendKind::Cpu ? f_[which].data() : nullptr;
+#ifdef HEMOTWIN_HAVE_CUDA
+  if (dev_) f = dev_->f[which].template as<T>();
+#endif
+  halo_->start(f);
+  halo_->finish(f);
+}
+
+template <class T, class L>
+std::int64_t Engine<T, L>::halo_values() const {
+  return halo_ ? halo_->values_received() : 0;
 }
 
 template <class T, class L>
@@ -764,52 +722,9 @@ std::vector<T> Engine<T, L>::populations() const {
 }
 
 template <class T, class L>
-Vec3 Engine<T, L>::wall_force(const std::function<bool(const Vec3&)>& on_wall) const {
-  const std::vector<T> f = populations();
-  const kernels::PopulationView<T, L> pops{f.data(), lattice_->neighbours().data(), layout_};
-  Vec3 force = Vec3::Zero();
-  for (std::size_t k = 0; k < links_.size(); ++k) {
-    if (links_.kind[k] != std::uint8_t(LinkKind::Wall)) continue;
-    const std::int64_t cell = links_.fluid[k];
-    const int i = links_.dir[k];
-    const Vec3 c(L::c[i][0], L::c[i][1], L::c[i][2]);
-    if (!on_wall(lattice_->position(cell) + links_.q[k] * lattice_->dx() * c)) continue;
-    // f*_i(x) towards the wall, and what the wall sent back: where the next step reads f_i'(x).
-    // Populations are stored less w_i.
-    const double out = double(f[std::size_t(pops.slot_of(cell, i))]);
-    const double in = double(f[std::size_t(pops.arrival_slot(cell, kernels::opposite_dir(i)))]);
-    force += c * (out + in + 2.0 * L::w[i]);
-  }
-  return force;
-}
-
-template <class T, class L>
 std::size_t Engine<T, L>::population_bytes() const {
   const std::size_t arrays = options_.streaming == StreamingScheme::AaPattern ? 1 : 2;
   return arrays * std::size_t(lattice_->brick_count() + 1) * L::Q * B3 * sizeof(T);
-}
-
-template <class T, class L>
-void Engine<T, L>::moments(std::vector<double>& rho, std::vector<double>& u) const {
-  const std::vector<T> host_copy =
-      (options_.backend == BackendKind::Cpu) ? std::vector<T>{} : populations();
-  const kernels::PopulationView<T, L> pops{
-      (options_.backend == BackendKind::Cpu) ? f_[cur_].data() : host_copy.data(),
-      lattice_->neighbours().data(), layout_};
-  const std::int64_t nstored = std::int64_t(lattice_->brick_count()) * B3;
-  rho.assign(nstored, 0.0);
-  u.assign(3 * nstored, 0.0);
-  const T force[3] = {force_[0], force_[1], force_[2]};
-#pragma omp parallel for schedule(static)
-  for (std::int64_t c = 0; c < nstored; ++c) {
-    if (!lattice_->is_fluid(c)) continue;
-    T pop[L::Q];
-    pops.load(c, pop);
-    T r, v[3];
-    kernels::moments<T, L>(pop, force, r, v);
-    rho[c] = r;
-    for (int a = 0; a < 3; ++a) u[3 * c + a] = v[a];
-  }
 }
 
 template class Engine<float, D3Q19>;

@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "flow_setup.hpp"
+#include "split_state.hpp"
 #include "hemotwin/core/engine.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/outlets.hpp"
@@ -33,6 +34,21 @@ bool cuda_device_available() {
 #endif
 }
 
+namespace {
+// Makes device `index` modulo the visible devices current (CUDA builds) and describes it.
+std::string select_cuda_device(int index) {
+#ifdef HEMOTWIN_HAVE_CUDA
+  const int n = cuda::device_count();
+  const int d = n > 0 ? index % n : 0;
+  cuda::set_device(d);
+  return cuda::device_name(d) + " (device " + std::to_string(d) + " of " + std::to_string(n) + ")";
+#else
+  (void)index;
+  return cuda_device_description();
+#endif
+}
+}  // namespace
+
 std::string cuda_device_description() {
 #ifdef HEMOTWIN_HAVE_CUDA
   if (cuda::device_count() > 0) return cuda::device_name(0);
@@ -50,6 +66,9 @@ using detail::iolet_area;
 using detail::make_outlets;
 using detail::OutletState;
 using detail::peak_velocity_estimate;
+using detail::broadcast_state;
+using detail::gather_wall_shear;
+using detail::hash_lattice;
 
 int grid_axis(const Vec3& a) {
   const Vec3 n = a.normalized();
@@ -206,6 +225,16 @@ void check_blood(const BloodSpec& b, const std::string& file) {
 }
 
 // The local viscosity of the collision, in lattice units.
+kernels::LocalViscosity<double> local_viscosity(const Case& c, const Units& u);
+
+EngineOptions engine_options(const Case& c, BackendKind backend, const Units& units,
+                             std::shared_ptr<Communicator> comm) {
+  EngineOptions o{backend, c.collision, units.tau(), c.trt_magic, c.walls, c.streaming,
+                  local_viscosity(c, units)};
+  o.communicator = std::move(comm);
+  return o;
+}
+
 kernels::LocalViscosity<double> local_viscosity(const Case& c, const Units& u) {
   const auto& b = c.blood;
   kernels::LocalViscosity<double> v;
@@ -277,64 +306,23 @@ void check_case(const Case& c) {
   }
 }
 
-// FNV-1a over what decides how the cells step: bricks, cell types, links and their q, iolets.
-class Fnv1a {
- public:
-  template <class V>
-  void add(const V& v) {
-    static_assert(std::is_trivially_copyable_v<V>);
-    const auto* p = reinterpret_cast<const unsigned char*>(&v);
-    for (std::size_t i = 0; i < sizeof(V); ++i) h_ = (h_ ^ p[i]) * 1099511628211ull;
-  }
-  template <class V>
-  void add_all(const std::vector<V>& v) {
-    add(v.size());
-    for (const V& x : v) add(x);
-  }
-  std::uint64_t value() const { return h_ == 0 ? 1 : h_; }
-
- private:
-  std::uint64_t h_ = 14695981039346656037ull;
-};
-
-std::uint64_t hash_lattice(const SparseLattice& lat, const LinkList& links,
-                           const std::vector<IoletPlane>& iolets, int q_count) {
-  Fnv1a h;
-  h.add(q_count);
-  h.add(brick_size);
-  h.add(lat.dx());
-  for (int a = 0; a < 3; ++a) h.add(lat.origin()[a]);
-  h.add(lat.cells());
-  h.add(lat.periodic());
-  h.add_all(lat.brick_origins());
-  h.add_all(lat.cell_type());
-  h.add_all(links.fluid);
-  h.add_all(links.dir);
-  h.add_all(links.kind);
-  h.add_all(links.iolet);
-  h.add_all(links.q);
-  h.add(iolets.size());
-  for (const auto& io : iolets) {
-    h.add(io.kind);
-    for (int a = 0; a < 3; ++a) h.add(io.point[a]), h.add(io.normal[a]);
-  }
-  return h.value();
-}
-
 template <class T, class L>
 class SimulationImpl final : public Simulation {
  public:
   SimulationImpl(const Case& c, BackendKind backend, std::string device, DomainSpec spec,
                  Units units, std::optional<Waveform> inflow, std::vector<OutletState> outlets,
-                 std::vector<std::string> notes)
+                 std::vector<std::string> notes, std::shared_ptr<Communicator> comm)
       : case_(c),
         notes_(std::move(notes)),
         units_(units),
         backend_(backend),
         device_(std::move(device)),
-        engine_(spec, EngineOptions{backend, c.collision, units.tau(), c.trt_magic, c.walls,
-                                    c.streaming, local_viscosity(c, units)}) {
-    grid_ = engine_.lattice().grid_info();
+        comm_(comm),
+        engine_(spec, engine_options(c, backend, units, std::move(comm))) {
+    grid_ = engine_.whole_lattice().grid_info();
+    // Collective where split: computed here, where every rank is.
+    hash_ = hash_lattice(engine_.whole_lattice(), engine_.links(), engine_.iolets(), L::Q,
+                         engine_.subdomain(), comm_.get());
     waveform_ = std::move(inflow);
     inlet_area_ = inlet_area(spec);
     outlets_ = std::move(outlets);
@@ -404,10 +392,11 @@ class SimulationImpl final : public Simulation {
 
   FieldSnapshot snapshot() override {
     std::vector<double> rho, u;
-    engine_.moments(rho, u);
+    lattice_moments(rho, u);
     FieldSnapshot s;
     s.step = engine_.steps();
     s.time = time();
+    if (rho.empty()) return s;  // split over processes: the fields are on rank 0
     s.velocity.resize(u.size());
     s.pressure.resize(rho.size());
     for (std::size_t c = 0; c < rho.size(); ++c) {
@@ -420,9 +409,10 @@ class SimulationImpl final : public Simulation {
   }
 
   WallShearField wall_shear() override {
-    if (!wall_) wall_ = find_wall_points<L>(engine_.lattice(), engine_.links());
+    if (!wall_) wall_ = own_wall_points();
     std::vector<double> rho, u;
     engine_.moments(rho, u);
+    engine_.exchange_cells(u, 3);  // the samples near a cut lie in the halo
     for (auto& v : u) v = units_.velocity_to_physical(v);
     const auto rate = wall_shear_rate(engine_.lattice(), *wall_, u, units_.dx());
     WallShearField w;
@@ -437,14 +427,20 @@ class SimulationImpl final : public Simulation {
                                               wall_->distance[k] * wall_->normal[k]);
       w.wss[k] = viscosity_at(case_.blood, rate[k].norm()) * rate[k];
     }
-    return w;
+    return engine_.subdomain() ? gather_wall_shear(*comm_, w, wall_key_) : w;
   }
 
   void lattice_moments(std::vector<double>& rho, std::vector<double>& u) override {
     engine_.moments(rho, u);
+    rho = engine_.gather_cells(rho, 1);
+    u = engine_.gather_cells(u, 3);
   }
 
   PopulationArray host_populations() override {
+    if (engine_.subdomain())
+      throw Error("the populations are split over " + std::to_string(comm_->size()) +
+                  " processes: read the fields with lattice_moments() or snapshot(), or a "
+                  "checkpoint's populations with state()");
     T* data = engine_.host_populations();
     if (!data)
       throw Error(
@@ -465,15 +461,29 @@ class SimulationImpl final : public Simulation {
   }
 
   void initialise(const std::vector<double>& rho, const std::vector<double>& u) override {
-    engine_.initialise(rho, u);
+    const Subdomain* sub = engine_.subdomain();
+    if (!sub) {
+      engine_.initialise(rho, u);
+    } else {  // the whole lattice's values: each rank takes its share's
+      const std::int64_t n = std::int64_t(engine_.lattice().brick_count()) * brick_cells;
+      std::vector<double> r(rho.empty() ? 0 : std::size_t(n)), v(u.empty() ? 0 : 3 * std::size_t(n));
+      const std::size_t whole = grid_.cell_type.size();
+      if ((!rho.empty() && rho.size() != whole) || (!u.empty() && u.size() != 3 * whole))
+        throw Error("initialise: the whole lattice's values are needed on every process (" +
+                    std::to_string(whole) + " cells)");
+      for (std::int64_t c = 0; c < n; ++c) {
+        const std::size_t g = std::size_t(sub->global_cell(c));
+        if (!r.empty()) r[std::size_t(c)] = rho[g];
+        for (std::size_t a = 0; a < 3 && !v.empty(); ++a) v[3 * std::size_t(c) + a] = u[3 * g + a];
+      }
+      engine_.initialise(r, v);
+    }
     apply_time_dependence();
   }
 
-  std::uint64_t lattice_hash() const override {
-    if (hash_ == 0)
-      hash_ = hash_lattice(engine_.lattice(), engine_.links(), engine_.iolets(), L::Q);
-    return hash_;
-  }
+  std::uint64_t lattice_hash() const override { return hash_; }
+  int ranks() const override { return engine_.subdomain() ? comm_->size() : 1; }
+  int rank() const override { return engine_.subdomain() ? comm_->rank() : 0; }
 
   SimulationState state() override {
     SimulationState s;
@@ -481,7 +491,7 @@ class SimulationImpl final : public Simulation {
     s.layout = int(engine_.layout());
     s.double_precision = std::is_same_v<T, double>;
     s.q_count = L::Q;
-    const std::vector<T> f = engine_.populations();
+    const std::vector<T> f = engine_.gather_populations();  // rank 0's, when split
     s.populations.resize(f.size() * sizeof(T));
     std::memcpy(s.populations.data(), f.data(), s.populations.size());
     for (const auto& o : outlets_) {
@@ -494,7 +504,10 @@ class SimulationImpl final : public Simulation {
     return s;
   }
 
-  void restore(const SimulationState& s) override {
+  void restore(const SimulationState& given) override {
+    SimulationState shared;
+    const SimulationState& s =
+        engine_.subdomain() ? (shared = broadcast_state(*comm_, given)) : given;
     if (s.lattice_hash != lattice_hash())
       throw Error(
           "the checkpoint was taken on another lattice (its hash differs from this case's): "
@@ -523,7 +536,7 @@ class SimulationImpl final : public Simulation {
       const auto* d = reinterpret_cast<const float*>(s.populations.data());
       for (std::size_t i = 0; i < f.size(); ++i) f[i] = T(d[i]);
     }
-    engine_.restore(f, kernels::Layout(s.layout), s.step);
+    engine_.restore_whole(f, kernels::Layout(s.layout), s.step);
     for (std::size_t k = 0; k < outlets_.size(); ++k) {
       outlets_[k].pressure = s.outlet_pressure[k];
       if (outlets_[k].windkessel)
@@ -533,6 +546,25 @@ class SimulationImpl final : public Simulation {
   }
 
  private:
+  // The wall points of this rank's own cells, found with the halo's links around them (the same
+  // points, normals and distances as in one process).
+  WallPoints own_wall_points() {
+    WallPoints all = find_wall_points<L>(engine_.lattice(), engine_.share_links());
+    const Subdomain* sub = engine_.subdomain();
+    if (!sub) return all;
+    const std::int64_t owned = std::int64_t(sub->owned_bricks) * brick_cells;
+    WallPoints own;
+    wall_key_.clear();
+    for (std::size_t k = 0; k < all.size(); ++k) {
+      if (all.cell[k] >= owned) continue;
+      own.cell.push_back(all.cell[k]);
+      own.normal.push_back(all.normal[k]);
+      own.distance.push_back(all.distance[k]);
+      wall_key_.push_back(sub->global_cell(all.cell[k]));
+    }
+    return own;
+  }
+
   // Womersley inlets: the inflow's mean-velocity harmonics U_n (m/s), and for each velocity iolet
   // the profile of each harmonic over the profile coordinate, scaled so that the links deliver
   // U_n times the iolet's area (Engine::profile_weights).
@@ -652,17 +684,27 @@ class SimulationImpl final : public Simulation {
     if (where < 0) {  // locate the fastest cell (only on failure)
       std::vector<double> rho, u;
       engine_.moments(rho, u);
+      const Subdomain* sub = engine_.subdomain();
+      const std::size_t own =
+          sub ? std::size_t(sub->owned_bricks) * brick_cells : rho.size();  // not the halo
       double best = -1;
-      for (std::size_t c = 0; c < rho.size(); ++c) {
+      where = std::numeric_limits<std::int64_t>::max();
+      for (std::size_t c = 0; c < own; ++c) {
         const double s =
             u[3 * c] * u[3 * c] + u[3 * c + 1] * u[3 * c + 1] + u[3 * c + 2] * u[3 * c + 2];
-        if (grid_.cell_type[c] == 1 && s > best) {
+        if (engine_.lattice().is_fluid(std::int64_t(c)) && s > best) {
           best = s;
-          where = std::int64_t(c);
+          where = engine_.lattice().lattice_index(std::int64_t(c));
         }
       }
+      if (sub) {  // the fastest over every rank (the first in the lattice's order on a tie)
+        double fastest = best;
+        comm_->max({&fastest, 1});
+        if (best != fastest) where = std::numeric_limits<std::int64_t>::max();
+        comm_->min({&where, 1});
+      }
     }
-    const Vec3 p = engine_.lattice().position(where) * 1e3;
+    const Vec3 p = engine_.lattice().index_position(where) * 1e3;
     std::ostringstream s;
     s << "the run diverged at step " << engine_.steps() << " (t = " << time() << " s) near ("
       << p.x() << ", " << p.y() << ", " << p.z() << ") mm: "
@@ -680,6 +722,7 @@ class SimulationImpl final : public Simulation {
   Units units_;
   BackendKind backend_;
   std::string device_;
+  std::shared_ptr<Communicator> comm_;  // before engine_, which is built with it
   Engine<T, L> engine_;
   GridInfo grid_;
   std::vector<IoletInfo> iolets_;
@@ -696,18 +739,21 @@ class SimulationImpl final : public Simulation {
   std::vector<std::vector<std::vector<std::complex<double>>>> shapes_;  // [iolet][n][sample]
   std::vector<double> share_;  // per iolet: its mean velocity over the inlets' (flow splits < 0)
   std::vector<std::vector<double>> profiles_;
-  std::optional<WallPoints> wall_;  // found on first use
-  mutable std::uint64_t hash_ = 0;  // lattice_hash(), on first use
+  std::optional<WallPoints> wall_;  // found on first use: this rank's own
+  std::vector<std::int64_t> wall_key_;  // split: each own wall point's cell in the whole lattice
+  std::uint64_t hash_ = 0;  // lattice_hash()
 };
 
 }  // namespace
 
-std::unique_ptr<Simulation> Simulation::create(const Case& c) {
+std::unique_ptr<Simulation> Simulation::create(const Case& c,
+                                               std::shared_ptr<Communicator> communicator) {
   check_case(c);
-  return create(c, make_domain(c));
+  return create(c, make_domain(c), std::move(communicator));
 }
 
-std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec) {
+std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec,
+                                               std::shared_ptr<Communicator> communicator) {
   check_case(c_in);
   for (const auto& s : c_in.sections)
     spec.sections.push_back({s.name, s.point, s.normal.normalized(), s.radius});
@@ -750,15 +796,15 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
 
   BackendKind backend = c.backend;
   std::string device;
-  if (backend == BackendKind::Auto) {
+  if (backend == BackendKind::Auto)
     backend = cuda_device_available() ? BackendKind::Cuda : BackendKind::Cpu;
-    device = backend == BackendKind::Cuda ? cuda_device_description() : "";
-  } else if (backend == BackendKind::Cuda) {
+  if (backend == BackendKind::Cuda) {
     if (!cuda_device_available())
       throw Error("backend \"cuda\" was asked for but " + cuda_device_description() +
                       "; use backend = \"cpu\" or \"auto\"",
                   file, "case.backend");
-    device = cuda_device_description();
+    // One process per GPU: the node-local rank picks it.
+    device = select_cuda_device(communicator ? communicator->node_rank() : 0);
   }
   if (backend == BackendKind::Cpu) {
     if (c.threads > 0) omp_set_num_threads(c.threads);
@@ -803,15 +849,15 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   // The one switch from run-time choices to template arguments.
   if (!dbl && !q27)
     return std::make_unique<SimulationImpl<float, D3Q19>>(c, backend, device, spec, units, inflow,
-                                                          std::move(outlets), notes);
+                                                          std::move(outlets), notes, communicator);
   if (dbl && !q27)
     return std::make_unique<SimulationImpl<double, D3Q19>>(c, backend, device, spec, units, inflow,
-                                                           std::move(outlets), notes);
+                                                           std::move(outlets), notes, communicator);
   if (!dbl && q27)
     return std::make_unique<SimulationImpl<float, D3Q27>>(c, backend, device, spec, units, inflow,
-                                                          std::move(outlets), notes);
+                                                          std::move(outlets), notes, communicator);
   return std::make_unique<SimulationImpl<double, D3Q27>>(c, backend, device, spec, units, inflow,
-                                                         std::move(outlets), notes);
+                                                         std::move(outlets), notes, communicator);
 }
 
 }  // namespace hemotwin

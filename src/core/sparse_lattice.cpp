@@ -165,6 +165,39 @@ SparseLattice::SparseLattice(const DomainSpec& spec)
   if (fluid_cells_ == 0) throw Error("the geometry holds no fluid cell at this resolution");
 }
 
+SparseLattice::SparseLattice(const SparseLattice& whole, std::span<const std::int32_t> keep,
+                             std::int32_t counted)
+    : cells_(whole.cells_),
+      bricks_(whole.bricks_),
+      periodic_(whole.periodic_),
+      dx_(whole.dx_),
+      origin_(whole.origin_) {
+  const std::int32_t nb = std::int32_t(keep.size());
+  std::vector<std::int32_t> local(std::size_t(whole.brick_count()) + 1, nb);  // absent: void
+  for (std::int32_t b = 0; b < nb; ++b) local[std::size_t(keep[b])] = b;
+  brick_of_.assign(whole.brick_of_.size(), -1);
+  for (std::size_t d = 0; d < brick_of_.size(); ++d)
+    if (whole.brick_of_[d] >= 0 && local[std::size_t(whole.brick_of_[d])] < nb)
+      brick_of_[d] = local[std::size_t(whole.brick_of_[d])];
+  brick_origin_.resize(std::size_t(nb));
+  cell_type_.assign(std::size_t(nb + 1) * B3, 0);
+  row_has_fluid_.assign(std::size_t(nb) * B * B, 0);
+  neighbours_.assign(std::size_t(nb + 1) * brick_neighbours, nb);
+  for (std::int32_t b = 0; b < nb; ++b) {
+    const std::size_t g = std::size_t(keep[b]);
+    brick_origin_[b] = whole.brick_origin_[g];
+    std::copy_n(whole.cell_type_.begin() + std::int64_t(g) * B3, B3,
+                cell_type_.begin() + std::int64_t(b) * B3);
+    std::copy_n(whole.row_has_fluid_.begin() + std::int64_t(g) * B * B, B * B,
+                row_has_fluid_.begin() + std::int64_t(b) * B * B);
+    for (int s = 0; s < brick_neighbours; ++s)
+      neighbours_[std::size_t(b) * brick_neighbours + s] =
+          local[std::size_t(whole.neighbours_[g * brick_neighbours + s])];
+    if (b < counted)
+      for (int c = 0; c < B3; ++c) fluid_cells_ += cell_type_[std::size_t(b) * B3 + c] == 1;
+  }
+}
+
 std::int64_t SparseLattice::cell_at(std::array<int, 3> c) const {
   for (int a = 0; a < 3; ++a) {
     if (c[a] < 0 || c[a] >= cells_[a]) {
@@ -188,6 +221,16 @@ std::array<int, 3> SparseLattice::cell_coords(std::int64_t cell) const {
 Vec3 SparseLattice::position(std::int64_t cell) const {
   const auto c = cell_coords(cell);
   return origin_ + dx_ * Vec3(c[0], c[1], c[2]);
+}
+
+std::int64_t SparseLattice::lattice_index(std::int64_t cell) const {
+  const auto c = cell_coords(cell);
+  return c[0] + std::int64_t(cells_[0]) * (c[1] + std::int64_t(cells_[1]) * c[2]);
+}
+
+Vec3 SparseLattice::index_position(std::int64_t index) const {
+  const std::int64_t nx = cells_[0], ny = cells_[1];
+  return origin_ + dx_ * Vec3(double(index % nx), double(index / nx % ny), double(index / (nx * ny)));
 }
 
 GridInfo SparseLattice::grid_info() const {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hemotwin/core/case.hpp"
+#include "hemotwin/core/decomposition.hpp"
 #include "hemotwin/core/kernels.hpp"
 #include "hemotwin/core/sparse_lattice.hpp"
 
@@ -31,12 +32,20 @@ struct EngineOptions {
   /// lattice is larger than the last-level cache (64 MiB per population array); 0: never; 1:
   /// always.
   int streaming_stores = -1;
+  /// Split the lattice over the processes this joins (hemotwin::parallel::MpiCommunicator): each
+  /// rank updates the bricks partition_bricks gives it and exchanges a halo with its neighbours
+  /// every step. Null: the whole lattice in this process. Needs the two-lattice scheme.
+  std::shared_ptr<Communicator> communicator = nullptr;
+  BrickCost brick_cost = {};
 };
+
+template <class T>
+class HaloExchange;
 
 struct LatticeDiagnostics {
   double mass = 0;
   double max_speed = 0;
-  std::int64_t bad_cell = -1;           // first non-finite cell, -1 if none
+  std::int64_t bad_cell = -1;           // lattice index of the first non-finite cell, -1 if none
   std::vector<double> iolet_flow;       // lattice units: mass flux / rho0 (volume per step), into
                                         // the domain at inlets and out of it at outlets
   std::vector<double> iolet_density;    // weighted mean lattice density over the slab
@@ -105,8 +114,35 @@ class Engine {
     for (std::int64_t i = 0; i < n; ++i) step();
   }
 
+  /// Split over processes: this rank's share (null in one process). lattice() is then the
+  /// share's lattice (own bricks, then the halo), and links, slabs and fields are its own cells'.
+  const Subdomain* subdomain() const { return sub_.get(); }
+  /// Which rank owns each brick of the whole lattice (empty in one process).
+  const std::vector<std::int32_t>& brick_owner() const { return owner_; }
+  /// Populations this rank receives from its neighbours per step (0 in one process).
+  std::int64_t halo_values() const;
+  /// The whole lattice this rank's share was cut from (lattice() in one process).
+  const SparseLattice& whole_lattice() const { return whole_ ? *whole_ : *lattice_; }
+  /// The links of every fluid cell of the share, the halo's included, in lattice()'s numbering
+  /// (links() in one process): where a wall point near a cut finds its neighbours' crossings.
+  const LinkList& share_links() const { return sub_ ? share_links_ : links_; }
+  /// Split over processes (collective): values per stored cell, `n` each, of this rank's own
+  /// cells, in the whole lattice's layout on rank 0 (empty elsewhere). One process: `local`.
+  std::vector<double> gather_cells(const std::vector<double>& local, int n) const;
+  /// Split over processes (collective): fills `field`'s halo bricks (n values per stored cell)
+  /// with their owners' values. Nothing in one process.
+  void exchange_cells(std::vector<double>& field, int n) const;
+  /// The populations as one process stores them (populations()), on rank 0 (collective; empty
+  /// elsewhere): each rank's own bricks, and the slots its boundary links wrote in its halo.
+  std::vector<T> gather_populations() const;
+  /// restore() from populations as one process stores them, given on every rank: each rank
+  /// takes its share.
+  void restore_whole(const std::vector<T>& whole, kernels::Layout layout, std::int64_t steps);
+
+  /// Over the whole lattice, on every rank (reduced across ranks when split). bad_cell: the
+  /// smallest lattice index i + nx (j + ny k) of a non-finite cell, or -1.
   LatticeDiagnostics diagnostics() const;
-  /// Flow and mean density of the iolets `which` only (what coupled outlets need every step):
+  /// Flow and mean density of the iolets `which` only (on every rank) (what coupled outlets need every step):
   /// as LatticeDiagnostics::iolet_flow and iolet_density, without the whole-lattice reductions.
   void sample_iolets(const std::vector<int>& which, std::vector<double>& flow,
                      std::vector<double>& density) const;
@@ -145,11 +181,21 @@ class Engine {
   /// Fills the slots the next step reads from ghost cells, in array `which`, holding `layout`.
   void apply_boundaries(int which, kernels::Layout layout);
   /// The outlets' sponge layers (IoletPlane::sponge_length) on array `which`, holding `layout`.
-  void apply_sponge(int which, kernels::Layout layout);
+  void apply_sponge(int which, kernels::Layout layout, std::int64_t first, std::int64_t count);
+  /// The two-lattice stream-collide of `bricks` (all when null) from cur_ into `out`.
+  template <class Op>
+  void stream_bricks(const Op& collide, int out, const std::vector<std::int32_t>* bricks);
+  /// Splits the lattice, links and slabs built on the whole lattice down to this rank's share.
+  void split();
+  /// Fills array `which`'s halo from the neighbours (split over processes).
+  void exchange_halo(int which);
   void build_sponge();
   kernels::PopulationView<T, L> view() const;
   /// Slab k (an iolet's, or section k - iolets().size()): flow and mean density.
-  void sample_slab(std::size_t k, const kernels::PopulationView<T, L>& pops, double& flow,
+  /// This rank's sums over slab k: {weighted flux, weighted density}.
+  kernels::FlowSample slab_sums(std::size_t k, const kernels::PopulationView<T, L>& pops) const;
+  /// Flow and mean density of slab k from its sums over every rank.
+  void slab_result(std::size_t k, const kernels::FlowSample& sum, double& flow,
                    double& density) const;
   std::shared_ptr<SparseLattice> lattice_;
   LinkList links_;
@@ -163,6 +209,7 @@ class Engine {
   std::vector<T> iolet_value_;
   std::vector<std::int64_t> sponge_cell_;  // the sponge layers' cells and their scale factors
   std::vector<T> sponge_scale_;
+  std::int64_t sponge_border_ = 0;  // split: the sponge cells in border bricks come first
   std::vector<T> profile_;  // per iolet, kernels::profile_samples + 1 velocities (velocity iolets)
   std::vector<std::vector<double>> weights_, static_shape_;
   void compute_profile_weights();
@@ -190,6 +237,11 @@ class Engine {
   kernels::Layout layout_ = kernels::Layout::Plain;
   int cur_ = 0;
   std::unique_ptr<Device> dev_;
+  std::unique_ptr<Subdomain> sub_;
+  std::shared_ptr<const SparseLattice> whole_;  // split: the lattice before the cut
+  LinkList share_links_;
+  std::vector<std::int32_t> owner_;
+  std::unique_ptr<HaloExchange<T>> halo_;
 };
 
 extern template class Engine<float, D3Q19>;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hemotwin/core/case.hpp"
+#include "hemotwin/core/decomposition.hpp"
 #include "hemotwin/core/fields.hpp"
 #include "hemotwin/core/sparse_lattice.hpp"
 #include "hemotwin/core/units.hpp"
@@ -55,12 +56,22 @@ class Simulation {
 
   /// Builds geometry, units, boundary links and the backend from `c`. Throws hemotwin::Error when
   /// the case is invalid or unstable as set (naming the key and what to change).
-  static std::unique_ptr<Simulation> create(const Case& c);
+  ///
+  /// With a `communicator` of more than one process (hemotwin::parallel::MpiCommunicator), the
+  /// lattice is split between them (EngineOptions::communicator): every process creates the
+  /// Simulation from the same case and calls the same methods in the same order. grid() is then
+  /// the whole lattice's; snapshot(), lattice_moments(), wall_shear() and state() gather onto
+  /// rank 0 (empty elsewhere); restore() takes rank 0's state; initialise() takes the whole
+  /// lattice's values on every rank. Fields and populations are bit-identical to one process's.
+  /// Each process takes the CUDA device of its place on the node (node_rank modulo devices).
+  static std::unique_ptr<Simulation> create(const Case& c,
+                                            std::shared_ptr<Communicator> communicator = nullptr);
   /// As create(c), on a domain built elsewhere (in metres): file geometries, whose domain
   /// hemotwin::imaging::prepare_geometry builds. Inlet velocities and outlet pressures come
   /// from the case; the velocity inlets share inlet.mean_velocity (or inlet.flow_rate, divided
   /// by their total area).
-  static std::unique_ptr<Simulation> create(const Case& c, DomainSpec domain);
+  static std::unique_ptr<Simulation> create(const Case& c, DomainSpec domain,
+                                            std::shared_ptr<Communicator> communicator = nullptr);
 
   virtual const Case& config() const = 0;
   virtual const Units& units() const = 0;
@@ -68,7 +79,10 @@ class Simulation {
   virtual const std::vector<IoletInfo>& iolets() const = 0;
   /// The measurement sections (Case::sections), in the case's order.
   virtual const std::vector<SectionInfo>& sections() const = 0;
-  /// The backend actually in use (never Auto) and a description of its device.
+  /// The processes the lattice is split over (1 when it is not) and this one's rank.
+  virtual int ranks() const = 0;
+  virtual int rank() const = 0;
+  /// The backend actually in use (never Auto) and a description of its device (this process's).
   virtual BackendKind backend() const = 0;
   virtual std::string device() const = 0;
   /// The streaming scheme in use (never Auto).

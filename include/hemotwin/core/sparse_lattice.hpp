@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,10 @@ class SparseLattice {
  public:
   /// Lays `spec` onto bricks. Throws hemotwin::Error when it holds no fluid.
   explicit SparseLattice(const DomainSpec& spec);
+  /// The bricks `keep` of `whole`, in that order (one rank's share, Subdomain): neighbours that
+  /// are not kept point at the void brick; fluid_cells() counts the fluid of the first `counted`.
+  SparseLattice(const SparseLattice& whole, std::span<const std::int32_t> keep,
+                std::int32_t counted);
 
   std::int32_t brick_count() const { return static_cast<std::int32_t>(brick_origin_.size()); }
   std::int32_t void_brick() const { return brick_count(); }
@@ -126,6 +131,10 @@ class SparseLattice {
   std::array<int, 3> cell_coords(std::int64_t cell) const;
   Vec3 position(std::int64_t cell) const;
   bool is_fluid(std::int64_t cell) const { return cell >= 0 && cell_type_[cell] == 1; }
+  /// The lattice index i + nx (j + ny k) of a stored cell (the same in every rank's share), and
+  /// the position of a lattice index.
+  std::int64_t lattice_index(std::int64_t cell) const;
+  Vec3 index_position(std::int64_t index) const;
 
   GridInfo grid_info() const;
 

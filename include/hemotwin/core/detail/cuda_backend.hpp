@@ -13,11 +13,14 @@ namespace hemotwin::cuda {
 struct StreamArgs {
   const std::int32_t* neighbours;
   const std::uint8_t* cell_type;
-  std::int32_t bricks;
+  std::int32_t bricks;                      // how many bricks the launch updates
+  const std::int32_t* brick_list = nullptr;  // which (device memory); null: 0 .. bricks - 1
 };
 
 int device_count() noexcept;
 std::string device_name(int device);
+/// Makes `device` the current device of this host thread (one process per GPU).
+void set_device(int device);
 void* allocate(std::size_t bytes);
 void release(void* p) noexcept;
 void copy_to_device(void* dst, const void* src, std::size_t bytes);
@@ -47,6 +50,11 @@ template <class T, class L>
 kernels::CellSummary summarise(const kernels::SummariseCell<T, L>& op, std::int64_t cells);
 template <class T, class L>
 kernels::FlowSample sample_iolet(const kernels::SampleIoletCell<T, L>& op, std::int64_t cells);
+/// Halo exchange: out[k] = f[slot[k]], and f[slot[k]] = in[k], k < n (device memory).
+template <class T>
+void gather_slots(const T* f, const std::int64_t* slot, T* out, std::int64_t n);
+template <class T>
+void scatter_slots(T* f, const std::int64_t* slot, const T* in, std::int64_t n);
 template <class T, class L>
 void fill_equilibrium(T* f, const double* rho, const double* u, std::int64_t cells);
 
