@@ -133,7 +133,9 @@ class Simulation:
     total_steps: int
     populations: npt.NDArray[Any]
     directions: List[Tuple[int, int, int]]
-    def __init__(self, case: Case) -> None: ...
+    ranks: int
+    rank: int
+    def __init__(self, case: Case, comm: Any = None) -> None: ...
     def advance(self, steps: int) -> int: ...
     def run(self, steps: Optional[int] = None, every: Optional[int] = None,
             callback: Optional[Callable[[Simulation], Optional[bool]]] = None) -> int: ...
@@ -165,7 +167,8 @@ class RunResult:
     resumed_at: int
 
 def run(case: Case, directory: Optional[_Path] = None, progress: Optional[Callable[[Progress], None]] = None,
-        info: Optional[Callable[[str], None]] = None, resume: Optional[_Path] = None) -> RunResult: ...
+        info: Optional[Callable[[str], None]] = None, resume: Optional[_Path] = None,
+        comm: Any = None) -> RunResult: ...
 
 class _Volume:
     size: Tuple[int, int, int]

@@ -8,14 +8,21 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
+#include "hemotwin/core/decomposition.hpp"
 #include "hemotwin/geometry/volume.hpp"
 
 namespace hemotwin::python {
 
 namespace py = pybind11;
+
+/// The Communicator an mpi4py communicator stands for (comm=MPI.COMM_WORLD); null for None or a
+/// communicator of one process. Raises TypeError for another object, hemotwin.Error when this
+/// build has no MPI.
+std::shared_ptr<Communicator> communicator(const py::object& comm);
 
 void init_errors(py::module_& m);
 void init_case(py::module_& m);

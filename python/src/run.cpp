@@ -44,12 +44,13 @@ void init_run(py::module_& m) {
   m.def(
       "run",
       [](const Case& c, const py::object& directory, const py::object& progress,
-         const py::object& info, const py::object& resume) {
+         const py::object& info, const py::object& resume, const py::object& comm) {
         const std::filesystem::path dir = directory.is_none()
                                               ? std::filesystem::path(c.output.directory)
                                               : directory.cast<std::filesystem::path>();
         Interrupts stop;
         io::RunCallbacks callbacks;
+        callbacks.communicator = communicator(comm);
         if (is_file_shape(c.geometry.shape))
           callbacks.geometry = [](const Case& k) {
             return imaging::to_file_geometry(imaging::prepare_geometry(k));
@@ -82,7 +83,8 @@ void init_run(py::module_& m) {
         return result;
       },
       py::arg("case"), py::arg("directory") = py::none(), py::arg("progress") = py::none(),
-      py::arg("info") = py::none(), py::arg("resume") = py::none(), R"doc(
+      py::arg("info") = py::none(), py::arg("resume") = py::none(), py::arg("comm") = py::none(),
+      R"doc(
 Runs `case` to the end and writes its results directory (default: the case's output.directory):
 results.h5 + results.xdmf, wall.vtp, wall_surface.vtp, iolets.csv, case.toml and summary.json
 (docs/file-format.md); hemotwin.load(directory) reads it back. The directory is replaced
@@ -92,6 +94,10 @@ run at the next sample, commits what was computed (stopped_early) and raises Key
 resume: a checkpoint directory (`<directory>.checkpoint`, written by output.checkpoint_interval_s
 or _wall_interval_s, or by `hemotwin run` on SIGTERM/SIGUSR1) or its checkpoint.h5: the run goes
 on from it, bit for bit as if never stopped (result.resumed_at says from which step).
+comm: an mpi4py communicator (MPI.COMM_WORLD under mpirun) to split the run over its processes;
+every process calls run() alike, rank 0 writes the results (the same files as one process's) and
+alone calls progress (info is called on every process). Under mpirun, start Python as
+`python3 -m mpi4py script.py`, so that an error on one process ends all of them.
 )doc");
 }
 

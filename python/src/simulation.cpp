@@ -12,6 +12,7 @@
 #include "hemotwin/imaging/case_geometry.hpp"
 #include "hemotwin/io/case_file.hpp"
 #include "hemotwin/io/checkpoint.hpp"
+#include "hemotwin/io/ranks.hpp"
 
 namespace hemotwin::python {
 
@@ -21,12 +22,13 @@ struct PySimulation {
   std::unique_ptr<Simulation> sim;
   std::shared_ptr<GridInfo> grid;
   std::vector<Diagnostics> series;
+  std::shared_ptr<Communicator> comm;  // null: this process alone
 
-  explicit PySimulation(const Case& c) {
+  PySimulation(const Case& c, std::shared_ptr<Communicator> comm) : comm(comm) {
     try {
       sim = is_file_shape(c.geometry.shape)
-                ? Simulation::create(c, imaging::prepare_geometry(c).domain)
-                : Simulation::create(c);
+                ? Simulation::create(c, imaging::prepare_geometry(c).domain, comm)
+                : Simulation::create(c, comm);
     } catch (const Error& e) {
       // A key named but no line: place it in the case file, where there is one.
       throw io::locate_error(e, {}, c.source_file);
@@ -118,10 +120,19 @@ It writes no files; hemotwin.run(case, directory) runs a case to a results direc
 Steps run without the GIL; Ctrl-C stops advance()/run() at a step boundary and raises
 KeyboardInterrupt, leaving the simulation usable.
 )doc")
-      .def(py::init<const Case&>(), py::arg("case"),
+      .def(py::init([](const Case& c, const py::object& comm) {
+             return std::make_unique<PySimulation>(c, communicator(comm));
+           }),
+           py::arg("case"), py::arg("comm") = py::none(),
            "Builds the simulation (for file geometries: reads and voxelises the surface, label "
            "map or scan). Raises hemotwin.CaseError naming the key when the case cannot run as "
-           "set.")
+           "set. comm: an mpi4py communicator (MPI.COMM_WORLD) to split the lattice over its "
+           "processes; every process then makes the same calls in the same order, fields, "
+           "populations and the wall come whole to rank 0 (empty elsewhere), checkpoint() is "
+           "written and restore() read by rank 0.")
+      .def_property_readonly("ranks", [](const PySimulation& s) { return s.sim->ranks(); },
+                             "The processes the lattice is split over (1: not split).")
+      .def_property_readonly("rank", [](const PySimulation& s) { return s.sim->rank(); })
       .def_property_readonly("case", [](const PySimulation& s) { return s.sim->config(); })
       .def_property_readonly("grid", [](const PySimulation& s) { return s.grid; })
       .def_property_readonly("iolets", [](const PySimulation& s) { return s.sim->iolets(); })
@@ -227,9 +238,9 @@ KeyboardInterrupt, leaving the simulation usable.
           [](PySimulation& s, const std::string& path) {
             const Case& c = s.sim->config();
             py::gil_scoped_release release;
-            io::write_checkpoint(
-                path, io::make_checkpoint(*s.sim,
-                                          c.source_text.empty() ? io::to_toml(c) : c.source_text));
+            const io::Checkpoint ckpt = io::make_checkpoint(
+                *s.sim, c.source_text.empty() ? io::to_toml(c) : c.source_text);  // gathered
+            io::on_root(s.comm.get(), [&] { io::write_checkpoint(path, ckpt); });
           },
           py::arg("path"),
           "Writes the simulation's whole state (populations, step, outlets' Windkessel "
@@ -240,14 +251,15 @@ KeyboardInterrupt, leaving the simulation usable.
       .def(
           "restore",
           [](PySimulation& s, const std::string& path) {
-            const io::Checkpoint c = io::read_checkpoint(path);
+            io::Checkpoint c;
+            io::on_root(s.comm.get(), [&] { c = io::read_checkpoint(path); });
             try {
-              s.sim->restore(c.simulation);
+              s.sim->restore(c.simulation);  // rank 0's, on every process
             } catch (const Error& e) {
               throw Error(e.message(), path);
             }
-            std::erase_if(s.series,
-                          [&](const Diagnostics& d) { return d.step > c.simulation.step; });
+            const std::int64_t step = s.sim->step_count();
+            std::erase_if(s.series, [&](const Diagnostics& d) { return d.step > step; });
           },
           py::arg("path"),
           "Goes on from a checkpoint written by checkpoint() on the same lattice (any backend): "

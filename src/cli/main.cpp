@@ -30,7 +30,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <exception>
 #include <iostream>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -46,6 +48,7 @@
 #include "hemotwin/version.hpp"
 #include "imaging_commands.hpp"
 #include "plan_command.hpp"
+#include "processes.hpp"
 #include "progress.hpp"
 #include "progress_command.hpp"
 
@@ -250,7 +253,8 @@ void print_results(const io::RunResult& r, const fs::path& dir, const Case& c) {
   std::fflush(stdout);
 }
 
-int run_command(const RunOptions& o) {
+int run_command(const RunOptions& o, const Processes& processes) {
+  const bool root = processes.rank() == 0;
   install_stop_handlers();
   Case c = load(o);
   const fs::path out = o.output.empty() ? fs::path(c.output.directory) : fs::path(o.output);
@@ -267,6 +271,7 @@ int run_command(const RunOptions& o) {
                                        : ProgressReporter::Style::Lines);
   bool built = false;
   io::RunCallbacks callbacks;
+  callbacks.communicator = processes.communicator();
   callbacks.on_info = [&](const std::string& info) {
     built = true;
     spdlog::info("{}", info);
@@ -285,7 +290,7 @@ int run_command(const RunOptions& o) {
   };
 
   spdlog::info("case '{}' from {}, results to {}", c.name, o.case_file, out.string());
-  const auto created = missing_ancestors(out);
+  const auto created = root ? missing_ancestors(out) : std::vector<fs::path>{};
   io::RunResult result;
   try {
     result = io::run_case(c, out, callbacks, o.resume);
@@ -309,18 +314,20 @@ int run_command(const RunOptions& o) {
   if (result.checkpointed) {
     // As the user named it: the directory given to --resume, or the one beside --output.
     const fs::path dir = o.resume.empty() ? io::checkpoint_dir(out) : fs::path(o.resume);
-    spdlog::warn(
-        "stopped by {} after {} steps; checkpoint in {}: resume with hemotwin run {} "
-        "--output {} --resume {}",
-        stop_signal.load() == SIGUSR1 ? "SIGUSR1" : "SIGTERM", result.steps,
-        result.checkpoint.string(), o.case_file, out.string(), dir.string());
+    if (root)
+      spdlog::warn(
+          "stopped by {} after {} steps; checkpoint in {}: resume with hemotwin run {} "
+          "--output {} --resume {}",
+          stop_signal.load() == SIGUSR1 ? "SIGUSR1" : "SIGTERM", result.steps,
+          result.checkpoint.string(), o.case_file, out.string(), dir.string());
     return exit_resume;
   }
-  if (!o.quiet) print_results(result, out, c);
+  if (!o.quiet && root) print_results(result, out, c);
   if (result.stopped_early) {
     const int sig = stop_signal.load();
-    spdlog::warn("stopped by Ctrl-C after {} steps; the results hold the state reached",
-                 result.steps);
+    if (root)
+      spdlog::warn("stopped by Ctrl-C after {} steps; the results hold the state reached",
+                   result.steps);
     return 128 + (sig != 0 ? sig : SIGINT);
   }
   return exit_ok;
@@ -358,7 +365,7 @@ int check_command(const CheckOptions& o) {
 // ---- main
 // ------------------------------------------------------------------------------------------
 
-int main_impl(int argc, char** argv) {
+int main_impl(int argc, char** argv, const Processes& processes) {
   CLI::App app{"hemotwin: patient-specific blood flow with the lattice-Boltzmann method",
                "hemotwin"};
   app.set_version_flag("--version", version_text, "Print the version, git commit and CUDA support");
@@ -443,9 +450,10 @@ int main_impl(int argc, char** argv) {
   }
 
   if (run->parsed()) {
-    setup_logging(run_opts.quiet);
-    return run_command(run_opts);
+    setup_logging(run_opts.quiet || processes.rank() != 0);
+    return run_command(run_opts, processes);
   }
+  for (const CLI::App* sub : app.get_subcommands()) processes.require_alone(sub->get_name());
   if (check->parsed()) {
     setup_logging(false);
     return check_command(check_opts);
@@ -474,29 +482,53 @@ int main_impl(int argc, char** argv) {
 }  // namespace
 }  // namespace hemotwin::cli
 
+namespace hemotwin::cli {
+namespace {
+// The exit code of an error that ended the program, with its message on stderr: from every
+// process where it cannot have been thrown on all (hemotwin's own errors are thrown alike on
+// every process of a split run), else from the first only.
+int report(std::exception_ptr failure, int rank) {
+  std::string message;
+  int code = exit_run_failed;
+  bool everywhere = true;
+  try {
+    std::rethrow_exception(failure);
+  } catch (const Failure& f) {
+    message = f.what();
+    code = f.code();
+  } catch (const Error& e) {  // DivergenceError among them
+    message = e.what();
+  } catch (const std::bad_alloc&) {
+    message =
+        "out of memory; use a coarser lattice (geometry.cells_across_diameter) or a machine "
+        "with more memory";
+    everywhere = false;
+  } catch (const std::exception& e) {
+    message = e.what();
+    everywhere = false;
+  } catch (...) {
+    message = "unexpected error of unknown type";
+    everywhere = false;
+  }
+  if (rank == 0)
+    print_error(message);
+  else if (!everywhere)
+    print_error("process " + std::to_string(rank) + ": " + message);
+  return code;
+}
+}  // namespace
+}  // namespace hemotwin::cli
+
 int main(int argc, char** argv) {
   using namespace hemotwin;
+  std::unique_ptr<cli::Processes> processes;
+  int code = cli::exit_ok;
   try {
-    return cli::main_impl(argc, argv);
-  } catch (const cli::Failure& f) {
-    cli::print_error(f.what());
-    return f.code();
-  } catch (const DivergenceError& e) {
-    cli::print_error(e.what());
-    return cli::exit_run_failed;
-  } catch (const Error& e) {
-    cli::print_error(e.what());
-    return cli::exit_run_failed;
-  } catch (const std::bad_alloc&) {
-    cli::print_error(
-        "out of memory; use a coarser lattice (geometry.cells_across_diameter) or a "
-        "machine with more memory");
-    return cli::exit_run_failed;
-  } catch (const std::exception& e) {
-    cli::print_error(e.what());
-    return cli::exit_run_failed;
+    processes = std::make_unique<cli::Processes>(argc, argv);
+    return cli::main_impl(argc, argv, *processes);
   } catch (...) {
-    cli::print_error("unexpected error of unknown type");
-    return cli::exit_run_failed;
+    code = cli::report(std::current_exception(), processes ? processes->rank() : 0);
   }
+  // A failure on one process must not leave the others waiting for it.
+  return processes ? processes->end_all(code) : code;
 }

@@ -15,6 +15,7 @@
 #include "hemotwin/io/checkpoint.hpp"
 #include "hemotwin/io/cycles.hpp"
 #include "hemotwin/io/output_dir.hpp"
+#include "hemotwin/io/ranks.hpp"
 #include "hemotwin/io/results_writer.hpp"
 #include "hemotwin/io/run_loop.hpp"
 #include "hemotwin/io/summary.hpp"
@@ -90,9 +91,9 @@ Built build(const Case& c, const RunCallbacks& callbacks) {
   if (callbacks.geometry) {
     FileGeometry g = callbacks.geometry(c);
     b.wall_surface = std::move(g.wall);
-    b.sim = Simulation::create(c, std::move(g.domain));
+    b.sim = Simulation::create(c, std::move(g.domain), callbacks.communicator);
   } else {
-    b.sim = Simulation::create(c);
+    b.sim = Simulation::create(c, callbacks.communicator);
     if (c.geometry.shape == ShapeKind::Pipe || c.geometry.shape == ShapeKind::StenosedPipe)
       b.wall_surface = pipe_wall(c);
   }
@@ -115,18 +116,33 @@ double counted_period(const Case& c) {
   return c.driver == FlowDriver::Inlet ? c.inlet.period : c.body_force.period;
 }
 
+// The final state's fields (when a file takes them) and wall: gathered, every process takes part.
+struct FinalState {
+  std::optional<FieldSnapshot> snapshot;
+  WallShearField wss;
+  WallAveraging::Averages averages;
+};
+
+FinalState gather_final(const Case& c, Simulation& sim, WallAveraging& wall) {
+  FinalState f;
+  if (c.output.hdf5 || c.output.vti) f.snapshot = sim.snapshot();
+  f.wss = wall.latest();
+  f.averages = wall.averages();
+  return f;
+}
+
 // The final state's fields (into results.h5 unless the last interval wrote it, and results.vti),
 // and the wall: results.h5's /wall, wall.vtp and, with a wall surface, wall_surface.vtp.
-void write_final_outputs(const Case& c, Simulation& sim, OutputDir& out, ResultsWriter* writer,
-                         WallAveraging& wall, const WallSurface& surface) {
-  if (writer || c.output.vti) {
-    const FieldSnapshot snapshot = sim.snapshot();
-    if (writer && (writer->snapshots().empty() || writer->snapshots().back().step != snapshot.step))
-      writer->write_fields(snapshot);
-    if (c.output.vti) write_vti(out.staged(vti_name), sim.grid(), snapshot);
+void write_final_outputs(const Case& c, const GridInfo& grid, const FinalState& f, OutputDir& out,
+                         ResultsWriter* writer, const WallSurface& surface) {
+  if (f.snapshot) {
+    if (writer &&
+        (writer->snapshots().empty() || writer->snapshots().back().step != f.snapshot->step))
+      writer->write_fields(*f.snapshot);
+    if (c.output.vti) write_vti(out.staged(vti_name), grid, *f.snapshot);
   }
-  const WallShearField& wss = wall.latest();
-  const WallAveraging::Averages avg = wall.averages();
+  const WallShearField& wss = f.wss;
+  const WallAveraging::Averages& avg = f.averages;
   // The wall area each wall point stands for, where the run has a wall surface.
   const std::vector<double> area = surface.empty() || wss.point.empty()
                                        ? std::vector<double>{}
@@ -192,8 +208,8 @@ void assemble(RunLoop& loop, Parts& p, const Case& c, Simulation& sim, ResultsWr
                      *p.series, *p.wall);
     loop.add(*p.cycles);
   }
-  if (const std::int64_t every = field_interval(c, units.dt(), total); writer && every > 0) {
-    p.fields.emplace(sim, *writer, every, total, keep_dir);
+  if (const std::int64_t every = field_interval(c, units.dt(), total); c.output.hdf5 && every > 0) {
+    p.fields.emplace(sim, writer, every, total, keep_dir);
     loop.add(*p.fields);
   }
   if (keep_dir.empty()) return;
@@ -307,14 +323,82 @@ fs::path checkpoint_dir(const fs::path& output_dir) {
   return dir.parent_path() / (dir.filename().string() + ".checkpoint");
 }
 
+namespace {
+
+// Off the root, run_case logs warnings and errors only: one process speaks for the run.
+class QuietOffRoot {
+ public:
+  explicit QuietOffRoot(bool root) : before_(spdlog::get_level()), active_(!root) {
+    if (active_ && before_ < spdlog::level::warn) spdlog::set_level(spdlog::level::warn);
+  }
+  ~QuietOffRoot() {
+    if (active_) spdlog::set_level(before_);
+  }
+  QuietOffRoot(const QuietOffRoot&) = delete;
+  QuietOffRoot& operator=(const QuietOffRoot&) = delete;
+
+ private:
+  spdlog::level::level_enum before_;
+  bool active_;
+};
+
+// The checkpoint a run resumes from: read by the root; its run state reaches every process (the
+// populations go through Simulation::restore).
+std::optional<Checkpoint> read_resumed(Communicator* comm, const fs::path& resume_from) {
+  if (resume_from.empty()) return std::nullopt;
+  Checkpoint ckpt;
+  on_root(comm, [&] { ckpt = read_checkpoint(checkpoint_file(resume_from)); });
+  broadcast_run_state(comm, ckpt.run, ckpt.wall_time_s);
+  return ckpt;
+}
+
+// Where a run's files go: the staging directory, and the checkpoint directory of a
+// checkpointable run. Made by the root; `keep_dir` is known to every process.
+struct Destination {
+  std::optional<OutputDir> out;
+  fs::path keep_dir;
+  fs::path target;
+};
+
+void prepare_destination(Destination& d, Communicator* comm, const fs::path& output_dir,
+                         bool checkpointable, const fs::path& resume_from) {
+  on_root(comm, [&] {
+    d.out.emplace(output_dir, summary_name);
+    d.out->replace_on_commit(
+        {hdf5_name, xdmf_name, vti_name, wall_surface_name, case_name, summary_name});
+    d.target = d.out->target();
+    if (!checkpointable) return;
+    d.keep_dir = !resume_from.empty() ? checkpoint_file(resume_from).parent_path()
+                                      : checkpoint_dir(d.out->target());
+    fs::create_directories(d.keep_dir);
+  });
+  std::string keep = d.keep_dir.string(), target = d.target.string();
+  broadcast_text(comm, keep);
+  broadcast_text(comm, target);
+  d.keep_dir = keep;
+  d.target = target;
+}
+
+// The line on_info gets and the log shows: backend, device(s), streaming, processes.
+std::string describe(Simulation& sim) {
+  std::string info = std::string("backend ") + to_string(sim.backend()) + " (" + sim.device() +
+                     "), " + to_string(sim.streaming()) + " streaming";
+  if (sim.ranks() > 1) info += fmt::format(", split over {} processes", sim.ranks());
+  return info;
+}
+
+}  // namespace
+
 RunResult run_case(const Case& c, const fs::path& output_dir, const RunCallbacks& callbacks,
                    const fs::path& resume_from) {
   using Clock = std::chrono::steady_clock;
+  Communicator* comm = callbacks.communicator.get();
+  const bool root = is_root(comm);
+  const QuietOffRoot quiet(root);
 
   // Errors up to on_info are about the case (the CLI reports them so): a checkpoint that is
   // damaged, or of another lattice, time step or relaxation time, among them.
-  std::optional<Checkpoint> resumed;
-  if (!resume_from.empty()) resumed = read_checkpoint(checkpoint_file(resume_from));
+  std::optional<Checkpoint> resumed = read_resumed(comm, resume_from);
   Built built = build(c, callbacks);
   Simulation& sim = *built.sim;
   if (resumed) {
@@ -324,24 +408,20 @@ RunResult run_case(const Case& c, const fs::path& output_dir, const RunCallbacks
   }
   const std::string backend = to_string(sim.backend());
   const std::string device = sim.device();
-  const std::string info =
-      "backend " + backend + " (" + device + "), " + to_string(sim.streaming()) + " streaming";
-  if (callbacks.on_info) callbacks.on_info(info);
+  const std::vector<std::string> devices = gather_text(comm, device);
+  const std::string info = describe(sim);
+  if (callbacks.on_info) callbacks.on_info(info);  // on every process: the case is built
 
   // The staging directory comes right after, so an unwritable output directory still fails
   // before any step is computed.
-  OutputDir out(output_dir, summary_name);
-  out.replace_on_commit(
-      {hdf5_name, xdmf_name, vti_name, wall_surface_name, case_name, summary_name});
   const bool checkpointable = resumed || callbacks.should_checkpoint_and_stop ||
                               c.output.checkpoint_interval > 0 ||
                               c.output.checkpoint_wall_interval > 0;
-  const fs::path keep_dir = !checkpointable ? fs::path()
-                            : resumed       ? checkpoint_file(resume_from).parent_path()
-                                            : checkpoint_dir(out.target());
-  if (checkpointable) fs::create_directories(keep_dir);
+  Destination dest;
+  prepare_destination(dest, comm, output_dir, checkpointable, resume_from);
+  const fs::path& keep_dir = dest.keep_dir;
   Parts parts;
-  KeepDirGuard guard{keep_dir, &parts, resumed.has_value()};
+  KeepDirGuard guard{root ? keep_dir : fs::path(), &parts, resumed.has_value()};
 
   const GridInfo& grid = sim.grid();
   const Units& units = sim.units();
@@ -349,6 +429,8 @@ RunResult run_case(const Case& c, const fs::path& output_dir, const RunCallbacks
   const std::int64_t first_step = sim.step_count();
   spdlog::info("run '{}': {} steps of dt = {:.4g} s, {} fluid cells, {}", c.name, total, units.dt(),
                grid.fluid_cells, info);
+  for (std::size_t r = 0; devices.size() > 1 && r < devices.size(); ++r)
+    spdlog::info("run '{}': process {} of {}: {}", c.name, r, devices.size(), devices[r]);
   for (const auto& n : sim.notes()) spdlog::info("run '{}': {}", c.name, n);
   if (resumed)
     spdlog::info("run '{}': resumed at step {} ({:.4g} s) from {}", c.name, first_step, sim.time(),
@@ -357,11 +439,13 @@ RunResult run_case(const Case& c, const fs::path& output_dir, const RunCallbacks
   const Provenance provenance = Provenance::current(backend, device);
   const std::string case_text = c.source_text.empty() ? to_toml(c) : c.source_text;
   std::optional<ResultsWriter> writer;
-  if (c.output.hdf5)
-    writer.emplace(out.staged(hdf5_name), grid, sim.iolets(),
-                   metadata(c, sim, provenance, case_text));
+  on_root(comm, [&] {
+    if (c.output.hdf5)
+      writer.emplace(dest.out->staged(hdf5_name), grid, sim.iolets(),
+                     metadata(c, sim, provenance, case_text));
+  });
 
-  RunLoop loop(sim);
+  RunLoop loop(sim, comm);
   assemble(loop, parts, c, sim, writer ? &*writer : nullptr, keep_dir, case_text,
            resumed ? resumed->wall_time_s : 0.0);
   if (resumed) loop.load(resumed->run);
@@ -375,7 +459,7 @@ RunResult run_case(const Case& c, const fs::path& output_dir, const RunCallbacks
   std::int64_t last_progress = -1;
   auto progress = [&] {
     last_progress = sim.step_count();
-    if (!callbacks.on_progress) return;
+    if (!callbacks.on_progress || !root) return;
     Progress p;
     p.step = sim.step_count();
     p.total_steps = total;
@@ -383,11 +467,14 @@ RunResult run_case(const Case& c, const fs::path& output_dir, const RunCallbacks
     p.mlups = mlups(p.elapsed_s);
     callbacks.on_progress(p);
   };
+  // A signal may reach one process before another: all stop at the same step.
   bool checkpoint_requested = false;
   auto should_stop = [&] {
-    if (callbacks.should_checkpoint_and_stop && callbacks.should_checkpoint_and_stop())
-      return checkpoint_requested = true;
-    return callbacks.should_stop && callbacks.should_stop();
+    const bool checkpoint =
+        callbacks.should_checkpoint_and_stop && callbacks.should_checkpoint_and_stop();
+    const bool stop = callbacks.should_stop && callbacks.should_stop();
+    if (any_rank(comm, checkpoint)) return checkpoint_requested = true;
+    return any_rank(comm, stop);
   };
 
   const bool stopped_early = loop.run(total, should_stop, progress, resumed.has_value());
@@ -413,24 +500,29 @@ RunResult run_case(const Case& c, const fs::path& output_dir, const RunCallbacks
   const double wall_time = elapsed();
   if (last_progress != final_step) progress();
 
-  if (parts.fields) parts.fields->adopt();
-  write_final_outputs(c, sim, out, writer ? &*writer : nullptr, *parts.wall, built.wall_surface);
-
+  const FinalState final_state = gather_final(c, sim, *parts.wall);
   RunSummary summary = summarise(c, sim, provenance, final_step - first_step, *parts.series,
                                  parts.cycles ? &*parts.cycles : nullptr);
   summary.stopped_early = stopped_early;
   summary.wall_time_s = wall_time;
   summary.mlups = mlups(wall_time);
-  write_remaining_files(c, sim, out, writer ? &*writer : nullptr, case_text, summary);
-  out.commit();
-  if (checkpointable) remove_checkpoints(keep_dir);
+  summary.ranks = sim.ranks();
+  summary.devices = devices;
+  on_root(comm, [&] {
+    OutputDir& out = *dest.out;
+    if (parts.fields) parts.fields->adopt();
+    write_final_outputs(c, grid, final_state, out, writer ? &*writer : nullptr, built.wall_surface);
+    write_remaining_files(c, sim, out, writer ? &*writer : nullptr, case_text, summary);
+    out.commit();
+    if (checkpointable) remove_checkpoints(keep_dir);
+  });
 
-  result.directory = out.target();
+  result.directory = dest.target;
   if (c.output.hdf5) {
-    result.hdf5 = out.final_path(hdf5_name);
-    result.xdmf = out.final_path(xdmf_name);
+    result.hdf5 = dest.target / hdf5_name;
+    result.xdmf = dest.target / xdmf_name;
   }
-  result.summary = out.final_path(summary_name);
+  result.summary = dest.target / summary_name;
   result.steps = summary.steps;
   result.wall_time_s = wall_time;
   result.mlups = summary.mlups;

@@ -8,6 +8,7 @@
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/io/checkpoint.hpp"
 #include "hemotwin/io/results_writer.hpp"
+#include "hemotwin/io/ranks.hpp"
 
 namespace hemotwin::io {
 
@@ -138,11 +139,14 @@ WallAveraging::WallAveraging(Simulation& sim, double window_start, bool by_cycle
       window_start_(window_start),
       by_cycle_(by_cycle),
       keep_series_(keep_series),
+      gathers_(sim.rank() == 0),
       last_time_(by_cycle ? 0.0 : window_start) {}
 
 void WallAveraging::on_sample(const Diagnostics& /*d*/) {
   if (!by_cycle_ && sim_.time() < window_start_) return;
   wall_ = sim_.wall_shear();
+  sampled_ = true;
+  if (!gathers_) return;
   if (!average_) average_.emplace(wall_.point.size());
   if (wall_.time > last_time_) average_->add(wall_.wss, wall_.time - last_time_);
   last_time_ = wall_.time;
@@ -157,6 +161,7 @@ void WallAveraging::on_sample(const Diagnostics& /*d*/) {
 }
 
 void WallAveraging::end_cycle() {
+  if (!gathers_) return;
   if (average_) {
     cycle_.tawss = average_->tawss();
     cycle_.osi = average_->osi();
@@ -190,6 +195,7 @@ PartState WallAveraging::save() const {
 }
 
 void WallAveraging::load(const PartState& s) {
+  if (!gathers_) return;
   last_time_ = scalar(s, "wall", "last_time");
   average_.reset();
   if (s.count("integral")) {
@@ -221,7 +227,8 @@ WallAveraging::Averages WallAveraging::averages() const {
 }
 
 const WallShearField& WallAveraging::latest() {
-  if (wall_.point.empty() || wall_.time != sim_.time()) wall_ = sim_.wall_shear();
+  if (!sampled_ || wall_.time != sim_.time()) wall_ = sim_.wall_shear();
+  sampled_ = true;
   return wall_;
 }
 
@@ -323,7 +330,7 @@ void CycleMonitor::load(const PartState& s) {
 
 // ---- FieldOutput
 
-FieldOutput::FieldOutput(Simulation& sim, ResultsWriter& writer, std::int64_t every,
+FieldOutput::FieldOutput(Simulation& sim, ResultsWriter* writer, std::int64_t every,
                          std::int64_t total, fs::path keep_dir)
     : sim_(sim), writer_(writer), every_(every), total_(total), keep_dir_(std::move(keep_dir)) {}
 
@@ -337,12 +344,13 @@ fs::path FieldOutput::file(std::int64_t step) const {
 
 void FieldOutput::on_stop(std::int64_t now) {
   if (every_ <= 0 || now % every_ != 0 || now >= total_) return;
-  if (keep_dir_.empty()) {
-    writer_.write_fields(sim_.snapshot());
-  } else {
-    writer_.write_fields_file(file(now), sim_.snapshot());
-    kept_.push_back(now);
-  }
+  const FieldSnapshot snapshot = sim_.snapshot();  // gathered: every process takes part
+  if (!keep_dir_.empty()) kept_.push_back(now);
+  if (!writer_) return;
+  if (keep_dir_.empty())
+    writer_->write_fields(snapshot);
+  else
+    writer_->write_fields_file(file(now), snapshot);
 }
 
 PartState FieldOutput::save() const {
@@ -355,7 +363,7 @@ void FieldOutput::load(const PartState& s) {
   kept_.clear();
   for (const double step : need(s, "fields", "kept")) {
     const auto k = std::int64_t(step);
-    if (!fs::is_regular_file(file(k)))
+    if (writer_ && !fs::is_regular_file(file(k)))
       throw Error("the checkpoint's field snapshot of step " + std::to_string(k) + " is missing",
                   file(k).string());
     kept_.push_back(k);
@@ -363,7 +371,8 @@ void FieldOutput::load(const PartState& s) {
 }
 
 void FieldOutput::adopt() {
-  for (const std::int64_t step : kept_) writer_.adopt_fields(file(step));
+  if (writer_)
+    for (const std::int64_t step : kept_) writer_->adopt_fields(file(step));
 }
 
 // ---- Checkpoints
@@ -389,22 +398,25 @@ std::int64_t Checkpoints::next_stop(std::int64_t now) const {
 void Checkpoints::on_stop(std::int64_t now) {
   if (now >= total_) return;  // the run ends here: its results, not a checkpoint
   const bool by_steps = every_ > 0 && now % every_ == 0;
+  // Every process reaches the same stops; its own clock may say otherwise than another's.
   const bool by_clock =
       wall_interval_ > 0 &&
-      std::chrono::duration<double>(Clock::now() - last_).count() >= wall_interval_;
+      any_rank(loop_.communicator(),
+               std::chrono::duration<double>(Clock::now() - last_).count() >= wall_interval_);
   if (by_steps || by_clock) write();
 }
 
 void Checkpoints::write() {
   const auto begin = Clock::now();
-  Checkpoint c = make_checkpoint(sim_, case_text_);
+  Checkpoint c = make_checkpoint(sim_, case_text_);  // gathered onto rank 0
   c.run = loop_.save();
   c.wall_time_s = wall_before_ + std::chrono::duration<double>(begin - start_).count();
-  write_checkpoint(file_, c);
+  on_root(loop_.communicator(), [&] { write_checkpoint(file_, c); });
   last_ = Clock::now();
   ++written_;
-  spdlog::info("checkpoint at step {} ({:.4g} s simulated) in {:.2f} s: {}", sim_.step_count(),
-               sim_.time(), std::chrono::duration<double>(last_ - begin).count(), file_.string());
+  if (is_root(loop_.communicator()))
+    spdlog::info("checkpoint at step {} ({:.4g} s simulated) in {:.2f} s: {}", sim_.step_count(),
+                 sim_.time(), std::chrono::duration<double>(last_ - begin).count(), file_.string());
 }
 
 // ---- RunLoop
@@ -415,7 +427,8 @@ void RunLoop::sample() {
 }
 
 bool RunLoop::finished() const {
-  return std::any_of(parts_.begin(), parts_.end(), [](const RunPart* p) { return p->finished(); });
+  return any_rank(comm_, std::any_of(parts_.begin(), parts_.end(),
+                                     [](const RunPart* p) { return p->finished(); }));
 }
 
 std::map<std::string, PartState> RunLoop::save() const {

@@ -133,6 +133,8 @@ std::string summary_json(const RunSummary& s) {
   j["mlups"] = finite_or_null(s.mlups);
   j["backend"] = s.backend;
   j["device"] = s.device;
+  j["ranks"] = s.ranks;
+  j["devices"] = s.devices.empty() ? std::vector<std::string>{s.device} : s.devices;
   j["streaming"] = s.streaming;
   j["precision"] = s.precision;
   j["lattice"] = s.lattice;

@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "hemotwin/core/case.hpp"
+#include "hemotwin/core/decomposition.hpp"
 #include "hemotwin/core/sparse_lattice.hpp"
 #include "hemotwin/io/vti_writer.hpp"
 
@@ -43,6 +45,12 @@ struct RunCallbacks {
   /// it also makes the run checkpointable: its field snapshots are kept in the checkpoint
   /// directory until the end.
   std::function<bool()> should_checkpoint_and_stop;
+  /// The processes to split the run over (hemotwin::parallel::MpiCommunicator); null or of size
+  /// 1: this process alone. Every process calls run_case with the same case and arguments; rank 0
+  /// writes every file (the results are those of one process) and alone calls on_progress
+  /// (on_info is called on every process); the others log warnings and errors only. should_stop and
+  /// should_checkpoint_and_stop hold for all once they hold on any process.
+  std::shared_ptr<Communicator> communicator;
 };
 
 struct RunResult {

@@ -71,6 +71,8 @@ class DiagnosticSeries final : public RunPart {
 /// Wall shear stress sampled with the diagnostics and time-averaged (TAWSS, OSI): over the window
 /// from `window_start` (s) to the end; or, with cardiac cycles, cycle by cycle, keeping the last
 /// complete cycle's. With `keep_series` the samples themselves too (float), for the results file.
+/// In a run split over processes the wall is gathered onto rank 0, which alone averages it; the
+/// others take part in the gathering and keep nothing (their averages are empty).
 class WallAveraging final : public RunPart {
  public:
   WallAveraging(Simulation& sim, double window_start, bool by_cycle, bool keep_series);
@@ -96,6 +98,8 @@ class WallAveraging final : public RunPart {
   Simulation& sim_;
   double window_start_;
   bool by_cycle_, keep_series_;
+  bool gathers_;  // holds the whole wall (rank 0 or alone)
+  bool sampled_ = false;
   WallShearField wall_;
   std::optional<WallShearAverage> average_;
   double last_time_;
@@ -138,10 +142,11 @@ class CycleMonitor final : public RunPart {
 /// Field snapshots every `every` steps before the last (run_case writes the final state once,
 /// whatever the interval): into the results file; or, with a `keep_dir` (a checkpointed run),
 /// each into a file of its own there, which outlives the process and goes into the results file
-/// at the end (adopt()).
+/// at the end (adopt()). In a run split over processes every process takes the snapshot (it is
+/// gathered) and only rank 0, the one with a `writer`, writes it.
 class FieldOutput final : public RunPart {
  public:
-  FieldOutput(Simulation& sim, ResultsWriter& writer, std::int64_t every, std::int64_t total,
+  FieldOutput(Simulation& sim, ResultsWriter* writer, std::int64_t every, std::int64_t total,
               std::filesystem::path keep_dir = {});
   std::int64_t next_stop(std::int64_t now) const override;
   void on_stop(std::int64_t now) override;
@@ -155,7 +160,7 @@ class FieldOutput final : public RunPart {
   std::filesystem::path file(std::int64_t step) const;
 
   Simulation& sim_;
-  ResultsWriter& writer_;
+  ResultsWriter* writer_;
   std::int64_t every_, total_;
   std::filesystem::path keep_dir_;
   std::vector<std::int64_t> kept_;  // steps of the snapshots in keep_dir
@@ -166,7 +171,8 @@ class RunLoop;
 /// Checkpoints of the run into `file` (replaced atomically): every `every` steps (0: never) and
 /// at the first stop after each `wall_interval_s` of wall-clock time (0: never), never at the last
 /// step; and when asked (write()). Add it last: a checkpoint holds what the other parts did at
-/// its step.
+/// its step. Split over processes, every process takes part (the state is gathered), rank 0
+/// writes the file, and the wall clock of whichever process first reaches the interval decides.
 class Checkpoints final : public RunPart {
  public:
   Checkpoints(const RunLoop& loop, Simulation& sim, std::filesystem::path file, std::int64_t every,
@@ -193,10 +199,13 @@ class Checkpoints final : public RunPart {
   int written_ = 0;
 };
 
-/// Advances a Simulation to `total` steps through the stops its parts need.
+/// Advances a Simulation to `total` steps through the stops its parts need. Split over processes
+/// (`comm`, the Simulation's), every process runs the same loop; the parts' decisions that could
+/// differ between processes are agreed on through `comm`.
 class RunLoop {
  public:
-  explicit RunLoop(Simulation& sim) : sim_(sim) {}
+  explicit RunLoop(Simulation& sim, Communicator* comm = nullptr) : sim_(sim), comm_(comm) {}
+  Communicator* communicator() const { return comm_; }
   /// Adds a part (kept by reference: it must outlive the loop's use).
   void add(RunPart& part) { parts_.push_back(&part); }
 
@@ -217,6 +226,7 @@ class RunLoop {
 
  private:
   Simulation& sim_;
+  Communicator* comm_;
   std::vector<RunPart*> parts_;
 };
 

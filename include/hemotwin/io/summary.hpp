@@ -62,9 +62,11 @@ struct RunSummary {
   std::int64_t fluid_cells = 0;
   double mlups = 0;
   std::string backend, device, streaming, precision, lattice, collision;
-  double dx = 0;   // m
-  double dt = 0;   // s
-  double tau = 0;  // relaxation time, lattice units
+  int ranks = 1;                     // processes the run was split over
+  std::vector<std::string> devices;  // each process's device, in rank order
+  double dx = 0;                     // m
+  double dt = 0;                     // s
+  double tau = 0;                    // relaxation time, lattice units
   std::vector<IoletInfo> iolets;
   std::vector<SectionInfo> sections;
   std::vector<Diagnostics> series;  // the diagnostics samples of the run
