@@ -50,66 +50,43 @@ SparseLattice::SparseLattice(const DomainSpec& spec)
     bricks_[a] = (spec.cells[a] + B - 1) / B;
     cells_[a] = bricks_[a] * B;
   }
-  const std::int64_t nx = cells_[0], ny = cells_[1], nz = cells_[2];
-  const std::int64_t ncells = nx * ny * nz;
-
-  // 1. Fluid flags on the dense grid (setup only; the run keeps bricks alone).
-  std::vector<std::uint8_t> fluid(ncells, 0);
-  // A row at a time: surfaces answer a whole row with one ray.
-#pragma omp parallel for schedule(dynamic, 1)
-  for (std::int64_t k = 0; k < nz; ++k)
-    for (std::int64_t j = 0; j < ny; ++j) {
-      if (j >= spec.cells[1] || k >= spec.cells[2]) continue;
-      std::uint8_t* row = fluid.data() + nx * (j + ny * k);
-      const Vec3 start = origin_ + dx_ * Vec3(0.0, double(j), double(k));
-      spec.shape->contains_row(start, dx_, spec.cells[0], row);
-      for (const auto& io : spec.iolets)
-        for (int i = 0; i < spec.cells[0]; ++i) {
-          if (!row[i]) continue;
-          const Vec3 p = start + Vec3(dx_ * i, 0, 0);
-          if ((p - io.point).dot(io.normal) >= 0 && io.covers(p)) row[i] = 0;
-        }
-    }
-
-  // 2. Bricks that hold fluid or a cell that a fluid cell links to.
+  const std::int64_t nx = cells_[0], ny = cells_[1];
   const std::int64_t nbricks_dense = std::int64_t(bricks_[0]) * bricks_[1] * bricks_[2];
-  std::vector<std::uint8_t> needed(nbricks_dense, 0);
   auto brick_lin = [&](int bx, int by, int bz) {
     return bx + bricks_[0] * (by + std::int64_t(bricks_[1]) * bz);
   };
-  for (std::int64_t k = 0; k < nz; ++k)
-    for (std::int64_t j = 0; j < ny; ++j)
-      for (std::int64_t i = 0; i < nx; ++i) {
-        if (!fluid[i + nx * (j + ny * k)]) continue;
-        const bool edge = (i % B == 0 || i % B == B - 1 || j % B == 0 || j % B == B - 1 ||
-                           k % B == 0 || k % B == B - 1);
-        if (!edge) {
-          needed[brick_lin(i / B, j / B, k / B)] = 1;
-          continue;
-        }
-        for (int dz = -1; dz <= 1; ++dz)
-          for (int dy = -1; dy <= 1; ++dy)
-            for (int dxx = -1; dxx <= 1; ++dxx) {
-              std::array<std::int64_t, 3> c{i + dxx, j + dy, k + dz};
-              bool inside = true;
-              for (int a = 0; a < 3; ++a) {
-                if (c[a] < 0 || c[a] >= cells_[a]) {
-                  if (periodic_[a]) {
-                    c[a] = wrap(int(c[a]), cells_[a]);
-                  } else {
-                    inside = false;
-                  }
-                }
-              }
-              if (!inside) {
-                throw Error("the fluid touches the edge of the domain at " +
-                            vec_str(origin_ + dx_ * Vec3(double(i), double(j), double(k))) +
-                            " on a non-periodic axis; enlarge the domain or close it with an "
-                            "inlet/outlet plane");
-              }
-              needed[brick_lin(int(c[0] / B), int(c[1] / B), int(c[2] / B))] = 1;
+
+  // 1-2. A slab of B layers at a time (memory of one slab and of the bricks, never of the whole
+  // box): the fluid flags, a row at a time (surfaces answer a whole row with one ray); the bricks
+  // that hold fluid or a cell a fluid cell links to (`needed`); and the cell types of the bricks
+  // with fluid, in the order of their dense index (the numbering's order below).
+  std::vector<std::uint8_t> needed(std::size_t(nbricks_dense), 0);
+  std::vector<std::int64_t> fluid_bricks;  // dense indices, increasing
+  std::vector<std::uint8_t> fluid_types;   // B3 per fluid brick
+  std::vector<std::uint8_t> slab(std::size_t(nx * ny * B));
+  for (int bz = 0; bz < bricks_[2]; ++bz) {
+    fill_slab(spec, bz, slab);
+    for (int z = 0; z < B; ++z)
+      for (std::int64_t j = 0; j < ny; ++j)
+        for (std::int64_t i = 0; i < nx; ++i)
+          if (slab[std::size_t(i + nx * (j + ny * z))])
+            mark_needed({i, j, std::int64_t(bz) * B + z}, needed);
+    for (int by = 0; by < bricks_[1]; ++by)
+      for (int bx = 0; bx < bricks_[0]; ++bx) {
+        std::array<std::uint8_t, B3> types{};
+        bool any = false;
+        for (int z = 0; z < B; ++z)
+          for (int y = 0; y < B; ++y)
+            for (int x = 0; x < B; ++x) {
+              const std::uint8_t f = slab[std::size_t(bx * B + x + nx * (by * B + y + ny * z))];
+              types[std::size_t(x + B * (y + B * z))] = f;
+              any = any || f;
             }
+        if (!any) continue;
+        fluid_bricks.push_back(brick_lin(bx, by, bz));
+        fluid_types.insert(fluid_types.end(), types.begin(), types.end());
       }
+  }
 
   // 3. Number the stored bricks (lexicographic order; z slowest).
   brick_of_.assign(nbricks_dense, -1);
@@ -127,20 +104,20 @@ SparseLattice::SparseLattice(const DomainSpec& spec)
   cell_type_.assign(std::size_t(nb + 1) * B3, 0);
   row_has_fluid_.assign(std::size_t(nb) * B * B, 0);
   neighbours_.assign(std::size_t(nb + 1) * brick_neighbours, nb);
+  std::size_t next_fluid = 0;  // into fluid_bricks, which is in the numbering's order
   for (std::int32_t b = 0; b < nb; ++b) {
     const auto o = brick_origin_[b];
-    for (int z = 0; z < B; ++z)
-      for (int y = 0; y < B; ++y)
-        for (int x = 0; x < B; ++x) {
-          const std::int64_t i = o[0] + x, j = o[1] + y, k = o[2] + z;
-          const std::uint8_t f = fluid[i + nx * (j + ny * k)];
-          cell_type_[std::size_t(b) * B3 + x + B * (y + B * z)] = f;
-          if (f) {
-            row_has_fluid_[std::size_t(b) * B * B + y + B * z] = 1;
-            ++fluid_cells_;
-          }
-        }
     const int bx = o[0] / B, by = o[1] / B, bz = o[2] / B;
+    if (next_fluid < fluid_bricks.size() && fluid_bricks[next_fluid] == brick_lin(bx, by, bz)) {
+      const std::uint8_t* types = fluid_types.data() + next_fluid * B3;
+      std::copy_n(types, B3, cell_type_.begin() + std::int64_t(b) * B3);
+      for (int c = 0; c < B3; ++c)
+        if (types[c]) {
+          row_has_fluid_[std::size_t(b) * B * B + c / B] = 1;
+          ++fluid_cells_;
+        }
+      ++next_fluid;
+    }
     for (int dz = -1; dz <= 1; ++dz)
       for (int dy = -1; dy <= 1; ++dy)
         for (int dxx = -1; dxx <= 1; ++dxx) {
@@ -163,6 +140,55 @@ SparseLattice::SparseLattice(const DomainSpec& spec)
   for (int s = 0; s < brick_neighbours; ++s)
     neighbours_[std::size_t(nb) * brick_neighbours + s] = nb;
   if (fluid_cells_ == 0) throw Error("the geometry holds no fluid cell at this resolution");
+}
+
+void SparseLattice::fill_slab(const DomainSpec& spec, int bz,
+                              std::vector<std::uint8_t>& slab) const {
+  const std::int64_t nx = cells_[0], ny = cells_[1];
+  std::fill(slab.begin(), slab.end(), std::uint8_t(0));
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::int64_t r = 0; r < ny * B; ++r) {
+    const std::int64_t j = r % ny, z = r / ny, k = std::int64_t(bz) * B + z;
+    if (j >= spec.cells[1] || k >= spec.cells[2]) continue;
+    std::uint8_t* row = slab.data() + nx * (j + ny * z);
+    const Vec3 start = origin_ + dx_ * Vec3(0.0, double(j), double(k));
+    spec.shape->contains_row(start, dx_, spec.cells[0], row);
+    for (const auto& io : spec.iolets)
+      for (int i = 0; i < spec.cells[0]; ++i) {
+        if (!row[i]) continue;
+        const Vec3 p = start + Vec3(dx_ * i, 0, 0);
+        if ((p - io.point).dot(io.normal) >= 0 && io.covers(p)) row[i] = 0;
+      }
+  }
+}
+
+void SparseLattice::mark_needed(std::array<std::int64_t, 3> cell,
+                                std::vector<std::uint8_t>& needed) const {
+  const auto [i, j, k] = cell;
+  auto brick_lin = [&](std::int64_t x, std::int64_t y, std::int64_t z) {
+    return std::size_t(x / B + bricks_[0] * (y / B + std::int64_t(bricks_[1]) * (z / B)));
+  };
+  const bool edge = (i % B == 0 || i % B == B - 1 || j % B == 0 || j % B == B - 1 || k % B == 0 ||
+                     k % B == B - 1);
+  if (!edge) {
+    needed[brick_lin(i, j, k)] = 1;
+    return;
+  }
+  for (int dz = -1; dz <= 1; ++dz)
+    for (int dy = -1; dy <= 1; ++dy)
+      for (int dxx = -1; dxx <= 1; ++dxx) {
+        std::array<std::int64_t, 3> c{i + dxx, j + dy, k + dz};
+        for (int a = 0; a < 3; ++a) {
+          if (c[a] >= 0 && c[a] < cells_[a]) continue;
+          if (!periodic_[a])
+            throw Error("the fluid touches the edge of the domain at " +
+                        vec_str(origin_ + dx_ * Vec3(double(i), double(j), double(k))) +
+                        " on a non-periodic axis; enlarge the domain or close it with an "
+                        "inlet/outlet plane");
+          c[a] = wrap(int(c[a]), cells_[a]);
+        }
+        needed[brick_lin(c[0], c[1], c[2])] = 1;
+      }
 }
 
 SparseLattice::SparseLattice(const SparseLattice& whole, std::span<const std::int32_t> keep,
@@ -230,7 +256,8 @@ std::int64_t SparseLattice::lattice_index(std::int64_t cell) const {
 
 Vec3 SparseLattice::index_position(std::int64_t index) const {
   const std::int64_t nx = cells_[0], ny = cells_[1];
-  return origin_ + dx_ * Vec3(double(index % nx), double(index / nx % ny), double(index / (nx * ny)));
+  return origin_ +
+         dx_ * Vec3(double(index % nx), double(index / nx % ny), double(index / (nx * ny)));
 }
 
 GridInfo SparseLattice::grid_info() const {

@@ -139,6 +139,12 @@ class SparseLattice {
   GridInfo grid_info() const;
 
  private:
+  // The constructor's passes: the fluid flags of the B layers of brick layer bz (nx * ny * B,
+  // x fastest); marking the bricks a fluid cell needs (its own, and its neighbours' when it lies
+  // on its brick's surface), or throwing when it touches a non-periodic edge of the domain.
+  void fill_slab(const DomainSpec& spec, int bz, std::vector<std::uint8_t>& slab) const;
+  void mark_needed(std::array<std::int64_t, 3> cell, std::vector<std::uint8_t>& needed) const;
+
   std::array<int, 3> cells_{};
   std::array<int, 3> bricks_{};
   std::array<bool, 3> periodic_{};
