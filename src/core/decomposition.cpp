@@ -63,8 +63,7 @@ std::vector<double> brick_costs(const SparseLattice& lattice,
 std::vector<std::int32_t> partition_bricks(const SparseLattice& lattice,
                                            std::span<const double> cost, int ranks) {
   const std::int32_t nb = lattice.brick_count();
-  if (std::int64_t(cost.size()) != nb)
-    throw Error("partition_bricks: one cost per brick expected");
+  if (std::int64_t(cost.size()) != nb) throw Error("partition_bricks: one cost per brick expected");
   if (ranks < 1) throw Error("the number of processes must be at least 1");
   std::vector<std::int32_t> working;  // bricks that cost something (fluid)
   for (std::int32_t b = 0; b < nb; ++b)
@@ -81,13 +80,14 @@ std::vector<std::int32_t> partition_bricks(const SparseLattice& lattice,
   std::vector<std::uint64_t> key(static_cast<std::size_t>(nb));
   const auto& origin = lattice.brick_origins();
   for (std::int32_t b = 0; b < nb; ++b)
-    key[std::size_t(b)] = hilbert_index(std::uint32_t(origin[b][0] / B),
-                                        std::uint32_t(origin[b][1] / B),
-                                        std::uint32_t(origin[b][2] / B), bits);
+    key[std::size_t(b)] =
+        hilbert_index(std::uint32_t(origin[b][0] / B), std::uint32_t(origin[b][1] / B),
+                      std::uint32_t(origin[b][2] / B), bits);
   std::vector<std::int32_t> order(static_cast<std::size_t>(nb));
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(),
-            [&](std::int32_t a, std::int32_t b) { return key[std::size_t(a)] < key[std::size_t(b)]; });
+  std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+    return key[std::size_t(a)] < key[std::size_t(b)];
+  });
   // Each brick goes to the run its cost's midpoint falls in; then every run is made non-empty
   // (in working bricks) by moving its start.
   const double total = std::accumulate(cost.begin(), cost.end(), 0.0);
@@ -109,7 +109,8 @@ std::vector<std::int32_t> partition_bricks(const SparseLattice& lattice,
   for (std::int64_t w = nw - 1; w >= 0; --w)
     first[std::size_t(rank_of_position[std::size_t(working_at[std::size_t(w)])])] = w;
   for (int r = ranks - 1; r >= 0; --r) {  // a missing run starts where the next one does
-    if (first[std::size_t(r)] == nw && r + 1 < ranks) first[std::size_t(r)] = first[std::size_t(r + 1)];
+    if (first[std::size_t(r)] == nw && r + 1 < ranks)
+      first[std::size_t(r)] = first[std::size_t(r + 1)];
   }
   first[0] = 0;
   for (int r = 1; r < ranks; ++r)
@@ -142,7 +143,7 @@ PartitionSummary summarise_partition(const SparseLattice& lattice,
   s.cost.assign(n, 0.0);
   s.halo_cells.assign(n, 0);
   s.halo_values.assign(n, 0);
-  std::vector<std::vector<std::uint8_t>> talks(n, std::vector<std::uint8_t>(n, 0));
+  std::vector<std::int64_t> from(n * n, 0);  // [receiver * n + sender]: populations per step
   const std::int32_t* nbr = lattice.neighbours().data();
   const auto& type = lattice.cell_type();
   const int Q = int(q_dirs.size());
@@ -156,21 +157,27 @@ PartitionSummary summarise_partition(const SparseLattice& lattice,
       // x is a halo cell of every other rank that owns a fluid cell it streams into.
       int others[27], nothers = 0;
       for (int q = 1; q < Q; ++q) {
-        const std::int64_t y = kernels::neighbour_cell(nbr, x, q_dirs[q][0], q_dirs[q][1], q_dirs[q][2]);
+        const std::int64_t y =
+            kernels::neighbour_cell(nbr, x, q_dirs[q][0], q_dirs[q][1], q_dirs[q][2]);
         if (y / B3 >= nb || type[std::size_t(y)] != 1) continue;
         const int o = owner[std::size_t(y / B3)];
         if (o == r) continue;
         ++s.halo_values[std::size_t(o)];
-        talks[std::size_t(r)][std::size_t(o)] = talks[std::size_t(o)][std::size_t(r)] = 1;
+        ++from[std::size_t(o) * n + std::size_t(r)];
         if (std::find(others, others + nothers, o) == others + nothers) others[nothers++] = o;
       }
       for (int k = 0; k < nothers; ++k) ++s.halo_cells[std::size_t(others[k])];
     }
   }
   s.neighbours.assign(n, 0);
+  s.halo_from.assign(n, {});
   for (std::size_t r = 0; r < n; ++r)
-    s.neighbours[r] = int(std::count(talks[r].begin(), talks[r].end(), std::uint8_t(1)));
-  const double mean = std::accumulate(s.cost.begin(), s.cost.end(), 0.0) / double(std::max<std::size_t>(n, 1));
+    for (std::size_t p = 0; p < n; ++p) {
+      if (from[r * n + p] > 0) s.halo_from[r].emplace_back(int(p), from[r * n + p]);
+      if (from[r * n + p] > 0 || from[p * n + r] > 0) ++s.neighbours[r];
+    }
+  const double mean =
+      std::accumulate(s.cost.begin(), s.cost.end(), 0.0) / double(std::max<std::size_t>(n, 1));
   s.imbalance = n ? *std::max_element(s.cost.begin(), s.cost.end()) / mean - 1.0 : 0.0;
   return s;
 }
@@ -184,8 +191,8 @@ std::int64_t Subdomain::local_cell(std::int64_t cell) const {
   return b < 0 ? -1 : std::int64_t(b) * B3 + cell % B3;
 }
 
-Subdomain make_subdomain(const SparseLattice& whole, std::span<const std::int32_t> owner,
-                         int rank, std::span<const std::array<int, 3>> q_dirs) {
+Subdomain make_subdomain(const SparseLattice& whole, std::span<const std::int32_t> owner, int rank,
+                         std::span<const std::array<int, 3>> q_dirs) {
   const std::int32_t nb = whole.brick_count();
   if (std::int64_t(owner.size()) != nb) throw Error("make_subdomain: one owner per brick expected");
   const std::int32_t* nbr = whole.neighbours().data();
@@ -210,7 +217,8 @@ Subdomain make_subdomain(const SparseLattice& whole, std::span<const std::int32_
     if (is_halo[std::size_t(b)]) keep.push_back(b);
   sub.global_brick = keep;
   sub.local_brick.assign(std::size_t(nb), -1);
-  for (std::size_t i = 0; i < keep.size(); ++i) sub.local_brick[std::size_t(keep[i])] = std::int32_t(i);
+  for (std::size_t i = 0; i < keep.size(); ++i)
+    sub.local_brick[std::size_t(keep[i])] = std::int32_t(i);
   for (auto* list : {&sub.border_bricks, &sub.inner_bricks})
     for (auto& b : *list) b = sub.local_brick[std::size_t(b)];
   sub.lattice = std::make_shared<SparseLattice>(whole, keep, sub.owned_bricks);
@@ -219,7 +227,8 @@ Subdomain make_subdomain(const SparseLattice& whole, std::span<const std::int32_
   // x + c_q. Both sides walk the cells in the whole lattice's order, so the lists match.
   const auto& type = whole.cell_type();
   const int Q = int(q_dirs.size());
-  std::vector<int> peer_of(std::size_t(std::max(0, *std::max_element(owner.begin(), owner.end()) + 1)), -1);
+  std::vector<int> peer_of(
+      std::size_t(std::max(0, *std::max_element(owner.begin(), owner.end()) + 1)), -1);
   auto peer = [&](int r) -> Subdomain::Peer& {
     if (peer_of[std::size_t(r)] < 0) {
       peer_of[std::size_t(r)] = int(sub.peers.size());
@@ -235,7 +244,8 @@ Subdomain make_subdomain(const SparseLattice& whole, std::span<const std::int32_
       if (type[std::size_t(x)] != 1) continue;
       const std::int64_t here = two_lattice_slot(sub.local_cell(x), 0, Q);
       for (int q = 0; q < Q; ++q) {
-        const std::int64_t y = kernels::neighbour_cell(nbr, x, q_dirs[q][0], q_dirs[q][1], q_dirs[q][2]);
+        const std::int64_t y =
+            kernels::neighbour_cell(nbr, x, q_dirs[q][0], q_dirs[q][1], q_dirs[q][2]);
         if (y / B3 >= nb || type[std::size_t(y)] != 1) continue;
         const int to = owner[std::size_t(y / B3)];
         if (mine && to != rank)

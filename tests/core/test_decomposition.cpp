@@ -107,8 +107,14 @@ TEST(Subdomain, BothSidesOfEveryCutListTheSamePopulations) {
     owned += sa.lattice->fluid_cells();
     EXPECT_EQ(sa.lattice->fluid_cells(), summary.fluid_cells[std::size_t(a)]);
     std::int64_t received = 0;
+    ASSERT_EQ(summary.halo_from[std::size_t(a)].size(), sa.peers.size());
     for (const auto& p : sa.peers) {
       received += std::int64_t(p.recv.size());
+      const auto& from = summary.halo_from[std::size_t(a)];
+      const auto entry = std::find_if(from.begin(), from.end(),
+                                      [&](const auto& e) { return e.first == p.rank; });
+      ASSERT_NE(entry, from.end()) << a << " receives from " << p.rank << " unsummarised";
+      EXPECT_EQ(entry->second, std::int64_t(p.recv.size()));
       const auto& sb = subs[std::size_t(p.rank)];
       const auto back = std::find_if(sb.peers.begin(), sb.peers.end(),
                                      [&](const auto& x) { return x.rank == a; });

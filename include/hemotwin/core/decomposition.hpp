@@ -38,8 +38,7 @@ class Communicator {
   /// Whether start_exchange takes device buffers (a CUDA-aware MPI).
   virtual bool device_buffers() const = 0;
   /// Every process's bytes, in rank order, on `root` (empty elsewhere).
-  virtual std::vector<std::vector<std::byte>> gather(std::span<const std::byte> mine,
-                                                     int root) = 0;
+  virtual std::vector<std::vector<std::byte>> gather(std::span<const std::byte> mine, int root) = 0;
   /// `bytes` of `root` on every process.
   virtual void broadcast(std::vector<std::byte>& bytes, int root) = 0;
 };
@@ -77,11 +76,14 @@ struct PartitionSummary {
   std::vector<std::int64_t> halo_cells;   // per rank: other ranks' fluid cells it reads
   std::vector<std::int64_t> halo_values;  // per rank: populations it receives per step
   std::vector<int> neighbours;            // per rank: ranks it exchanges with
-  double imbalance = 0;                   // max cost / mean cost - 1
+  /// Per rank: (peer, populations it receives from that peer per step), by peer.
+  std::vector<std::vector<std::pair<int, std::int64_t>>> halo_from;
+  double imbalance = 0;  // max cost / mean cost - 1
 };
 
 /// What each rank of the partition `owner` would hold and exchange on velocity set `q_dirs`
-/// (the directions c_q, q = 0 .. Q-1).
+/// (the directions c_q, q = 0 .. Q-1). Counts pairs in a ranks x ranks table: meant for up to a
+/// few thousand ranks.
 PartitionSummary summarise_partition(const SparseLattice& lattice,
                                      std::span<const std::int32_t> owner,
                                      std::span<const double> cost,
@@ -118,7 +120,7 @@ struct Subdomain {
 };
 
 /// Rank `rank`'s share of `whole` split by `owner`, for velocity set `q_dirs`.
-Subdomain make_subdomain(const SparseLattice& whole, std::span<const std::int32_t> owner,
-                         int rank, std::span<const std::array<int, 3>> q_dirs);
+Subdomain make_subdomain(const SparseLattice& whole, std::span<const std::int32_t> owner, int rank,
+                         std::span<const std::array<int, 3>> q_dirs);
 
 }  // namespace hemotwin
