@@ -69,6 +69,14 @@ MpiCommunicator::MpiCommunicator(MPI_Comm comm) {
   int running = 0;
   MPI_Initialized(&running);
   if (!running) throw Error("MPI is not initialised: create a hemotwin::parallel::Environment first");
+  int level = MPI_THREAD_SINGLE;
+  check(MPI_Query_thread(&level), "MPI_Query_thread");
+  if (level < MPI_THREAD_FUNNELED)
+    throw Error(
+        "MPI was initialised at thread level MPI_THREAD_SINGLE, and hemotwin runs OpenMP threads "
+        "beside MPI: initialise it with MPI_Init_thread and MPI_THREAD_FUNNELED or above (mpi4py: "
+        "set mpi4py.rc.thread_level = \"funneled\" before importing mpi4py.MPI; its default, "
+        "\"multiple\", also works)");
   check(MPI_Comm_dup(comm, &comm_), "MPI_Comm_dup");
   MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
   MPI_Comm_rank(comm_, &rank_);

@@ -24,3 +24,30 @@ def test_a_split_run_and_simulation_match_one_process(tmp_path, processes):
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=500)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().endswith("ok"), done.stdout
+
+
+SINGLE_THREADED = """
+import sys
+import mpi4py
+mpi4py.rc.thread_level = "single"
+from mpi4py import MPI
+import hemotwin
+from conftest import pipe_case
+try:
+    hemotwin.Simulation(hemotwin.Case.from_dict(pipe_case()), comm=MPI.COMM_WORLD)
+except hemotwin.Error as e:
+    print("refused:", e)
+    sys.exit(0)
+print("accepted an MPI without thread support")
+sys.exit(1)
+"""
+
+
+@pytest.mark.skipif(MPIRUN is None, reason="mpirun (openmpi-bin) is not installed")
+def test_an_mpi_without_thread_support_is_refused_with_what_to_do():
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([HERE, os.environ["PYTHONPATH"]]))
+    cmd = [MPIRUN, "-n", "2", "--oversubscribe", sys.executable, "-c", SINGLE_THREADED]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "MPI_THREAD_FUNNELED" in done.stdout and "thread_level" in done.stdout, done.stdout
