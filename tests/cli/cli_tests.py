@@ -894,7 +894,7 @@ def carotid(tmp):
 @test
 def real_artery(tmp):
     """A patient's internal carotid artery (../shared/data/vampy, AneuRisk C0015) through one
-    cardiac cycle at a physiological peak, 16 cells across its inlet, with the defaults a new user
+    cardiac cycle at a physiological peak, 12 cells across its inlet, with the defaults a new user
     gets for a file geometry (the cumulant collision on D3Q27) and Smagorinsky LES, Windkessels
     split from one total resistance and compliance by Murray's law. Stable; over the cycle the
     outflow matches the inflow within 1 %; the inflow is the waveform's."""
@@ -920,7 +920,7 @@ backend = "cpu"
 [geometry]
 shape = "surface"
 file = "{artery}"
-cells_across_diameter = 16
+cells_across_diameter = 12
 extension_diameters = 1
 
 [blood]
