@@ -117,7 +117,7 @@ double womersley_error(CollisionModel model, double tau) {
   spec.shape = pipe;
   spec.cells = {n, n, 8};
   spec.periodic = {false, false, true};
-  Engine<double, L> e(spec, {BackendKind::Cpu, model, tau, 3.0 / 16, WallMethod::Bouzidi});
+  Engine<float, L> e(spec, {BackendKind::Cpu, model, tau, 3.0 / 16, WallMethod::Bouzidi});
   auto force_at = [&](double t) { return Vec3(0, 0, F0 * std::cos(omega * t)); };
   const int warmup = int(std::ceil(3 * period));
   int step = 0;
