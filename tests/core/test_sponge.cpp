@@ -33,16 +33,16 @@ DomainSpec pipe_spec(double sponge_diameters, double ratio = 10) {
   return spec;
 }
 
-Engine<double, D3Q19> engine(const DomainSpec& spec,
-                             StreamingScheme scheme = StreamingScheme::TwoLattice) {
+Engine<float, D3Q19> engine(const DomainSpec& spec,
+                            StreamingScheme scheme = StreamingScheme::TwoLattice) {
   EngineOptions o{BackendKind::Cpu, CollisionModel::Trt, tau, 3.0 / 16, WallMethod::Bouzidi};
   o.streaming = scheme;
-  return Engine<double, D3Q19>(spec, o);
+  return Engine<float, D3Q19>(spec, o);
 }
 
 // Axial mass flux rho u of the fluid cells in the plane x = `x` (the layer's extra pressure drop
 // raises the density upstream by ~1 %, and u = j / rho with it: the incompressible flow is j).
-std::vector<double> plane_velocity(const Engine<double, D3Q19>& e, int x) {
+std::vector<double> plane_velocity(const Engine<float, D3Q19>& e, int x) {
   std::vector<double> rho, u, out;
   e.moments(rho, u);
   const auto& lat = e.lattice();
