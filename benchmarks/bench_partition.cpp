@@ -28,6 +28,7 @@
 #include <numbers>
 #include <numeric>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -313,7 +314,11 @@ void report(const char* method, const PartitionSummary& s, double seconds, const
 std::vector<int> parse_ranks(const std::string& text) {
   std::vector<int> out;
   std::stringstream ss(text);
-  for (std::string item; std::getline(ss, item, ',');) out.push_back(std::stoi(item));
+  for (std::string item; std::getline(ss, item, ',');) {
+    out.push_back(std::stoi(item));
+    if (out.back() < 1) throw std::invalid_argument("ranks");
+  }
+  if (out.empty()) throw std::invalid_argument("ranks");
   return out;
 }
 
@@ -339,21 +344,33 @@ Options parse_options(int argc, char** argv) {
       o.surface = next();
     else if (a == "--aortic-tree")
       o.tree = true;
-    else if (a == "--spacing")
-      o.spacing = std::stod(next());
-    else if (a == "--ranks")
-      o.ranks = parse_ranks(next());
-    else if (a == "--scotch")
+    else if (a == "--spacing" || a == "--ranks") {
+      const std::string value = next();
+      try {
+        if (a == "--spacing")
+          o.spacing = std::stod(value);
+        else
+          o.ranks = parse_ranks(value);
+      } catch (const std::logic_error&) {
+        std::fprintf(stderr, "%s takes %s, not '%s'\n", a.c_str(),
+                     a == "--spacing" ? "a length in mm" : "counts such as 8,64,1024",
+                     value.c_str());
+        std::exit(2);
+      }
+    } else if (a == "--scotch")
       o.scotch = true;
-    else if (a == "--gpu" && (o.gpu = next()) != "h100" && o.gpu != "h200") {
-      std::fprintf(stderr, "--gpu takes h100 or h200, not %s\n", o.gpu.c_str());
-      std::exit(2);
-    } else if (a != "--gpu") {
+    else if (a == "--gpu")
+      o.gpu = next();
+    else {
       std::fprintf(stderr,
                    "usage: bench_partition (--surface FILE | --aortic-tree) --spacing MM "
                    "[--ranks 8,16,...] [--scotch] [--gpu h100|h200]\n");
       std::exit(2);
     }
+  }
+  if (o.gpu != "h100" && o.gpu != "h200") {
+    std::fprintf(stderr, "--gpu takes h100 or h200, not %s\n", o.gpu.c_str());
+    std::exit(2);
   }
   if ((o.surface.empty() == !o.tree) || !(o.spacing > 0)) {
     std::fprintf(stderr, "give one of --surface FILE or --aortic-tree, and --spacing MM\n");
@@ -379,10 +396,24 @@ std::vector<std::int64_t> wall_link_cells(const SparseLattice& lattice,
   return out;
 }
 
+void run(const Options& opt);
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const Options opt = parse_options(argc, argv);
+  try {
+    run(opt);
+  } catch (const std::exception& e) {  // a file that cannot be read, more ranks than bricks
+    std::fprintf(stderr, "bench_partition: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
+namespace {
+
+void run(const Options& opt) {
   auto t0 = Clock::now();
   DomainSpec domain;
   if (opt.tree) {
@@ -435,5 +466,6 @@ int main(int argc, char** argv) {
       "(MB: in float, the most any process receives); E: parallel efficiency against one GPU "
       "running the whole lattice, halo overlapped with the inner bricks (ovl) or after them (ser); "
       "time: the partitioner's seconds on this machine\n");
-  return 0;
 }
+
+}  // namespace
