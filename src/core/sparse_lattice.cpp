@@ -52,9 +52,6 @@ SparseLattice::SparseLattice(const DomainSpec& spec)
   }
   const std::int64_t nx = cells_[0], ny = cells_[1];
   const std::int64_t nbricks_dense = std::int64_t(bricks_[0]) * bricks_[1] * bricks_[2];
-  auto brick_lin = [&](int bx, int by, int bz) {
-    return bx + bricks_[0] * (by + std::int64_t(bricks_[1]) * bz);
-  };
 
   // 1-2. A slab of B layers at a time (memory of one slab and of the bricks, never of the whole
   // box): the fluid flags, a row at a time (surfaces answer a whole row with one ray); the bricks
@@ -83,7 +80,7 @@ SparseLattice::SparseLattice(const DomainSpec& spec)
               any = any || f;
             }
         if (!any) continue;
-        fluid_bricks.push_back(brick_lin(bx, by, bz));
+        fluid_bricks.push_back(dense_brick(bx, by, bz));
         fluid_types.insert(fluid_types.end(), types.begin(), types.end());
       }
   }
@@ -93,8 +90,8 @@ SparseLattice::SparseLattice(const DomainSpec& spec)
   for (int bz = 0; bz < bricks_[2]; ++bz)
     for (int by = 0; by < bricks_[1]; ++by)
       for (int bx = 0; bx < bricks_[0]; ++bx)
-        if (needed[brick_lin(bx, by, bz)]) {
-          brick_of_[brick_lin(bx, by, bz)] = static_cast<std::int32_t>(brick_origin_.size());
+        if (needed[dense_brick(bx, by, bz)]) {
+          brick_of_[dense_brick(bx, by, bz)] = static_cast<std::int32_t>(brick_origin_.size());
           brick_origin_.push_back({bx * B, by * B, bz * B});
         }
   const std::int32_t nb = brick_count();
@@ -108,7 +105,7 @@ SparseLattice::SparseLattice(const DomainSpec& spec)
   for (std::int32_t b = 0; b < nb; ++b) {
     const auto o = brick_origin_[b];
     const int bx = o[0] / B, by = o[1] / B, bz = o[2] / B;
-    if (next_fluid < fluid_bricks.size() && fluid_bricks[next_fluid] == brick_lin(bx, by, bz)) {
+    if (next_fluid < fluid_bricks.size() && fluid_bricks[next_fluid] == dense_brick(bx, by, bz)) {
       const std::uint8_t* types = fluid_types.data() + next_fluid * B3;
       std::copy_n(types, B3, cell_type_.begin() + std::int64_t(b) * B3);
       for (int c = 0; c < B3; ++c)
@@ -132,7 +129,7 @@ SparseLattice::SparseLattice(const DomainSpec& spec)
             }
           }
           if (!inside) continue;
-          const std::int32_t id = brick_of_[brick_lin(c[0], c[1], c[2])];
+          const std::int32_t id = brick_of_[dense_brick(c[0], c[1], c[2])];
           if (id >= 0)
             neighbours_[std::size_t(b) * brick_neighbours + neighbour_slot(dxx, dy, dz)] = id;
         }
@@ -165,13 +162,13 @@ void SparseLattice::fill_slab(const DomainSpec& spec, int bz,
 void SparseLattice::mark_needed(std::array<std::int64_t, 3> cell,
                                 std::vector<std::uint8_t>& needed) const {
   const auto [i, j, k] = cell;
-  auto brick_lin = [&](std::int64_t x, std::int64_t y, std::int64_t z) {
-    return std::size_t(x / B + bricks_[0] * (y / B + std::int64_t(bricks_[1]) * (z / B)));
+  auto brick_of_cell = [&](std::int64_t x, std::int64_t y, std::int64_t z) {
+    return std::size_t(dense_brick(x / B, y / B, z / B));
   };
   const bool edge = (i % B == 0 || i % B == B - 1 || j % B == 0 || j % B == B - 1 || k % B == 0 ||
                      k % B == B - 1);
   if (!edge) {
-    needed[brick_lin(i, j, k)] = 1;
+    needed[brick_of_cell(i, j, k)] = 1;
     return;
   }
   for (int dz = -1; dz <= 1; ++dz)
@@ -187,7 +184,7 @@ void SparseLattice::mark_needed(std::array<std::int64_t, 3> cell,
                         "inlet/outlet plane");
           c[a] = wrap(int(c[a]), cells_[a]);
         }
-        needed[brick_lin(c[0], c[1], c[2])] = 1;
+        needed[brick_of_cell(c[0], c[1], c[2])] = 1;
       }
 }
 
@@ -231,8 +228,7 @@ std::int64_t SparseLattice::cell_at(std::array<int, 3> c) const {
       c[a] = wrap(c[a], cells_[a]);
     }
   }
-  const std::int32_t b =
-      brick_of_[c[0] / B + bricks_[0] * (c[1] / B + std::int64_t(bricks_[1]) * (c[2] / B))];
+  const std::int32_t b = brick_of_[std::size_t(dense_brick(c[0] / B, c[1] / B, c[2] / B))];
   if (b < 0) return -1;
   return std::int64_t(b) * B3 + (c[0] % B) + B * ((c[1] % B) + B * (c[2] % B));
 }

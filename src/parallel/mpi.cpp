@@ -68,7 +68,8 @@ std::string library_version() {
 MpiCommunicator::MpiCommunicator(MPI_Comm comm) {
   int running = 0;
   MPI_Initialized(&running);
-  if (!running) throw Error("MPI is not initialised: create a hemotwin::parallel::Environment first");
+  if (!running)
+    throw Error("MPI is not initialised: create a hemotwin::parallel::Environment first");
   int level = MPI_THREAD_SINGLE;
   check(MPI_Query_thread(&level), "MPI_Query_thread");
   if (level < MPI_THREAD_FUNNELED)
@@ -143,7 +144,7 @@ void MpiCommunicator::finish_exchange() {
 }
 
 std::vector<std::vector<std::byte>> MpiCommunicator::gather(std::span<const std::byte> mine,
-                                                           int root) {
+                                                            int root) {
   long long n = (long long)mine.size();
   std::vector<long long> sizes(rank_ == root ? std::size_t(size_) : 0);
   check(MPI_Gather(&n, 1, MPI_LONG_LONG, sizes.data(), 1, MPI_LONG_LONG, root, comm_),

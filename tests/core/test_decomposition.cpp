@@ -21,8 +21,8 @@ namespace {
 DomainSpec bent_vessel() {
   // A long pipe oblique to every axis: bricks of every fill, which a cut along one axis would
   // not balance.
-  auto shape = std::make_shared<PipeShape>(Vec3(4.2, 6.1, 5.3), Vec3(1, 0.45, 0.3).normalized(),
-                                           6.3, 90);
+  auto shape =
+      std::make_shared<PipeShape>(Vec3(4.2, 6.1, 5.3), Vec3(1, 0.45, 0.3).normalized(), 6.3, 90);
   return DomainSpec::around(shape, 1.0, 2);
 }
 
@@ -40,15 +40,16 @@ TEST(Hilbert, VisitsEveryPointOnceThroughFaceNeighbours) {
   for (int z = 0; z < n; ++z)
     for (int y = 0; y < n; ++y)
       for (int x = 0; x < n; ++x)
-        along[hilbert_index(std::uint32_t(x), std::uint32_t(y), std::uint32_t(z), bits)] = {x, y, z};
+        along[hilbert_index(std::uint32_t(x), std::uint32_t(y), std::uint32_t(z), bits)] = {x, y,
+                                                                                            z};
   ASSERT_EQ(along.size(), std::size_t(n * n * n));
   EXPECT_EQ(along.begin()->first, 0u);
   EXPECT_EQ(along.rbegin()->first, std::uint64_t(n * n * n - 1));
   const std::array<int, 3>* last = nullptr;
   for (const auto& [h, p] : along) {
     if (last) {
-      const int step = std::abs(p[0] - (*last)[0]) + std::abs(p[1] - (*last)[1]) +
-                       std::abs(p[2] - (*last)[2]);
+      const int step =
+          std::abs(p[0] - (*last)[0]) + std::abs(p[1] - (*last)[1]) + std::abs(p[2] - (*last)[2]);
       ASSERT_EQ(step, 1) << "at index " << h;
     }
     last = &p;
@@ -111,14 +112,15 @@ TEST(Subdomain, BothSidesOfEveryCutListTheSamePopulations) {
     for (const auto& p : sa.peers) {
       received += std::int64_t(p.recv.size());
       const auto& from = summary.halo_from[std::size_t(a)];
-      const auto entry = std::find_if(from.begin(), from.end(),
-                                      [&](const auto& e) { return e.first == p.rank; });
+      const auto entry =
+          std::find_if(from.begin(), from.end(), [&](const auto& e) { return e.first == p.rank; });
       ASSERT_NE(entry, from.end()) << a << " receives from " << p.rank << " unsummarised";
       EXPECT_EQ(entry->second, std::int64_t(p.recv.size()));
       const auto& sb = subs[std::size_t(p.rank)];
       const auto back = std::find_if(sb.peers.begin(), sb.peers.end(),
                                      [&](const auto& x) { return x.rank == a; });
-      ASSERT_NE(back, sb.peers.end()) << a << " receives from " << p.rank << ", which sends nothing";
+      ASSERT_NE(back, sb.peers.end())
+          << a << " receives from " << p.rank << ", which sends nothing";
       ASSERT_EQ(back->send.size(), p.recv.size());
       ASSERT_EQ(back->send_bricks.size(), p.recv_bricks.size());
       for (std::size_t k = 0; k < p.recv_bricks.size(); ++k)
@@ -126,7 +128,8 @@ TEST(Subdomain, BothSidesOfEveryCutListTheSamePopulations) {
                   sb.global_brick[std::size_t(back->send_bricks[k])]);
       for (std::size_t k = 0; k < p.recv.size(); ++k) {
         const auto got = global(sa, p.recv[k]);
-        ASSERT_EQ(got, global(sb, back->send[k])) << "slot " << k << " from " << p.rank << " to " << a;
+        ASSERT_EQ(got, global(sb, back->send[k]))
+            << "slot " << k << " from " << p.rank << " to " << a;
         // It streams into a fluid cell rank a owns; it is sent from one rank b owns.
         EXPECT_EQ(owner[std::size_t(got.first / brick_cells)], p.rank);
       }

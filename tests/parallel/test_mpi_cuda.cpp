@@ -11,34 +11,17 @@
 #include <memory>
 #include <vector>
 
-#include "../core/windkessel_pipe.hpp"
 #include "hemotwin/core/simulation.hpp"
 #include "mpi_test.hpp"
+#include "split_pipe.hpp"
 
 using namespace hemotwin;
 using hemotwin::test::world;
 
 namespace {
 
-Case pipe(BackendKind backend) {
-  Case c = test::windkessel_pipe();
-  c.backend = backend;
-  c.geometry.cells_across = 10;
-  c.geometry.length = 12e-3;
-  c.time.time_step = 3e-4;
-  c.streaming = StreamingScheme::TwoLattice;
-  c.outlet.model = OutletModel::Pressure;
-  return c;
-}
-
-double largest_difference(const std::vector<float>& a, const std::vector<float>& b) {
-  double worst = a.size() == b.size() ? 0.0 : INFINITY, scale = 0;
-  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
-    worst = std::max(worst, std::abs(double(a[i]) - double(b[i])));
-    scale = std::max(scale, std::abs(double(b[i])));
-  }
-  return worst / std::max(scale, 1e-300);
-}
+Case pipe(BackendKind backend) { return test::split_pipe(false, backend); }
+using test::largest_difference;
 
 bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;

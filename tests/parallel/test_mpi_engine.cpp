@@ -87,7 +87,8 @@ std::vector<std::byte> owned_cells(const Engine<T, L>& e) {
   const auto f = e.populations();
   const Subdomain* sub = e.subdomain();
   const auto& lat = e.lattice();
-  const std::int64_t owned = std::int64_t(sub ? sub->owned_bricks : lat.brick_count()) * brick_cells;
+  const std::int64_t owned =
+      std::int64_t(sub ? sub->owned_bricks : lat.brick_count()) * brick_cells;
   std::vector<std::byte> out;
   for (std::int64_t c = 0; c < owned; ++c) {
     if (!lat.is_fluid(c)) continue;
@@ -161,8 +162,9 @@ void compare(const DomainSpec& spec, CollisionModel model, double tau, int steps
   }
   for (std::size_t k = 0; k < d.section_flow.size(); ++k)
     EXPECT_NEAR(diag.section_flow[k], d.section_flow[k], 1e-12 * std::abs(d.iolet_flow[0]));
-  std::printf("%d ranks: %lld fluid cells, %lld halo populations on rank 0, largest difference %.3g\n",
-              comm->size(), (long long)cells, (long long)split.halo_values(), worst);
+  std::printf(
+      "%d ranks: %lld fluid cells, %lld halo populations on rank 0, largest difference %.3g\n",
+      comm->size(), (long long)cells, (long long)split.halo_values(), worst);
 }
 
 }  // namespace

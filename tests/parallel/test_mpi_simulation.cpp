@@ -8,45 +8,22 @@
 #include <memory>
 #include <vector>
 
-#include "../core/windkessel_pipe.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/simulation.hpp"
 #include "mpi_test.hpp"
+#include "split_pipe.hpp"
 
 using namespace hemotwin;
 using hemotwin::test::world;
 
-namespace {
-
-// The pulsatile pipe, longer, with a resistance outlet (a fixed pressure: nothing summed over the
-// ranks feeds back) or its Windkessel (the flow summed over every rank sets the pressure).
-Case pipe(bool windkessel) {
-  Case c = test::windkessel_pipe();
-  c.geometry.cells_across = 10;
-  c.geometry.length = 12e-3;
-  c.time.time_step = 3e-4;  // Mach 0.078 at the finer dx
-  c.streaming = StreamingScheme::TwoLattice;
-  if (!windkessel) c.outlet.model = OutletModel::Pressure;
-  return c;
-}
-
-// The largest difference between two fields, relative to the largest value of `b`.
-double largest_difference(const std::vector<float>& a, const std::vector<float>& b) {
-  double worst = a.size() == b.size() ? 0.0 : INFINITY, scale = 0;
-  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
-    worst = std::max(worst, std::abs(double(a[i]) - double(b[i])));
-    scale = std::max(scale, std::abs(double(b[i])));
-  }
-  return worst / std::max(scale, 1e-300);
-}
-
-}  // namespace
+using hemotwin::test::largest_difference;
+using hemotwin::test::split_pipe;
 
 TEST(MpiSimulation, FieldsAndWallShearMatchOneProcess) {
   for (bool windkessel : {false, true}) {
     SCOPED_TRACE(windkessel ? "Windkessel outlet" : "pressure outlet");
     auto comm = world();
-    const Case c = pipe(windkessel);
+    const Case c = split_pipe(windkessel);
     auto split = Simulation::create(c, comm);
     EXPECT_EQ(split->ranks(), comm->size());
     split->advance(60);
@@ -67,9 +44,11 @@ TEST(MpiSimulation, FieldsAndWallShearMatchOneProcess) {
     EXPECT_EQ(split->grid().fluid_cells, one->grid().fluid_cells);
     if (!windkessel) {  // bit for bit
       EXPECT_EQ(std::memcmp(fields.velocity.data(), f1.velocity.data(),
-                            f1.velocity.size() * sizeof(float)), 0);
+                            f1.velocity.size() * sizeof(float)),
+                0);
       EXPECT_EQ(std::memcmp(fields.pressure.data(), f1.pressure.data(),
-                            f1.pressure.size() * sizeof(float)), 0);
+                            f1.pressure.size() * sizeof(float)),
+                0);
     }
     // With a Windkessel the double fields agree to ~1e-15; stored as floats, a value may round
     // to the neighbouring float: one part in 10^7.
@@ -98,7 +77,7 @@ TEST(MpiSimulation, CheckpointsRestartOnAnotherNumberOfProcesses) {
   for (bool windkessel : {false, true}) {
     SCOPED_TRACE(windkessel ? "Windkessel outlet" : "pressure outlet");
     auto comm = world();
-    const Case c = pipe(windkessel);
+    const Case c = split_pipe(windkessel);
     // N -> 1: the split run's state, continued alone on rank 0.
     auto split = Simulation::create(c, comm);
     split->advance(30);
@@ -128,9 +107,11 @@ TEST(MpiSimulation, CheckpointsRestartOnAnotherNumberOfProcesses) {
     const auto again_end = again->snapshot();
     if (comm->rank() != 0) continue;
     EXPECT_EQ(std::memcmp(again_end.pressure.data(), split_end.pressure.data(),
-                          split_end.pressure.size() * sizeof(float)), 0);
+                          split_end.pressure.size() * sizeof(float)),
+              0);
     EXPECT_EQ(std::memcmp(again_end.velocity.data(), split_end.velocity.data(),
-                          split_end.velocity.size() * sizeof(float)), 0);
+                          split_end.velocity.size() * sizeof(float)),
+              0);
     auto continued = Simulation::create(c);
     continued->restore(taken);
     continued->advance(30);
@@ -151,7 +132,7 @@ TEST(MpiSimulation, CheckpointsRestartOnAnotherNumberOfProcesses) {
 
 TEST(MpiSimulation, RefusesAStateOfAnotherLattice) {
   auto comm = world();
-  Case c = pipe(false);
+  Case c = split_pipe(false);
   auto split = Simulation::create(c, comm);
   SimulationState other;
   if (comm->rank() == 0) {

@@ -144,6 +144,10 @@ class SparseLattice {
   // on its brick's surface), or throwing when it touches a non-periodic edge of the domain.
   void fill_slab(const DomainSpec& spec, int bz, std::vector<std::uint8_t>& slab) const;
   void mark_needed(std::array<std::int64_t, 3> cell, std::vector<std::uint8_t>& needed) const;
+  /// Index of brick (bx, by, bz) in the dense brick grid (x fastest), as brick_of_ is kept.
+  std::int64_t dense_brick(std::int64_t bx, std::int64_t by, std::int64_t bz) const {
+    return bx + bricks_[0] * (by + std::int64_t(bricks_[1]) * bz);
+  }
 
   std::array<int, 3> cells_{};
   std::array<int, 3> bricks_{};
