@@ -11,6 +11,7 @@
 
 #include "bindings.hpp"
 #include "hemotwin/io/case_file.hpp"
+#include "hemotwin/io/case_keys.hpp"
 
 namespace hemotwin::python {
 
@@ -117,6 +118,25 @@ Case from_dict(const py::dict& d, const py::object& overrides) {
   }
 }
 
+// The key table (src/io/case_keys.cpp) as a list of dicts; `outlets.*.KEY` stands for any outlet.
+py::list key_table() {
+  py::list out;
+  for (const io::CaseKey& k : io::case_keys()) {
+    if (k.kind == io::KeyKind::Table) continue;
+    py::dict row;
+    row["path"] = std::string(k.path);
+    row["type"] = std::string(io::kind_name(k.kind));
+    row["unit"] = std::string(k.unit);
+    row["default"] = std::string(k.fallback);
+    row["valid"] = std::string(k.valid);
+    row["meaning"] = std::string(k.meaning);
+    if (k.kind == io::KeyKind::Number || k.kind == io::KeyKind::Integer)
+      row["range"] = py::make_tuple(k.range.lo, k.range.hi, k.range.lo_open, k.range.hi_open);
+    out.append(std::move(row));
+  }
+  return out;
+}
+
 }  // namespace
 
 void init_case(py::module_& m) {
@@ -186,6 +206,10 @@ out-of-range key raises hemotwin.CaseError (a ValueError) whose .key names it.
           "True when the geometry is read from a file (surface, label map, "
           "scan).")
       .def_static("keys", &io::case_file_keys, "Every valid key as a dotted path.")
+      .def_static("key_table", &key_table,
+                  "Every valid key as a dict: path, type, unit, default, valid, meaning, and for "
+                  "numbers the range (low, high, low_open, high_open); the key tables of "
+                  "docs/case-file.md.")
       .def("__repr__", [](const Case& c) {
         return "<hemotwin.Case '" + c.name + "': " + to_string(c.geometry.shape) + ", " +
                std::to_string(c.time.duration) + " s>";

@@ -165,7 +165,7 @@ def negative_viscosity(tmp):
     path = case("negative_viscosity.toml")
     line = line_of(path, "viscosity_pa_s")
     expect_case_error([path], rf"{re.escape(path)}:{line}: key 'blood\.viscosity_pa_s': "
-                              r"must be > 0, got -0\.0035")
+                              r"must lie in \[0\.0001, 10\] Pa s, got -0\.0035")
 
 
 @test
@@ -193,7 +193,7 @@ def bad_set(tmp):
     expect_case_error([tiny, "--set", "inlet.mean_velocity_m_s"], r"--set inlet\.mean_velocity_m_s: "
                                                                   r"expected KEY=VALUE")
     expect_case_error([tiny, "--set", "blood.viscosity_pa_s=-1"],
-                      r"--set blood\.viscosity_pa_s: must be > 0, got -1")
+                      r"--set blood\.viscosity_pa_s: must lie in \[0\.0001, 10\] Pa s, got -1")
     expect_case_error([tiny, "--set", "case.backend=gpu"],
                       r"--set case\.backend: invalid value \"gpu\"; valid values: \"auto\", \"cpu\", "
                       r"\"cuda\"")

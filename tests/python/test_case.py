@@ -44,7 +44,7 @@ def test_an_out_of_range_value_names_the_key_and_what_is_valid():
     with pytest.raises(hemotwin.CaseError) as info:
         hemotwin.Case.from_dict(d)
     assert info.value.key == "geometry.diameter_mm"
-    assert "> 0" in str(info.value) or "positive" in str(info.value)
+    assert "must lie in (0, 200] mm, got -4" in str(info.value)
 
 
 def test_a_value_of_the_wrong_python_type_names_the_key():
@@ -89,3 +89,16 @@ def test_toml_text_round_trips():
     again = hemotwin.Case.from_toml(case.complete_toml(), name="again.toml")
     assert again.complete_toml() == case.complete_toml()
     assert "inlet.mean_velocity_m_s" in hemotwin.Case.keys()
+
+
+def test_key_table_gives_unit_range_and_meaning():
+    table = {row["path"]: row for row in hemotwin.Case.key_table()}
+    assert sorted(table) == sorted(hemotwin.Case.keys())
+    velocity = table["inlet.mean_velocity_m_s"]
+    assert velocity["unit"] == "m/s" and velocity["type"] == "number"
+    assert velocity["range"] == (0.0, 20.0, True, False)
+    assert velocity["valid"].startswith("(0, 20]")
+    assert "cross-section mean velocity" in velocity["meaning"]
+    assert "range" not in table["case.backend"]
+    with pytest.raises(hemotwin.Error, match=r"must lie in \(0, 20\] m/s, got 1e308"):
+        hemotwin.Case.from_dict(pipe_case(), {"inlet.mean_velocity_m_s": 1e308})
