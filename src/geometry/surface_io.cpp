@@ -27,7 +27,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <limits>
 #include <numbers>
 #include <system_error>
@@ -96,12 +98,57 @@ Ptr<vtkPolyData> to_poly(const TriangleMesh& m) {
   return poly;
 }
 
+/// A binary STL is an 80-byte header, a little-endian uint32 triangle count and 50 bytes per
+/// triangle. VTK's reader takes what a cut file holds and says nothing; the count in the header is
+/// compared with the file's size here so that a truncated file is named as such. A file is left
+/// to VTK as ASCII when it starts with "solid", its first kilobyte holds "facet" (or "endsolid")
+/// and no control byte: binary exporters may write "solid" into their header too, but their count
+/// (under 2^24 triangles) has a zero byte.
+void check_binary_stl(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[1024] = {};
+  in.read(head, sizeof head);
+  const auto got = std::size_t(in.gcount());
+  const std::uintmax_t size = fs::file_size(path);
+  const std::string_view text(head, got);
+  const auto first = text.find_first_not_of(" \t\r\n");
+  const bool ascii =
+      first != std::string_view::npos && text.substr(first).starts_with("solid") &&
+      (text.find("facet") != std::string_view::npos ||
+       text.find("endsolid") != std::string_view::npos) &&
+      std::all_of(text.begin(), text.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u >= 0x20 || c == '\n' || c == '\r' || c == '\t';  // UTF-8 names are text
+      });
+  if (ascii) return;
+  if (got < 84)
+    throw Error("not an STL file: " + std::to_string(size) +
+                    " bytes, shorter than a binary STL's 84-byte header, and not ASCII "
+                    "(which starts with 'solid')",
+                path.string());
+  std::uint32_t n = 0;
+  for (int b = 3; b >= 0; --b) n = n << 8 | static_cast<unsigned char>(head[80 + b]);
+  const std::uintmax_t expected = 84 + 50 * std::uintmax_t(n);
+  if (size < expected)
+    throw Error("binary STL truncated: its header announces " + std::to_string(n) + " triangles (" +
+                    std::to_string(expected) + " bytes) but the file holds " +
+                    std::to_string(size) + " bytes (" + std::to_string((size - 84) / 50) +
+                    " whole triangles); export the surface again",
+                path.string());
+}
+
 }  // namespace
 
 TriangleMesh read_surface(const fs::path& path) {
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec))
+  if (!fs::exists(path, ec))
     throw Error("no such surface file (STL, VTP, VTK, OBJ or PLY expected)", path.string());
+  if (!fs::is_regular_file(path, ec))
+    throw Error(
+        std::string(fs::is_directory(path, ec) ? "this is a directory"
+                                               : "this is not a regular file (a FIFO or device?)") +
+            ", not a surface file (STL, VTP, VTK, OBJ or PLY expected)",
+        path.string());
   const std::string ext = lower_extension(path);
   QuietVtk quiet;
   Ptr<vtkPolyData> poly;
@@ -113,6 +160,7 @@ TriangleMesh read_surface(const fs::path& path) {
     poly = reader->GetOutput();
   };
   if (ext == ".stl") {
+    check_binary_stl(path);
     run(Ptr<vtkSTLReader>::New());
   } else if (ext == ".vtp") {
     run(Ptr<vtkXMLPolyDataReader>::New());

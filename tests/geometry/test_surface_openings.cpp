@@ -2,6 +2,7 @@
 // with flow extensions, marching-cubes surfaces of sampled fields, and a flow through an opened
 // surface that conserves mass.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstdio>
@@ -98,6 +99,38 @@ TEST(SurfaceIo, BadFilesAreRefusedWithTheirName) {
   const std::string msg =
       message_of([&] { write_surface(sphere_mesh(Vec3::Zero(), 1, 4, 8), dir / "s.obj"); });
   EXPECT_NE(msg.find("use .stl or .vtp"), std::string::npos) << msg;
+}
+
+TEST(SurfaceIo, TruncatedBinaryStlIsNamedAsSuch) {
+  const fs::path dir = scratch("truncated");
+  write_surface(sphere_mesh(Vec3::Zero(), 1, 8, 16), dir / "whole.stl");
+  const auto size = fs::file_size(dir / "whole.stl");
+  // A binary exporter may start its 80-byte header with "solid": the size decides, not the word.
+  {
+    std::fstream f(dir / "whole.stl", std::ios::in | std::ios::out | std::ios::binary);
+    f.write("solid exported by a binary writer", 33);
+  }
+  const TriangleMesh whole = read_surface(dir / "whole.stl");
+  const auto triangles = (size - 84) / 50;
+  EXPECT_EQ(whole.triangles.size(), triangles);
+  fs::copy_file(dir / "whole.stl", dir / "half.stl");
+  fs::resize_file(dir / "half.stl", 84 + 50 * (triangles / 2) + 17);
+  std::string msg = message_of([&] { read_surface(dir / "half.stl"); });
+  EXPECT_NE(msg.find("half.stl"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("announces " + std::to_string(triangles) + " triangles"), std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("(" + std::to_string(triangles / 2) + " whole triangles)"), std::string::npos)
+      << msg;
+  // Shorter than the header and not ASCII; then a directory and a FIFO named like a surface.
+  fs::resize_file(dir / "half.stl", 40);
+  msg = message_of([&] { read_surface(dir / "half.stl"); });
+  EXPECT_NE(msg.find("shorter than a binary STL's 84-byte header"), std::string::npos) << msg;
+  fs::create_directory(dir / "folder.stl");
+  msg = message_of([&] { read_surface(dir / "folder.stl"); });
+  EXPECT_NE(msg.find("this is a directory"), std::string::npos) << msg;
+  ASSERT_EQ(mkfifo((dir / "pipe.stl").c_str(), 0600), 0);
+  msg = message_of([&] { read_surface(dir / "pipe.stl"); });
+  EXPECT_NE(msg.find("not a regular file"), std::string::npos) << msg;
 }
 
 TEST(Openings, OpenTubeHasTwoOpeningsAtItsEnds) {
