@@ -336,7 +336,9 @@ int voxelize_command(const VoxelizeOptions& o) {
     try {
       return prepare_geometry(c);
     } catch (const Error& e) {
-      throw Failure(exit_usage, o.input + ": " + e.message());
+      // Errors about the input file name it already; the others are given its name here.
+      const std::string& m = e.message();
+      throw Failure(exit_usage, m.starts_with(o.input + ": ") ? m : o.input + ": " + m);
     }
   }();
   const auto t1 = std::chrono::steady_clock::now();

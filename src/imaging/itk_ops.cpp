@@ -36,6 +36,7 @@
 #include <cctype>
 
 #include "hemotwin/core/error.hpp"
+#include "image_checks.hpp"
 #include "itk_image.hpp"
 
 namespace hemotwin::imaging::itk_ops {
@@ -76,8 +77,26 @@ void update(Filter& f, const std::string& path, const char* what) {
 
 template <class T>
 typename Img<T>::Pointer read(const std::string& path) {
+  // ITK reads a truncated file into a partial buffer without a word (image_checks.hpp), and
+  // allocates whatever a header announces: both are checked before it reads.
+  check_image_file(path);
+  auto io = io_for_reading(path);
+  io->SetFileName(path);
+  try {
+    io->ReadImageInformation();
+  } catch (const itk::ExceptionObject& e) {
+    throw Error(std::string("cannot read the scan's header: ") + e.GetDescription(), path);
+  }
+  std::uint64_t voxels = 1;
+  std::string layout;
+  for (unsigned a = 0; a < io->GetNumberOfDimensions(); ++a) {
+    voxels *= io->GetDimensions(a);
+    layout += (a ? " x " : "") + std::to_string(io->GetDimensions(a));
+  }
+  check_image_size(path, voxels * io->GetNumberOfComponents(), io->GetComponentSize(),
+                   layout + " voxels");
   auto reader = itk::ImageFileReader<Img<T>>::New();
-  reader->SetImageIO(io_for_reading(path));
+  reader->SetImageIO(io);
   reader->SetFileName(path);
   update(reader, path, "cannot read the scan: ");
   return reader->GetOutput();
@@ -124,6 +143,19 @@ Raw<float> read_float(const std::string& path) {
 }
 Raw<int> read_int(const std::string& path) { return from_itk<int>(read<int>(path).GetPointer()); }
 
+namespace {
+itk::GDCMImageIO::Pointer dicom_header(const std::string& file, const std::string& folder) {
+  auto io = itk::GDCMImageIO::New();
+  io->SetFileName(file);
+  try {
+    io->ReadImageInformation();
+  } catch (const itk::ExceptionObject& e) {
+    throw Error(std::string("cannot read a DICOM header: ") + e.GetDescription(), folder);
+  }
+  return io;
+}
+}  // namespace
+
 std::vector<SeriesInfo> dicom_series(const std::string& folder) {
   const SeriesFiles s = series_in(folder);
   std::vector<SeriesInfo> out;
@@ -132,13 +164,7 @@ std::vector<SeriesInfo> dicom_series(const std::string& folder) {
     SeriesInfo d;
     d.files = int(files.size());
     d.names = files;
-    auto io = itk::GDCMImageIO::New();
-    io->SetFileName(files.front());
-    try {
-      io->ReadImageInformation();
-    } catch (const itk::ExceptionObject& e) {
-      throw Error(std::string("cannot read a DICOM header: ") + e.GetDescription(), folder);
-    }
+    const auto io = dicom_header(files.front(), folder);
     const unsigned dims = io->GetNumberOfDimensions();
     d.size[0] = int(io->GetDimensions(0));
     d.size[1] = dims > 1 ? int(io->GetDimensions(1)) : 1;
@@ -150,6 +176,14 @@ std::vector<SeriesInfo> dicom_series(const std::string& folder) {
 }
 
 Raw<float> read_dicom_files(const std::string& folder, const std::vector<std::string>& names) {
+  if (!names.empty()) {
+    const auto io = dicom_header(names.front(), folder);
+    const std::uint64_t slice = std::uint64_t(io->GetDimensions(0)) * io->GetDimensions(1);
+    check_image_size(folder, slice * names.size(), io->GetComponentSize(),
+                     std::to_string(io->GetDimensions(0)) + " x " +
+                         std::to_string(io->GetDimensions(1)) + " x " +
+                         std::to_string(names.size()) + " voxels");
+  }
   auto reader = itk::ImageSeriesReader<Img<float>>::New();
   reader->SetImageIO(itk::GDCMImageIO::New());
   reader->SetFileNames(names);

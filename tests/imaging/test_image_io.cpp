@@ -113,17 +113,19 @@ TEST(ImageIo, ResampleKeepsThePhysicalImage) {
   EXPECT_LT(r.at(w[0], w[1], w[2]), 120);
 }
 
+template <class F>
+std::string message(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 TEST(ImageIo, BadFilesAreNamed) {
   TempDir tmp(std::string("image-io-") +
               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  auto message = [](auto&& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
   const std::string missing = message([&] { read_image(tmp.path() / "nope.nii.gz"); });
   EXPECT_NE(missing.find("nope.nii.gz"), std::string::npos) << missing;
   EXPECT_NE(missing.find("no such file"), std::string::npos) << missing;
@@ -146,4 +148,45 @@ TEST(ImageIo, BadFilesAreNamed) {
   broken.data.resize(3);
   EXPECT_THROW(write_image(broken, tmp.path() / "keep.mha"), Error);
   EXPECT_EQ(fs::file_size(tmp.path() / "keep.mha"), before);
+}
+
+// ITK 5.2 reads these into a partial buffer without an exception; each is refused before it is
+// read, naming the file and what its header announced against what it holds.
+TEST(ImageIo, TruncatedOrAbsurdFilesAreRefusedBeforeReading) {
+  TempDir tmp(std::string("image-io-") +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  Grid g;
+  g.size = {48, 40, 32};
+  g.spacing = Vec3(0.5, 0.5, 0.5);
+  Image im(g);
+  std::uint32_t x = 12345;  // noise, so that compression leaves most of the bytes
+  for (auto& v : im.data) v = float((x = x * 1664525u + 1013904223u) >> 20);
+  for (const std::string name : {"scan.mha", "scan.nii.gz", "scan.nii", "scan.nrrd"}) {
+    write_image(im, tmp.path() / name);
+    ASSERT_EQ(read_image(tmp.path() / name).data, im.data) << name;
+    const fs::path cut = tmp.path() / ("cut-" + name);
+    fs::copy_file(tmp.path() / name, cut, fs::copy_options::overwrite_existing);
+    fs::resize_file(cut, fs::file_size(cut) * 6 / 10);
+    const std::string msg = message([&] { read_image(cut); });
+    EXPECT_NE(msg.find("cut-" + name), std::string::npos) << msg;
+    EXPECT_NE(msg.find("truncated"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("48 x 40 x 32"), std::string::npos) << msg;
+  }
+  // A header that announces a billion times the voxels it holds: refused before any allocation.
+  std::string text;
+  {
+    std::ifstream in(tmp.path() / "scan.mha", std::ios::binary);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  text.replace(text.find("DimSize = 48 40 32"), 18, "DimSize = 48000 40000 32000");
+  std::ofstream(tmp.path() / "huge.mha", std::ios::binary) << text;
+  std::string msg = message([&] { read_image(tmp.path() / "huge.mha"); });
+  EXPECT_NE(msg.find("huge.mha: the header announces 48000 x 40000 x 32000 of MET_FLOAT"),
+            std::string::npos)
+      << msg;
+  text.replace(text.find("DimSize = 48000 40000 32000"), 27, "DimSize = 48 -40 32");
+  std::ofstream(tmp.path() / "negative.mha", std::ios::binary) << text;
+  msg = message([&] { read_image(tmp.path() / "negative.mha"); });
+  EXPECT_NE(msg.find("DimSize = '48 -40 32': positive whole sizes expected"), std::string::npos)
+      << msg;
 }
