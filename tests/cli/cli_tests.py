@@ -260,6 +260,28 @@ def end_to_end(tmp):
 
 
 @test
+def odd_paths(tmp):
+    """A case file and an output directory whose names hold spaces, quotes, '$' and non-ASCII
+    letters: the run reads and writes them as given, and the XDMF finds its HDF5 file."""
+    folder = Path(tmp) / "a dir \u00fc" / "ca's $x"
+    folder.mkdir(parents=True)
+    case_file = folder / "tiny case \u00fc.toml"
+    shutil.copy(case("tiny.toml"), case_file)
+    rc, out, err = run(["run", str(case_file), "--quiet", "--output", "out \u00fc/r'1 $HOME",
+                        "--set", "time.duration_s=0.01"], folder)
+    check(rc == 0, f"exit code {rc}\n{err}")
+    results = folder / "out \u00fc" / "r'1 $HOME"
+    for name in ["results.h5", "results.xdmf", "summary.json", "case.toml"]:
+        check((results / name).is_file(), f"{name} missing under {results}")
+    refs = re.findall(r">\s*([^<>]*?\.h5):", (results / "results.xdmf").read_text())
+    check(refs, "results.xdmf points at no HDF5 file")
+    for ref in refs:
+        check((results / ref).is_file(), f"results.xdmf points at {ref!r}, which is not there")
+    rc, out, err = run(["check", str(case_file)], folder)
+    check(rc == 0, f"check: exit code {rc}\n{out}\n{err}")
+
+
+@test
 def analyze(tmp):
     """`hemotwin analyze`: metrics.json from a run with measurement sections; bad arguments are
     refused with one line and exit code 2, leaving an earlier metrics.json as it was."""
