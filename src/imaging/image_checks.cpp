@@ -22,6 +22,19 @@ namespace fs = std::filesystem;
 namespace hemotwin::imaging {
 namespace {
 
+/// What a header says the data is: `bytes` of voxels in `data_file` from `offset`, raw or
+/// compressed. `known` is false for what is not checked (another format, a detached list of
+/// slices, bzip2 or text encodings): ITK's own checks are then all there is.
+struct DataExtent {
+  bool known = false;
+  std::string data_file;
+  std::uint64_t offset = 0;
+  std::uint64_t bytes = 0;  ///< uncompressed
+  enum class Packing { Raw, Zlib, Gzip } packing = Packing::Raw;
+  std::uint64_t compressed_bytes = 0;  ///< MetaImage's CompressedDataSize; 0 where not given
+  std::string layout;                  ///< "92 x 32 x 32 of MET_UCHAR" for messages
+};
+
 using Packing = DataExtent::Packing;
 
 std::string lower(std::string s) {
@@ -86,6 +99,16 @@ long long whole_number(const std::string& text) {
   }
 }
 
+/// The first `limit` bytes of a file as lines: a header is read from text of bounded size, whatever
+/// the file holds (a binary file has no newline to stop std::getline).
+std::istringstream head_of(const std::string& path, std::size_t limit) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text(limit, '\0');
+  in.read(text.data(), std::streamsize(limit));
+  text.resize(std::size_t(in.gcount()));
+  return std::istringstream(text);
+}
+
 std::uint64_t file_size(const std::string& path) {
   std::error_code ec;
   const auto s = fs::file_size(path, ec);
@@ -107,11 +130,11 @@ std::uint64_t met_element_size(const std::string& type) {
 
 DataExtent metaimage_extent(const std::string& path) {
   DataExtent e;
-  std::ifstream in(path, std::ios::binary);
+  std::istringstream in = head_of(path, 1 << 16);
   std::map<std::string, std::string> fields;
   std::string line;
   std::uint64_t offset = 0;
-  while (std::getline(in, line) && offset < (1u << 16)) {
+  while (std::getline(in, line)) {
     offset += line.size() + 1;
     const auto eq = line.find('=');
     if (eq == std::string::npos) continue;
@@ -231,12 +254,12 @@ std::uint64_t nrrd_element_size(std::string type) {
 
 DataExtent nrrd_extent(const std::string& path) {
   DataExtent e;
-  std::ifstream in(path, std::ios::binary);
+  std::istringstream in = head_of(path, 1 << 20);
   std::string line;
   if (!std::getline(in, line) || !line.starts_with("NRRD")) return e;
   std::uint64_t offset = line.size() + 1;
   std::map<std::string, std::string> fields;
-  while (std::getline(in, line) && offset < (1u << 20)) {
+  while (std::getline(in, line)) {
     offset += line.size() + 1;
     if (trim(line).empty()) break;
     if (line[0] == '#') continue;
@@ -275,8 +298,8 @@ DataExtent nrrd_extent(const std::string& path) {
   return e;
 }
 
-/// The bytes a zlib or gzip stream from `offset` inflates to, up to `enough`; throws naming what
-/// was found when it ends early or is corrupt.
+/// Inflates the zlib or gzip stream from `e.offset` until it has given `e.bytes` (or ends); throws
+/// naming what was found when it ends early or is corrupt.
 void check_stream(const std::string& path, const DataExtent& e) {
   std::ifstream in(e.data_file, std::ios::binary);
   in.seekg(std::streamoff(e.offset));
@@ -316,14 +339,14 @@ void check_stream(const std::string& path, const DataExtent& e) {
                 path);
 }
 
-}  // namespace
-
 DataExtent announced_extent(const std::string& path) {
   if (ends_with(path, ".mha") || ends_with(path, ".mhd")) return metaimage_extent(path);
   if (ends_with(path, ".nii") || ends_with(path, ".nii.gz")) return nifti_extent(path);
   if (ends_with(path, ".nrrd") || ends_with(path, ".nhdr")) return nrrd_extent(path);
   return {};
 }
+
+}  // namespace
 
 void check_image_file(const std::string& path) {
   const DataExtent e = announced_extent(path);

@@ -709,21 +709,27 @@ bool KeyRange::contains(double v) const {
   return (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
 }
 
+namespace {
+// "[lo, hi)" and the like: both ends finite.
+std::string interval(const KeyRange& r) {
+  return (r.lo_open ? "(" : "[") + format_number(r.lo) + ", " + format_number(r.hi) +
+         (r.hi_open ? ")" : "]");
+}
+}  // namespace
+
 std::string KeyRange::describe() const {
   if (std::isinf(lo) && std::isinf(hi)) return "finite";
   if (std::isinf(hi)) return (lo_open ? "> " : "≥ ") + format_number(lo);
   if (std::isinf(lo)) return (hi_open ? "< " : "≤ ") + format_number(hi);
   if (!lo_open && !hi_open) return format_number(lo) + " to " + format_number(hi);
-  return (lo_open ? "(" : "[") + format_number(lo) + ", " + format_number(hi) +
-         (hi_open ? ")" : "]");
+  return interval(*this);
 }
 
 std::string KeyRange::requirement() const {
   if (std::isinf(lo) && std::isinf(hi)) return "be finite";
   if (std::isinf(hi)) return (lo_open ? "be > " : "be >= ") + format_number(lo);
   if (std::isinf(lo)) return (hi_open ? "be < " : "be <= ") + format_number(hi);
-  return std::string("lie in ") + (lo_open ? "(" : "[") + format_number(lo) + ", " +
-         format_number(hi) + (hi_open ? ")" : "]");
+  return "lie in " + interval(*this);
 }
 
 std::span<const CaseKey> case_keys() { return expanded().keys; }
