@@ -1,12 +1,14 @@
 #include "hemotwin/io/output_dir.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <system_error>
@@ -28,6 +30,41 @@ std::string random_suffix() {
   char buf[9];
   std::snprintf(buf, sizeof buf, "%08x", dist(rd));
   return buf;
+}
+
+// `from` (a file, symlink or folder of files) hard-linked at `to`, folders recreated; false where
+// something cannot be linked (another device, a special file).
+bool link_tree(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  const auto status = fs::symlink_status(from, ec);
+  if (ec) return false;
+  if (fs::is_symlink(status)) {
+    fs::copy_symlink(from, to, ec);
+    return !ec;
+  }
+  if (fs::is_regular_file(status)) return ::link(from.c_str(), to.c_str()) == 0;
+  if (!fs::is_directory(status) || ::mkdir(to.c_str(), 0755) != 0) return false;
+  for (const auto& entry : fs::directory_iterator(from, ec))
+    if (!link_tree(entry.path(), to / entry.path().filename())) return false;
+  return !ec;
+}
+
+// Staging directories of `target` (`NAME.partial-PID-RANDOM`) whose process is gone, left by a
+// run that was killed (before or just after its commit): removed, so kills do not pile them up.
+void remove_stale_staging(const fs::path& target) {
+  const std::string prefix = target.filename().string() + ".partial-";
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(target.parent_path(), ec)) {
+    const std::string f = e.path().filename().string();
+    if (f.rfind(prefix, 0) != 0) continue;
+    const std::string rest = f.substr(prefix.size());
+    const std::size_t dash = rest.find('-');
+    if (dash == 0 || dash == std::string::npos || rest.find_first_not_of("0123456789") != dash)
+      continue;
+    const long pid = std::strtol(rest.c_str(), nullptr, 10);
+    if (pid > 0 && pid != ::getpid() && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
+      fs::remove_all(e.path(), ec);
+  }
 }
 
 }  // namespace
@@ -60,6 +97,7 @@ OutputDir::OutputDir(fs::path target, std::string completion_marker)
     throw Error("cannot create the parent of the output directory: " + ec.message(),
                 parent.string());
 
+  remove_stale_staging(target_);
   // A fresh name: pid plus a random part, retried on the (unlikely) collision.
   for (int attempt = 0; attempt < 16; ++attempt) {
     fs::path candidate = parent / (target_.filename().string() + ".partial-" +
@@ -141,22 +179,77 @@ std::vector<fs::path> OutputDir::commit() {
     const fs::path p = staging_ / name;
     if (fs::is_regular_file(p, ec)) sync_to_disk(p, false);
   }
+  std::vector<fs::path> finals;
+  for (const auto& name : names) finals.push_back(target_ / name);
 
+  if (swap_in(names)) {
+    committed_ = true;
+    discard();
+    return finals;
+  }
+  move_in(names, has_marker);
+  committed_ = true;
+  discard();
+  return finals;
+}
+
+bool OutputDir::swap_in(const std::vector<std::string>& names) {
+  std::error_code ec;
+  const fs::path parent = target_.parent_path();
+  if (!fs::exists(target_, ec)) {
+    // The first run into this directory: the staging directory becomes it in one rename(2).
+    sync_to_disk(staging_, true);
+    if (::rename(staging_.c_str(), target_.c_str()) != 0) return false;  // then file by file
+    staging_.clear();
+    sync_to_disk(parent, true);
+    return true;
+  }
+  if (!fs::is_directory(target_, ec))
+    throw Error("the output directory exists and is not a directory", target_.string());
+  // The earlier run's directory is replaced whole: what this run does not rewrite (and
+  // replace_on_commit() does not drop) is hard-linked into the staging directory, which then
+  // trades places with the target in one renameat2(RENAME_EXCHANGE). A kill at any moment leaves
+  // the target holding one complete run, the old or the new.
+  std::vector<std::string> linked;
+  auto undo = [&] {
+    for (const auto& name : linked) fs::remove_all(staging_ / name, ec);
+    return false;
+  };
+  for (const auto& entry : fs::directory_iterator(target_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name == marker_ || std::find(names.begin(), names.end(), name) != names.end() ||
+        std::find(replaced_.begin(), replaced_.end(), name) != replaced_.end())
+      continue;
+    linked.push_back(name);
+    if (!link_tree(entry.path(), staging_ / name)) return undo();
+  }
+  if (ec) return undo();
+  struct stat st {};
+  if (::stat(target_.c_str(), &st) == 0) ::chmod(staging_.c_str(), st.st_mode & 07777);
+  sync_to_disk(staging_, true);
+  // File systems without the exchange (EINVAL: some network and cluster file systems) go on
+  // file by file.
+  if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) != 0)
+    return undo();
+  sync_to_disk(parent, true);
+  return true;  // the staging path now holds the earlier run, which discard() removes
+}
+
+// The file-by-file commit, where the directory cannot be exchanged: between the removal of the
+// earlier marker and the move of the new one, the target holds no completion marker.
+void OutputDir::move_in(const std::vector<std::string>& names, bool has_marker) {
+  std::error_code ec;
   fs::create_directories(target_, ec);
   if (ec) throw Error("cannot create the output directory: " + ec.message(), target_.string());
   if (!fs::is_directory(target_, ec))
     throw Error("the output directory exists and is not a directory", target_.string());
-
-  // From here until the marker is moved, the target holds no completion marker.
   if (!marker_.empty()) {
     const fs::path old_marker = target_ / marker_;
     if (::unlink(old_marker.c_str()) != 0 && errno != ENOENT)
       throw Error("cannot remove the completion marker of the earlier run: " + errno_text(errno),
                   old_marker.string());
   }
-
-  std::vector<fs::path> moved;
-  auto move_in = [&](const std::string& name) {
+  auto move_one = [&](const std::string& name) {
     const fs::path from = staging_ / name;
     const fs::path to = target_ / name;
     // rename(2) replaces a file atomically; a directory in the way must be removed first.
@@ -164,10 +257,9 @@ std::vector<fs::path> OutputDir::commit() {
     if (::rename(from.c_str(), to.c_str()) != 0)
       throw Error("cannot move '" + from.string() + "' into place: " + errno_text(errno),
                   to.string());
-    moved.push_back(to);
   };
   for (const auto& name : names)
-    if (name != marker_) move_in(name);
+    if (name != marker_) move_one(name);
   for (const auto& name : replaced_) {
     if (name == marker_ || std::find(names.begin(), names.end(), name) != names.end()) continue;
     if (name.empty() || name.find('/') != std::string::npos) continue;
@@ -178,13 +270,9 @@ std::vector<fs::path> OutputDir::commit() {
   }
   sync_to_disk(target_, true);
   if (has_marker) {
-    move_in(marker_);
+    move_one(marker_);
     sync_to_disk(target_, true);
   }
-
-  committed_ = true;
-  discard();
-  return moved;
 }
 
 }  // namespace hemotwin::io

@@ -1,10 +1,17 @@
-// OutputDir: staging next to the target, commit by rename with the marker last, and no trace of a
-// run that failed — an earlier results directory stays byte for byte as it was.
+// OutputDir: staging next to the target, a commit that exchanges the whole directory, and no trace
+// of a run that failed — an earlier results directory stays byte for byte as it was, even when the
+// process is killed part way through its commit.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/io/output_dir.hpp"
@@ -122,6 +129,97 @@ TEST(OutputDir, CommitReplacesOutputsOfAnEarlierRunAndKeepsOtherFiles) {
   EXPECT_EQ(slurp(target / "results.h5"), "new fields");
   EXPECT_EQ(slurp(target / "summary.json"), "new");
   EXPECT_EQ(slurp(target / "notes.txt"), "the user's notes");
+}
+
+// A run's files: `files` outputs that say which run wrote them, and the marker.
+void stage_run(OutputDir& out, int run, int files) {
+  std::vector<std::string> names{"summary.json"};
+  for (int k = 0; k < files; ++k) {
+    names.push_back("out" + std::to_string(k) + ".dat");
+    out.write_file(names.back(), "run " + std::to_string(run) + " file " + std::to_string(k));
+  }
+  out.replace_on_commit(names);
+  out.write_file("summary.json", "run " + std::to_string(run));
+}
+
+// The run the target holds, after checking that every file is of that one run; -1 when mixed.
+int run_held(const fs::path& target, int files) {
+  const std::string marker = slurp(target / "summary.json");
+  if (marker.rfind("run ", 0) != 0) return -1;
+  const int run = std::stoi(marker.substr(4));
+  for (int k = 0; k < files; ++k)
+    if (slurp(target / ("out" + std::to_string(k) + ".dat")) !=
+        "run " + std::to_string(run) + " file " + std::to_string(k))
+      return -1;
+  return run;
+}
+
+TEST(OutputDir, AKillAtAnyMomentOfTheCommitLeavesOneCompleteRun) {
+  // Child processes stage a run of 200 files and commit it; each is sent SIGKILL at a random
+  // moment from the start of its commit to a little past its end (the commit's length measured
+  // first). After every kill the directory must hold one complete run, the earlier or the new,
+  // and the user's own file.
+  test::TempDir tmp("outdir-kill");
+  const fs::path target = tmp / "results";
+  const int files = 200;
+  fs::create_directories(target);
+  std::ofstream(target / "notes.txt") << "the user's notes";
+  auto t0 = std::chrono::steady_clock::now();
+  {
+    OutputDir out(target);
+    stage_run(out, 0, files);
+    t0 = std::chrono::steady_clock::now();
+    out.commit();
+  }
+  const double commit_us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(run_held(target, files), 0);
+
+  std::mt19937 rng(20261206);
+  std::uniform_real_distribution<double> when(0, 1.3 * commit_us);
+  int committed = 0, kept = 0, held = 0;
+  for (int run = 1; run <= 60; ++run) {
+    int ready[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::close(ready[0]);
+      OutputDir out(target);
+      stage_run(out, run, files);
+      (void)!::write(ready[1], "x", 1);
+      out.commit();
+      ::_exit(0);
+    }
+    ::close(ready[1]);
+    char byte = 0;
+    ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+    ::close(ready[0]);
+    std::this_thread::sleep_for(std::chrono::microseconds(long(when(rng))));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    const int now = run_held(target, files);
+    ASSERT_TRUE(now == held || now == run)
+        << "after killing run " << run << " the directory holds run " << now
+        << " (-1: files of two runs mixed); it held run " << held;
+    (now == run ? committed : kept)++;
+    held = now;
+    EXPECT_EQ(slurp(target / "notes.txt"), "the user's notes");
+  }
+  // Kills landed both before the exchange and after it (else the window was missed).
+  EXPECT_GT(committed, 0);
+  EXPECT_GT(kept, 0);
+  std::printf("commit of %d files: %.0f us; 60 kills: %d left the earlier run, %d the new one\n",
+              files + 1, commit_us, kept, committed);
+  // The next run removes the staging directories the killed ones left.
+  {
+    OutputDir out(target);
+    stage_run(out, 99, files);
+    out.commit();
+  }
+  EXPECT_EQ(run_held(target, files), 99);
+  EXPECT_TRUE(partial_dirs(tmp.path()).empty());
 }
 
 TEST(OutputDir, RefusesBadTargetsAndNames) {

@@ -1,11 +1,15 @@
 #pragma once
 // An output directory that changes all at once or not at all. Every file of a run is written into
-// a staging directory next to the target, `<dir>.partial-<pid>-<random>` (same file system, so
-// rename(2) is atomic). commit() removes the old completion marker (summary.json), moves each
-// staged file into `<dir>` with rename(2), and moves the marker last: a directory holding
-// summary.json holds one complete run. Without commit() the destructor removes the staging
-// directory, so a run that throws leaves an earlier results directory as it was. See
-// docs/file-format.md.
+// a staging directory next to the target, `<dir>.partial-<pid>-<random>` (same file system).
+// commit() then puts the staging directory in the target's place in one step: rename(2) when the
+// target does not exist yet, else renameat2(RENAME_EXCHANGE) after hard-linking into the staging
+// directory what the earlier run left that this one keeps. A kill at any moment leaves `<dir>`
+// holding one complete run, the earlier or the new. Where the file system has no exchange (some
+// network and cluster file systems), files are moved in one by one, the completion marker
+// (summary.json) removed first and moved last: a directory holding summary.json holds one
+// complete run. Without commit() the destructor removes the staging directory, so a run that
+// throws leaves an earlier results directory as it was; staging directories of killed runs are
+// removed by the next run into the same directory. See docs/file-format.md.
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -41,11 +45,10 @@ class OutputDir {
   /// outputs of an earlier run with other settings), so the directory never mixes two runs.
   void replace_on_commit(std::vector<std::string> names) { replaced_ = std::move(names); }
 
-  /// Flushes every staged file to disk, creates the target directory when absent, removes its
-  /// completion marker, moves every staged file in (the marker last), removes the files named by
-  /// replace_on_commit() that this run did not write, and removes the staging directory. Returns
-  /// the final paths in the order they were moved. Throws hemotwin::Error when a move fails; the
-  /// target then lacks the completion marker.
+  /// Flushes every staged file to disk and puts them in the target directory (see above), the
+  /// files named by replace_on_commit() that this run did not write dropped, the earlier run's
+  /// other files kept. Returns the final paths, the completion marker last. Throws
+  /// hemotwin::Error when a move fails; the target then lacks the completion marker.
   std::vector<std::filesystem::path> commit();
 
   bool committed() const { return committed_; }
@@ -56,6 +59,8 @@ class OutputDir {
 
  private:
   void check_name(const std::string& name) const;
+  bool swap_in(const std::vector<std::string>& names);
+  void move_in(const std::vector<std::string>& names, bool has_marker);
 
   std::filesystem::path target_;
   std::filesystem::path staging_;
