@@ -29,8 +29,8 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <new>
@@ -44,6 +44,7 @@
 #include "hemotwin/imaging/case_geometry.hpp"
 #include "hemotwin/imaging/file_geometry.hpp"
 #include "hemotwin/io/case_file.hpp"
+#include "hemotwin/io/results_writer.hpp"
 #include "hemotwin/io/run.hpp"
 #include "hemotwin/version.hpp"
 #include "imaging_commands.hpp"
@@ -521,6 +522,7 @@ int report(std::exception_ptr failure, int rank) {
 
 int main(int argc, char** argv) {
   using namespace hemotwin;
+  io::configure_hdf5_for_program();
   std::unique_ptr<cli::Processes> processes;
   int code = cli::exit_ok;
   try {

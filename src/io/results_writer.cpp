@@ -587,4 +587,9 @@ std::int64_t ResultsWriter::occupied_chunks() const {
   return static_cast<std::int64_t>(impl_->chunks.size());
 }
 
+void configure_hdf5_for_program() {
+  H5dont_atexit();
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
 }  // namespace hemotwin::io

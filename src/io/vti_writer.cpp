@@ -4,6 +4,7 @@
 #include <vtkCellArray.h>
 #include <vtkCommand.h>
 #include <vtkDoubleArray.h>
+#include <vtkErrorCode.h>
 #include <vtkExecutive.h>
 #include <vtkFieldData.h>
 #include <vtkFloatArray.h>
@@ -64,7 +65,15 @@ void write_with(vtkXMLWriter* writer, const std::filesystem::path& path, const c
   writer->SetCompressorTypeToZLib();
   writer->SetHeaderTypeToUInt64();  // arrays beyond 4 GiB
   const int ok = writer->Write();
-  if (errors.empty() && (ok != 1 || writer->GetErrorCode() != 0)) errors = pipeline_errors;
+  // A full disk leaves only the error code (and the executive's dump of its request).
+  const unsigned long code = writer->GetErrorCode();
+  if (errors.empty() && code == vtkErrorCode::OutOfDiskSpaceError)
+    errors = "No space left on device";
+  else if (errors.empty() && code != 0)
+    errors = vtkErrorCode::GetStringFromErrorCode(code);
+  if (errors.empty() && ok != 1 &&
+      pipeline_errors.find("returned failure for request") == std::string::npos)
+    errors = pipeline_errors;
   if (ok != 1 || writer->GetErrorCode() != 0 || !errors.empty())
     throw Error(
         std::string("VTK: cannot write ") + what + (errors.empty() ? std::string() : ": " + errors),

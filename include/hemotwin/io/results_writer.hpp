@@ -123,4 +123,10 @@ class ResultsWriter {
 void write_xdmf(const std::filesystem::path& path, const std::string& hdf5_reference,
                 const GridInfo& grid, const std::vector<WrittenSnapshot>& snapshots);
 
+/// For a program's main() (the CLI), before any other HDF5 call: HDF5 prints no error stack of
+/// its own (hemotwin::Error says what failed, naming the file) and installs no cleanup at exit.
+/// HDF5 1.10.8 crashes (SIGSEGV in H5F__close_cb) in that cleanup when a file's close failed, as
+/// on a full disk (tests/io/faults.py, full_disk); every file hemotwin opens is closed before.
+void configure_hdf5_for_program();
+
 }  // namespace hemotwin::io
