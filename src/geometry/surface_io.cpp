@@ -36,6 +36,7 @@
 
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/geometry/surface.hpp"
+#include "surface_checks.hpp"
 
 namespace fs = std::filesystem;
 
@@ -98,45 +99,6 @@ Ptr<vtkPolyData> to_poly(const TriangleMesh& m) {
   return poly;
 }
 
-/// A binary STL is an 80-byte header, a little-endian uint32 triangle count and 50 bytes per
-/// triangle. VTK's reader takes what a cut file holds and says nothing; the count in the header is
-/// compared with the file's size here so that a truncated file is named as such. A file is left
-/// to VTK as ASCII when it starts with "solid", its first kilobyte holds "facet" (or "endsolid")
-/// and no control byte: binary exporters may write "solid" into their header too, but their count
-/// (under 2^24 triangles) has a zero byte.
-void check_binary_stl(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  char head[1024] = {};
-  in.read(head, sizeof head);
-  const auto got = std::size_t(in.gcount());
-  const std::uintmax_t size = fs::file_size(path);
-  const std::string_view text(head, got);
-  const auto first = text.find_first_not_of(" \t\r\n");
-  const bool ascii =
-      first != std::string_view::npos && text.substr(first).starts_with("solid") &&
-      (text.find("facet") != std::string_view::npos ||
-       text.find("endsolid") != std::string_view::npos) &&
-      std::all_of(text.begin(), text.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u >= 0x20 || c == '\n' || c == '\r' || c == '\t';  // UTF-8 names are text
-      });
-  if (ascii) return;
-  if (got < 84)
-    throw Error("not an STL file: " + std::to_string(size) +
-                    " bytes, shorter than a binary STL's 84-byte header, and not ASCII "
-                    "(which starts with 'solid')",
-                path.string());
-  std::uint32_t n = 0;
-  for (int b = 3; b >= 0; --b) n = n << 8 | static_cast<unsigned char>(head[80 + b]);
-  const std::uintmax_t expected = 84 + 50 * std::uintmax_t(n);
-  if (size < expected)
-    throw Error("binary STL truncated: its header announces " + std::to_string(n) + " triangles (" +
-                    std::to_string(expected) + " bytes) but the file holds " +
-                    std::to_string(size) + " bytes (" + std::to_string((size - 84) / 50) +
-                    " whole triangles); export the surface again",
-                path.string());
-}
-
 }  // namespace
 
 TriangleMesh read_surface(const fs::path& path) {
@@ -160,13 +122,14 @@ TriangleMesh read_surface(const fs::path& path) {
     poly = reader->GetOutput();
   };
   if (ext == ".stl") {
-    check_binary_stl(path);
+    geometry_checks::check_stl(path);
     run(Ptr<vtkSTLReader>::New());
   } else if (ext == ".vtp") {
     run(Ptr<vtkXMLPolyDataReader>::New());
   } else if (ext == ".obj") {
     run(Ptr<vtkOBJReader>::New());
   } else if (ext == ".ply") {
+    geometry_checks::check_ply(path);
     run(Ptr<vtkPLYReader>::New());
   } else if (ext == ".vtk") {
     auto reader = Ptr<vtkPolyDataReader>::New();
@@ -176,6 +139,7 @@ TriangleMesh read_surface(const fs::path& path) {
           "this legacy VTK file holds no POLYDATA (an image or a volume mesh?); a "
           "surface is expected here, a scan goes in as an image",
           path.string());
+    geometry_checks::check_legacy_vtk(path);
     run(reader);
   } else {
     throw Error("unknown surface format '" + ext + "'; use .stl, .vtp, .vtk, .obj or .ply",

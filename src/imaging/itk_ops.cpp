@@ -82,19 +82,21 @@ typename Img<T>::Pointer read(const std::string& path) {
   check_image_file(path);
   auto io = io_for_reading(path);
   io->SetFileName(path);
+  // Every query of the header may throw (an unknown voxel type throws from GetComponentSize:
+  // found by fuzz_image), so all of them sit inside the one try.
   try {
     io->ReadImageInformation();
+    std::uint64_t voxels = 1;
+    std::string layout;
+    for (unsigned a = 0; a < io->GetNumberOfDimensions(); ++a) {
+      voxels *= io->GetDimensions(a);
+      layout += (a ? " x " : "") + std::to_string(io->GetDimensions(a));
+    }
+    check_image_size(path, voxels * io->GetNumberOfComponents(), io->GetComponentSize(),
+                     layout + " voxels");
   } catch (const itk::ExceptionObject& e) {
     throw Error(std::string("cannot read the scan's header: ") + e.GetDescription(), path);
   }
-  std::uint64_t voxels = 1;
-  std::string layout;
-  for (unsigned a = 0; a < io->GetNumberOfDimensions(); ++a) {
-    voxels *= io->GetDimensions(a);
-    layout += (a ? " x " : "") + std::to_string(io->GetDimensions(a));
-  }
-  check_image_size(path, voxels * io->GetNumberOfComponents(), io->GetComponentSize(),
-                   layout + " voxels");
   auto reader = itk::ImageFileReader<Img<T>>::New();
   reader->SetImageIO(io);
   reader->SetFileName(path);

@@ -49,7 +49,7 @@ Volume<T> crop(const Volume<T>& v, const int (&lo)[3], const int (&hi)[3]) {
 }
 
 /// Padding: three voxels within the slices, two slices across them.
-void padding(const Grid& g, int axis, int (&pad)[3]) {
+void padding(int axis, int (&pad)[3]) {
   for (int a = 0; a < 3; ++a) pad[a] = a == axis ? 2 : 3;
 }
 
@@ -106,7 +106,7 @@ TriangleMesh wall_from_mask(const LabelMap& lumen_in, const WallOptions& o) {
   int factor = 1;
   const int axis = thick_axis(lumen_in.grid, o.anisotropy, factor);
   int pad[3], lo[3], hi[3];
-  padding(lumen_in.grid, axis, pad);
+  padding(axis, pad);
   lumen_box(lumen_in, pad, lo, hi);
   LabelMap lumen = crop(lumen_in, lo, hi);
   for (auto& v : lumen.data) v = v ? 1 : 0;
@@ -151,7 +151,7 @@ TriangleMesh wall_from_scan(const Image& scan_in, const LabelMap& lumen_in, bool
   int factor = 1;
   const int axis = thick_axis(scan_in.grid, o.anisotropy, factor);
   int pad[3], lo[3], hi[3];
-  padding(scan_in.grid, axis, pad);
+  padding(axis, pad);
   lumen_box(lumen_in, pad, lo, hi);
   Image scan = crop(scan_in, lo, hi);
   LabelMap lumen = crop(lumen_in, lo, hi);

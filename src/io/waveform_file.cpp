@@ -39,6 +39,11 @@ Waveform read_waveform(const std::filesystem::path& path, double scale, double p
     double a = 0, b = 0;
     if (fields.size() != 2 || !parse_number(fields[0], a) || !parse_number(fields[1], b))
       throw Error("expected two numbers, time (s) and value, got \"" + line + "\"", file, {}, n);
+    // Finite but absurd numbers would overflow the spline's integrals (found by fuzz_waveform).
+    if (!(std::abs(a) <= 1e6) || !(std::abs(b) <= 1e12))
+      throw Error("time " + fields[0] + " s or value " + fields[1] +
+                      " out of range: times lie within 1e6 s of zero, values within 1e12",
+                  file, {}, n);
     if (!t.empty() && !(a > t.back()))
       throw Error("time " + fields[0] + " s does not follow " + std::to_string(t.back()) +
                       " s (line " + std::to_string(line_of.back()) + "); the times must increase",
@@ -52,6 +57,10 @@ Waveform read_waveform(const std::filesystem::path& path, double scale, double p
                     std::to_string(t.size()),
                 file);
   const double span = t.back() - t.front();
+  if (span > 1e4)
+    throw Error("the waveform spans " + std::to_string(span) +
+                    " s; one cycle (a heartbeat, a breath) lasts at most 10000 s",
+                file, {}, line_of.back());
   if (period > 0 && std::abs(span - period) > 1e-3 * period)
     throw Error("the waveform spans " + std::to_string(span) + " s (lines " +
                     std::to_string(line_of.front()) + " to " + std::to_string(line_of.back()) +
