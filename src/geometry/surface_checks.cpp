@@ -114,12 +114,12 @@ void check_ply_ascii(std::istream& in, const std::vector<PlyElement>& elements, 
           if (at >= w.size() ||
               (face_index ? !is_integer(w[at], index) || index < 0 || index >= vertices
                           : !is_number(w[at])))
-            fail(
-                "element '" + e.name + "', property '" + name + "': " +
-                    (at < w.size() ? "'" + w[at] + "' is" : "the line ends where there should be") +
-                    (face_index ? " a vertex index (0 to " + std::to_string(vertices - 1) + ")"
-                                : " a number"),
-                n);
+            fail("element '" + e.name + "', property '" + name + "': " +
+                     (at < w.size() ? "'" + w[at] + "' is not"
+                                    : "the line ends where there should be") +
+                     (face_index ? " a vertex index (0 to " + std::to_string(vertices - 1) + ")"
+                                 : " a number"),
+                 n);
         }
       }
       if (at != w.size())

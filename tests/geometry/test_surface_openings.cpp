@@ -134,6 +134,44 @@ TEST(SurfaceIo, TruncatedBinaryStlIsNamedAsSuch) {
   EXPECT_NE(msg.find("not a regular file"), std::string::npos) << msg;
 }
 
+// PLY and legacy VTK files are checked before VTK 9.1 reads them (it crashed on each of the bad
+// files below: fuzz/regressions/surface); a good file of each still reads.
+TEST(SurfaceIo, PlyAndLegacyVtkAreCheckedBeforeVtkReadsThem) {
+  const fs::path dir = scratch("ply-vtk");
+  const std::string points = "1 0 0\n-1 0 0\n0 1 0\n0 -1 0\n0 0 1\n0 0 -1\n";
+  const std::string faces =
+      "3 0 2 4\n3 2 1 4\n3 1 3 4\n3 3 0 4\n3 2 0 5\n3 1 2 5\n3 3 1 5\n3 0 3 5\n";
+  auto ply = [&](const std::string& props, const std::string& body) {
+    return "ply\nformat ascii 1.0\nelement vertex 6\n" + props +
+           "element face 8\nproperty list uchar int vertex_indices\nend_header\n" + body;
+  };
+  const std::string xyz = "property float x\nproperty float y\nproperty float z\n";
+  std::ofstream(dir / "good.ply") << ply(xyz, points + faces);
+  std::ofstream(dir / "no_z.ply") << ply("property float x\nproperty float y\n", points + faces);
+  std::ofstream(dir / "far.ply") << ply(xyz, points + "3 0 2 9\n" + faces.substr(8));
+  std::ofstream(dir / "short.ply") << ply(xyz, points + "3 0 2\n" + faces.substr(8));
+  auto vtk = [&](const std::string& polygons) {
+    return "# vtk DataFile Version 3.0\noctahedron\nASCII\nDATASET POLYDATA\nPOINTS 6 float\n" +
+           points + "POLYGONS 8 32\n" + polygons;
+  };
+  std::ofstream(dir / "good.vtk") << vtk(faces);
+  std::ofstream(dir / "word.vtk") << vtk("3 0 2 4\n3 acet 1 4\n" + faces.substr(16));
+  std::ofstream(dir / "counts.vtk") << vtk(faces.substr(8));
+  EXPECT_EQ(read_surface(dir / "good.ply").triangles.size(), 8u);
+  EXPECT_EQ(read_surface(dir / "good.vtk").triangles.size(), 8u);
+  for (const auto& [file, expect] : std::vector<std::pair<std::string, std::string>>{
+           {"no_z.ply", "vertex element with properties x, y and z"},
+           {"far.ply", "'9' is not a vertex index (0 to 5)"},
+           {"short.ply", "the line ends where there should be a vertex index"},
+           {"word.vtk", "POLYGONS: 'acet' is no point index (0 to 5)"},
+           {"counts.vtk", "the file ends inside POLYGONS"}}) {
+    const fs::path path = dir / file;
+    const std::string msg = message_of([&] { read_surface(path); });
+    EXPECT_NE(msg.find(expect), std::string::npos) << file << ": " << msg;
+    EXPECT_NE(msg.find(file), std::string::npos) << file << ": " << msg;
+  }
+}
+
 TEST(Openings, OpenTubeHasTwoOpeningsAtItsEnds) {
   const double R = 2.0, L = 12.0;
   const Vec3 base(0.3, -0.2, 0.1);
