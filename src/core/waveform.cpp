@@ -1,7 +1,8 @@
 #include "hemotwin/core/waveform.hpp"
 
 // GCC 12 warns inside Eigen's AVX-512 dense kernels, which SparseLU instantiates in this file,
-// after inlining (a false positive); only a file-wide setting reaches it. (clang has no such warning.)
+// after inlining (a false positive); only a file-wide setting reaches it. (clang has no such
+// warning.)
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif

@@ -182,12 +182,7 @@ std::vector<fs::path> OutputDir::commit() {
   std::vector<fs::path> finals;
   for (const auto& name : names) finals.push_back(target_ / name);
 
-  if (swap_in(names)) {
-    committed_ = true;
-    discard();
-    return finals;
-  }
-  move_in(names, has_marker);
+  if (!swap_in(names)) move_in(names, has_marker);
   committed_ = true;
   discard();
   return finals;

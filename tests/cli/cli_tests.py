@@ -20,30 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from script_driver import Failed, Skipped, check, registry, run_tests  # noqa: E402
+
 HEMOTWIN = ""
 CASES = Path()
-TESTS = {}
+TESTS, test = registry()
 
 
-def test(fn):
-    TESTS[fn.__name__] = fn
-    return fn
-
-
-class Failed(Exception):
-    pass
-
-
-class Skipped(Exception):
-    pass
-
-
-SKIP_CODE = 77  # CTest's SKIP_RETURN_CODE for these tests
-
-
-def check(cond, message):
-    if not cond:
-        raise Failed(message)
 
 
 def run(args, cwd, timeout=300):
@@ -1007,20 +991,7 @@ def main():
         return 0
     HEMOTWIN, CASES = os.path.abspath(a.hemotwin), Path(a.cases).resolve()
     names = list(TESTS) if a.tests in ([], ["all"]) else a.tests
-    failed = 0
-    for name in names:
-        with tempfile.TemporaryDirectory(prefix=f"hemotwin_cli_{name}_") as tmp:
-            try:
-                TESTS[name](tmp)
-                print(f"PASS {name}")
-            except Failed as e:
-                failed += 1
-                print(f"FAIL {name}: {e}")
-            except Skipped as e:
-                print(f"SKIP {name}: {e}")
-                if len(names) == 1:
-                    return SKIP_CODE
-    return 1 if failed else 0
+    return run_tests(TESTS, names, "hemotwin_cli")
 
 
 if __name__ == "__main__":
