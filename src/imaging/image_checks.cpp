@@ -392,4 +392,42 @@ void check_image_size(const std::string& path, std::uint64_t voxels, std::uint64
                 path);
 }
 
+void check_slice_positions(const std::string& folder,
+                           const std::vector<std::array<double, 3>>& positions,
+                           const std::array<double, 3>& normal) {
+  if (positions.size() < 3) return;  // two slices set their own spacing
+  std::vector<double> gaps;
+  for (std::size_t i = 0; i + 1 < positions.size(); ++i) {
+    double d = 0;
+    for (int a = 0; a < 3; ++a) d += (positions[i + 1][a] - positions[i][a]) * normal[a];
+    gaps.push_back(d);
+  }
+  auto sorted = gaps;
+  std::nth_element(sorted.begin(), sorted.begin() + std::ptrdiff_t(sorted.size() / 2),
+                   sorted.end());
+  const double spacing = sorted[sorted.size() / 2];  // the series' own: the median gap
+  const std::string n = std::to_string(positions.size());
+  if (std::abs(spacing) < 1e-6)
+    throw Error("the series' " + n + " slices lie at a few positions, several at each: " +
+                    "several phases or acquisitions share its series UID (a 4D series?); " +
+                    "export one phase as its own series",
+                folder);
+  // Positions are decimal strings; some scanners round them to 0.1 mm.
+  const double tolerance = std::max(0.1 * std::abs(spacing), 0.05);
+  for (std::size_t i = 0; i < gaps.size(); ++i) {
+    if (std::abs(gaps[i] - spacing) <= tolerance) continue;
+    std::ostringstream what;
+    what.precision(4);
+    what << "the slices are not evenly spaced: slices " << i + 1 << " and " << i + 2 << " of " << n
+         << " (in position order) lie " << std::abs(gaps[i]) << " mm apart, the series' "
+         << "spacing is " << std::abs(spacing) << " mm. "
+         << (std::abs(gaps[i]) < tolerance
+                 ? "Two slices at one position: several acquisitions share the series UID; "
+                   "export one as its own series"
+                 : "A slice is missing, or its file is damaged (GDCM leaves out a file it "
+                   "cannot read); export the series again, complete");
+    throw Error(what.str(), folder);
+  }
+}
+
 }  // namespace hemotwin::imaging

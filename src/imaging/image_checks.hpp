@@ -6,8 +6,10 @@
 // up to the size the header announces, through a 256 KiB buffer).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace hemotwin::imaging {
 
@@ -19,5 +21,20 @@ void check_image_file(const std::string& path);
 /// machine's memory (with the float copy the pipeline makes), before anything is allocated.
 void check_image_size(const std::string& path, std::uint64_t voxels, std::uint64_t bytes_per_voxel,
                       const std::string& layout);
+
+/// Throws Error, naming `folder` and `which` (\"slice 6 of 57\": never the file's name, which is
+/// often its SOP Instance UID), when a DICOM file is shorter than its elements announce: its
+/// pixel data cut short (dicom_checks.cpp).
+void check_dicom_pixel_data(const std::string& file, const std::string& folder,
+                            const std::string& which);
+
+/// Throws Error, naming the folder, when the slices of a DICOM series (their Image Position
+/// (Patient), in slice order, and the slices' normal) are not evenly spaced: a slice missing or
+/// unreadable (GDCM leaves a damaged file out of the series), two at one position (several
+/// phases or acquisitions under one series UID), or an uneven acquisition. ITK would stack them
+/// at the first gap's spacing and misplace every slice after it.
+void check_slice_positions(const std::string& folder,
+                           const std::vector<std::array<double, 3>>& positions,
+                           const std::array<double, 3>& normal);
 
 }  // namespace hemotwin::imaging

@@ -82,6 +82,8 @@ typename Img<T>::Pointer read(const std::string& path) {
   check_image_file(path);
   auto io = io_for_reading(path);
   io->SetFileName(path);
+  if (dynamic_cast<itk::GDCMImageIO*>(io.GetPointer()))  // one (multi-frame) DICOM file
+    check_dicom_pixel_data(path, path, "the file");
   // Every query of the header may throw (an unknown voxel type throws from GetComponentSize:
   // found by fuzz_image), so all of them sit inside the one try.
   try {
@@ -177,6 +179,27 @@ std::vector<SeriesInfo> dicom_series(const std::string& folder) {
   return out;
 }
 
+namespace {
+// Each slice's pixel data must be whole, and their Image Position (Patient) along the slices'
+// normal must step evenly (image_checks.hpp). Slices are named by their place, never by file.
+void check_slices(const std::string& folder, const std::vector<std::string>& names,
+                  const itk::GDCMImageIO& first) {
+  const std::string n = std::to_string(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i)
+    check_dicom_pixel_data(names[i], folder, "slice " + std::to_string(i + 1) + " of " + n);
+  if (names.size() < 3 || first.GetNumberOfDimensions() < 3 || first.GetDimensions(2) > 1) return;
+  const auto r = first.GetDirection(0), c = first.GetDirection(1);
+  const std::array<double, 3> normal{r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2],
+                                     r[0] * c[1] - r[1] * c[0]};
+  std::vector<std::array<double, 3>> positions;
+  for (const auto& name : names) {
+    const auto io = dicom_header(name, folder);
+    positions.push_back({io->GetOrigin(0), io->GetOrigin(1), io->GetOrigin(2)});
+  }
+  check_slice_positions(folder, positions, normal);
+}
+}  // namespace
+
 Raw<float> read_dicom_files(const std::string& folder, const std::vector<std::string>& names) {
   if (!names.empty()) {
     const auto io = dicom_header(names.front(), folder);
@@ -185,6 +208,7 @@ Raw<float> read_dicom_files(const std::string& folder, const std::vector<std::st
                      std::to_string(io->GetDimensions(0)) + " x " +
                          std::to_string(io->GetDimensions(1)) + " x " +
                          std::to_string(names.size()) + " voxels");
+    check_slices(folder, names, *io);
   }
   auto reader = itk::ImageSeriesReader<Img<float>>::New();
   reader->SetImageIO(itk::GDCMImageIO::New());

@@ -26,13 +26,7 @@ const char* const kPlanted[] = {"Plantedname^Alice", "PID-7733-PLANTED",        
 // The volume on grid `g` with the planted identifiers in its headers.
 hemotwin::testing::SeriesSpec planted_spec(const Grid& g, const std::string& series_uid,
                                            int offset) {
-  hemotwin::testing::SeriesSpec spec;
-  for (int a = 0; a < 3; ++a) {
-    spec.size[a] = g.size[a];
-    spec.origin[a] = g.origin[a];
-    spec.spacing[a] = g.spacing[a];
-    for (int b = 0; b < 3; ++b) spec.direction[3 * a + b] = g.direction(a, b);
-  }
+  auto spec = hemotwin::testing::spec_on(g);
   spec.series_uid = series_uid;
   spec.offset = offset;
   const char* tags[] = {
@@ -161,4 +155,38 @@ TEST(Dicom, SeveralSeriesMustBeChosenBetween) {
   EXPECT_EQ(second.at(0, 0, 0), 1000.0f);
   o.series = 2;
   EXPECT_THROW(read_image(tmp.path(), o), Error);
+}
+
+// A slice cut short or missing: GDCM reads the first with a warning and leaves the second out,
+// and ITK stacked either without a word (zeros for the missing part; every slice after a gap
+// misplaced). Both are refused, the slice named by its place, never by its file (a UID).
+TEST(Dicom, ASliceCutShortOrMissingIsRefused) {
+  TempDir tmp(std::string("dicom-") +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  const Grid g = series_grid();
+  const std::string uid = "1.2.826.0.1.3680043.2.1125.1.2.400";
+  for (const char* name : {"cut", "gap"}) {
+    fs::create_directories(tmp.path() / name);
+    write_series(tmp.path() / name, g, uid, 0);
+  }
+  EXPECT_NO_THROW(read_image(tmp.path() / "cut"));  // whole, it reads
+  const fs::path third = tmp.path() / "cut" / (uid + ".3.dcm");
+  const std::string bytes = slurp(third);
+  std::ofstream(third, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() - 40);
+  fs::remove(tmp.path() / "gap" / (uid + ".4.dcm"));
+  const std::pair<const char*, const char*> expected[] = {
+      {"cut", "slice 3 of 6 is cut short: "},
+      {"gap",
+       "slices 3 and 4 of 5 (in position order) lie 3 mm apart, the series' spacing is "
+       "1.5 mm"}};
+  for (const auto& [name, what] : expected) {
+    try {
+      read_image(tmp.path() / name);
+      ADD_FAILURE() << name << ": expected a refusal";
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find(what), std::string::npos) << m;
+      EXPECT_EQ(m.find("1.2.826"), std::string::npos) << "a file's name (its UID) in: " << m;
+    }
+  }
 }
