@@ -1,50 +1,195 @@
-// The DICOM check of image_checks.hpp, apart because it reads with GDCM (whose headers only this
-// file and itk_ops.cpp see). GDCM reads a file cut short inside its pixel data with a warning
-// ("Incomplete Pixel Data found, use file at own risk") that quiet() silences, and ITK then
-// stacks the slice's missing part as zeros: the series segments, wrongly, with exit code 0.
-#include <gdcmExplicitDataElement.h>
-#include <gdcmImplicitDataElement.h>
-#include <gdcmReader.h>
+// The DICOM check of image_checks.hpp: a walk over a Part 10 file's elements, reading nothing but
+// their tags, value representations and lengths, before GDCM reads it. GDCM 3.0 (as Debian builds
+// it) aborts on an assert when a meta element has no value representation; it allocates the
+// length an element announces before reading it (4 GiB for a damaged length: found by
+// fuzz_image); and it reads a file cut short inside its pixel data with a warning, after which ITK
+// stacked the missing part as zeros, with exit code 0.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
+#include <cstdio>
+#include <cstring>
+#include <string>
 
 #include "hemotwin/core/error.hpp"
 #include "image_checks.hpp"
 
 namespace hemotwin::imaging {
+namespace {
 
-void check_dicom_pixel_data(const std::string& file, const std::string& folder,
-                            const std::string& which) {
-  gdcm::Reader reader;
-  reader.SetFileName(file.c_str());
-  if (!reader.Read()) return;  // what GDCM cannot read at all, ITK refuses itself
-  // GDCM keeps a cut-short element at the length its header announces; the file's elements,
-  // added up so, must then fit in the file.
-  const gdcm::File& f = reader.GetFile();
-  const bool is_explicit = f.GetHeader().GetDataSetTransferSyntax().IsExplicit();
-  std::uint64_t announced =
-      std::uint64_t(f.GetHeader().GetLength<gdcm::ExplicitDataElement>()) +
-      std::uint64_t(is_explicit ? f.GetDataSet().GetLength<gdcm::ExplicitDataElement>()
-                                : f.GetDataSet().GetLength<gdcm::ImplicitDataElement>());
-  char magic[4] = {};
-  std::ifstream in(file, std::ios::binary);
-  in.seekg(128);
-  if (in.read(magic, 4) && std::string(magic, 4) == "DICM") announced += 132;  // preamble
-  // GDCM's sum can be off by a byte where an element has no length of its own (a sequence, or
-  // compressed pixel data as fragments: one GDCM example file); elsewhere it is exact.
-  std::uint64_t slack = 0;
-  const gdcm::DataSet& elements = f.GetDataSet();
-  for (auto e = elements.Begin(); e != elements.End(); ++e)
-    if (e->GetVL().IsUndefined()) slack = 16;
-  const std::uint64_t size = std::filesystem::file_size(file);
-  if (size + slack < announced)
-    throw Error(which + " is cut short: " + std::to_string(size) + " of the " +
-                    std::to_string(announced) +
-                    " bytes its elements announce are in the file; it is damaged or was not "
-                    "copied completely; export the series again",
-                folder);
+constexpr std::uint32_t kUndefined = 0xffffffffu;
+
+bool long_form(const char* vr) {  // VRs with a 2-byte reserved field and a 4-byte length
+  static const char* const kLong[] = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ",
+                                      "SV", "UC", "UN", "UR", "UT", "UV"};
+  for (const char* l : kLong)
+    if (std::memcmp(vr, l, 2) == 0) return true;
+  return false;
+}
+
+bool known(const char* vr) {
+  static const char* const kShort[] = {"AE", "AS", "AT", "CS", "DA", "DS", "DT",
+                                       "FL", "FD", "IS", "LO", "LT", "PN", "SH",
+                                       "SL", "SS", "ST", "TM", "UI", "UL", "US"};
+  for (const char* s : kShort)
+    if (std::memcmp(vr, s, 2) == 0) return true;
+  return long_form(vr);
+}
+
+std::string tag_name(std::uint32_t group, std::uint32_t element) {
+  char s[16];
+  std::snprintf(s, sizeof s, "(%04X,%04X)", group, element);
+  return s;
+}
+
+// The elements of one file, walked by their lengths. Only what GDCM would trip over is an error
+// (an element without a value representation in the meta information, a length running past the
+// file's end); anything else this walk does not follow ends it quietly, left to GDCM.
+class Walk {
+ public:
+  Walk(const unsigned char* data, std::uint64_t size, std::string where, std::string which)
+      : b_(data), size_(size), where_(std::move(where)), which_(std::move(which)) {}
+
+  void file() {
+    if (size_ < 132 || std::memcmp(b_ + 128, "DICM", 4) != 0) return;  // no Part 10 header
+    std::uint64_t at = 132;
+    std::string syntax = "1.2.840.10008.1.2.1";     // explicit VR little endian
+    while (at + 8 <= size_ && u16(at) == 0x0002) {  // meta information: explicit VR always
+      if (!known(reinterpret_cast<const char*>(b_ + at + 4)))
+        fail("its file meta information element " + tag_name(2, u16(at + 2)) +
+             " has no value representation (two letters such as UL, OB, UI)");
+      const std::uint64_t next = element(at, size_, true, 0);
+      if (u16(at + 2) == 0x0010) {  // the transfer syntax
+        const std::uint64_t head = long_form(reinterpret_cast<const char*>(b_ + at + 4)) ? 12 : 8;
+        syntax.assign(reinterpret_cast<const char*>(b_ + at + head), next - at - head);
+        while (!syntax.empty() && (syntax.back() == '\0' || syntax.back() == ' '))
+          syntax.pop_back();
+      }
+      at = next;
+    }
+    if (syntax == "1.2.840.10008.1.2.1.99" || syntax == "1.2.840.10008.1.2.2")
+      return;  // deflated, big endian
+    elements(at, size_, syntax != "1.2.840.10008.1.2", 0, false);
+  }
+
+ private:
+  std::uint32_t u16(std::uint64_t at) const { return b_[at] | std::uint32_t(b_[at + 1]) << 8; }
+  std::uint32_t u32(std::uint64_t at) const { return u16(at) | u16(at + 2) << 16; }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error(which_ + " is not valid DICOM: " + what, where_);
+  }
+  void past_end(std::uint32_t group, std::uint32_t elem, std::uint64_t length,
+                std::uint64_t from) const {
+    if (group == 0x7fe0 && elem == 0x0010)
+      throw Error("the pixel data of " + which_ + " is cut short: " + std::to_string(size_ - from) +
+                      " of its " + std::to_string(length) +
+                      " bytes are in the file; it is damaged or was not copied completely; "
+                      "export the series again",
+                  where_);
+    fail("element " + tag_name(group, elem) + " announces " + std::to_string(length) +
+         " bytes, but only " + std::to_string(size_ - from) +
+         " remain in the file (damaged or cut short)");
+  }
+
+  // Elements from `at` to `end`, or to an item delimiter when `in_item`; returns the position
+  // after them (`end` where the walk stops).
+  std::uint64_t elements(std::uint64_t at, std::uint64_t end, bool explicit_vr, int depth,
+                         bool in_item) {
+    while (at + 8 <= end) {
+      if (in_item && u16(at) == 0xfffe && u16(at + 2) == 0xe00d) return at + 8;
+      const std::uint64_t next = element(at, end, explicit_vr, depth);
+      if (next <= at) return end;  // not followed
+      at = next;
+    }
+    return end;
+  }
+
+  // One element at `at`: its value's length checked against the file, sequences walked.
+  std::uint64_t element(std::uint64_t at, std::uint64_t end, bool explicit_vr, int depth) {
+    const std::uint32_t group = u16(at), elem = u16(at + 2);
+    const char* vr = reinterpret_cast<const char*>(b_ + at + 4);
+    std::uint64_t head = 8;
+    std::uint32_t length = 0;
+    bool sequence = false, implicit_inside = !explicit_vr;
+    if (explicit_vr) {
+      if (!known(vr)) return 0;  // not followed
+      if (long_form(vr)) {
+        if (at + 12 > size_) past_end(group, elem, 12, at);
+        head = 12;
+        length = u32(at + 8);
+        sequence = std::memcmp(vr, "SQ", 2) == 0 || std::memcmp(vr, "UN", 2) == 0 ||
+                   (length == kUndefined && group == 0x7fe0);  // encapsulated pixel data
+        if (std::memcmp(vr, "UN", 2) == 0) implicit_inside = true;
+      } else {
+        length = u16(at + 6);
+      }
+    } else {
+      length = u32(at + 4);
+    }
+    const std::uint64_t value = at + head;
+    if (length == kUndefined) {  // a sequence (or fragments) up to its delimiter
+      if (!(sequence || !explicit_vr) || depth > 32) return 0;
+      return items(value, end, !implicit_inside, depth + 1, group == 0x7fe0);
+    }
+    if (value + length > size_) past_end(group, elem, length, value);
+    // A sequence of defined length (or, implicit, a value that starts with an item).
+    const bool starts_item = length >= 8 && u16(value) == 0xfffe && u16(value + 2) == 0xe000;
+    if ((sequence || !explicit_vr) && starts_item && depth <= 32)
+      items(value, value + length, !implicit_inside, depth + 1, group == 0x7fe0);
+    return value + length;
+  }
+
+  // The items of a sequence from `at`, to `end` or its delimiter. Fragments (pixel data) hold
+  // bytes, not elements.
+  std::uint64_t items(std::uint64_t at, std::uint64_t end, bool explicit_vr, int depth,
+                      bool fragments) {
+    while (at + 8 <= end) {
+      if (u16(at) != 0xfffe) return end;  // not followed
+      const std::uint32_t what = u16(at + 2), length = u32(at + 4);
+      if (what == 0xe0dd) return at + 8;  // sequence delimiter
+      if (what != 0xe000) return end;
+      const std::uint64_t value = at + 8;
+      if (length == kUndefined) {
+        if (fragments) return end;
+        at = elements(value, end, explicit_vr, depth, true);
+        continue;
+      }
+      if (value + length > size_)
+        past_end(fragments ? 0x7fe0 : 0xfffe, fragments ? 0x0010 : 0xe000, length, value);
+      if (!fragments) elements(value, value + length, explicit_vr, depth, false);
+      at = value + length;
+    }
+    return end;
+  }
+
+  const unsigned char* b_;
+  std::uint64_t size_;
+  std::string where_, which_;
+};
+
+}  // namespace
+
+void check_dicom_file(const std::string& file, const std::string& where, const std::string& which) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;  // GDCM says why
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 132) {
+    ::close(fd);
+    return;
+  }
+  void* map = ::mmap(nullptr, std::size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return;
+  try {
+    Walk(static_cast<const unsigned char*>(map), std::uint64_t(st.st_size), where, which).file();
+  } catch (...) {
+    ::munmap(map, std::size_t(st.st_size));
+    throw;
+  }
+  ::munmap(map, std::size_t(st.st_size));
 }
 
 }  // namespace hemotwin::imaging

@@ -22,11 +22,13 @@ void check_image_file(const std::string& path);
 void check_image_size(const std::string& path, std::uint64_t voxels, std::uint64_t bytes_per_voxel,
                       const std::string& layout);
 
-/// Throws Error, naming `folder` and `which` (\"slice 6 of 57\": never the file's name, which is
-/// often its SOP Instance UID), when a DICOM file is shorter than its elements announce: its
-/// pixel data cut short (dicom_checks.cpp).
-void check_dicom_pixel_data(const std::string& file, const std::string& folder,
-                            const std::string& which);
+/// Throws Error, naming `where` and `which` ("file 6 of 57 (by name)": never the file's name in
+/// a folder, which is often its SOP Instance UID), when a DICOM Part 10 file's elements, walked
+/// by their lengths before GDCM reads it (dicom_checks.cpp), hold a meta element without a value
+/// representation (GDCM aborts on an assert) or a length that runs past the file's end (GDCM
+/// allocates it, up to 4 GiB, and reads pixel data cut short with a silenced warning). Files
+/// without the "DICM" prefix, deflated and big-endian ones are left to GDCM.
+void check_dicom_file(const std::string& file, const std::string& where, const std::string& which);
 
 /// Throws Error, naming the folder, when the slices of a DICOM series (their Image Position
 /// (Patient), in slice order, and the slices' normal) are not evenly spaced: a slice missing or

@@ -34,6 +34,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 
 #include "hemotwin/core/error.hpp"
 #include "image_checks.hpp"
@@ -83,7 +84,7 @@ typename Img<T>::Pointer read(const std::string& path) {
   auto io = io_for_reading(path);
   io->SetFileName(path);
   if (dynamic_cast<itk::GDCMImageIO*>(io.GetPointer()))  // one (multi-frame) DICOM file
-    check_dicom_pixel_data(path, path, "the file");
+    check_dicom_file(path, path, "the file");
   // Every query of the header may throw (an unknown voxel type throws from GetComponentSize:
   // found by fuzz_image), so all of them sit inside the one try.
   try {
@@ -112,6 +113,15 @@ struct SeriesFiles {
 };
 
 SeriesFiles series_in(const std::string& folder) {
+  // GDCM's scan of the folder reads every file's header: each is walked first, whole.
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(folder))
+    if (e.is_regular_file()) files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  for (std::size_t i = 0; i < files.size(); ++i)  // named by place: a file's name may be a UID
+    check_dicom_file(
+        files[i], folder,
+        "file " + std::to_string(i + 1) + " of " + std::to_string(files.size()) + " (by name)");
   SeriesFiles s;
   s.names = itk::GDCMSeriesFileNames::New();
   s.names->SetUseSeriesDetails(true);
@@ -180,13 +190,10 @@ std::vector<SeriesInfo> dicom_series(const std::string& folder) {
 }
 
 namespace {
-// Each slice's pixel data must be whole, and their Image Position (Patient) along the slices'
-// normal must step evenly (image_checks.hpp). Slices are named by their place, never by file.
+// The slices' Image Position (Patient) along their normal must step evenly (image_checks.hpp);
+// each file was checked whole when the folder was listed (series_in).
 void check_slices(const std::string& folder, const std::vector<std::string>& names,
                   const itk::GDCMImageIO& first) {
-  const std::string n = std::to_string(names.size());
-  for (std::size_t i = 0; i < names.size(); ++i)
-    check_dicom_pixel_data(names[i], folder, "slice " + std::to_string(i + 1) + " of " + n);
   if (names.size() < 3 || first.GetNumberOfDimensions() < 3 || first.GetDimensions(2) > 1) return;
   const auto r = first.GetDirection(0), c = first.GetDirection(1);
   const std::array<double, 3> normal{r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2],

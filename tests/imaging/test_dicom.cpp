@@ -175,7 +175,7 @@ TEST(Dicom, ASliceCutShortOrMissingIsRefused) {
   std::ofstream(third, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() - 40);
   fs::remove(tmp.path() / "gap" / (uid + ".4.dcm"));
   const std::pair<const char*, const char*> expected[] = {
-      {"cut", "slice 3 of 6 is cut short: "},
+      {"cut", "the pixel data of file 3 of 6 (by name) is cut short: 176 of its 216 bytes"},
       {"gap",
        "slices 3 and 4 of 5 (in position order) lie 3 mm apart, the series' spacing is "
        "1.5 mm"}};
@@ -187,6 +187,37 @@ TEST(Dicom, ASliceCutShortOrMissingIsRefused) {
       const std::string m = e.what();
       EXPECT_NE(m.find(what), std::string::npos) << m;
       EXPECT_EQ(m.find("1.2.826"), std::string::npos) << "a file's name (its UID) in: " << m;
+    }
+  }
+}
+
+// A file meta element without a value representation made GDCM abort on an assert (found by
+// fuzz_image): the file, alone or in a folder, is refused before GDCM reads it.
+TEST(Dicom, AMalformedMetaHeaderIsRefusedBeforeGdcmAborts) {
+  TempDir tmp(std::string("dicom-") +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  const Grid g = series_grid();
+  const std::string uid = "1.2.826.0.1.3680043.2.1125.1.2.500";
+  write_series(tmp.path(), g, uid, 0);
+  const fs::path second = tmp.path() / (uid + ".2.dcm");
+  std::string bytes = slurp(second);
+  ASSERT_EQ(bytes.substr(128, 4), "DICM");
+  ASSERT_EQ(bytes.substr(136, 2), "UL");  // (0002,0000) group length
+  bytes[136] = '\x0b';
+  bytes[137] = 'N';
+  std::ofstream(second, std::ios::binary | std::ios::trunc) << bytes;
+  for (const fs::path& p : {tmp.path(), second}) {
+    try {
+      read_image(p);
+      ADD_FAILURE() << p << ": expected a refusal";
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find("is not valid DICOM: its file meta information element (0002,0000) has "
+                       "no value representation"),
+                std::string::npos)
+          << m;
+      if (p == tmp.path())  // in a folder the file is named by place; a path given is kept
+        EXPECT_EQ(m.find(uid + ".2"), std::string::npos) << "a file's name (its UID) in: " << m;
     }
   }
 }
