@@ -279,4 +279,47 @@ void check_legacy_vtk(const fs::path& path) {
   if (points < 0) fail("no POINTS section");
 }
 
+void check_obj(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  const char* kinds[3] = {"vertex", "texture coordinate", "normal"};
+  long long counts[3] = {0, 0, 0}, number = 0;  // v, vt, vn lines
+  struct Reference {
+    long long index, line;
+    int kind;
+  };
+  std::vector<Reference> refs;  // checked at the end: an index may name a later vertex
+  auto fail = [&](long long line, const std::string& what) {
+    throw Error("not a readable OBJ surface: line " + std::to_string(line) + ": " + what,
+                path.string());
+  };
+  std::string line;
+  while (std::getline(in, line)) {
+    ++number;
+    const auto w = words(line);
+    if (w.empty()) continue;
+    const int defines = w[0] == "v" ? 0 : w[0] == "vt" ? 1 : w[0] == "vn" ? 2 : -1;
+    if (defines >= 0) ++counts[defines];
+    if (w[0] != "f" && w[0] != "l") continue;
+    for (std::size_t i = 1; i < w.size(); ++i) {
+      // "v", "v/t", "v/t/n" or "v//n": 1-based, or negative counting back from the last read.
+      std::size_t at = 0;
+      for (int kind = 0; kind < 3 && at <= w[i].size(); ++kind) {
+        const auto slash = std::min(w[i].find('/', at), w[i].size());
+        const std::string part = w[i].substr(at, slash - at);
+        at = slash + 1;
+        if (part.empty() && kind > 0) continue;
+        long long v = 0;
+        if (!is_integer(part, v) || v == 0)
+          fail(number, "'" + w[i] + "' where a " + kinds[kind] +
+                           " index (1, 2, ... or -1, -2, ...) belongs");
+        refs.push_back({v < 0 ? counts[kind] + 1 + v : v, number, kind});
+      }
+    }
+  }
+  for (const auto& r : refs)
+    if (r.index < 1 || r.index > counts[r.kind])
+      fail(r.line, "names " + std::string(kinds[r.kind]) + " " + std::to_string(r.index) +
+                       ", but the file has " + std::to_string(counts[r.kind]));
+}
+
 }  // namespace hemotwin::geometry_checks

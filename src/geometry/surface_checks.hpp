@@ -14,6 +14,11 @@ void check_stl(const std::filesystem::path& path);
 /// element with x, y and z and a face element with a list of indices.
 void check_ply(const std::filesystem::path& path);
 
+/// An OBJ file's faces and lines: every vertex index (1-based, or negative from the last vertex
+/// read) names a vertex of the file. VTK 9.1's OBJ reader takes any index, and a filter after it
+/// reads past its points (found by fuzz_surface).
+void check_obj(const std::filesystem::path& path);
+
 /// A legacy VTK polydata file: its header lines, and in ASCII its POINTS and cell sections (the
 /// number of values they announce, each a number, every index naming a point).
 void check_legacy_vtk(const std::filesystem::path& path);

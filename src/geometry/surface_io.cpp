@@ -127,6 +127,7 @@ TriangleMesh read_surface(const fs::path& path) {
   } else if (ext == ".vtp") {
     run(Ptr<vtkXMLPolyDataReader>::New());
   } else if (ext == ".obj") {
+    geometry_checks::check_obj(path);
     run(Ptr<vtkOBJReader>::New());
   } else if (ext == ".ply") {
     geometry_checks::check_ply(path);

@@ -113,9 +113,10 @@ class Walk {
     const char* vr = reinterpret_cast<const char*>(b_ + at + 4);
     std::uint64_t head = 8;
     std::uint32_t length = 0;
-    bool sequence = false, implicit_inside = !explicit_vr;
-    if (explicit_vr) {
-      if (!known(vr)) return 0;  // not followed
+    // An element without a VR where one belongs is read as implicit, as GDCM does.
+    const bool implicit = !explicit_vr || !known(vr);
+    bool sequence = false, implicit_inside = implicit;
+    if (!implicit) {
       if (long_form(vr)) {
         if (at + 12 > size_) past_end(group, elem, 12, at);
         head = 12;
@@ -131,13 +132,13 @@ class Walk {
     }
     const std::uint64_t value = at + head;
     if (length == kUndefined) {  // a sequence (or fragments) up to its delimiter
-      if (!(sequence || !explicit_vr) || depth > 32) return 0;
+      if (!(sequence || implicit) || depth > 32) return 0;
       return items(value, end, !implicit_inside, depth + 1, group == 0x7fe0);
     }
     if (value + length > size_) past_end(group, elem, length, value);
     // A sequence of defined length (or, implicit, a value that starts with an item).
     const bool starts_item = length >= 8 && u16(value) == 0xfffe && u16(value + 2) == 0xe000;
-    if ((sequence || !explicit_vr) && starts_item && depth <= 32)
+    if ((sequence || implicit) && starts_item && depth <= 32)
       items(value, value + length, !implicit_inside, depth + 1, group == 0x7fe0);
     return value + length;
   }

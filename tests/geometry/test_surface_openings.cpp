@@ -145,9 +145,9 @@ TEST(SurfaceIo, TruncatedBinaryStlIsNamedAsSuch) {
   EXPECT_NE(msg.find("not a regular file"), std::string::npos) << msg;
 }
 
-// PLY and legacy VTK files are checked before VTK 9.1 reads them (it crashed on each of the bad
+// PLY, OBJ and legacy VTK files are checked before VTK 9.1 reads them (it crashed on each of the bad
 // files below: fuzz/regressions/surface); a good file of each still reads.
-TEST(SurfaceIo, PlyAndLegacyVtkAreCheckedBeforeVtkReadsThem) {
+TEST(SurfaceIo, PlyObjAndLegacyVtkAreCheckedBeforeVtkReadsThem) {
   const fs::path dir = scratch("ply-vtk");
   const std::string points = "1 0 0\n-1 0 0\n0 1 0\n0 -1 0\n0 0 1\n0 0 -1\n";
   const std::string faces =
@@ -168,14 +168,32 @@ TEST(SurfaceIo, PlyAndLegacyVtkAreCheckedBeforeVtkReadsThem) {
   std::ofstream(dir / "good.vtk") << vtk(faces);
   std::ofstream(dir / "word.vtk") << vtk("3 0 2 4\n3 acet 1 4\n" + faces.substr(16));
   std::ofstream(dir / "counts.vtk") << vtk(faces.substr(8));
+  // OBJ: 1-based, or negative from the last vertex; VTK took an index past the points and a
+  // filter after it read there (fuzz_surface).
+  const auto obj = [&](const std::string& last_face) {
+    std::string v;
+    for (std::size_t at = 0; at < points.size();) {
+      const auto end = points.find('\n', at);
+      v += "v " + points.substr(at, end - at) + "\n";
+      at = end + 1;
+    }
+    return v + "f 1 3 5\nf 3 2 5\nf 2 4 5\nf 4 1 5\nf 3 1 6\nf 2 3 6\nf 4 2 -1\n" + last_face +
+           "\n";
+  };
+  std::ofstream(dir / "good.obj") << obj("f 1 4 6");
+  std::ofstream(dir / "far.obj") << obj("f 1 30000 6");
+  std::ofstream(dir / "tex.obj") << obj("f 1/1 4 6");  // VTK 9.1 crashed here too
   EXPECT_EQ(read_surface(dir / "good.ply").triangles.size(), 8u);
   EXPECT_EQ(read_surface(dir / "good.vtk").triangles.size(), 8u);
+  EXPECT_EQ(read_surface(dir / "good.obj").triangles.size(), 8u);
   for (const auto& [file, expect] : std::vector<std::pair<std::string, std::string>>{
            {"no_z.ply", "vertex element with properties x, y and z"},
            {"far.ply", "'9' is not a vertex index (0 to 5)"},
            {"short.ply", "the line ends where there should be a vertex index"},
            {"word.vtk", "POLYGONS: 'acet' is no point index (0 to 5)"},
-           {"counts.vtk", "the file ends inside POLYGONS"}}) {
+           {"counts.vtk", "the file ends inside POLYGONS"},
+           {"far.obj", "line 14: names vertex 30000, but the file has 6"},
+           {"tex.obj", "line 14: names texture coordinate 1, but the file has 0"}}) {
     const fs::path path = dir / file;
     const std::string msg = message_of([&] { read_surface(path); });
     EXPECT_NE(msg.find(expect), std::string::npos) << file << ": " << msg;
