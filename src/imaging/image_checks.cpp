@@ -134,10 +134,21 @@ DataExtent metaimage_extent(const std::string& path) {
   std::map<std::string, std::string> fields;
   std::string line;
   std::uint64_t offset = 0;
+  std::string before;  // lines without '=': MetaIO reads them into the next field's name
   while (std::getline(in, line)) {
     offset += line.size() + 1;
     const auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
+    if (eq == std::string::npos) {
+      before += line + '\n';
+      continue;
+    }
+    // MetaIO copies a field name into 255 bytes without a bound (a buffer overflow that
+    // _FORTIFY_SOURCE aborts: found by fuzz_image).
+    if (before.size() + eq > 254)
+      throw Error("not a MetaImage header: a field name of " + std::to_string(before.size() + eq) +
+                      " characters before its '=' (at most 254)",
+                  path);
+    before.clear();
     const std::string key = trim(line.substr(0, eq));
     fields[key] = trim(line.substr(eq + 1));
     if (key == "ElementDataFile") break;
