@@ -19,6 +19,10 @@ void check_ply(const std::filesystem::path& path);
 /// reads past its points (found by fuzz_surface).
 void check_obj(const std::filesystem::path& path);
 
+/// A VTK XML file (.vtp): each binary array's header (its byte count, or its compression blocks)
+/// against the bytes that follow, appended raw, appended base64 or inline (vtk_xml_checks.cpp).
+void check_vtk_xml(const std::filesystem::path& path);
+
 /// A legacy VTK polydata file: its header lines, and in ASCII its POINTS and cell sections (the
 /// number of values they announce, each a number, every index naming a point).
 void check_legacy_vtk(const std::filesystem::path& path);

@@ -125,6 +125,7 @@ TriangleMesh read_surface(const fs::path& path) {
     geometry_checks::check_stl(path);
     run(Ptr<vtkSTLReader>::New());
   } else if (ext == ".vtp") {
+    geometry_checks::check_vtk_xml(path);
     run(Ptr<vtkXMLPolyDataReader>::New());
   } else if (ext == ".obj") {
     geometry_checks::check_obj(path);

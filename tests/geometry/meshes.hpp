@@ -2,13 +2,35 @@
 // Triangle meshes with known geometry for the surface tests: convex polyhedra (whose exit
 // distance along a segment is analytic: the nearest of its face planes) and a UV sphere.
 #include <cmath>
+#include <filesystem>
+#include <functional>
 #include <limits>
 #include <numbers>
+#include <string>
 #include <vector>
 
+#include "hemotwin/core/error.hpp"
 #include "hemotwin/geometry/surface.hpp"
 
 namespace hemotwin::test {
+
+/// An empty scratch folder for a surface test's files.
+inline std::filesystem::path scratch(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hemotwin-surface-" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+/// The message of the hemotwin::Error that `f` throws, or "(no error)".
+inline std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
 
 /// A convex polyhedron as half-spaces n.x <= h (n unit, outward).
 struct Halfspaces {

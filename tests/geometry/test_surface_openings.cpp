@@ -21,22 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("hemotwin-surface-" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 const Vec3 kAxis = Vec3(1, 0.4, -0.3).normalized();
 
 }  // namespace
@@ -145,8 +129,8 @@ TEST(SurfaceIo, TruncatedBinaryStlIsNamedAsSuch) {
   EXPECT_NE(msg.find("not a regular file"), std::string::npos) << msg;
 }
 
-// PLY, OBJ and legacy VTK files are checked before VTK 9.1 reads them (it crashed on each of the bad
-// files below: fuzz/regressions/surface); a good file of each still reads.
+// PLY, OBJ and legacy VTK files are checked before VTK 9.1 reads them (it crashed on each of the
+// bad files below: fuzz/regressions/surface); a good file of each still reads.
 TEST(SurfaceIo, PlyObjAndLegacyVtkAreCheckedBeforeVtkReadsThem) {
   const fs::path dir = scratch("ply-vtk");
   const std::string points = "1 0 0\n-1 0 0\n0 1 0\n0 -1 0\n0 0 1\n0 0 -1\n";
