@@ -5,10 +5,12 @@
 // instantiates cpu::stream_collide for its functors, so the families compile in parallel.
 // Internal to hemotwin::core.
 
-// GCC 12's AVX-512 sqrt intrinsic starts from _mm512_undefined_pd(), which -Wmaybe-uninitialized
-// reports wherever the collision's sqrt is inlined (the local viscosity): a false positive.
+// GCC 12's AVX-512 intrinsics (sqrt, max, shifts) start from _mm512_undefined_*(), a deliberate
+// self-initialisation that -Wmaybe-uninitialized and, once the edge lanes are blended through
+// kernels::blend, -Wuninitialized report wherever they are inlined: false positives.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 #if defined(__SSE2__)
@@ -88,10 +90,10 @@ HEMOTWIN_INLINE V pull_row(const T* const (&base)[brick_neighbours], int y, int 
   } else if constexpr (cx == 1) {
     // Lanes 1..B-1 come from x-1 of this row; lane 0 from x = B-1 of the left brick.
     v.copy_from(row - 1, stdx::element_aligned);
-    stdx::where(edge.first, v) = V(base[neighbour_slot(-1, by, bz)][row_off + B - 1]);
+    v = kernels::blend(edge.first, V(base[neighbour_slot(-1, by, bz)][row_off + B - 1]), v);
   } else {
     v.copy_from(row + 1, stdx::element_aligned);
-    stdx::where(edge.last, v) = V(base[neighbour_slot(1, by, bz)][row_off]);
+    v = kernels::blend(edge.last, V(base[neighbour_slot(1, by, bz)][row_off]), v);
   }
   return v;
 }
@@ -186,13 +188,13 @@ HEMOTWIN_INLINE V16f pull_pair(const float* const (&base)[brick_neighbours], int
   } else if constexpr (cx == 1) {
     const float* left = base[neighbour_slot(-1, 0, bz)] + row_off;
     v.copy_from(row - 1, stdx::element_aligned);
-    stdx::where(pair.first_lo, v) = V16f(left[B - 1]);
-    stdx::where(pair.first_hi, v) = V16f(left[2 * B - 1]);
+    v = kernels::blend(pair.first_lo, V16f(left[B - 1]), v);
+    v = kernels::blend(pair.first_hi, V16f(left[2 * B - 1]), v);
   } else {
     const float* right = base[neighbour_slot(1, 0, bz)] + row_off;
     v.copy_from(row + 1, stdx::element_aligned);
-    stdx::where(pair.last_lo, v) = V16f(right[0]);
-    stdx::where(pair.last_hi, v) = V16f(right[B]);
+    v = kernels::blend(pair.last_lo, V16f(right[0]), v);
+    v = kernels::blend(pair.last_hi, V16f(right[B]), v);
   }
   return v;
 }

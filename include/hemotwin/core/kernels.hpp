@@ -99,12 +99,26 @@ HEMOTWIN_HD HEMOTWIN_INLINE V vselect_not_positive(const V& test, const V& value
   return test > V(0) ? v : value;
 }
 #if !defined(__CUDACC__)
+/// `a` in the lanes of `m`, `b` in the others. Clang 14 with libstdc++ 12's <experimental/simd>
+/// drops a masked assignment (`where(m, v) = a` leaves v as it was) on AVX-512's bitmask ABI,
+/// which made every kernel that patches a brick's edge lane wrong (the fuzz preset's clang build
+/// of the tests: tests/core/test_simd_blend.cpp); there the lanes are chosen one by one.
+template <class T, class Abi>
+inline std::experimental::simd<T, Abi> blend(const std::experimental::simd_mask<T, Abi>& m,
+                                             const std::experimental::simd<T, Abi>& a,
+                                             std::experimental::simd<T, Abi> b) {
+#if defined(__clang__)
+  return std::experimental::simd<T, Abi>([&](auto i) { return m[i] ? T(a[i]) : T(b[i]); });
+#else
+  where(m, b) = a;
+  return b;
+#endif
+}
 template <class T, class Abi>
 inline std::experimental::simd<T, Abi> vselect_not_positive(
     const std::experimental::simd<T, Abi>& test, const std::experimental::simd<T, Abi>& value,
-    std::experimental::simd<T, Abi> v) {
-  where(test <= T(0), v) = value;
-  return v;
+    const std::experimental::simd<T, Abi>& v) {
+  return blend(test <= T(0), value, v);
 }
 // std::experimental's fmin/fmax call libm lane by lane; min/max are single instructions.
 template <class T, class Abi>
