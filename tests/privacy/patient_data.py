@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Patient data against everything hemotwin writes or prints.
 
-Usage: patient_data.py --hemotwin BIN --plant PLANT_DICOM SCENARIO [SCENARIO...]  (or `all`)
+Usage: patient_data.py --hemotwin BIN --plant PLANT_DICOM [--python-path DIR] SCENARIO [...]
+(or `all`; `python` needs --python-path, the build's python/ folder)
 
 A phantom scan is written as DICOM series whose headers carry identifiers (PLANTED: the patient's
 name, IDs, birth date, address, the study's and series' descriptions, the protocol, comments, a
@@ -32,10 +33,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
 from cli_tests import PROGRESS_CASE  # noqa: E402
-from script_driver import check, registry, run_tests  # noqa: E402
+from script_driver import Failed, check, registry, run_tests  # noqa: E402
 
 HEMOTWIN = ""
 PLANT = ""
+PYTHON_PATH = ""
 TESTS, test = registry()
 
 UID_ROOT = "1.2.826.0.1.3680043.2.1125.7733"  # under GDCM's root; every planted UID starts so
@@ -385,14 +387,72 @@ def errors(tmp):
     w.nothing_found()
 
 
+# The Python package on the planted series: what a notebook would do, its printed text and the
+# exceptions' messages collected and printed.
+PYTHON_SESSION = r"""
+import hemotwin
+said = []
+image = hemotwin.read_image("scan_first")
+said.append(repr(image))
+said += [repr((s.index, s.files, s.size, s.spacing)) for s in hemotwin.list_dicom_series("both")]
+hemotwin.write_image(image, "py/scan.nii.gz")
+result = hemotwin.run(hemotwin.Case.from_file("case.toml"), "py/run", info=said.append)
+said.append(repr(result))
+for folder, series in [("damaged", -1), ("both", -1), ("both", 5)]:
+    try:
+        hemotwin.read_image(folder, series)
+        said.append(f"{folder}: read")
+    except Exception as e:
+        said.append(f"{folder}: {type(e).__name__}: {e}")
+print("\n".join(said))
+"""
+
+
+@test
+def python(tmp):
+    """The Python package: read_image, list_dicom_series, write_image and run from the planted
+    series, and its exceptions on a damaged series and a folder of two."""
+    if not PYTHON_PATH:
+        raise Failed("the python scenario needs --python-path (the build's python/ folder)")
+    w = Work(tmp)
+    phantom(w, "first", "--sac-radius", "3.0", "--seed", "1")
+    phantom(w, "later", "--sac-radius", "3.6", "--seed", "2")
+    w.plant("first/scan.nii.gz", "scan_first", 1)
+    w.plant("later/scan.nii.gz", "scan_later", 2)
+    both = w.dir / "both"
+    both.mkdir()
+    for folder in ["scan_first", "scan_later"]:
+        for f in (w.dir / folder).iterdir():
+            shutil.copy(f, both / f"{folder}_{f.name}")
+    damaged = w.dir / "damaged"
+    shutil.copytree(w.dir / "scan_first", damaged)
+    w.inputs += [both, damaged]
+    victim = sorted(damaged.iterdir())[5]
+    victim.write_bytes(victim.read_bytes()[:1000])
+    (w.dir / "py").mkdir()
+    (w.dir / "case.toml").write_text(CASE)
+    env = dict(os.environ, PYTHONPATH=PYTHON_PATH)
+    p = subprocess.run([sys.executable, "-c", PYTHON_SESSION], cwd=w.dir, capture_output=True,
+                       text=True, timeout=600, env=env)
+    w.printed.append(("(python session)", p.stdout + p.stderr))
+    check(p.returncode == 0, f"the Python session failed:\n{p.stdout}\n{p.stderr}")
+    check(re.search(r"damaged: \w+: .*cut short", p.stdout),
+          f"the damaged series was not refused:\n{p.stdout}")
+    check((w.dir / "py" / "run" / "results.h5").is_file(), "the Python run wrote no results")
+    print(p.stdout.strip().splitlines()[-3:])
+    w.nothing_found()
+
+
 def main():
-    global HEMOTWIN, PLANT
+    global HEMOTWIN, PLANT, PYTHON_PATH
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--hemotwin", required=True)
     ap.add_argument("--plant", required=True)
+    ap.add_argument("--python-path", default="")
     ap.add_argument("tests", nargs="+")
     a = ap.parse_args()
     HEMOTWIN, PLANT = os.path.abspath(a.hemotwin), os.path.abspath(a.plant)
+    PYTHON_PATH = a.python_path
     names = list(TESTS) if a.tests == ["all"] else a.tests
     unknown = [n for n in names if n not in TESTS]
     if unknown:
