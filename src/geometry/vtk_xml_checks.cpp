@@ -151,6 +151,9 @@ void check_vtk_xml(const std::filesystem::path& path) {
     }
     if (!data.word(word, blocks) || !data.word(word, block) || !data.word(word, last))
       fail(name, "its compression header cannot be read (the data ends, or is not base64)");
+    if (block == 0 || last > block)  // VTK divides by the block size, even for no blocks
+      fail(name, "its compression header gives blocks of " + std::to_string(block) +
+                     " bytes, the last of " + std::to_string(last));
     if (blocks > data.left() / std::uint64_t(word))
       fail(name, "its compression header announces " + std::to_string(blocks) +
                      " blocks, more than the file holds");

@@ -110,6 +110,10 @@ class Walk {
   // One element at `at`: its value's length checked against the file, sequences walked.
   std::uint64_t element(std::uint64_t at, std::uint64_t end, bool explicit_vr, int depth) {
     const std::uint32_t group = u16(at), elem = u16(at + 2);
+    if (group == 0xfffe)  // GDCM asserts on an item outside a sequence
+      fail("an item tag " + tag_name(group, elem) +
+           " stands among the elements, outside a "
+           "sequence");
     const char* vr = reinterpret_cast<const char*>(b_ + at + 4);
     std::uint64_t head = 8;
     std::uint32_t length = 0;
