@@ -56,6 +56,9 @@ class Walk {
   void file() {
     if (size_ < 132 || std::memcmp(b_ + 128, "DICM", 4) != 0) return;  // no Part 10 header
     std::uint64_t at = 132;
+    // GDCM guesses the encoding of a file without one and asserts on some guesses (fuzz_image).
+    if (size_ < 140 || u16(at) != 0x0002)
+      fail("no file meta information (group 0002) follows its DICM prefix");
     std::string syntax = "1.2.840.10008.1.2.1";     // explicit VR little endian
     while (at + 8 <= size_ && u16(at) == 0x0002) {  // meta information: explicit VR always
       if (!known(reinterpret_cast<const char*>(b_ + at + 4)))
