@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -230,6 +231,23 @@ DataExtent nifti_extent(const std::string& path) {
                   path);
     sizes.push_back(std::uint64_t(d));
   }
+  // The orientation: ITK 5.2 aborts (vnl's assert_finite in an SVD) on a non-finite one
+  // (fuzz_image). The voxel sizes and the quaternion always count; srow where sform_code says so.
+  auto real = [&](std::size_t at1, std::size_t at2) {
+    return v2 ? field_at<double>(h, at2, swap) : double(field_at<float>(h, at1, swap));
+  };
+  auto finite = [&](const char* what, std::size_t at1, std::size_t at2, int n) {
+    for (int i = 0; i < n; ++i)
+      if (!std::isfinite(real(at1 + 4 * std::size_t(i), at2 + 8 * std::size_t(i))))
+        throw Error(std::string("NIfTI header: ") + what + " holds a value that is not a finite " +
+                        "number",
+                    path);
+  };
+  finite("pixdim", 76, 104, 4);
+  finite("the quaternion (quatern_b to qoffset_z)", 256, 352, 6);
+  const std::int32_t sform = v2 ? field_at<std::int32_t>(h, 348, swap)
+                                : std::int32_t(field_at<std::int16_t>(h, 254, swap));
+  if (sform > 0) finite("srow_x, srow_y, srow_z", 280, 400, 12);
   if (bitpix < 8 || bitpix % 8 != 0) return e;  // bit masks: not checked
   const double vox_offset =
       v2 ? double(field_at<std::int64_t>(h, 168, swap)) : field_at<float>(h, 108, swap);
