@@ -46,8 +46,9 @@ std::string tag_name(std::uint32_t group, std::uint32_t element) {
 }
 
 // The elements of one file, walked by their lengths. Only what GDCM would trip over is an error
-// (an element without a value representation in the meta information, a length running past the
-// file's end); anything else this walk does not follow ends it quietly, left to GDCM.
+// (no meta information after DICM, a meta element without a value representation, an item tag
+// among the elements, a length running past the file's end); anything else this walk does not
+// follow ends it quietly, left to GDCM.
 class Walk {
  public:
   Walk(const unsigned char* data, std::uint64_t size, std::string where, std::string which)
@@ -65,6 +66,7 @@ class Walk {
         fail("its file meta information element " + tag_name(2, u16(at + 2)) +
              " has no value representation (two letters such as UL, OB, UI)");
       const std::uint64_t next = element(at, size_, true, 0);
+      if (next <= at) return;  // not followed
       if (u16(at + 2) == 0x0010) {  // the transfer syntax
         const std::uint64_t head = long_form(reinterpret_cast<const char*>(b_ + at + 4)) ? 12 : 8;
         syntax.assign(reinterpret_cast<const char*>(b_ + at + head), next - at - head);
