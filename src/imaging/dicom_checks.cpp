@@ -66,7 +66,7 @@ class Walk {
         fail("its file meta information element " + tag_name(2, u16(at + 2)) +
              " has no value representation (two letters such as UL, OB, UI)");
       const std::uint64_t next = element(at, size_, true, 0);
-      if (next <= at) return;  // not followed
+      if (next <= at) return;       // not followed
       if (u16(at + 2) == 0x0010) {  // the transfer syntax
         const std::uint64_t head = long_form(reinterpret_cast<const char*>(b_ + at + 4)) ? 12 : 8;
         syntax.assign(reinterpret_cast<const char*>(b_ + at + head), next - at - head);

@@ -26,12 +26,12 @@ import signal
 import struct
 import subprocess
 import sys
-import time
 import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
+import cli_tests  # noqa: E402
 from cli_tests import PROGRESS_CASE  # noqa: E402
 from script_driver import Failed, check, registry, run_tests  # noqa: E402
 
@@ -173,7 +173,6 @@ class Work:
         self.dir = Path(tmp)
         self.inputs = []  # folders of planted DICOM (excluded from the search)
         self.printed = []  # (command, stdout + stderr)
-        self.expected = []  # files the stages must have written
 
     def plant(self, scan, folder, series):
         """Writes `scan` as a DICOM series with the identifiers and checks they are there."""
@@ -205,26 +204,13 @@ class Work:
         said = self.run(args, **kw)
         for pattern in writes:
             check(list(self.dir.glob(pattern)), f"hemotwin {args[0]} wrote no {pattern}\n{said}")
-            self.expected.append(pattern)
         return said
 
     def until_signal(self, args, sig=signal.SIGTERM):
         """Starts a run, sends `sig` at its first progress line; the run writes a checkpoint."""
-        e = dict(os.environ)
-        e.pop("TERM", None)
-        p = subprocess.Popen([HEMOTWIN, *args], cwd=self.dir, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=e)
-        seen = ""
-        deadline = time.time() + 120
-        while not re.search(r"\(\d+%\)", seen) and time.time() < deadline:
-            line = p.stderr.readline()
-            if not line:
-                break
-            seen += line
-        p.send_signal(sig)
-        out, err = p.communicate(timeout=120)
-        self.printed.append((" ".join(args), out + seen + err))
-        check(p.returncode == 75, f"a signalled run: exit code {p.returncode}, expected 75\n{err}")
+        rc, said = cli_tests.run_until_signal(args, self.dir, sig)
+        self.printed.append((" ".join(args), said))
+        check(rc == 75, f"a signalled run: exit code {rc}, expected 75\n{said}")
 
     def nothing_found(self):
         """Searches every file under the directory but the planted inputs, and every message."""
@@ -254,6 +240,26 @@ def phantom(w, name, *args):
 CASE = PROGRESS_CASE.replace('"first/scan.nii.gz"', '"scan_first"')
 CUTS = ["--cut", "3,0,0,-1,0,0", "--cut", "37,0,0,1,0,0", "--cut",
         "28.6,-11.5,9.5,0.905,-0.302,0.302"]
+
+
+def bad_folders(w, keep):
+    """Two planted series (scan_first, scan_later), a folder `both` holding the two, and a copy
+    `damaged` of the first whose sixth file keeps `keep(its size)` bytes."""
+    phantom(w, "first", "--sac-radius", "3.0", "--seed", "1")
+    phantom(w, "later", "--sac-radius", "3.6", "--seed", "2")
+    w.plant("first/scan.nii.gz", "scan_first", 1)
+    w.plant("later/scan.nii.gz", "scan_later", 2)
+    both = w.dir / "both"
+    both.mkdir()
+    for folder in ["scan_first", "scan_later"]:
+        for f in (w.dir / folder).iterdir():
+            shutil.copy(f, both / f"{folder}_{f.name}")
+    damaged = w.dir / "damaged"
+    shutil.copytree(w.dir / "scan_first", damaged)
+    w.inputs += [both, damaged]
+    victim = sorted(damaged.iterdir())[5]
+    data = victim.read_bytes()
+    victim.write_bytes(data[:keep(len(data))])
 
 
 def xvfb():
@@ -321,7 +327,6 @@ def segment_and_run(tmp):
             ["one/results.h5", "one/results.xdmf", "one/summary.json", "one/iolets.csv",
              "one/case.toml", "one/wall.vtp", "one/wall_surface.vtp"])
     w.until_signal(["run", "case.toml", "--output", "stopped", "--set", "time.duration_s=3"])
-    w.expected.append("stopped.checkpoint/checkpoint.h5")
     check((w.dir / "stopped.checkpoint" / "checkpoint.h5").is_file(), "no checkpoint written")
     w.stage(["analyze", "one"], ["one/metrics.json"])
     w.stage(["report", "one", "--output", "rep"],
@@ -354,21 +359,7 @@ def errors(tmp):
     """Refusals that name the DICOM input: a seed outside the scan, two series in one folder (the
     listing), a series index past them, a damaged file, a case whose scan segments to nothing."""
     w = Work(tmp)
-    phantom(w, "first", "--sac-radius", "3.0", "--seed", "1")
-    phantom(w, "later", "--sac-radius", "3.6", "--seed", "2")
-    w.plant("first/scan.nii.gz", "scan_first", 1)
-    w.plant("later/scan.nii.gz", "scan_later", 2)
-    both = w.dir / "both"
-    both.mkdir()
-    for folder in ["scan_first", "scan_later"]:
-        for f in (w.dir / folder).iterdir():
-            shutil.copy(f, both / f"{folder}_{f.name}")
-    w.inputs.append(both)
-    damaged = w.dir / "damaged"
-    shutil.copytree(w.dir / "scan_first", damaged)
-    w.inputs.append(damaged)
-    victim = sorted(damaged.iterdir())[5]
-    victim.write_bytes(victim.read_bytes()[:len(victim.read_bytes()) * 6 // 10])
+    bad_folders(w, lambda size: size * 6 // 10)
     out = ["--output", "x.nrrd"]
     said = [w.run(["segment", "scan_first", "--seed", "500,0,0", *out], code=2),
             w.run(["segment", "both", "--seed", "5,0,0", *out], code=2),
@@ -415,20 +406,7 @@ def python(tmp):
     if not PYTHON_PATH:
         raise Failed("the python scenario needs --python-path (the build's python/ folder)")
     w = Work(tmp)
-    phantom(w, "first", "--sac-radius", "3.0", "--seed", "1")
-    phantom(w, "later", "--sac-radius", "3.6", "--seed", "2")
-    w.plant("first/scan.nii.gz", "scan_first", 1)
-    w.plant("later/scan.nii.gz", "scan_later", 2)
-    both = w.dir / "both"
-    both.mkdir()
-    for folder in ["scan_first", "scan_later"]:
-        for f in (w.dir / folder).iterdir():
-            shutil.copy(f, both / f"{folder}_{f.name}")
-    damaged = w.dir / "damaged"
-    shutil.copytree(w.dir / "scan_first", damaged)
-    w.inputs += [both, damaged]
-    victim = sorted(damaged.iterdir())[5]
-    victim.write_bytes(victim.read_bytes()[:1000])
+    bad_folders(w, lambda size: 1000)
     (w.dir / "py").mkdir()
     (w.dir / "case.toml").write_text(CASE)
     env = dict(os.environ, PYTHONPATH=PYTHON_PATH)
@@ -452,6 +430,7 @@ def main():
     ap.add_argument("tests", nargs="+")
     a = ap.parse_args()
     HEMOTWIN, PLANT = os.path.abspath(a.hemotwin), os.path.abspath(a.plant)
+    cli_tests.HEMOTWIN = HEMOTWIN  # for cli_tests.run_until_signal
     PYTHON_PATH = a.python_path
     names = list(TESTS) if a.tests == ["all"] else a.tests
     unknown = [n for n in names if n not in TESTS]
