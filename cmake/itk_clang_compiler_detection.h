@@ -1,5 +1,5 @@
 // Debian's ITK 5.2 ships itk_compiler_detection.h generated for GCC alone: any other compiler stops
-// at "#error Unsupported compiler". The clang build (the fuzz preset: libFuzzer needs clang)
+// at "#error Unsupported compiler". The clang build (the asan preset: libFuzzer needs clang)
 // force-includes this file (CMakeLists.txt): it takes that header's include guard and defines
 // what the header defines, for clang in C++20, where every feature it asks about is present.
 #pragma once

@@ -1,7 +1,7 @@
 // kernels::blend on every SIMD width the CPU kernels use, against lane-by-lane expectations.
 // Clang 14 with libstdc++ 12 dropped `where(m, v) = a` on AVX-512 (v came back unchanged), and
 // with it every brick-edge lane of the stream kernels: the tests run in GCC builds, so this
-// check is also built by the clang fuzz preset and run by scripts/fuzz (its exit code says).
+// check is also built by the clang asan preset and run by scripts/fuzz (its exit code says).
 #include <cstdio>
 #include <experimental/simd>
 

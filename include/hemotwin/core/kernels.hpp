@@ -101,8 +101,8 @@ HEMOTWIN_HD HEMOTWIN_INLINE V vselect_not_positive(const V& test, const V& value
 #if !defined(__CUDACC__)
 /// `a` in the lanes of `m`, `b` in the others. Clang 14 with libstdc++ 12's <experimental/simd>
 /// drops a masked assignment (`where(m, v) = a` leaves v as it was) on AVX-512's bitmask ABI,
-/// which made every kernel that patches a brick's edge lane wrong (the fuzz preset's clang build
-/// of the tests: tests/core/test_simd_blend.cpp); there the lanes are chosen one by one.
+/// which made every kernel that patches a brick's edge lane wrong (found by a clang build of the
+/// tests; checked by tests/core/simd_blend_check.cpp); there the lanes are chosen one by one.
 template <class T, class Abi>
 inline std::experimental::simd<T, Abi> blend(const std::experimental::simd_mask<T, Abi>& m,
                                              const std::experimental::simd<T, Abi>& a,
