@@ -156,6 +156,16 @@ DataExtent metaimage_extent(const std::string& path) {
   }
   if (!fields.count("ElementDataFile") || !fields.count("DimSize")) return e;
   const std::string file = fields["ElementDataFile"];
+  const bool local = lower(file) == "local";  // MetaIO takes LOCAL, Local and local
+  if (!local && file != "LIST" && file.find('%') == std::string::npos) {
+    const fs::path data = fs::path(path).parent_path() / file;
+    // Checked whatever the rest says: MetaIO leaks the buffer of a compressed image whose data
+    // file is missing (found by fuzz_image), and a missing .raw is a common mistake.
+    if (!fs::is_regular_file(data.string()))
+      throw Error("the header's data file (ElementDataFile = " + file + ") is missing or not a " +
+                      "file: " + data.string() + "; keep the .raw or .zraw beside its header",
+                  path);
+  }
   const std::uint64_t element = met_element_size(fields["ElementType"]);
   if (file == "LIST" || file.find('%') != std::string::npos || element == 0) return e;
   auto sizes = sizes_of(path, "DimSize", fields["DimSize"]);
@@ -165,7 +175,7 @@ DataExtent metaimage_extent(const std::string& path) {
   e.bytes = byte_count(path, sizes, element, e.layout);
   e.layout += " of " + fields["ElementType"];
   const bool compressed = lower(fields["CompressedData"]) == "true";
-  if (file == "LOCAL") {
+  if (local) {
     e.data_file = path;
     e.offset = offset;
   } else {

@@ -197,4 +197,11 @@ TEST(ImageIo, TruncatedOrAbsurdFilesAreRefusedBeforeReading) {
   EXPECT_NE(msg.find("a field name of 312 characters before its '=' (at most 254)"),
             std::string::npos)
       << msg;
+  // A detached header whose data file is missing (MetaIO leaked a compressed one's buffer).
+  std::ofstream(tmp.path() / "alone.mhd")
+      << "ObjectType = Image\nNDims = 3\nDimSize = 4 4 4\nElementType = MET_FLOAT\n"
+         "CompressedData = True\nElementDataFile = alone.zraw\n";
+  msg = message([&] { read_image(tmp.path() / "alone.mhd"); });
+  EXPECT_NE(msg.find("data file (ElementDataFile = alone.zraw) is missing"), std::string::npos)
+      << msg;
 }
