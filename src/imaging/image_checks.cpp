@@ -157,17 +157,16 @@ DataExtent metaimage_extent(const std::string& path) {
   if (!fields.count("ElementDataFile") || !fields.count("DimSize")) return e;
   const std::string file = fields["ElementDataFile"];
   const bool local = lower(file) == "local";  // MetaIO takes LOCAL, Local and local
-  if (!local && file != "LIST" && file.find('%') == std::string::npos) {
-    const fs::path data = fs::path(path).parent_path() / file;
-    // Checked whatever the rest says: MetaIO leaks the buffer of a compressed image whose data
-    // file is missing (found by fuzz_image), and a missing .raw is a common mistake.
-    if (!fs::is_regular_file(data.string()))
-      throw Error("the header's data file (ElementDataFile = " + file + ") is missing or not a " +
-                      "file: " + data.string() + "; keep the .raw or .zraw beside its header",
-                  path);
-  }
+  const bool listed = file == "LIST" || file.find('%') != std::string::npos;
+  const std::string data_file = (fs::path(path).parent_path() / file).string();
+  // Checked whatever the rest says: MetaIO leaks the buffer of a compressed image whose data
+  // file is missing (found by fuzz_image), and a missing .raw is a common mistake.
+  if (!local && !listed && !fs::is_regular_file(data_file))
+    throw Error("the header's data file (ElementDataFile = " + file + ") is missing or not a " +
+                    "file: " + data_file + "; keep the .raw or .zraw beside its header",
+                path);
   const std::uint64_t element = met_element_size(fields["ElementType"]);
-  if (file == "LIST" || file.find('%') != std::string::npos || element == 0) return e;
+  if (listed || element == 0) return e;
   auto sizes = sizes_of(path, "DimSize", fields["DimSize"]);
   if (fields.count("ElementNumberOfChannels"))
     sizes.push_back(
@@ -179,7 +178,7 @@ DataExtent metaimage_extent(const std::string& path) {
     e.data_file = path;
     e.offset = offset;
   } else {
-    e.data_file = (fs::path(path).parent_path() / file).string();
+    e.data_file = data_file;
     const long long skip = whole_number(fields["HeaderSize"]);
     if (skip < 0) return e;  // "the data is at the end": nothing to compare
     e.offset = std::uint64_t(skip);
