@@ -3,16 +3,21 @@
 // it) aborts on an assert when a meta element has no value representation; it allocates the
 // length an element announces before reading it (4 GiB for a damaged length: found by
 // fuzz_image); and it reads a file cut short inside its pixel data with a warning, after which ITK
-// stacked the missing part as zeros, with exit code 0.
+// stacked the missing part as zeros, with exit code 0. In an enhanced (multi-frame) file GDCM
+// asserts on functional groups it expects: no Image Orientation (Patient), a Plane Position or
+// Pixel Measures sequence without an item, a frame whose orientation differs (fuzz_image).
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "hemotwin/core/error.hpp"
 #include "image_checks.hpp"
@@ -62,22 +67,29 @@ class Walk {
       fail("no file meta information (group 0002) follows its DICM prefix");
     std::string syntax = "1.2.840.10008.1.2.1";     // explicit VR little endian
     while (at + 8 <= size_ && u16(at) == 0x0002) {  // meta information: explicit VR always
-      if (!known(reinterpret_cast<const char*>(b_ + at + 4)))
-        fail("its file meta information element " + tag_name(2, u16(at + 2)) +
-             " has no value representation (two letters such as UL, OB, UI)");
+      const char* vr = reinterpret_cast<const char*>(b_ + at + 4);
+      const std::string name = "its file meta information element " + tag_name(2, u16(at + 2));
+      if (!known(vr)) fail(name + " has no value representation (two letters such as UL, OB, UI)");
+      // GDCM asserts on both (fuzz_image).
+      if (std::memcmp(vr, "SQ", 2) == 0)
+        fail(name + " is a sequence, which meta information is not");
+      if (long_form(vr) && at + 12 <= size_ && u32(at + 8) == kUndefined)
+        fail(name + " has an undefined length");
       const std::uint64_t next = element(at, size_, true, 0);
       if (next <= at) return;       // not followed
       if (u16(at + 2) == 0x0010) {  // the transfer syntax
-        const std::uint64_t head = long_form(reinterpret_cast<const char*>(b_ + at + 4)) ? 12 : 8;
+        const std::uint64_t head = long_form(vr) ? 12 : 8;
         syntax.assign(reinterpret_cast<const char*>(b_ + at + head), next - at - head);
         while (!syntax.empty() && (syntax.back() == '\0' || syntax.back() == ' '))
           syntax.pop_back();
       }
       at = next;
     }
+    if (at + 8 > size_) fail("no data set follows its file meta information");
     if (syntax == "1.2.840.10008.1.2.1.99" || syntax == "1.2.840.10008.1.2.2")
       return;  // deflated, big endian
     elements(at, size_, syntax != "1.2.840.10008.1.2", 0, false);
+    if (groups_.present && !lost_) orientation_check();
   }
 
  private:
@@ -106,7 +118,7 @@ class Walk {
     while (at + 8 <= end) {
       if (in_item && u16(at) == 0xfffe && u16(at + 2) == 0xe00d) return at + 8;
       const std::uint64_t next = element(at, end, explicit_vr, depth);
-      if (next <= at) return end;  // not followed
+      if (next <= at) return lost(end);  // not followed
       at = next;
     }
     return end;
@@ -140,16 +152,92 @@ class Walk {
       length = u32(at + 4);
     }
     const std::uint64_t value = at + head;
+    const std::uint32_t tag = group << 16 | elem;
+    if (tag == 0x52009229 || tag == 0x52009230) groups_.present |= path_.empty();
+    if (length == kUndefined && (!(sequence || implicit) || depth > 32)) return lost(0);
+    std::uint64_t next = 0;
+    path_.push_back({tag, 0});
     if (length == kUndefined) {  // a sequence (or fragments) up to its delimiter
-      if (!(sequence || implicit) || depth > 32) return 0;
-      return items(value, end, !implicit_inside, depth + 1, group == 0x7fe0);
+      next = items(value, end, !implicit_inside, depth + 1, group == 0x7fe0);
+    } else {
+      if (value + length > size_) past_end(group, elem, length, value);
+      // A sequence of defined length (or, implicit, a value that starts with an item).
+      const bool starts_item = length >= 8 && u16(value) == 0xfffe && u16(value + 2) == 0xe000;
+      if ((sequence || implicit) && starts_item && depth <= 32)
+        items(value, value + length, !implicit_inside, depth + 1, group == 0x7fe0);
+      next = value + length;
     }
-    if (value + length > size_) past_end(group, elem, length, value);
-    // A sequence of defined length (or, implicit, a value that starts with an item).
-    const bool starts_item = length >= 8 && u16(value) == 0xfffe && u16(value + 2) == 0xe000;
-    if ((sequence || implicit) && starts_item && depth <= 32)
-      items(value, value + length, !implicit_inside, depth + 1, group == 0x7fe0);
-    return value + length;
+    const int items_seen = path_.back().item;
+    path_.pop_back();
+    if (tag == 0x00200037 && length != kUndefined)
+      orientation_at(std::string(reinterpret_cast<const char*>(b_ + value), length));
+    if (in_functional_group() && !lost_ && items_seen == 0 &&
+        (tag == 0x00209113 || tag == 0x00209116 || tag == 0x00289110 || tag == 0x00289145))
+      fail("its functional group sequence " + tag_name(group, elem) +
+           " holds no item (an enhanced multi-frame file keeps each frame's position, "
+           "orientation and pixel spacing in one)");
+    return next;
+  }
+
+  std::uint64_t lost(std::uint64_t end) {
+    lost_ = true;
+    return end;
+  }
+  // Inside an item of the shared (5200,9229) or per-frame (5200,9230) functional groups.
+  bool in_functional_group() const {
+    return path_.size() == 1 && (path_[0].tag == 0x52009229 || path_[0].tag == 0x52009230);
+  }
+  // An Image Orientation (Patient) where GDCM looks for one: at the top level, in the first
+  // Plane Orientation item of the shared or the first per-frame group, in a frame's Plane
+  // Position item.
+  void orientation_at(std::string values) {
+    const auto first = [&](std::size_t i, std::uint32_t tag) {
+      return path_[i].tag == tag && path_[i].item == 1;
+    };
+    if (path_.empty()) {
+      groups_.top = values;
+    } else if (path_.size() == 2 && first(1, 0x00209116)) {
+      if (first(0, 0x52009229) && groups_.shared.empty()) groups_.shared = values;
+      if (first(0, 0x52009230) && groups_.frame.empty()) groups_.frame = values;
+    } else if (path_.size() == 2 && path_[0].tag == 0x52009230 && first(1, 0x00209113)) {
+      groups_.planes.push_back(std::move(values));
+    }
+  }
+  static std::vector<double> numbers(const std::string& values) {
+    std::vector<double> v;
+    for (std::size_t from = 0; from <= values.size();) {
+      std::size_t to = values.find('\\', from);
+      if (to == std::string::npos) to = values.size();
+      const std::string one = values.substr(from, to - from);
+      char* stop = nullptr;
+      const double x = std::strtod(one.c_str(), &stop);
+      v.push_back(stop != one.c_str() && std::isfinite(x) ? x : NAN);
+      from = to + 1;
+    }
+    return v;
+  }
+  // GDCM places an enhanced file's frames by the orientation of its functional groups (else of
+  // its top level) and asserts that there is one and that a frame carrying its own agrees.
+  void orientation_check() const {
+    const std::string& found = !groups_.shared.empty()  ? groups_.shared
+                               : !groups_.frame.empty() ? groups_.frame
+                                                        : groups_.top;
+    if (found.empty())
+      fail(
+          "it is an enhanced multi-frame file without Image Orientation (Patient) (0020,0037), "
+          "neither in a Plane Orientation functional group (0020,9116) nor at its top level: "
+          "the directions of its rows and columns are unknown");
+    const std::vector<double> cosines = numbers(found);
+    if (cosines.size() != 6 ||
+        std::isnan(cosines[0] + cosines[1] + cosines[2] + cosines[3] + cosines[4] + cosines[5]))
+      fail(
+          "its Image Orientation (Patient) (0020,0037) does not hold six numbers (the "
+          "direction cosines of its rows and columns)");
+    for (std::size_t f = 0; f < groups_.planes.size(); ++f)
+      if (numbers(groups_.planes[f]) != cosines)
+        fail("frame " + std::to_string(f + 1) +
+             " of this enhanced multi-frame file carries an Image Orientation (Patient) "
+             "(0020,0037) that differs from the file's");
   }
 
   // The items of a sequence from `at`, to `end` or its delimiter. Fragments (pixel data) hold
@@ -157,13 +245,14 @@ class Walk {
   std::uint64_t items(std::uint64_t at, std::uint64_t end, bool explicit_vr, int depth,
                       bool fragments) {
     while (at + 8 <= end) {
-      if (u16(at) != 0xfffe) return end;  // not followed
+      if (u16(at) != 0xfffe) return lost(end);  // not followed
       const std::uint32_t what = u16(at + 2), length = u32(at + 4);
       if (what == 0xe0dd) return at + 8;  // sequence delimiter
-      if (what != 0xe000) return end;
+      if (what != 0xe000) return lost(end);
+      if (!fragments) ++path_.back().item;
       const std::uint64_t value = at + 8;
       if (length == kUndefined) {
-        if (fragments) return end;
+        if (fragments) return lost(end);
         at = elements(value, end, explicit_vr, depth, true);
         continue;
       }
@@ -175,9 +264,22 @@ class Walk {
     return end;
   }
 
+  struct Level {  // a sequence the walk is in, and which of its items (from 1)
+    std::uint32_t tag;
+    int item;
+  };
+  struct Groups {  // what GDCM reads of an enhanced file's functional groups
+    bool present = false;
+    std::string shared, frame, top;   // the Image Orientation (Patient) where it is looked for
+    std::vector<std::string> planes;  // those of the frames' Plane Position items
+  };
+
   const unsigned char* b_;
   std::uint64_t size_;
   std::string where_, which_;
+  std::vector<Level> path_;
+  Groups groups_;
+  bool lost_ = false;  // the walk gave up somewhere: what it did not see may be anywhere
 };
 
 }  // namespace

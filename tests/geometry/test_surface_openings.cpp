@@ -166,7 +166,8 @@ TEST(SurfaceIo, PlyObjAndLegacyVtkAreCheckedBeforeVtkReadsThem) {
   };
   std::ofstream(dir / "good.obj") << obj("f 1 4 6");
   std::ofstream(dir / "far.obj") << obj("f 1 30000 6");
-  std::ofstream(dir / "tex.obj") << obj("f 1/1 4 6");  // VTK 9.1 crashed here too
+  std::ofstream(dir / "tex.obj") << obj("f 1/1 4 6");   // VTK 9.1 crashed here too
+  std::ofstream(dir / "slash.obj") << obj("f 1 4/ 6");  // and here
   EXPECT_EQ(read_surface(dir / "good.ply").triangles.size(), 8u);
   EXPECT_EQ(read_surface(dir / "good.vtk").triangles.size(), 8u);
   EXPECT_EQ(read_surface(dir / "good.obj").triangles.size(), 8u);
@@ -177,7 +178,10 @@ TEST(SurfaceIo, PlyObjAndLegacyVtkAreCheckedBeforeVtkReadsThem) {
            {"word.vtk", "POLYGONS: 'acet' is no point index (0 to 5)"},
            {"counts.vtk", "the file ends inside POLYGONS"},
            {"far.obj", "line 14: names vertex 30000, but the file has 6"},
-           {"tex.obj", "line 14: names texture coordinate 1, but the file has 0"}}) {
+           {"tex.obj", "line 14: names texture coordinate 1, but the file has 0"},
+           {"slash.obj",
+            "line 14: '4/' where a texture coordinate index (1, 2, ... or -1, -2, "
+            "...) belongs"}}) {
     const fs::path path = dir / file;
     const std::string msg = message_of([&] { read_surface(path); });
     EXPECT_NE(msg.find(expect), std::string::npos) << file << ": " << msg;

@@ -221,3 +221,60 @@ TEST(Dicom, AMalformedMetaHeaderIsRefusedBeforeGdcmAborts) {
     }
   }
 }
+
+// An enhanced multi-frame file whose Plane Orientation functional group (0020,9116) is lost made
+// GDCM abort on an assert while it computed the slice spacing (found by fuzz_image): refused.
+TEST(Dicom, AMultiFrameFileWithoutOrientationIsRefusedBeforeGdcmAborts) {
+  TempDir tmp(std::string("dicom-") +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  const fs::path file = tmp.path() / "volume.dcm";
+  hemotwin::testing::write_ct_multiframe(
+      file.string(), planted_spec(series_grid(), "1.2.826.0.1.3680043.2.1125.1.2.600", 0));
+  EXPECT_NO_THROW(read_image(file));  // whole, it reads
+  std::string bytes = slurp(file);
+  const std::string plane_orientation("\x20\x00\x16\x91", 4);  // (0020,9116), implicit VR
+  const auto at = bytes.find(plane_orientation);
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_EQ(bytes.find(plane_orientation, at + 1), std::string::npos);  // in the shared group
+  bytes[at] = '\xb5';                                                   // now (00B5,9116)
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+  try {
+    read_image(file);
+    ADD_FAILURE() << "expected a refusal";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "is not valid DICOM: it is an enhanced multi-frame file without Image "
+                  "Orientation (Patient) (0020,0037)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// File meta information that GDCM asserts on (found by fuzz_image): an element of undefined
+// length, and nothing after the meta information.
+TEST(Dicom, MetaInformationGdcmAssertsOnIsRefused) {
+  TempDir tmp(std::string("dicom-") +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  const std::string uid = "1.2.826.0.1.3680043.2.1125.1.2.700";
+  write_series(tmp.path(), series_grid(), uid, 0);
+  const fs::path file = tmp.path() / (uid + ".1.dcm");
+  const std::string bytes = slurp(file);
+  const std::string version("\x02\x00\x01\x00OB\x00\x00", 8);  // (0002,0001) OB
+  const auto at = bytes.find(version);
+  ASSERT_NE(at, std::string::npos);
+  std::string undefined = bytes;
+  undefined.replace(at + 8, 4, std::string(4, '\xff'));
+  const auto meta_end = bytes.find(std::string("\x08\x00", 2), 132);  // group 0008 begins
+  ASSERT_NE(meta_end, std::string::npos);
+  for (const auto& [content, what] :
+       {std::pair{undefined, "element (0002,0001) has an undefined length"},
+        std::pair{bytes.substr(0, meta_end), "no data set follows its file meta information"}}) {
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << content;
+    try {
+      read_image(file);
+      ADD_FAILURE() << "expected a refusal: " << what;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  }
+}
