@@ -30,6 +30,17 @@ std::string range_str(const Grid& g) {
   return point_str(lo) + " to " + point_str(hi);
 }
 
+// The voxel of each seed; a seed outside the scan is refused before any filter runs.
+std::vector<Index3> seed_voxels(const Grid& g, const std::vector<Vec3>& seeds) {
+  std::vector<Index3> at;
+  for (const Vec3& s : seeds) {
+    at.push_back(g.nearest(s));
+    if (!g.contains(at.back()[0], at.back()[1], at.back()[2]))
+      throw Error("seed " + point_str(s) + " lies outside the scan, which spans " + range_str(g));
+  }
+  return at;
+}
+
 double percentile(std::vector<float> v, double q) {
   if (v.empty()) return 0;
   const auto k = std::size_t(std::clamp(q, 0.0, 1.0) * double(v.size() - 1));
@@ -122,6 +133,7 @@ Segmentation threshold_connected(const Image& image, const ThresholdOptions& o) 
   if (o.lower && o.upper && !(*o.lower <= *o.upper))
     throw Error("the threshold range is empty: lower " + std::to_string(*o.lower) + " > upper " +
                 std::to_string(*o.upper));
+  const std::vector<Index3> voxels = seed_voxels(g, o.seeds);
 
   auto smooth = detail::to_raw(image);
   // Curvature flow is explicit: stable for time steps up to h^2 / 16 in 3-D (ITK's 0.0625 at unit
@@ -134,10 +146,7 @@ Segmentation threshold_connected(const Image& image, const ThresholdOptions& o) 
   // Seeds: inside the image, and their neighbourhood's intensity.
   std::vector<std::array<int, 3>> seeds;
   std::vector<float> seed_values;
-  for (const Vec3& s : o.seeds) {
-    const Index3 i = g.nearest(s);
-    if (!g.contains(i[0], i[1], i[2]))
-      throw Error("seed " + point_str(s) + " lies outside the scan, which spans " + range_str(g));
+  for (const Index3& i : voxels) {
     seeds.push_back({i[0], i[1], i[2]});
     for (int dz = -1; dz <= 1; ++dz)
       for (int dy = -1; dy <= 1; ++dy)
@@ -259,12 +268,12 @@ Segmentation vesselness_connected(const Image& image, const std::vector<Vec3>& s
   const Grid& g = image.grid;
   if (seeds.empty()) throw Error("segmentation needs at least one seed point inside the vessel");
   if (!(level > 0 && level < 1)) throw Error("the vesselness level must lie in (0, 1)");
+  const std::vector<Index3> voxels = seed_voxels(g, seeds);
   const Image v = vesselness(image, o);
   std::vector<std::array<int, 3>> at;
-  for (const Vec3& s : seeds) {
-    const Index3 i = g.nearest(s);
-    if (!g.contains(i[0], i[1], i[2]))
-      throw Error("seed " + point_str(s) + " lies outside the scan, which spans " + range_str(g));
+  for (std::size_t k = 0; k < seeds.size(); ++k) {
+    const Vec3& s = seeds[k];
+    const Index3& i = voxels[k];
     // The strongest response within one voxel: a seed a hair off a thin vessel's axis still counts.
     double best = -1;
     std::array<int, 3> pick{i[0], i[1], i[2]};
