@@ -168,6 +168,13 @@ DataExtent metaimage_extent(const std::string& path) {
   const std::uint64_t element = met_element_size(fields["ElementType"]);
   if (listed || element == 0) return e;
   auto sizes = sizes_of(path, "DimSize", fields["DimSize"]);
+  // MetaIO read NDims = .3 as no dimension and leaked its inflate buffer (found by fuzz_image).
+  const std::string dims = fields.count("NDims") ? fields["NDims"] : "";
+  const auto ndims = sizes_of(path, "NDims", dims);
+  if (ndims.size() != 1 || ndims[0] != sizes.size())
+    throw Error("header field NDims = '" + dims + "': the number of sizes in DimSize (" +
+                    std::to_string(sizes.size()) + ") expected",
+                path);
   if (fields.count("ElementNumberOfChannels"))
     sizes.push_back(
         sizes_of(path, "ElementNumberOfChannels", fields["ElementNumberOfChannels"])[0]);

@@ -204,4 +204,18 @@ TEST(ImageIo, TruncatedOrAbsurdFilesAreRefusedBeforeReading) {
   msg = message([&] { read_image(tmp.path() / "alone.mhd"); });
   EXPECT_NE(msg.find("data file (ElementDataFile = alone.zraw) is missing"), std::string::npos)
       << msg;
+  // NDims that is not the count of DimSize (MetaIO read '.3' as none and leaked a buffer).
+  std::ofstream(tmp.path() / "dims.mhd")
+      << "ObjectType = Image\nNDims = .3\nDimSize = 4 4 4\nElementType = MET_FLOAT\n"
+         "ElementDataFile = alone.mhd\n";
+  msg = message([&] { read_image(tmp.path() / "dims.mhd"); });
+  EXPECT_NE(msg.find("header field NDims = '.3': positive whole sizes expected"), std::string::npos)
+      << msg;
+  std::ofstream(tmp.path() / "dims.mhd")
+      << "ObjectType = Image\nNDims = 2\nDimSize = 4 4 4\nElementType = MET_FLOAT\n"
+         "ElementDataFile = alone.mhd\n";
+  msg = message([&] { read_image(tmp.path() / "dims.mhd"); });
+  EXPECT_NE(msg.find("header field NDims = '2': the number of sizes in DimSize (3) expected"),
+            std::string::npos)
+      << msg;
 }
