@@ -59,8 +59,16 @@ class Walk {
   Walk(const unsigned char* data, std::uint64_t size, std::string where, std::string which)
       : b_(data), size_(size), where_(std::move(where)), which_(std::move(which)) {}
 
-  void file() {
-    if (size_ < 132 || std::memcmp(b_ + 128, "DICM", 4) != 0) return;  // no Part 10 header
+  void file(bool alone) {
+    if (size_ < 132 || std::memcmp(b_ + 128, "DICM", 4) != 0) {  // no Part 10 header
+      if (alone || bare_data_set())
+        fail(
+            "it has no DICOM Part 10 header (the 'DICM' prefix at byte 128): ACR-NEMA or a bare "
+            "data set, which hemotwin does not read; convert it to DICOM Part 10 (e.g. "
+            "gdcmconv)" +
+            std::string(alone ? "" : " or move it out of the folder"));
+      return;
+    }
     std::uint64_t at = 132;
     // GDCM guesses the encoding of a file without one and asserts on some guesses (fuzz_image).
     if (size_ < 140 || u16(at) != 0x0002)
@@ -94,6 +102,16 @@ class Walk {
 
  private:
   std::uint32_t u16(std::uint64_t at) const { return b_[at] | std::uint32_t(b_[at + 1]) << 8; }
+  // Whether GDCM 3.0 takes a file without the prefix for a data set (FileMetaInformation::
+  // ReadCompat): by its first tag's group (meta, command, 0008, big-endian 0008), a private
+  // creator's element, or a value representation after the tag. Its guesses then assert on
+  // what follows (found by fuzz_image); a file it does not take (text) it skips.
+  bool bare_data_set() const {
+    if (size_ < 8) return false;
+    const std::uint32_t group = u16(0), elem = u16(2);
+    return group == 0x0000 || group == 0x0002 || group == 0x0008 || group == 0x0800 ||
+           elem == 0x0010 || known(reinterpret_cast<const char*>(b_ + 4));
+  }
   std::uint32_t u32(std::uint64_t at) const { return u16(at) | u16(at + 2) << 16; }
   [[noreturn]] void fail(const std::string& what) const {
     throw Error(which_ + " is not valid DICOM: " + what, where_);
@@ -284,19 +302,23 @@ class Walk {
 
 }  // namespace
 
-void check_dicom_file(const std::string& file, const std::string& where, const std::string& which) {
+void check_dicom_file(const std::string& file, const std::string& where, const std::string& which,
+                      bool alone) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;  // GDCM says why
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 132) {
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (!regular || st.st_size == 0) {
     ::close(fd);
+    if (regular && alone) throw Error(which + " is not valid DICOM: it is empty", where);
     return;
   }
   void* map = ::mmap(nullptr, std::size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);
   if (map == MAP_FAILED) return;
   try {
-    Walk(static_cast<const unsigned char*>(map), std::uint64_t(st.st_size), where, which).file();
+    Walk(static_cast<const unsigned char*>(map), std::uint64_t(st.st_size), where, which)
+        .file(alone);
   } catch (...) {
     ::munmap(map, std::size_t(st.st_size));
     throw;

@@ -26,9 +26,13 @@ void check_image_size(const std::string& path, std::uint64_t voxels, std::uint64
 /// a folder, which is often its SOP Instance UID), when a DICOM Part 10 file's elements, walked
 /// by their lengths before GDCM reads it (dicom_checks.cpp), hold a meta element without a value
 /// representation (GDCM aborts on an assert) or a length that runs past the file's end (GDCM
-/// allocates it, up to 4 GiB, and reads pixel data cut short with a silenced warning). Files
-/// without the "DICM" prefix, deflated and big-endian ones are left to GDCM.
-void check_dicom_file(const std::string& file, const std::string& where, const std::string& which);
+/// allocates it, up to 4 GiB, and reads pixel data cut short with a silenced warning), and the
+/// functional groups of an enhanced file GDCM asserts on. A file without the "DICM" prefix is
+/// refused when GDCM would read it as a bare data set or ACR-NEMA (its guesses there assert),
+/// alone whatever it holds; in a folder, others (a text file) are left to GDCM's scan, which
+/// skips them. Deflated and big-endian files are left to GDCM.
+void check_dicom_file(const std::string& file, const std::string& where, const std::string& which,
+                      bool alone);
 
 /// Throws Error, naming the folder, when the slices of a DICOM series (their Image Position
 /// (Patient), in slice order, and the slices' normal) are not evenly spaced: a slice missing or

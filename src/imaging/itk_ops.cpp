@@ -84,7 +84,7 @@ typename Img<T>::Pointer read(const std::string& path) {
   auto io = io_for_reading(path);
   io->SetFileName(path);
   if (dynamic_cast<itk::GDCMImageIO*>(io.GetPointer()))  // one (multi-frame) DICOM file
-    check_dicom_file(path, path, "the file");
+    check_dicom_file(path, path, "the file", true);
   // Every query of the header may throw (an unknown voxel type throws from GetComponentSize:
   // found by fuzz_image), so all of them sit inside the one try.
   try {
@@ -121,7 +121,8 @@ SeriesFiles series_in(const std::string& folder) {
   for (std::size_t i = 0; i < files.size(); ++i)  // named by place: a file's name may be a UID
     check_dicom_file(
         files[i], folder,
-        "file " + std::to_string(i + 1) + " of " + std::to_string(files.size()) + " (by name)");
+        "file " + std::to_string(i + 1) + " of " + std::to_string(files.size()) + " (by name)",
+        false);
   SeriesFiles s;
   s.names = itk::GDCMSeriesFileNames::New();
   s.names->SetUseSeriesDetails(true);

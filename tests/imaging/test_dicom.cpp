@@ -278,3 +278,29 @@ TEST(Dicom, MetaInformationGdcmAssertsOnIsRefused) {
     }
   }
 }
+
+// A file without the Part 10 prefix: GDCM guesses its encoding and asserts on some guesses
+// (found by fuzz_image). Alone, or in a folder when GDCM would take it for a data set, it is
+// refused; a text file beside a series is left for GDCM's scan to skip.
+TEST(Dicom, AFileWithoutItsPart10HeaderIsRefusedAndAStrayTextFileIsNot) {
+  TempDir tmp(std::string("dicom-") +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  const std::string uid = "1.2.826.0.1.3680043.2.1125.1.2.800";
+  write_series(tmp.path(), series_grid(), uid, 0);
+  std::ofstream(tmp.path() / "README.txt") << "Exported by the PACS on Monday.\n";
+  EXPECT_EQ(read_image(tmp.path()).grid.size[2], series_grid().size[2]);
+  const fs::path file = tmp.path() / (uid + ".2.dcm");
+  const std::string bare = slurp(file).substr(132);  // no preamble, no DICM: group 0002 first
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << bare;
+  for (const fs::path& p : {file, tmp.path()}) {
+    try {
+      read_image(p);
+      ADD_FAILURE() << p << ": expected a refusal";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("has no DICOM Part 10 header (the 'DICM' prefix at "
+                                           "byte 128)"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
