@@ -231,7 +231,22 @@ DataExtent nifti_extent(const std::string& path) {
   const bool v2 = hdr == 540;
   if (v2 && got < 540) throw Error("NIfTI-2 header truncated", path);
   const std::string magic(reinterpret_cast<const char*>(h + (v2 ? 4 : 344)), 3);
-  if (magic != "n+1" && magic != "n+2") return e;  // a .hdr/.img pair: not checked
+  // Without "n+1"/"n+2" the voxels are in an .img beside the header (a NIfTI pair, "ni1", or
+  // ANALYZE 7.5, which ITK reads too, whatever the header's name). ITK allocated the image a
+  // header announces before finding that file missing (found by fuzz_image).
+  std::string paired;
+  if (magic != "n+1" && magic != "n+2") {
+    std::string stem = gz ? path.substr(0, path.size() - 3) : path;
+    stem = stem.substr(0, stem.size() - fs::path(stem).extension().string().size());
+    for (const char* ext : {".img", ".img.gz"})
+      if (paired.empty() && fs::is_regular_file(stem + ext)) paired = stem + ext;
+    if (paired.empty())
+      throw Error(
+          "its header is of a .hdr/.img pair or ANALYZE 7.5 (no 'n+1' magic), whose "
+          "voxels belong in " +
+              fs::path(stem).filename().string() + ".img beside it; that file is missing",
+          path);
+  }
   const int bitpix = field_at<std::int16_t>(h, v2 ? 14 : 72, swap);
   const std::int64_t ndim =
       v2 ? field_at<std::int64_t>(h, 16, swap) : field_at<std::int16_t>(h, 40, swap);
@@ -273,7 +288,15 @@ DataExtent nifti_extent(const std::string& path) {
   e.bytes = byte_count(path, sizes, std::uint64_t(bitpix / 8), e.layout);
   e.layout += " of " + std::to_string(bitpix) + "-bit voxels";
   e.data_file = path;
-  if (gz) {  // one stream from byte 0: the header, then the voxels
+  if (!paired.empty()) {  // the voxels from vox_offset of the .img (gzipped: one stream)
+    e.data_file = paired;
+    if (ends_with(paired, ".gz")) {
+      e.packing = Packing::Gzip;
+      e.bytes += std::uint64_t(vox_offset);
+    } else {
+      e.offset = std::uint64_t(vox_offset);
+    }
+  } else if (gz) {  // one stream from byte 0: the header, then the voxels
     e.packing = Packing::Gzip;
     e.bytes += std::uint64_t(vox_offset);
   } else {

@@ -172,6 +172,23 @@ TEST(ImageIo, TruncatedOrAbsurdFilesAreRefusedBeforeReading) {
     EXPECT_NE(msg.find("truncated"), std::string::npos) << msg;
     EXPECT_NE(msg.find("48 x 40 x 32"), std::string::npos) << msg;
   }
+  // A NIfTI header without its "n+1" magic: its voxels belong in an .img beside it (ITK
+  // allocated the image before finding that file missing: fuzz_image), and are counted there.
+  {
+    std::string pair;
+    std::ifstream in(tmp.path() / "scan.nii", std::ios::binary);
+    pair.assign(std::istreambuf_iterator<char>(in), {});
+    pair.replace(344, 4, std::string("ni1\0", 4));
+    std::ofstream(tmp.path() / "pair.nii", std::ios::binary) << pair.substr(0, 352);
+  }
+  std::string msg = message([&] { read_image(tmp.path() / "pair.nii"); });
+  EXPECT_NE(msg.find("whose voxels belong in pair.img beside it; that file is missing"),
+            std::string::npos)
+      << msg;
+  std::ofstream(tmp.path() / "pair.img", std::ios::binary) << std::string(1000, '\0');
+  msg = message([&] { read_image(tmp.path() / "pair.nii"); });
+  EXPECT_NE(msg.find("image truncated: its header announces 48 x 40 x 32"), std::string::npos)
+      << msg;
   // A header that announces a billion times the voxels it holds: refused before any allocation.
   std::string text;
   {
@@ -180,7 +197,7 @@ TEST(ImageIo, TruncatedOrAbsurdFilesAreRefusedBeforeReading) {
   }
   text.replace(text.find("DimSize = 48 40 32"), 18, "DimSize = 48000 40000 32000");
   std::ofstream(tmp.path() / "huge.mha", std::ios::binary) << text;
-  std::string msg = message([&] { read_image(tmp.path() / "huge.mha"); });
+  msg = message([&] { read_image(tmp.path() / "huge.mha"); });
   EXPECT_NE(msg.find("huge.mha: the header announces 48000 x 40000 x 32000 of MET_FLOAT"),
             std::string::npos)
       << msg;
