@@ -70,6 +70,7 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
   const bool aa = options_.streaming == StreamingScheme::AaPattern;
   links_ = build_links<L>(*lattice_, spec);
   iolets_ = spec.iolets;
+  motions_ = spec.wall_motions;
   slabs_ = build_iolet_slabs(*lattice_, spec);
   sections_ = spec.sections;
   for (auto& slab : build_section_slabs(*lattice_, spec)) slabs_.push_back(std::move(slab));
@@ -97,7 +98,7 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
   compute_profile_weights();  // from every link of the whole lattice, on every rank alike
   if (split_over) split();
   build_sponge();
-  profile_.assign(iolets_.size() * (kernels::profile_samples + 1), T(0));
+  profile_.assign((iolets_.size() + motions_.size()) * (kernels::profile_samples + 1), T(0));
   using kernels::Layout;
   for (Layout layout :
        aa ? std::vector{Layout::Swapped, Layout::Pushed} : std::vector{Layout::Plain})
@@ -128,7 +129,8 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
     }
 #endif
   }
-  if (sub_) halo_ = std::make_unique<HaloExchange<T>>(*sub_, options_.communicator, options_.backend);
+  if (sub_)
+    halo_ = std::make_unique<HaloExchange<T>>(*sub_, options_.communicator, options_.backend);
   initialise();
 }
 
@@ -182,7 +184,8 @@ void Engine<T, L>::build_sponge() {
       sponge_cell_.push_back(c);
       sponge_scale_.push_back(T((1.0 - 1.0 / t) / (1.0 - 1.0 / options_.tau)));
     }
-    if (sub_ && k + 1 == sub_->border_bricks.size()) sponge_border_ = std::int64_t(sponge_cell_.size());
+    if (sub_ && k + 1 == sub_->border_bricks.size())
+      sponge_border_ = std::int64_t(sponge_cell_.size());
   }
 }
 
@@ -271,7 +274,7 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
   const kernels::PopulationView<T, L> post{nullptr, neighbours, layout};
   CompiledLinks c;
   std::vector<std::int64_t> cell;  // each linear link's fluid cell and direction
-  std::vector<std::uint8_t> cell_dir;
+  std::vector<std::uint8_t> cell_dir, wall;
   for (std::size_t k = 0; k < links_.size(); ++k) {
     const int i = links_.dir[k];
     const int ib = L::opposite[i];
@@ -286,15 +289,24 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
       continue;
     }
     const std::int64_t from = post.slot_of(x, i);
-    // Moving-wall term per unit inlet velocity: -2 w rho0 (c_i . u_w) / c_s^2 with u_w along the
-    // inward normal, scaled by the profile.
-    double moving = 0;
-    if (links_.kind[k] == std::uint8_t(LinkKind::Velocity)) {
-      const Vec3 n = -iolets_[links_.iolet[k]].normal.normalized();
-      const double cn = lat.c[i][0] * n[0] + lat.c[i][1] * n[1] + lat.c[i][2] * n[2];
-      moving = -6.0 * lat.w[i] * cn;
-    }
+    // Moving-wall term per unit velocity: -2 w rho0 (c_i . u_w) / c_s^2, for an inlet with u_w
+    // along the inward normal scaled by the profile, for a wall motion its velocity at the
+    // crossing point scaled by its amplitude (a "profile" of one value after the iolets').
     const double q = links_.q[k];
+    const Vec3 ci(lat.c[i][0], lat.c[i][1], lat.c[i][2]);
+    double moving = 0;
+    std::int16_t source = links_.iolet[k];
+    if (links_.kind[k] == std::uint8_t(LinkKind::Velocity)) {
+      moving = -6.0 * lat.w[i] * ci.dot(-iolets_[links_.iolet[k]].normal.normalized());
+    } else if (links_.kind[k] == std::uint8_t(LinkKind::Wall)) {
+      const Vec3 crossing = lattice_->position(x) + q * lattice_->dx() * ci;
+      for (std::size_t g = 0; g < motions_.size(); ++g)
+        if (motions_[g].covers(crossing)) {
+          moving = -6.0 * lat.w[i] * ci.dot(motions_[g].velocity(crossing));
+          source = std::int16_t(iolets_.size() + g);
+          break;
+        }
+    }
     double a = 1, b = 0;
     std::int64_t aux = from;
     // Only walls interpolate. A velocity iolet's links take the halfway rule whatever their q:
@@ -322,10 +334,11 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
     c.aux.push_back(aux);
     c.to.push_back(to);
     for (double v : {a, b, moving}) c.coeff.push_back(T(v));
-    c.iolet.push_back(links_.iolet[k]);
+    c.iolet.push_back(source);
     c.coord.push_back(T(links_.coord[k]));
     cell.push_back(x);
     cell_dir.push_back(std::uint8_t(i));
+    wall.push_back(links_.kind[k] == std::uint8_t(LinkKind::Wall));
   }
   // Sorted by the slot written: neighbouring links then touch neighbouring memory.
   std::vector<std::size_t> order(c.to.size());
@@ -354,7 +367,7 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
     for (std::size_t s = 0; s < order.size(); ++s) {
       const std::size_t k = order[s];
       const bool returns_all = c.coeff[3 * k] == T(1) && c.coeff[3 * k + 1] == T(0);
-      if (c.iolet[k] < 0 && !returns_all) leaky.emplace_back(cell[k], cell_dir[k], std::int64_t(s));
+      if (wall[k] && !returns_all) leaky.emplace_back(cell[k], cell_dir[k], std::int64_t(s));
     }
     std::sort(leaky.begin(), leaky.end());
     for (std::size_t s = 0; s < leaky.size(); ++s) {
@@ -430,6 +443,20 @@ void Engine<T, L>::set_iolet_values(const std::vector<double>& values,
     cuda::copy_to_device(dev_->iolet_value.p, iolet_value_.data(), iolet_value_.size() * sizeof(T));
     cuda::copy_to_device(dev_->profile.p, profile_.data(), profile_.size() * sizeof(T));
   }
+#endif
+}
+
+template <class T, class L>
+void Engine<T, L>::set_wall_speeds(const std::vector<double>& speeds) {
+  constexpr int M = kernels::profile_samples;
+  if (speeds.size() != motions_.size())
+    throw Error("set_wall_speeds: expected " + std::to_string(motions_.size()) + " speeds, got " +
+                std::to_string(speeds.size()));
+  for (std::size_t g = 0; g < speeds.size(); ++g)
+    std::fill_n(profile_.begin() + std::ptrdiff_t((iolets_.size() + g) * (M + 1)), M + 1,
+                T(speeds[g]));
+#ifdef HEMOTWIN_HAVE_CUDA
+  if (dev_) cuda::copy_to_device(dev_->profile.p, profile_.data(), profile_.size() * sizeof(T));
 #endif
 }
 
@@ -558,8 +585,8 @@ void Engine<T, L>::stream_bricks(const Op& collide, int out,
     const bool streaming =
         options_.streaming_stores > 0 ||
         (options_.streaming_stores < 0 && f_[0].size() * sizeof(T) > streaming_threshold);
-    cpu::stream_collide<T, L>(f_[cur_].data(), f_[out].data(), *lattice_, collide, streaming,
-                              false, {bricks ? bricks->data() : nullptr, count});
+    cpu::stream_collide<T, L>(f_[cur_].data(), f_[out].data(), *lattice_, collide, streaming, false,
+                              {bricks ? bricks->data() : nullptr, count});
   } else {
 #ifdef HEMOTWIN_HAVE_CUDA
     const std::int32_t* list = nullptr;

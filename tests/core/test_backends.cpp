@@ -23,8 +23,8 @@
 using namespace hemotwin;
 
 // Off: the plain TRT case. On: regularized collision, Carreau-Yasuda viscosity (lattice units)
-// with LES, the inlet driven through a profile table of a Womersley-like shape, and a sponge
-// layer before the outlet.
+// with LES, the inlet driven through a profile table of a Womersley-like shape, a sponge
+// layer before the outlet, and the pipe's wall turning about its axis (a WallMotion).
 // `d3q27_model` (D3Q27): that collision (cumulant, KBC) instead of TRT (off) or regularized
 // (on).
 struct Features {
@@ -47,6 +47,9 @@ std::unique_ptr<Engine<T, L>> make_case(BackendKind backend, StreamingScheme sch
   if (features.on) {  // a sponge layer one diameter deep before the outlet
     spec.iolets[1].sponge_length = 12;
     spec.iolets[1].sponge_viscosity_ratio = 10;
+    const Vec3 base(5, 5, 5);  // the wall turns at 1 / 6 of the amplitude per unit radius
+    spec.wall_motions = {{"swirl", [](const Vec3&) { return true; },
+                          [=](const Vec3& p) { return axis.cross(p - base) / 6; }}};
   }
   EngineOptions options{backend, CollisionModel::Trt, tau, 3.0 / 16, WallMethod::Bouzidi};
   options.streaming = scheme;
@@ -72,6 +75,7 @@ std::unique_ptr<Engine<T, L>> make_case(BackendKind backend, StreamingScheme sch
     }
     for (double& v : p) v *= u_in * area / flux;
     e->set_iolet_values({u_in, 1.0}, {p, {}});
+    e->set_wall_speeds({0.5 * u_in});
   } else {
     e->set_iolet_values({u_in, 1.0});
   }

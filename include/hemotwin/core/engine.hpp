@@ -103,6 +103,9 @@ class Engine {
   /// sum_j profile_weights(k)[j] profiles[k][j] volume per step.
   void set_iolet_values(const std::vector<double>& values,
                         const std::vector<std::vector<double>>& profiles);
+  /// The amplitude of each of the spec's wall motions (DomainSpec::wall_motions), lattice units:
+  /// the wall moves at speeds[g] * velocity(p) from the next step on. All start at rest.
+  void set_wall_speeds(const std::vector<double>& speeds);
   /// See set_iolet_values: the flux each profile sample carries (lattice units).
   const std::vector<double>& profile_weights(std::size_t iolet) const;
   /// Sets every cell to equilibrium at (rho, u). rho, u: one value per stored cell (brick order) or
@@ -142,8 +145,9 @@ class Engine {
   /// Over the whole lattice, on every rank (reduced across ranks when split). bad_cell: the
   /// smallest lattice index i + nx (j + ny k) of a non-finite cell, or -1.
   LatticeDiagnostics diagnostics() const;
-  /// Flow and mean density of the iolets `which` only (on every rank) (what coupled outlets need every step):
-  /// as LatticeDiagnostics::iolet_flow and iolet_density, without the whole-lattice reductions.
+  /// Flow and mean density of the iolets `which` only (on every rank) (what coupled outlets need
+  /// every step): as LatticeDiagnostics::iolet_flow and iolet_density, without the whole-lattice
+  /// reductions.
   void sample_iolets(const std::vector<int>& which, std::vector<double>& flow,
                      std::vector<double>& density) const;
   /// Density and velocity (3 per cell) of every stored cell; solid cells get rho = 0, u = 0.
@@ -210,7 +214,10 @@ class Engine {
   std::vector<std::int64_t> sponge_cell_;  // the sponge layers' cells and their scale factors
   std::vector<T> sponge_scale_;
   std::int64_t sponge_border_ = 0;  // split: the sponge cells in border bricks come first
-  std::vector<T> profile_;  // per iolet, kernels::profile_samples + 1 velocities (velocity iolets)
+  // Per iolet, then per wall motion: kernels::profile_samples + 1 velocities (velocity iolets;
+  // a motion's are its amplitude throughout, since its links take s = 0).
+  std::vector<T> profile_;
+  std::vector<WallMotion> motions_;
   std::vector<std::vector<double>> weights_, static_shape_;
   void compute_profile_weights();
   std::int64_t steps_ = 0;

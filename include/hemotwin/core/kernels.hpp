@@ -474,7 +474,11 @@ constexpr int profile_samples = 128;
 ///  - velocity iolets: halfway bounce-back plus Ladd's moving-wall term, c = -6 w_i (c_i . n),
 ///    for the local velocity u(s) along the inward normal n: the iolet's profile table at the
 ///    link's profile coordinate s (a parabola, a plug, a Womersley profile; set every step). They
-///    do not interpolate (Engine::compile_links says why).
+///    do not interpolate (Engine::compile_links says why);
+///  - walls that slide within their surface (DomainSpec::wall_motions): their wall rule plus the
+///    moving-wall term, c = -6 w_i (c_i . v) for the motion's velocity v at the crossing point,
+///    times a = 1/(2q) where they interpolate with q >= 1/2 (Bouzidi et al. 2001), and u their
+///    amplitude, read from a profile table of one value after the iolets' (s = 0).
 /// No branch depends on the link, and no link writes a slot another link reads, so links may run in
 /// any order (they are sorted by `to` for locality).
 template <class T>

@@ -59,6 +59,22 @@ struct IoletPlane {
   bool covers(const Vec3& p) const { return within_reach(point, normal, reach, p); }
 };
 
+/// A part of the wall that moves within its own surface: the geometry stays and its links with it,
+/// only the no-slip velocity changes (a sliding plate, an oscillating wall, a rotating cylinder).
+/// Its wall links carry the moving-wall term of Bouzidi et al. (2001) and Lallemand & Luo (2003),
+/// -2 w_i rho0 (c_i . u_w) / c_s^2, times 1/(2q) where they interpolate with q >= 1/2; the
+/// amplitude is set every step (Engine::set_wall_speeds). A wall moving along its normal changes
+/// the links, and is not this.
+struct WallMotion {
+  std::string name;
+  /// The wall points that move with it (the crossing points of wall links, spec coordinates);
+  /// the first motion that covers a point takes its link.
+  std::function<bool(const Vec3&)> covers;
+  /// The wall's velocity at a point for a unit amplitude, tangent to the wall: a constant
+  /// direction for a sliding plate, (axis x (p - centre)) for a rotating cylinder.
+  std::function<Vec3(const Vec3&)> velocity;
+};
+
 /// A cross-section where the flow through it and its mean pressure are measured (nothing is
 /// imposed there): e.g. proximal and distal to a stenosis, for the pressure drop and virtual FFR.
 struct SectionPlane {
@@ -87,6 +103,8 @@ struct Constriction {
 struct DomainSpec {
   std::shared_ptr<const Shape> shape;
   std::vector<IoletPlane> iolets;
+  /// Walls that slide within their surface (WallMotion); the others are at rest.
+  std::vector<WallMotion> wall_motions;
   double dx = 1;
   Vec3 origin{0, 0, 0};
   std::array<int, 3> cells{0, 0, 0};  // extent; rounded up to whole bricks
