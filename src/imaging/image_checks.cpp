@@ -165,16 +165,23 @@ DataExtent metaimage_extent(const std::string& path) {
     throw Error("the header's data file (ElementDataFile = " + file + ") is missing or not a " +
                     "file: " + data_file + "; keep the .raw or .zraw beside its header",
                 path);
-  const std::uint64_t element = met_element_size(fields["ElementType"]);
-  if (listed || element == 0) return e;
   auto sizes = sizes_of(path, "DimSize", fields["DimSize"]);
-  // MetaIO read NDims = .3 as no dimension and leaked its inflate buffer (found by fuzz_image).
+  // MetaIO read NDims = .3 as no dimension and leaked its inflate buffer, and took 'MET_UCHAR'
+  // followed by other bytes for MET_UCHAR, then overran its buffer with NDims = 0AI (both found
+  // by fuzz_image): both fields are checked whatever the rest says.
   const std::string dims = fields.count("NDims") ? fields["NDims"] : "";
   const auto ndims = sizes_of(path, "NDims", dims);
   if (ndims.size() != 1 || ndims[0] != sizes.size())
     throw Error("header field NDims = '" + dims + "': the number of sizes in DimSize (" +
                     std::to_string(sizes.size()) + ") expected",
                 path);
+  const std::uint64_t element = met_element_size(fields["ElementType"]);
+  if (element == 0)
+    throw Error("header field ElementType = '" + fields["ElementType"] +
+                    "': a voxel type such as MET_UCHAR, MET_SHORT, MET_FLOAT or MET_DOUBLE "
+                    "expected",
+                path);
+  if (listed) return e;
   if (fields.count("ElementNumberOfChannels"))
     sizes.push_back(
         sizes_of(path, "ElementNumberOfChannels", fields["ElementNumberOfChannels"])[0]);

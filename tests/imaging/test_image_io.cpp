@@ -235,4 +235,12 @@ TEST(ImageIo, TruncatedOrAbsurdFilesAreRefusedBeforeReading) {
   EXPECT_NE(msg.find("header field NDims = '2': the number of sizes in DimSize (3) expected"),
             std::string::npos)
       << msg;
+  // An element type MetaIO reads by its first letters (it overran its buffer: fuzz_image).
+  std::ofstream(tmp.path() / "dims.mhd")
+      << "ObjectType = Image\nNDims = 3\nDimSize = 4 4 4\nElementType = MET_UCHARS\n"
+         "ElementDataFile = alone.mhd\n";
+  msg = message([&] { read_image(tmp.path() / "dims.mhd"); });
+  EXPECT_NE(msg.find("header field ElementType = 'MET_UCHARS': a voxel type such as MET_UCHAR"),
+            std::string::npos)
+      << msg;
 }
