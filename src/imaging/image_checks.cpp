@@ -154,7 +154,13 @@ DataExtent metaimage_extent(const std::string& path) {
     fields[key] = trim(line.substr(eq + 1));
     if (key == "ElementDataFile") break;
   }
-  if (!fields.count("ElementDataFile") || !fields.count("DimSize")) return e;
+  if (!fields.count("ElementDataFile")) return e;  // MetaIO says it is missing
+  // MetaIO leaked what it had read of a header without DimSize (found by fuzz_image).
+  if (!fields.count("DimSize"))
+    throw Error(
+        "header field DimSize (the image's size in voxels) is missing before "
+        "ElementDataFile",
+        path);
   const std::string file = fields["ElementDataFile"];
   const bool local = lower(file) == "local";  // MetaIO takes LOCAL, Local and local
   const bool listed = file == "LIST" || file.find('%') != std::string::npos;
@@ -450,6 +456,18 @@ void check_image_file(const std::string& path) {
                     " compressed bytes of the file can hold",
                 path);
   check_stream(path, e);
+}
+
+void check_voxels_held(const std::string& path, std::uint64_t bytes, const std::string& layout) {
+  std::uint64_t held = file_size(path);
+  const fs::path img = fs::path(path).replace_extension(".img");
+  std::error_code ec;
+  if (fs::is_regular_file(img, ec)) held = std::max<std::uint64_t>(held, fs::file_size(img, ec));
+  if (bytes > held)
+    throw Error("image truncated: its header announces " + layout + " (" + std::to_string(bytes) +
+                    " bytes) but the file holds " + std::to_string(held) +
+                    "; copy or export the file again",
+                path);
 }
 
 void check_image_size(const std::string& path, std::uint64_t voxels, std::uint64_t bytes_per_voxel,

@@ -22,6 +22,10 @@ void check_image_file(const std::string& path);
 void check_image_size(const std::string& path, std::uint64_t voxels, std::uint64_t bytes_per_voxel,
                       const std::string& layout);
 
+/// Throws Error when an uncompressed single-file image (or its .img beside it) holds fewer than
+/// `bytes` bytes, the voxels its reader's view of the header announces (`layout`).
+void check_voxels_held(const std::string& path, std::uint64_t bytes, const std::string& layout);
+
 /// Throws Error, naming `where` and `which` ("file 6 of 57 (by name)": never the file's name in
 /// a folder, which is often its SOP Instance UID), when a DICOM Part 10 file's elements, walked
 /// by their lengths before GDCM reads it (dicom_checks.cpp), hold a meta element without a value

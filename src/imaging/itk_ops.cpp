@@ -97,6 +97,12 @@ typename Img<T>::Pointer read(const std::string& path) {
     }
     check_image_size(path, voxels * io->GetNumberOfComponents(), io->GetComponentSize(),
                      layout + " voxels");
+    // The voxels of an uncompressed NIfTI file as ITK's own reading of the header counts them
+    // (its byte-order guess can differ from ours; it allocated gigabytes for a 689-byte file:
+    // fuzz_image) lie in it or in an .img beside it.
+    if (dynamic_cast<itk::NiftiImageIO*>(io.GetPointer()) && !path.ends_with(".gz"))
+      check_voxels_held(path, voxels * io->GetNumberOfComponents() * io->GetComponentSize(),
+                        layout + " voxels");
   } catch (const itk::ExceptionObject& e) {
     throw Error(std::string("cannot read the scan's header: ") + e.GetDescription(), path);
   }

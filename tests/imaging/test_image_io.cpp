@@ -235,6 +235,13 @@ TEST(ImageIo, TruncatedOrAbsurdFilesAreRefusedBeforeReading) {
   EXPECT_NE(msg.find("header field NDims = '2': the number of sizes in DimSize (3) expected"),
             std::string::npos)
       << msg;
+  // No DimSize before the data (MetaIO leaked what it had read: fuzz_image).
+  std::ofstream(tmp.path() / "dims.mhd")
+      << "ObjectType = Image\nNDims = 3\nElementType = MET_FLOAT\nElementDataFile = alone.mhd\n";
+  msg = message([&] { read_image(tmp.path() / "dims.mhd"); });
+  EXPECT_NE(msg.find("header field DimSize (the image's size in voxels) is missing"),
+            std::string::npos)
+      << msg;
   // An element type MetaIO reads by its first letters (it overran its buffer: fuzz_image).
   std::ofstream(tmp.path() / "dims.mhd")
       << "ObjectType = Image\nNDims = 3\nDimSize = 4 4 4\nElementType = MET_UCHARS\n"
