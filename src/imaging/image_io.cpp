@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <sstream>
 #include <system_error>
 
 #include "hemotwin/core/error.hpp"
@@ -16,6 +17,12 @@ namespace {
 using itk_ops::ends_with;
 using itk_ops::kFormats;
 using itk_ops::lower_name;
+
+std::string number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
 
 void check_exists(const fs::path& path) {
   std::error_code ec;
@@ -118,12 +125,18 @@ Image read_image(const fs::path& path, const ReadOptions& options) {
 LabelMap read_labels(const fs::path& path) {
   itk_ops::quiet();
   check_exists(path);
-  auto raw = itk_ops::read_int(path.string());
-  for (int v : raw.data)
-    if (v < 0 || v > 255)
-      throw Error("label " + std::to_string(v) + " found; a label map holds labels 0 to 255",
+  auto raw = itk_ops::read_double(path.string());
+  itk_ops::Raw<std::uint8_t> labels{raw.grid, {}};
+  labels.data.reserve(raw.data.size());
+  for (double v : raw.data) {
+    if (!(v >= 0 && v <= 255 && v == std::floor(v)))
+      throw Error("label " + number(v) +
+                      " found; a label map holds whole labels 0 to 255 (a probability or "
+                      "intensity image is not one)",
                   path.string());
-  return detail::from_raw<std::uint8_t>(std::move(raw));
+    labels.data.push_back(std::uint8_t(v));
+  }
+  return detail::from_raw<std::uint8_t>(std::move(labels));
 }
 
 void write_image(const Image& image, const fs::path& path) { write_file(image, path); }

@@ -162,7 +162,9 @@ void quiet() {
 Raw<float> read_float(const std::string& path) {
   return from_itk<float>(read<float>(path).GetPointer());
 }
-Raw<int> read_int(const std::string& path) { return from_itk<int>(read<int>(path).GetPointer()); }
+Raw<double> read_double(const std::string& path) {
+  return from_itk<double>(read<double>(path).GetPointer());
+}
 
 namespace {
 itk::GDCMImageIO::Pointer dicom_header(const std::string& file, const std::string& folder) {

@@ -48,7 +48,9 @@ struct SeriesInfo {
 void quiet();
 
 Raw<float> read_float(const std::string& path);
-Raw<int> read_int(const std::string& path);
+/// Every voxel type converts to double without undefined behaviour (ITK's cast of a float beyond
+/// int's range to int is: found by fuzz_image in label maps stored as floats).
+Raw<double> read_double(const std::string& path);
 /// The series of a DICOM folder, sorted by series UID (the UIDs never leave this file).
 std::vector<SeriesInfo> dicom_series(const std::string& folder);
 /// Reads one series from its files (as dicom_series listed them: the folder is scanned once).

@@ -251,3 +251,25 @@ TEST(ImageIo, TruncatedOrAbsurdFilesAreRefusedBeforeReading) {
             std::string::npos)
       << msg;
 }
+
+// A label map stored as floats: whole values 0 to 255 read as labels; others are refused, and
+// read without the undefined float-to-int cast ITK's conversion made (found by fuzz_image).
+TEST(ImageIo, FloatLabelMapsReadWhenTheirValuesAreLabels) {
+  TempDir tmp(std::string("image-io-") +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  Image im = small_image();
+  for (std::size_t n = 0; n < im.data.size(); ++n) im.data[n] = float(n % 3);
+  write_image(im, tmp.path() / "labels.nrrd");
+  const LabelMap labels = read_labels(tmp.path() / "labels.nrrd");
+  ASSERT_EQ(labels.data.size(), im.data.size());
+  for (std::size_t n = 0; n < im.data.size(); ++n) EXPECT_EQ(labels.data[n], n % 3);
+  for (const auto& [value, shown] :
+       {std::pair{2.5f, "label 2.5 found"}, std::pair{6.5e19f, "label 6.5e+19 found"},
+        std::pair{-1.0f, "label -1 found"}}) {
+    im.data[5] = value;
+    write_image(im, tmp.path() / "bad.nrrd");
+    const std::string msg = message([&] { read_labels(tmp.path() / "bad.nrrd"); });
+    EXPECT_NE(msg.find(shown), std::string::npos) << msg;
+    EXPECT_NE(msg.find("a label map holds whole labels 0 to 255"), std::string::npos) << msg;
+  }
+}
