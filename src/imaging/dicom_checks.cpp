@@ -97,7 +97,12 @@ class Walk {
     if (syntax == "1.2.840.10008.1.2.1.99" || syntax == "1.2.840.10008.1.2.2")
       return;  // deflated, big endian
     elements(at, size_, syntax != "1.2.840.10008.1.2", 0, false);
-    if (groups_.present && !lost_) orientation_check();
+    // GDCM asserts when it stops short of the end of a file it reads (found by fuzz_image).
+    if (lost_)
+      fail(
+          "its elements cannot be followed to the end of the file (an element's tag, value "
+          "representation or length is damaged)");
+    if (groups_.present) orientation_check();
   }
 
  private:

@@ -152,6 +152,10 @@ DataExtent metaimage_extent(const std::string& path) {
     before.clear();
     const std::string key = trim(line.substr(0, eq));
     fields[key] = trim(line.substr(eq + 1));
+    // MetaIO sizes what follows by every NDims it meets: a damaged one kept it reading for
+    // minutes (found by fuzz_image).
+    if (key == "NDims" && sizes_of(path, "NDims", fields[key]).size() != 1)
+      throw Error("header field NDims = '" + fields[key] + "': one whole number expected", path);
     if (key == "ElementDataFile") break;
   }
   if (!fields.count("ElementDataFile")) return e;  // MetaIO says it is missing
