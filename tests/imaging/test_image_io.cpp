@@ -221,35 +221,25 @@ TEST(ImageIo, TruncatedOrAbsurdFilesAreRefusedBeforeReading) {
   msg = message([&] { read_image(tmp.path() / "alone.mhd"); });
   EXPECT_NE(msg.find("data file (ElementDataFile = alone.zraw) is missing"), std::string::npos)
       << msg;
-  // NDims that is not the count of DimSize (MetaIO read '.3' as none and leaked a buffer).
-  std::ofstream(tmp.path() / "dims.mhd")
-      << "ObjectType = Image\nNDims = .3\nDimSize = 4 4 4\nElementType = MET_FLOAT\n"
-         "ElementDataFile = alone.mhd\n";
-  msg = message([&] { read_image(tmp.path() / "dims.mhd"); });
-  EXPECT_NE(msg.find("header field NDims = '.3': positive whole sizes expected"), std::string::npos)
-      << msg;
-  std::ofstream(tmp.path() / "dims.mhd")
-      << "ObjectType = Image\nNDims = 2\nDimSize = 4 4 4\nElementType = MET_FLOAT\n"
-         "ElementDataFile = alone.mhd\n";
-  msg = message([&] { read_image(tmp.path() / "dims.mhd"); });
-  EXPECT_NE(msg.find("header field NDims = '2': the number of sizes in DimSize (3) expected"),
-            std::string::npos)
-      << msg;
-  // No DimSize before the data (MetaIO leaked what it had read: fuzz_image).
-  std::ofstream(tmp.path() / "dims.mhd")
-      << "ObjectType = Image\nNDims = 3\nElementType = MET_FLOAT\nElementDataFile = alone.mhd\n";
-  msg = message([&] { read_image(tmp.path() / "dims.mhd"); });
-  EXPECT_NE(msg.find("header field DimSize (the image's size in voxels) is missing"),
-            std::string::npos)
-      << msg;
-  // An element type MetaIO reads by its first letters (it overran its buffer: fuzz_image).
-  std::ofstream(tmp.path() / "dims.mhd")
-      << "ObjectType = Image\nNDims = 3\nDimSize = 4 4 4\nElementType = MET_UCHARS\n"
-         "ElementDataFile = alone.mhd\n";
-  msg = message([&] { read_image(tmp.path() / "dims.mhd"); });
-  EXPECT_NE(msg.find("header field ElementType = 'MET_UCHARS': a voxel type such as MET_UCHAR"),
-            std::string::npos)
-      << msg;
+  // Header fields MetaIO trusts (fuzz_image): NDims that is not the count of DimSize (it read
+  // '.3' as none and leaked a buffer), no DimSize before the data (it leaked what it had read), an
+  // element type it reads by its first letters (it overran its buffer).
+  const std::pair<const char*, const char*> headers[] = {
+      {"NDims = .3\nDimSize = 4 4 4\nElementType = MET_FLOAT\n",
+       "header field NDims = '.3': positive whole sizes expected"},
+      {"NDims = 2\nDimSize = 4 4 4\nElementType = MET_FLOAT\n",
+       "header field NDims = '2': the number of sizes in DimSize (3) expected"},
+      {"NDims = 3\nElementType = MET_FLOAT\n",
+       "header field DimSize (the image's size in voxels) is missing"},
+      {"NDims = 3\nDimSize = 4 4 4\nElementType = MET_UCHARS\n",
+       "header field ElementType = 'MET_UCHARS': a voxel type such as MET_UCHAR"}};
+  for (const auto& [fields, expect] : headers) {
+    std::ofstream(tmp.path() / "dims.mhd", std::ios::trunc)
+        << "ObjectType = Image\n"
+        << fields << "ElementDataFile = alone.mhd\n";
+    msg = message([&] { read_image(tmp.path() / "dims.mhd"); });
+    EXPECT_NE(msg.find(expect), std::string::npos) << msg;
+  }
 }
 
 // A label map stored as floats: whole values 0 to 255 read as labels; others are refused, and
