@@ -360,9 +360,9 @@ def errors(tmp):
     """Refusals that name the DICOM input: a seed outside the scan, two series in one folder (the
     listing), a series index past them, a damaged file, a case whose scan segments to nothing."""
     w = Work(tmp)
-    # Coarse (an eighth of the voxels): every command here is refused, and the sanitizer build
+    # Coarse (a 27th of the voxels): every command here is refused, and the sanitizer build
     # (-O0) runs this scenario too.
-    bad_folders(w, lambda size: size * 6 // 10, "--spacing", "0.6")
+    bad_folders(w, lambda size: size * 6 // 10, "--spacing", "1.0")
     out = ["--output", "x.nrrd"]
     said = [w.run(["segment", "scan_first", "--seed", "500,0,0", *out], code=2),
             w.run(["segment", "both", "--seed", "5,0,0", *out], code=2),
