@@ -16,6 +16,7 @@
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/kbc.hpp"
 #include "hemotwin/core/kernels.hpp"
+#include "moving_wall.hpp"
 #ifdef HEMOTWIN_HAVE_CUDA
 #include "hemotwin/core/detail/cuda_backend.hpp"
 #endif
@@ -27,6 +28,10 @@ using kernels::B3;
 
 template <class T>
 T* data_or_null(std::vector<T>& v) {
+  return v.empty() ? nullptr : v.data();
+}
+template <class T>
+const T* data_or_null(const std::vector<T>& v) {
   return v.empty() ? nullptr : v.data();
 }
 }  // namespace
@@ -47,8 +52,23 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
                     " collision is defined on D3Q27, and this lattice is " + L::name +
                     ": set lattice = \"D3Q27\" or choose another collision (trt, regularized)",
                 "", "collision.model");
-  lattice_ = std::make_shared<SparseLattice>(spec);
+  const bool moves = bool(spec.moving_wall.shape);
   const bool split_over = options_.communicator && options_.communicator->size() > 1;
+  if (moves) {
+    // For now: one process, the two-lattice scheme (a relink between its stream-collide and
+    // its boundary links), the CPU backend.
+    if (split_over) throw Error("a wall that moves along its normal runs in one process for now");
+    if (options_.backend != BackendKind::Cpu)
+      throw Error("a wall that moves along its normal runs on the CPU backend for now");
+    if (options_.streaming == StreamingScheme::AaPattern)
+      throw Error(
+          "a wall that moves along its normal needs the two-lattice scheme; set "
+          "case.streaming = \"two-lattice\" or \"auto\"",
+          "", "case.streaming");
+    options_.streaming = StreamingScheme::TwoLattice;
+  }
+  // A moving wall's lattice covers the fluid of every phase of its cycle.
+  lattice_ = std::make_shared<SparseLattice>(moves ? moving::union_spec(spec) : spec);
   if (options_.communicator && options_.streaming == StreamingScheme::AaPattern && split_over)
     throw Error(
         "the AA pattern does not run split over processes (its odd step writes into the "
@@ -68,12 +88,13 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
                              : StreamingScheme::TwoLattice;
   }
   const bool aa = options_.streaming == StreamingScheme::AaPattern;
-  links_ = build_links<L>(*lattice_, spec);
+  if (!moves) links_ = build_links<L>(*lattice_, spec);
   iolets_ = spec.iolets;
   motions_ = spec.wall_motions;
   slabs_ = build_iolet_slabs(*lattice_, spec);
   sections_ = spec.sections;
   for (auto& slab : build_section_slabs(*lattice_, spec)) slabs_.push_back(std::move(slab));
+  if (moves) begin_moving_wall(spec);  // the lattice and links at its start
   omega_plus_ = T(1.0 / options_.tau);
   if (options_.collision != CollisionModel::Trt) {
     omega_minus_ = omega_plus_;  // regularized: the collision relaxes the odd part by 1
@@ -98,11 +119,14 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
   compute_profile_weights();  // from every link of the whole lattice, on every rank alike
   if (split_over) split();
   build_sponge();
-  profile_.assign((iolets_.size() + motions_.size()) * (kernels::profile_samples + 1), T(0));
+  constexpr int M = kernels::profile_samples;
+  profile_.assign((iolets_.size() + motions_.size() + (moves ? 1 : 0)) * (M + 1), T(0));
+  if (moves) std::fill(profile_.end() - (M + 1), profile_.end(), T(1));
   using kernels::Layout;
+  const std::size_t fixed = moves ? moving_->static_links : links_.size();
   for (Layout layout :
        aa ? std::vector{Layout::Swapped, Layout::Pushed} : std::vector{Layout::Plain})
-    compiled_[int(layout)] = compile_links(layout);
+    compiled_[int(layout)] = compile_links(layout, 0, fixed);
 
   const std::size_t nstore = std::size_t(lattice_->brick_count() + 1) * L::Q * B3;
   const int arrays = aa ? 1 : 2;
@@ -329,6 +353,7 @@ void Engine<T, L>::step_with(const Op& collide) {
     halo_->finish(f);
   }
   layout_ = next;
+  if (moving_) relink_moving_wall(moving_->time(steps_ + 1), f_[out].data());
   apply_boundaries(out, layout_);
   cur_ = out;
   ++steps_;
@@ -377,45 +402,70 @@ kernels::PopulationView<T, L> Engine<T, L>::view() const {
 template <class T, class L>
 void Engine<T, L>::apply_boundaries(int which, kernels::Layout layout) {
   const CompiledLinks& c = compiled_[int(layout)];
-  const std::int64_t n = std::int64_t(c.to.size());
-  const std::int64_t m = std::int64_t(c.outlet_to.size());
-  const std::int64_t cells = std::int64_t(c.mass_rest.size());
+  [[maybe_unused]] const std::int64_t n = std::int64_t(c.to.size());
+  [[maybe_unused]] const std::int64_t m = std::int64_t(c.outlet_to.size());
+  [[maybe_unused]] const std::int64_t cells = std::int64_t(c.mass_rest.size());
   const T force[3] = {force_[0], force_[1], force_[2]};
   if (options_.backend == BackendKind::Cpu) {
     T* f = f_[which].data();
-    const kernels::ApplyLinearLinks<T> linear{f,
-                                              c.from.data(),
-                                              c.aux.data(),
-                                              c.to.data(),
-                                              c.coeff.data(),
-                                              c.iolet.data(),
-                                              c.coord.data(),
-                                              data_or_null(profile_)};
-    const kernels::ApplyPressureLinks<T, L> outlets{f,
-                                                    {f, lattice_->neighbours().data(), layout},
-                                                    c.outlet_fluid.data(),
-                                                    c.outlet_to.data(),
-                                                    c.outlet_dir.data(),
-                                                    c.outlet_iolet.data(),
-                                                    data_or_null(iolet_value_),
-                                                    {force[0], force[1], force[2]}};
-    const kernels::RestoreWallMass<T> restore{f,
-                                              c.mass_begin.data(),
-                                              c.mass_rest.data(),
-                                              c.mass_link.data(),
-                                              c.from.data(),
-                                              c.aux.data(),
-                                              c.coeff.data()};
+    // The fixed links, then a moving wall's band (other cells, other slots).
+    const CompiledLinks* sets[2] = {&c, moving_ ? &moving_compiled_ : nullptr};
+    const auto linear = [&](const CompiledLinks& s) {
+      return kernels::ApplyLinearLinks<T>{f,
+                                          s.from.data(),
+                                          s.aux.data(),
+                                          s.to.data(),
+                                          s.coeff.data(),
+                                          s.iolet.data(),
+                                          s.coord.data(),
+                                          data_or_null(profile_)};
+    };
+    const auto outlets = [&](const CompiledLinks& s) {
+      return kernels::ApplyPressureLinks<T, L>{f,
+                                               {f, lattice_->neighbours().data(), layout},
+                                               s.outlet_fluid.data(),
+                                               s.outlet_to.data(),
+                                               s.outlet_dir.data(),
+                                               s.outlet_iolet.data(),
+                                               data_or_null(iolet_value_),
+                                               {force[0], force[1], force[2]}};
+    };
+    const auto restore = [&](const CompiledLinks& s) {
+      return kernels::RestoreWallMass<T>{f,
+                                         s.mass_begin.data(),
+                                         s.mass_rest.data(),
+                                         s.mass_link.data(),
+                                         s.from.data(),
+                                         s.aux.data(),
+                                         s.coeff.data(),
+                                         data_or_null(s.mass_extra)};
+    };
 #pragma omp parallel
     {
+      for (const CompiledLinks* s : sets) {
+        if (!s) continue;
+        const auto op = linear(*s);
+        const std::int64_t count = std::int64_t(s->to.size());
 #pragma omp for schedule(static) nowait
-      for (std::int64_t k = 0; k < n; ++k) linear(k);
-        // The barrier after the outlets: they read whole cells, rest populations included, which
-        // the wall-mass restore writes.
-#pragma omp for schedule(static)
-      for (std::int64_t k = 0; k < m; ++k) outlets(k);
+        for (std::int64_t k = 0; k < count; ++k) op(k);
+      }
+      for (const CompiledLinks* s : sets) {
+        if (!s) continue;
+        const auto op = outlets(*s);
+        const std::int64_t count = std::int64_t(s->outlet_to.size());
 #pragma omp for schedule(static) nowait
-      for (std::int64_t k = 0; k < cells; ++k) restore(k);
+        for (std::int64_t k = 0; k < count; ++k) op(k);
+      }
+      // The outlets read whole cells, rest populations included, which the wall-mass restore
+      // writes.
+#pragma omp barrier
+      for (const CompiledLinks* s : sets) {
+        if (!s) continue;
+        const auto op = restore(*s);
+        const std::int64_t count = std::int64_t(s->mass_rest.size());
+#pragma omp for schedule(static) nowait
+        for (std::int64_t k = 0; k < count; ++k) op(k);
+      }
     }
   } else {
 #ifdef HEMOTWIN_HAVE_CUDA
@@ -481,6 +531,8 @@ void Engine<T, L>::restore(const std::vector<T>& populations, kernels::Layout la
   cur_ = 0;
   steps_ = steps;
   if (halo_) exchange_halo(cur_);
+  // The wall where it was at that step; every cell's populations come from the checkpoint.
+  if (moving_) relink_moving_wall(moving_->time(steps), nullptr);
 }
 
 template <class T, class L>

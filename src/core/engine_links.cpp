@@ -63,7 +63,9 @@ const std::vector<double>& Engine<T, L>::profile_weights(std::size_t iolet) cons
 }
 
 template <class T, class L>
-typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout layout) const {
+typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(
+    kernels::Layout layout, std::size_t first, std::size_t last,
+    const std::function<Vec3(const Vec3&)>& wall_velocity) const {
   using kernels::Layout;
   constexpr auto lat = kernels::velocity_table<L>();
   const bool bouzidi = options_.walls == WallMethod::Bouzidi;
@@ -74,7 +76,7 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
   CompiledLinks c;
   std::vector<std::int64_t> cell;  // each linear link's fluid cell and direction
   std::vector<std::uint8_t> cell_dir, wall;
-  for (std::size_t k = 0; k < links_.size(); ++k) {
+  for (std::size_t k = first; k < last; ++k) {
     const int i = links_.dir[k];
     const int ib = L::opposite[i];
     const std::int64_t x = links_.fluid[k];
@@ -97,6 +99,11 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
     std::int16_t source = links_.iolet[k];
     if (links_.kind[k] == std::uint8_t(LinkKind::Velocity)) {
       moving = -6.0 * lat.w[i] * ci.dot(-iolets_[links_.iolet[k]].normal.normalized());
+    } else if (links_.kind[k] == std::uint8_t(LinkKind::Wall) && wall_velocity) {
+      // A wall moving along its normal: its velocity at the crossing, times the row of ones.
+      const Vec3 crossing = lattice_->position(x) + q * lattice_->dx() * ci;
+      moving = -6.0 * lat.w[i] * ci.dot(wall_velocity(crossing));
+      source = std::int16_t(iolets_.size() + motions_.size());
     } else if (links_.kind[k] == std::uint8_t(LinkKind::Wall)) {
       const Vec3 crossing = lattice_->position(x) + q * lattice_->dx() * ci;
       for (std::size_t g = 0; g < motions_.size(); ++g)
@@ -106,7 +113,7 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
           break;
         }
     }
-    double a = 1, b = 0;
+    double a = 1, b = 0, extra = 0;
     std::int64_t aux = from;
     // Only walls interpolate. A velocity iolet's links take the halfway rule whatever their q:
     // its plane is a cut, not a wall, and every link of a flat opening shares one q, so
@@ -127,8 +134,12 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
       a = 1 / (2 * q);
       b = 1 - a;
       aux = post.slot_of(x, ib);
+      extra = (1 - a) * moving;
       moving *= a;
     }
+    // A wall moving along its normal carries its whole term through the link: what the rule
+    // leaves to the interpolation is put back with the mass (kernels::RestoreWallMass).
+    if (wall_velocity) c.mass_extra.push_back(T(extra));
     c.from.push_back(from);
     c.aux.push_back(aux);
     c.to.push_back(to);
@@ -155,6 +166,7 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
     for (int j = 0; j < 3; ++j) sorted.coeff.push_back(c.coeff[3 * k + j]);
     sorted.iolet.push_back(c.iolet[k]);
     sorted.coord.push_back(c.coord[k]);
+    if (!c.mass_extra.empty()) sorted.mass_extra.push_back(c.mass_extra[k]);
   }
   // The wall links that do not return what they take (kernels::RestoreWallMass), grouped by
   // fluid cell. Not iolet links: what an interpolated velocity link returns differs from what it
@@ -165,7 +177,8 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout
     std::vector<std::tuple<std::int64_t, std::uint8_t, std::int64_t>> leaky;  // cell, dir, link
     for (std::size_t s = 0; s < order.size(); ++s) {
       const std::size_t k = order[s];
-      const bool returns_all = c.coeff[3 * k] == T(1) && c.coeff[3 * k + 1] == T(0);
+      const bool returns_all = c.coeff[3 * k] == T(1) && c.coeff[3 * k + 1] == T(0) &&
+                               (c.mass_extra.empty() || c.mass_extra[k] == T(0));
       if (wall[k] && !returns_all) leaky.emplace_back(cell[k], cell_dir[k], std::int64_t(s));
     }
     std::sort(leaky.begin(), leaky.end());
@@ -254,15 +267,15 @@ void Engine<T, L>::set_wall_speeds(const std::vector<double>& speeds) {
 #endif
 }
 
-#define HEMOTWIN_INSTANTIATE(T, L)                                                           \
-  template void Engine<T, L>::compute_profile_weights();                                     \
-  template const std::vector<double>& Engine<T, L>::profile_weights(std::size_t) const;      \
-  template typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(kernels::Layout) \
-      const;                                                                                 \
-  template void Engine<T, L>::upload_links();                                                \
-  template void Engine<T, L>::set_iolet_values(const std::vector<double>&);                  \
-  template void Engine<T, L>::set_iolet_values(const std::vector<double>&,                   \
-                                               const std::vector<std::vector<double>>&);     \
+#define HEMOTWIN_INSTANTIATE(T, L)                                                               \
+  template void Engine<T, L>::compute_profile_weights();                                         \
+  template const std::vector<double>& Engine<T, L>::profile_weights(std::size_t) const;          \
+  template typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(                     \
+      kernels::Layout, std::size_t, std::size_t, const std::function<Vec3(const Vec3&)>&) const; \
+  template void Engine<T, L>::upload_links();                                                    \
+  template void Engine<T, L>::set_iolet_values(const std::vector<double>&);                      \
+  template void Engine<T, L>::set_iolet_values(const std::vector<double>&,                       \
+                                               const std::vector<std::vector<double>>&);         \
   template void Engine<T, L>::set_wall_speeds(const std::vector<double>&);
 HEMOTWIN_INSTANTIATE(float, D3Q19)
 HEMOTWIN_INSTANTIATE(double, D3Q19)

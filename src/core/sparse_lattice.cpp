@@ -240,6 +240,53 @@ std::array<int, 3> SparseLattice::cell_coords(std::int64_t cell) const {
   return {o[0] + local % B, o[1] + (local / B) % B, o[2] + local / (B * B)};
 }
 
+void LinkList::append(const LinkList& other) {
+  auto cat = [](auto& a, const auto& b) { a.insert(a.end(), b.begin(), b.end()); };
+  cat(fluid, other.fluid);
+  cat(ghost, other.ghost);
+  cat(next, other.next);
+  cat(dir, other.dir);
+  cat(kind, other.kind);
+  cat(iolet, other.iolet);
+  cat(q, other.q);
+  cat(coord, other.coord);
+}
+
+void LinkList::append(const LinkList& other, std::size_t k) {
+  fluid.push_back(other.fluid[k]);
+  ghost.push_back(other.ghost[k]);
+  next.push_back(other.next[k]);
+  dir.push_back(other.dir[k]);
+  kind.push_back(other.kind[k]);
+  iolet.push_back(other.iolet[k]);
+  q.push_back(other.q[k]);
+  coord.push_back(other.coord[k]);
+}
+
+void LinkList::resize(std::size_t n) {
+  fluid.resize(n);
+  ghost.resize(n);
+  next.resize(n);
+  dir.resize(n);
+  kind.resize(n);
+  iolet.resize(n);
+  q.resize(n);
+  coord.resize(n);
+}
+
+void SparseLattice::set_fluid(std::int64_t cell, bool fluid) {
+  if (cell < 0 || cell >= std::int64_t(brick_count()) * B3)
+    throw Error("internal: set_fluid on a cell that is not stored");
+  auto& type = cell_type_[std::size_t(cell)];
+  if ((type == 1) == fluid) return;
+  type = fluid ? 1 : 0;
+  fluid_cells_ += fluid ? 1 : -1;
+  const std::int64_t row = cell / B;
+  std::uint8_t any = 0;
+  for (int i = 0; i < B; ++i) any |= std::uint8_t(cell_type_[std::size_t(row * B + i)] == 1);
+  row_has_fluid_[std::size_t(row)] = any;
+}
+
 Vec3 SparseLattice::position(std::int64_t cell) const {
   const auto c = cell_coords(cell);
   return origin_ + dx_ * Vec3(c[0], c[1], c[2]);
@@ -285,91 +332,95 @@ double in_plane_wall_distance(const Shape& shape, const Vec3& x, const Vec3& n, 
   return best;
 }
 
+// The links of one cell (none unless it is fluid), appended to `links`; velocity links of
+// non-circular iolets and given profiles carry their raw coordinate (build_links scales it).
 template <class L>
-void build_links_in(const SparseLattice& lat, const DomainSpec& spec, std::int64_t first,
-                    std::int64_t last, LinkList& links) {
-  for (std::int64_t cell = first; cell < last; ++cell) {
-    if (!lat.is_fluid(cell)) continue;
-    const auto ijk = lat.cell_coords(cell);
-    const Vec3 p = lat.position(cell);
-    for (int q = 1; q < L::Q; ++q) {
-      const std::array<int, 3> n{ijk[0] + L::c[q][0], ijk[1] + L::c[q][1], ijk[2] + L::c[q][2]};
-      const std::int64_t ghost = lat.cell_at(n);
-      if (ghost >= 0 && lat.is_fluid(ghost)) continue;
-      if (ghost < 0)
-        throw Error("internal: a fluid cell links to a cell outside the stored bricks at " +
-                    vec_str(p));
-      const Vec3 d = lat.dx() * Vec3(L::c[q][0], L::c[q][1], L::c[q][2]);
-      // p is fluid, so inside the shape.
-      double t = spec.shape->intersect(p, d);
-      LinkKind kind = LinkKind::Wall;
-      int iolet = -1;
-      for (std::size_t k = 0; k < spec.iolets.size(); ++k) {
-        const auto& io = spec.iolets[k];
-        const double dn = d.dot(io.normal);
-        if (dn <= 0) continue;
-        // A plane through the neighbour's centre (grid-aligned pipes) cuts that cell, and must take
-        // the link even when round-off puts the crossing a hair beyond it; otherwise the link
-        // falls back to a wall and the opening closes.
-        const double tk = -(p - io.point).dot(io.normal) / dn;
-        if (tk > 0 && tk <= 1 + 1e-9 && tk < t && io.covers(p + tk * d)) {
-          t = std::min(tk, 1.0);
-          iolet = int(k);
-          kind = is_velocity_iolet(io.kind) ? LinkKind::Velocity : LinkKind::Pressure;
-        }
+void links_of_cell(const SparseLattice& lat, const DomainSpec& spec, std::int64_t cell,
+                   LinkList& links) {
+  if (!lat.is_fluid(cell)) return;
+  const auto ijk = lat.cell_coords(cell);
+  const Vec3 p = lat.position(cell);
+  for (int q = 1; q < L::Q; ++q) {
+    const std::array<int, 3> n{ijk[0] + L::c[q][0], ijk[1] + L::c[q][1], ijk[2] + L::c[q][2]};
+    const std::int64_t ghost = lat.cell_at(n);
+    if (ghost >= 0 && lat.is_fluid(ghost)) continue;
+    if (ghost < 0)
+      throw Error("internal: a fluid cell links to a cell outside the stored bricks at " +
+                  vec_str(p));
+    const Vec3 d = lat.dx() * Vec3(L::c[q][0], L::c[q][1], L::c[q][2]);
+    // p is fluid, so inside the shape.
+    double t = spec.shape->intersect(p, d);
+    LinkKind kind = LinkKind::Wall;
+    int iolet = -1;
+    for (std::size_t k = 0; k < spec.iolets.size(); ++k) {
+      const auto& io = spec.iolets[k];
+      const double dn = d.dot(io.normal);
+      if (dn <= 0) continue;
+      // A plane through the neighbour's centre (grid-aligned pipes) cuts that cell, and must take
+      // the link even when round-off puts the crossing a hair beyond it; otherwise the link
+      // falls back to a wall and the opening closes.
+      const double tk = -(p - io.point).dot(io.normal) / dn;
+      if (tk > 0 && tk <= 1 + 1e-9 && tk < t && io.covers(p + tk * d)) {
+        t = std::min(tk, 1.0);
+        iolet = int(k);
+        kind = is_velocity_iolet(io.kind) ? LinkKind::Velocity : LinkKind::Pressure;
       }
-      // Round-off can leave a link with no crossing found (the neighbour is outside by a hair):
-      // then the wall lies at the neighbour.
-      if (!(t > 0 && t <= 1)) t = 1.0;
-      t = std::max(t, 1e-6);
-      double coord = 0.0;
-      if (kind == LinkKind::Velocity && spec.iolets[iolet].profile) {
-        // The profile's value for now; build_links turns it into 1 - v / v_max.
-        coord = std::max(0.0, spec.iolets[iolet].profile(p + t * d));
-      } else if (kind == LinkKind::Velocity && !spec.iolets[iolet].circular) {
-        // The in-plane distance to the wall for now; build_links turns it into 1 - d / d_max.
-        const auto& io = spec.iolets[iolet];
-        coord = in_plane_wall_distance(*spec.shape, p + t * d, io.normal.normalized(),
-                                       io.radius > 0 ? 3 * io.radius : 1e3 * lat.dx());
-      } else if (kind == LinkKind::Velocity) {
-        const auto& io = spec.iolets[iolet];
-        if (io.radius > 0) {
-          const Vec3 n = io.normal.normalized();
-          const Vec3 xw = p + t * d - io.point;
-          const double along = xw.dot(n);
-          coord =
-              std::min(1.0, std::sqrt(std::max(0.0, xw.squaredNorm() - along * along)) / io.radius);
-        }
-      }
-      const std::array<int, 3> back{ijk[0] - L::c[q][0], ijk[1] - L::c[q][1], ijk[2] - L::c[q][2]};
-      const std::int64_t next = lat.cell_at(back);
-      links.fluid.push_back(cell);
-      links.ghost.push_back(ghost);
-      links.next.push_back(lat.is_fluid(next) ? next : -1);
-      links.dir.push_back(static_cast<std::uint8_t>(q));
-      links.kind.push_back(static_cast<std::uint8_t>(kind));
-      links.iolet.push_back(static_cast<std::int16_t>(iolet));
-      links.q.push_back(t);
-      links.coord.push_back(coord);
     }
+    // Round-off can leave a link with no crossing found (the neighbour is outside by a hair):
+    // then the wall lies at the neighbour.
+    if (!(t > 0 && t <= 1)) t = 1.0;
+    t = std::max(t, 1e-6);
+    double coord = 0.0;
+    if (kind == LinkKind::Velocity && spec.iolets[iolet].profile) {
+      // The profile's value for now; build_links turns it into 1 - v / v_max.
+      coord = std::max(0.0, spec.iolets[iolet].profile(p + t * d));
+    } else if (kind == LinkKind::Velocity && !spec.iolets[iolet].circular) {
+      // The in-plane distance to the wall for now; build_links turns it into 1 - d / d_max.
+      const auto& io = spec.iolets[iolet];
+      coord = in_plane_wall_distance(*spec.shape, p + t * d, io.normal.normalized(),
+                                     io.radius > 0 ? 3 * io.radius : 1e3 * lat.dx());
+    } else if (kind == LinkKind::Velocity) {
+      const auto& io = spec.iolets[iolet];
+      if (io.radius > 0) {
+        const Vec3 n = io.normal.normalized();
+        const Vec3 xw = p + t * d - io.point;
+        const double along = xw.dot(n);
+        coord =
+            std::min(1.0, std::sqrt(std::max(0.0, xw.squaredNorm() - along * along)) / io.radius);
+      }
+    }
+    const std::array<int, 3> back{ijk[0] - L::c[q][0], ijk[1] - L::c[q][1], ijk[2] - L::c[q][2]};
+    const std::int64_t next = lat.cell_at(back);
+    links.fluid.push_back(cell);
+    links.ghost.push_back(ghost);
+    links.next.push_back(lat.is_fluid(next) ? next : -1);
+    links.dir.push_back(static_cast<std::uint8_t>(q));
+    links.kind.push_back(static_cast<std::uint8_t>(kind));
+    links.iolet.push_back(static_cast<std::int16_t>(iolet));
+    links.q.push_back(t);
+    links.coord.push_back(coord);
   }
 }
 
-void append(LinkList& to, const LinkList& from) {
-  auto cat = [](auto& a, const auto& b) { a.insert(a.end(), b.begin(), b.end()); };
-  cat(to.fluid, from.fluid);
-  cat(to.ghost, from.ghost);
-  cat(to.next, from.next);
-  cat(to.dir, from.dir);
-  cat(to.kind, from.kind);
-  cat(to.iolet, from.iolet);
-  cat(to.q, from.q);
-  cat(to.coord, from.coord);
+// Non-circular iolets: s = 1 - d / d_max over each iolet's links; given profiles likewise,
+// s = 1 - v / v_max, so that a linear table (Engine: 1 - s) reproduces them exactly.
+bool relative_coord(const LinkList& links, const DomainSpec& spec, std::size_t k) {
+  if (links.kind[k] != std::uint8_t(LinkKind::Velocity)) return false;
+  const auto& io = spec.iolets[std::size_t(links.iolet[k])];
+  return bool(io.profile) || !io.circular;
+}
+
+void scale_coords(LinkList& links, const DomainSpec& spec, std::span<const double> d_max) {
+  for (std::size_t k = 0; k < links.size(); ++k)
+    if (relative_coord(links, spec, k))
+      links.coord[k] =
+          d_max[links.iolet[k]] > 0 ? 1.0 - links.coord[k] / d_max[links.iolet[k]] : 0.0;
 }
 }  // namespace
 
 template <class L>
-LinkList build_links(const SparseLattice& lat, const DomainSpec& spec) {
+LinkList build_links(const SparseLattice& lat, const DomainSpec& spec,
+                     std::vector<double>* coord_max) {
   // Bricks in contiguous blocks per thread, joined in thread order: the list comes out in cell
   // order whatever the thread count.
   const std::int64_t nbricks = lat.brick_count();
@@ -387,7 +438,8 @@ LinkList build_links(const SparseLattice& lat, const DomainSpec& spec) {
 #endif
     const std::int64_t lo = nbricks * t / nthreads, hi = nbricks * (t + 1) / nthreads;
     try {
-      build_links_in<L>(lat, spec, lo * B3, hi * B3, part[t]);
+      for (std::int64_t cell = lo * B3; cell < hi * B3; ++cell)
+        links_of_cell<L>(lat, spec, cell, part[t]);
     } catch (const std::exception& e) {
       failure[t] = e.what();
     }
@@ -395,26 +447,33 @@ LinkList build_links(const SparseLattice& lat, const DomainSpec& spec) {
   for (const auto& f : failure)
     if (!f.empty()) throw Error(f);
   LinkList links = std::move(part[0]);
-  for (int t = 1; t < nthreads; ++t) append(links, part[t]);
-  // Non-circular iolets: s = 1 - d / d_max over each iolet's links; given profiles likewise,
-  // s = 1 - v / v_max, so that a linear table (Engine: 1 - s) reproduces them exactly.
-  const auto relative = [&](std::size_t k) {
-    if (links.kind[k] != std::uint8_t(LinkKind::Velocity)) return false;
-    const auto& io = spec.iolets[std::size_t(links.iolet[k])];
-    return bool(io.profile) || !io.circular;
-  };
+  for (int t = 1; t < nthreads; ++t) links.append(part[t]);
   std::vector<double> d_max(spec.iolets.size(), 0.0);
   for (std::size_t k = 0; k < links.size(); ++k)
-    if (relative(k)) d_max[links.iolet[k]] = std::max(d_max[links.iolet[k]], links.coord[k]);
-  for (std::size_t k = 0; k < links.size(); ++k)
-    if (relative(k))
-      links.coord[k] =
-          d_max[links.iolet[k]] > 0 ? 1.0 - links.coord[k] / d_max[links.iolet[k]] : 0.0;
+    if (relative_coord(links, spec, k))
+      d_max[links.iolet[k]] = std::max(d_max[links.iolet[k]], links.coord[k]);
+  scale_coords(links, spec, d_max);
+  if (coord_max) *coord_max = std::move(d_max);
   return links;
 }
 
-template LinkList build_links<D3Q19>(const SparseLattice&, const DomainSpec&);
-template LinkList build_links<D3Q27>(const SparseLattice&, const DomainSpec&);
+template <class L>
+LinkList build_links_of(const SparseLattice& lat, const DomainSpec& spec,
+                        std::span<const std::int64_t> cells, std::span<const double> coord_max) {
+  if (coord_max.size() != spec.iolets.size())
+    throw Error("internal: build_links_of needs one coordinate scale per iolet");
+  LinkList links;
+  for (std::int64_t cell : cells) links_of_cell<L>(lat, spec, cell, links);
+  scale_coords(links, spec, coord_max);
+  return links;
+}
+
+template LinkList build_links<D3Q19>(const SparseLattice&, const DomainSpec&, std::vector<double>*);
+template LinkList build_links<D3Q27>(const SparseLattice&, const DomainSpec&, std::vector<double>*);
+template LinkList build_links_of<D3Q19>(const SparseLattice&, const DomainSpec&,
+                                        std::span<const std::int64_t>, std::span<const double>);
+template LinkList build_links_of<D3Q27>(const SparseLattice&, const DomainSpec&,
+                                        std::span<const std::int64_t>, std::span<const double>);
 
 std::vector<IoletSlab> build_iolet_slabs(const SparseLattice& lat, const DomainSpec& spec) {
   std::vector<IoletSlab> slabs(spec.iolets.size());

@@ -1,6 +1,7 @@
 #pragma once
 // The lattice-Boltzmann engine in lattice units: one precision, one velocity set, one backend.
 // Simulation (simulation.hpp) wraps it with physical units and a Case; tests use it directly.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -41,6 +42,9 @@ struct EngineOptions {
 
 template <class T>
 class HaloExchange;
+namespace moving {
+struct State;
+}
 
 struct LatticeDiagnostics {
   double mass = 0;
@@ -159,6 +163,13 @@ class Engine {
   /// the one the wall sends back (i' opposite to i). Lattice units: momentum per step. Copies the
   /// populations to the host.
   Vec3 wall_force(const std::function<bool(const Vec3&)>& on_wall) const;
+  /// A wall that moves along its normal (DomainSpec::moving_wall): the mass it took out of the
+  /// fluid by covering cells, less what refilling the cells it uncovered put in, since the start
+  /// (lattice units; 0 without one). The fluid's mass plus this plus what left through the
+  /// iolets stays what it was.
+  double wall_exchanged_mass() const;
+  /// The cells the moving wall covered and uncovered since the start.
+  std::array<std::int64_t, 2> wall_moved_cells() const;
   /// Raw populations, host copy (for tests comparing backends), in the layout they have now.
   std::vector<T> populations() const;
   /// Continues from a state taken with populations(), layout() and steps() (a checkpoint): every
@@ -236,11 +247,26 @@ class Engine {
     // kernels::RestoreWallMass: per fluid cell with leaky wall links, where its links start in
     // mass_link (one more entry at the end), its rest slot; mass_link indexes the links above.
     std::vector<std::int64_t> mass_begin, mass_rest, mass_link;
+    // kernels::RestoreWallMass::extra, per link above (empty: none).
+    std::vector<T> mass_extra;
   };
   // Indexed by the layout the links follow (kernels::Layout): Plain for the two-lattice scheme,
   // Swapped and Pushed for the AA pattern.
   CompiledLinks compiled_[3];
-  CompiledLinks compile_links(kernels::Layout layout) const;
+  /// Compiles links_[first, last). `wall_velocity`, when given, is the velocity of each wall
+  /// link's crossing point (lattice units), carried by the link itself (a moving wall's band).
+  CompiledLinks compile_links(kernels::Layout layout, std::size_t first, std::size_t last,
+                              const std::function<Vec3(const Vec3&)>& wall_velocity = {}) const;
+  // A wall that moves along its normal (engine_moving.cpp): its band's links, compiled anew at
+  // every step (two-lattice scheme, Plain layout); the profile row after the wall motions' holds
+  // ones, by which they scale their own velocity term.
+  std::unique_ptr<moving::State> moving_;
+  CompiledLinks moving_compiled_;
+  void begin_moving_wall(const DomainSpec& spec);
+  /// Moves the wall to time t: retypes and relinks the band; with `f`, the array holding the
+  /// post-collision populations, takes out the covered cells' mass and refills the uncovered.
+  void relink_moving_wall(double t, T* f);
+  void refill(const std::vector<std::int64_t>& cells, double t, T* f);
   kernels::Layout layout_ = kernels::Layout::Plain;
   int cur_ = 0;
   std::unique_ptr<Device> dev_;

@@ -523,12 +523,17 @@ struct RestoreWallMass {
   const std::int64_t* from;
   const std::int64_t* aux;
   const T* coeff;
+  /// Per compiled link (null: none): what a wall moving along its normal should carry through
+  /// the link beyond what its rule returns, (1 - a) times the moving-wall term (the rule scales
+  /// that term by a = 1/(2q) where q >= 1/2, and the interpolation carries the rest).
+  const T* extra = nullptr;
 
   HEMOTWIN_HD HEMOTWIN_INLINE void operator()(std::int64_t m) const {
     T lost = T(0);
     for (std::int64_t k = begin[m]; k < begin[m + 1]; ++k) {
       const std::int64_t j = link[k];
       lost += (T(1) - coeff[3 * j]) * f[from[j]] - coeff[3 * j + 1] * f[aux[j]];
+      if (extra) lost += extra[j];
     }
     f[rest[m]] += lost;
   }

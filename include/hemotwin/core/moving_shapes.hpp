@@ -24,6 +24,19 @@ class MovingShape {
   virtual double period() const = 0;
 };
 
+/// A wall that moves along its normal, laid onto a lattice (DomainSpec::moving_wall): the fluid
+/// region is `shape`'s at every step, t = start + step * time_step in the shape's time unit, and
+/// its length unit is the domain's. The lattice's bricks cover the fluid of `phase_samples`
+/// phases over the cycle, and the cells whose links change between them (with their neighbours)
+/// form the band relinked every step; a wall that leaves the band is refused, saying to sample
+/// more phases.
+struct MovingWallSpec {
+  std::shared_ptr<const MovingShape> shape;
+  double time_step = 0;  // the shape's time per lattice step (> 0)
+  double start = 0;      // the shape's time at step 0
+  int phase_samples = 64;
+};
+
 /// A chamber volume over one cardiac cycle of length `period`, from end-diastole (t = 0): ejection
 /// to the end-systolic volume, isovolumic relaxation, rapid filling (the E wave) to a share
 /// `e_share` of the stroke volume, diastasis (slow filling, `diastasis_share`), the atrial kick

@@ -14,6 +14,7 @@
 
 #include "hemotwin/core/config.hpp"
 #include "hemotwin/core/fields.hpp"
+#include "hemotwin/core/moving_shapes.hpp"
 #include "hemotwin/core/shapes.hpp"
 
 namespace hemotwin {
@@ -105,6 +106,9 @@ struct DomainSpec {
   std::vector<IoletPlane> iolets;
   /// Walls that slide within their surface (WallMotion); the others are at rest.
   std::vector<WallMotion> wall_motions;
+  /// A wall that moves along its normal (its shape replaces `shape`; Engine relinks it every
+  /// step). Null shape: none.
+  MovingWallSpec moving_wall;
   double dx = 1;
   Vec3 origin{0, 0, 0};
   std::array<int, 3> cells{0, 0, 0};  // extent; rounded up to whole bricks
@@ -149,6 +153,9 @@ class SparseLattice {
   std::array<int, 3> cell_coords(std::int64_t cell) const;
   Vec3 position(std::int64_t cell) const;
   bool is_fluid(std::int64_t cell) const { return cell >= 0 && cell_type_[cell] == 1; }
+  /// Makes a stored cell fluid or solid (a moving wall): its row's flag and the fluid count
+  /// follow. Its neighbours must be stored (the caller checks).
+  void set_fluid(std::int64_t cell, bool fluid);
   /// The lattice index i + nx (j + ny k) of a stored cell (the same in every rank's share), and
   /// the position of a lattice index.
   std::int64_t lattice_index(std::int64_t cell) const;
@@ -199,6 +206,10 @@ struct LinkList {
                               // in-plane distance to the wall), or 1 - v / v_max for a given
                               // profile v (IoletPlane::profile); 0 for walls
   std::size_t size() const { return fluid.size(); }
+  /// Appends every link of `other`, or its link k; keeps the first n links.
+  void append(const LinkList& other);
+  void append(const LinkList& other, std::size_t k);
+  void resize(std::size_t n);
 };
 
 /// Fluid cells sampled for an iolet's flow and pressure: a slab from 1 to 5 cells inside the plane,
@@ -215,8 +226,17 @@ struct IoletSlab {
 
 /// Builds the links of every fluid cell whose neighbour along a direction of velocity set L is not
 /// fluid: wall links take q from the shape, iolet links from the plane.
+/// `coord_max`, when given, receives per iolet the largest raw profile coordinate found (the
+/// in-plane distance to the wall, or the given profile's value), by which s = 1 - raw / max.
 template <class L>
-LinkList build_links(const SparseLattice& lattice, const DomainSpec& spec);
+LinkList build_links(const SparseLattice& lattice, const DomainSpec& spec,
+                     std::vector<double>* coord_max = nullptr);
+
+/// The links of the fluid cells among `cells` only (a moving wall's band), in that order, with
+/// the raw profile coordinates scaled by `coord_max` (build_links' over the whole lattice).
+template <class L>
+LinkList build_links_of(const SparseLattice& lattice, const DomainSpec& spec,
+                        std::span<const std::int64_t> cells, std::span<const double> coord_max);
 
 std::vector<IoletSlab> build_iolet_slabs(const SparseLattice& lattice, const DomainSpec& spec);
 

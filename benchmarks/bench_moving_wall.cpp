@@ -1,0 +1,91 @@
+// What a wall that moves along its normal costs (DomainSpec::moving_wall): the pulsating sphere of
+// tests/core/test_normal_walls.cpp (ten cells per radius, R = 10 +- 2 cells over 2000 steps, in an
+// 81^3 box of round pressure outlets), run with its wall moving and with the same lattice and a
+// rigid sphere of the mean radius, MLUPS (million fluid-cell updates per second) each; the
+// relink (retype, refill, links rebuilt and compiled every step) is the difference.
+//
+//   build/benchmarks/bench_moving_wall
+//   build/benchmarks/bench_moving_wall --benchmark_filter=double
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hemotwin/core/engine.hpp"
+
+using namespace hemotwin;
+
+namespace {
+
+constexpr double kHalf = 40, kRadius = 10, kAmplitude = 2, kPeriod = 2000;
+
+std::shared_ptr<PulsatingSphere> sphere() {
+  return std::make_shared<PulsatingSphere>(
+      Vec3::Zero(), kRadius, kAmplitude, kPeriod,
+      Eigen::AlignedBox3d(Vec3::Constant(-kHalf), Vec3::Constant(kHalf)));
+}
+
+DomainSpec sphere_box(bool moving) {
+  DomainSpec spec;
+  const auto s = sphere();
+  if (moving)
+    spec.moving_wall = {s, 1.0, 0.0};
+  else
+    spec.shape = s->at(kPeriod / 2);  // R = R0
+  spec.origin = Vec3::Constant(-kHalf);
+  spec.cells = {int(2 * kHalf) + 1, int(2 * kHalf) + 1, int(2 * kHalf) + 1};
+  for (int a = 0; a < 3; ++a)
+    for (double side : {-1.0, 1.0}) {
+      IoletPlane out;
+      out.name = "face";
+      out.kind = IoletKind::PressureOutlet;
+      out.normal = Vec3::Zero();
+      out.normal[a] = side;
+      out.point = (kHalf - 1.5) * out.normal;
+      out.reach = kHalf - 8;
+      spec.iolets.push_back(out);
+    }
+  return spec;
+}
+
+template <class T>
+void sphere_steps(benchmark::State& state, bool moving) {
+  EngineOptions opt;
+  opt.tau = 0.8;
+  Engine<T, D3Q19> e(sphere_box(moving), opt);
+  e.set_iolet_values(std::vector<double>(6, 1.0));
+  e.initialise();
+  e.run(20);
+  std::int64_t updates = 0;
+  for (auto _ : state) {
+    // Steps through the whole stroke: 100 steps move the wall by up to 0.6 cells.
+    e.run(100);
+    updates += 100 * e.lattice().fluid_cells();
+  }
+  state.counters["MLUPS"] =
+      benchmark::Counter(double(updates) / 1e6, benchmark::Counter::kIsRate);
+  state.counters["fluid_cells"] = double(e.lattice().fluid_cells());
+  state.counters["moved_cells"] = double(e.wall_moved_cells()[0] + e.wall_moved_cells()[1]);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (bool moving : {false, true}) {
+    const std::string kind = moving ? "moving" : "rigid";
+    benchmark::RegisterBenchmark(("sphere/float/" + kind).c_str(),
+                                 [moving](benchmark::State& s) { sphere_steps<float>(s, moving); })
+        ->Unit(benchmark::kMillisecond)
+        ->MinTime(3.0)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("sphere/double/" + kind).c_str(),
+                                 [moving](benchmark::State& s) { sphere_steps<double>(s, moving); })
+        ->Unit(benchmark::kMillisecond)
+        ->MinTime(3.0)
+        ->UseRealTime();
+  }
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+}

@@ -1,0 +1,206 @@
+// The engine's wall that moves along its normal (DomainSpec::moving_wall; DESIGN.md, "Walls that
+// move"). Between a step's stream-collide and its boundary links the band (moving_wall.hpp) is
+// retyped at the new time: a cell the wall covers leaves the fluid with its mass counted; a cell
+// it uncovers is refilled from its fluid neighbours, at the equilibrium of their mean density and
+// the wall's velocity plus their mean non-equilibrium part (Caiazzo 2008, "Analysis of lattice
+// Boltzmann nodes initialisation in moving boundary problems", Prog. Comput. Fluid Dyn. 8:3);
+// then the band's links are rebuilt with the wall's q, each carrying the wall's velocity at its
+// crossing in its moving-wall term (Bouzidi, Firdaouss & Lallemand 2001; Lallemand & Luo 2003).
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "hemotwin/core/engine.hpp"
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/core/kernels.hpp"
+#include "moving_wall.hpp"
+
+namespace hemotwin {
+namespace {
+// Above this a wall outruns what the lattice carries (Mach 0.5).
+constexpr double kMaxWallSpeed = 0.3;
+
+std::string where(const Vec3& p, double t) {
+  std::ostringstream s;
+  s << "(" << p.x() << ", " << p.y() << ", " << p.z() << ") at t = " << t;
+  return s.str();
+}
+}  // namespace
+
+template <class T, class L>
+void Engine<T, L>::begin_moving_wall(const DomainSpec& spec) {
+  moving_ = std::make_unique<moving::State>();
+  auto& m = *moving_;
+  SparseLattice& lat = *lattice_;
+  m.spec = spec.moving_wall;
+  m.domain = spec;
+  m.band = moving::find_band<L>(lat, spec);
+  // The slabs as built over the union's cells; those with band cells lose the solid ones at
+  // every relink.
+  m.all_slabs = slabs_;
+  for (const auto& slab : m.all_slabs)
+    m.slab_moves.push_back(std::any_of(slab.cells.begin(), slab.cells.end(),
+                                       [&](auto c) { return m.band.in[std::size_t(c)] != 0; }));
+  // Outside the band a cell is fluid in every phase or in none, as the union lays it; the band
+  // takes the start's types, and every link is built there once, for the coordinate scales.
+  const auto shape = m.spec.shape->at(m.time(0));
+  m.domain.shape = shape;
+  for (std::int64_t c : m.band.cells) lat.set_fluid(c, moving::fluid_cell(*shape, spec, lat, c));
+  const LinkList all = build_links<L>(lat, m.domain, &m.coord_max);
+  LinkList fixed;
+  for (std::size_t k = 0; k < all.size(); ++k)
+    if (!m.band.in[std::size_t(all.fluid[k])]) fixed.append(all, k);
+  links_ = std::move(fixed);
+  m.static_links = links_.size();
+  relink_moving_wall(m.time(0), nullptr);
+}
+
+template <class T, class L>
+void Engine<T, L>::relink_moving_wall(double t, T* f) {
+  auto& m = *moving_;
+  SparseLattice& lat = *lattice_;
+  const auto shape = m.spec.shape->at(t);
+  m.domain.shape = shape;
+  const auto& band = m.band.cells;
+  const std::int64_t nband = std::int64_t(band.size());
+  std::vector<std::uint8_t> now(band.size());
+#pragma omp parallel for schedule(static)
+  for (std::int64_t k = 0; k < nband; ++k)
+    now[std::size_t(k)] = moving::fluid_cell(*shape, m.domain, lat, band[std::size_t(k)]);
+  std::vector<std::int64_t> covered, uncovered;
+  for (std::int64_t k = 0; k < nband; ++k) {
+    const std::int64_t c = band[std::size_t(k)];
+    if (bool(now[std::size_t(k)]) != lat.is_fluid(c))
+      (now[std::size_t(k)] ? uncovered : covered).push_back(c);
+  }
+  // A cell that changes must have its neighbours in the band: their links change with it.
+  for (const auto* list : {&covered, &uncovered})
+    for (std::int64_t c : *list) {
+      const auto ijk = lat.cell_coords(c);
+      for (int dz = -1; dz <= 1; ++dz)
+        for (int dy = -1; dy <= 1; ++dy)
+          for (int dx = -1; dx <= 1; ++dx) {
+            const std::int64_t nb = lat.cell_at({ijk[0] + dx, ijk[1] + dy, ijk[2] + dz});
+            if (nb >= 0 && m.band.in[std::size_t(nb)]) continue;
+            throw Error("the moving wall reached the cell at " + where(lat.position(c), t) +
+                        ", beyond the cells it reaches in the " +
+                        std::to_string(m.spec.phase_samples) +
+                        " phases sampled over its cycle; sample more phases (up to 64)");
+          }
+    }
+  const kernels::PopulationView<T, L> post{f, lat.neighbours().data(), kernels::Layout::Plain};
+  if (f) {
+    for (std::int64_t c : covered) {
+      double mass = 1;
+      for (int j = 0; j < L::Q; ++j) mass += double(f[post.slot_of(c, j)]);
+      m.exchanged_mass += mass;
+    }
+    m.covered += std::int64_t(covered.size());
+    m.uncovered += std::int64_t(uncovered.size());
+  }
+  for (std::int64_t c : covered) lat.set_fluid(c, false);
+  if (f && !uncovered.empty()) refill(uncovered, t, f);
+  for (std::int64_t c : uncovered) lat.set_fluid(c, true);
+
+  const LinkList mine = build_links_of<L>(lat, m.domain, band, m.coord_max);
+  links_.resize(m.static_links);
+  links_.append(mine);
+  const double scale = m.spec.time_step / lat.dx();
+  double fastest = 0;
+  Vec3 at = Vec3::Zero();
+  moving_compiled_ =
+      compile_links(kernels::Layout::Plain, m.static_links, links_.size(), [&](const Vec3& p) {
+        const Vec3 u = scale * m.spec.shape->wall_velocity(p, t);
+        if (u.norm() > fastest) {
+          fastest = u.norm();
+          at = p;
+        }
+        return u;
+      });
+  if (!(fastest <= kMaxWallSpeed))
+    throw Error("the moving wall moves " + std::to_string(fastest) + " cells per step at " +
+                where(at, t) + ", faster than the lattice carries (" +
+                std::to_string(kMaxWallSpeed) + "); use a smaller time step");
+  for (std::size_t k = 0; k < m.slab_moves.size(); ++k)
+    if (m.slab_moves[k]) slabs_[k] = moving::fluid_part(m.all_slabs[k], lat);
+}
+
+template <class T, class L>
+void Engine<T, L>::refill(const std::vector<std::int64_t>& cells, double t, T* f) {
+  auto& m = *moving_;
+  const SparseLattice& lat = *lattice_;
+  const kernels::PopulationView<T, L> post{f, lat.neighbours().data(), kernels::Layout::Plain};
+  const double scale = m.spec.time_step / lat.dx();
+  const std::int64_t n = std::int64_t(cells.size());
+  std::vector<T> fill(std::size_t(n) * L::Q);
+  std::int64_t lonely = -1;  // a cell with no fluid neighbour
+  // Its neighbours that were fluid before this relink (the cells uncovered now are still solid).
+#pragma omp parallel for schedule(static)
+  for (std::int64_t k = 0; k < n; ++k) {
+    const std::int64_t x = cells[std::size_t(k)];
+    const auto ijk = lat.cell_coords(x);
+    double rho = 0, neq[L::Q] = {};
+    int count = 0;
+    for (int i = 1; i < L::Q; ++i) {
+      const std::int64_t y =
+          lat.cell_at({ijk[0] + L::c[i][0], ijk[1] + L::c[i][1], ijk[2] + L::c[i][2]});
+      if (!lat.is_fluid(y)) continue;
+      T g[L::Q], eq[L::Q], r, u[3];
+      const T no_force[3] = {T(0), T(0), T(0)};
+      post.load(y, g);
+      kernels::moments<T, L>(g, no_force, r, u);
+      kernels::equilibrium<T, L>(r, u, eq);
+      rho += double(r);
+      for (int j = 0; j < L::Q; ++j) neq[j] += double(g[j] - eq[j]);
+      ++count;
+    }
+    if (count == 0) {
+#pragma omp critical
+      lonely = x;
+      continue;
+    }
+    const Vec3 uw = scale * m.spec.shape->wall_velocity(lat.position(x), t);
+    const T u[3] = {T(uw.x()), T(uw.y()), T(uw.z())};
+    T eq[L::Q];
+    kernels::equilibrium<T, L>(T(rho / count), u, eq);
+    for (int j = 0; j < L::Q; ++j) fill[std::size_t(k * L::Q + j)] = eq[j] + T(neq[j] / count);
+  }
+  if (lonely >= 0)
+    throw Error("the moving wall uncovered the cell at " + where(lat.position(lonely), t) +
+                " with no fluid next to it: it moved more than a cell in one step; use a "
+                "smaller time step");
+  for (std::int64_t k = 0; k < n; ++k) {
+    double mass = 1;
+    for (int j = 0; j < L::Q; ++j) {
+      const T v = fill[std::size_t(k * L::Q + j)];
+      f[post.slot_of(cells[std::size_t(k)], j)] = v;
+      mass += double(v);
+    }
+    m.exchanged_mass -= mass;
+  }
+}
+
+template <class T, class L>
+double Engine<T, L>::wall_exchanged_mass() const {
+  return moving_ ? moving_->exchanged_mass : 0.0;
+}
+
+template <class T, class L>
+std::array<std::int64_t, 2> Engine<T, L>::wall_moved_cells() const {
+  return moving_ ? std::array<std::int64_t, 2>{moving_->covered, moving_->uncovered}
+                 : std::array<std::int64_t, 2>{0, 0};
+}
+
+#define HEMOTWIN_INSTANTIATE(T, L)                                                  \
+  template void Engine<T, L>::begin_moving_wall(const DomainSpec&);                 \
+  template void Engine<T, L>::relink_moving_wall(double, T*);                       \
+  template void Engine<T, L>::refill(const std::vector<std::int64_t>&, double, T*); \
+  template double Engine<T, L>::wall_exchanged_mass() const;                        \
+  template std::array<std::int64_t, 2> Engine<T, L>::wall_moved_cells() const;
+HEMOTWIN_INSTANTIATE(float, D3Q19)
+HEMOTWIN_INSTANTIATE(double, D3Q19)
+HEMOTWIN_INSTANTIATE(float, D3Q27)
+HEMOTWIN_INSTANTIATE(double, D3Q27)
+#undef HEMOTWIN_INSTANTIATE
+
+}  // namespace hemotwin

@@ -1,0 +1,206 @@
+#include "moving_wall.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/core/lattice.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace hemotwin::moving {
+namespace {
+constexpr int B = brick_size;
+constexpr int B3 = brick_cells;
+
+// The 26 neighbours of a cell (stored or not: -1).
+template <class F>
+void for_each_neighbour(const SparseLattice& lat, std::int64_t cell, F&& f) {
+  const auto ijk = lat.cell_coords(cell);
+  for (int dz = -1; dz <= 1; ++dz)
+    for (int dy = -1; dy <= 1; ++dy)
+      for (int dx = -1; dx <= 1; ++dx)
+        if (dx || dy || dz) f(lat.cell_at({ijk[0] + dx, ijk[1] + dy, ijk[2] + dz}));
+}
+
+bool within_extent(const SparseLattice& lat, const DomainSpec& spec, std::int64_t cell) {
+  const auto ijk = lat.cell_coords(cell);
+  for (int a = 0; a < 3; ++a)
+    if (ijk[a] >= spec.cells[a]) return false;
+  return true;
+}
+}  // namespace
+
+std::vector<double> sample_times(const MovingWallSpec& spec) {
+  if (!spec.shape) throw Error("internal: a moving wall without a shape");
+  if (!(spec.time_step > 0) || !std::isfinite(spec.time_step))
+    throw Error("a moving wall needs a positive time step per lattice step, got " +
+                std::to_string(spec.time_step));
+  if (spec.phase_samples < 2 || spec.phase_samples > 64)
+    throw Error("a moving wall samples 2 to 64 phases of its cycle, not " +
+                std::to_string(spec.phase_samples));
+  const double period = spec.shape->period();
+  if (!(period > 0) || !std::isfinite(period))
+    throw Error("a moving wall's cycle must have a positive length, got " + std::to_string(period));
+  std::vector<double> t(std::size_t(spec.phase_samples));
+  for (int k = 0; k < spec.phase_samples; ++k)
+    t[std::size_t(k)] = spec.start + period * k / spec.phase_samples;
+  return t;
+}
+
+PhaseUnion::PhaseUnion(const MovingWallSpec& spec) {
+  for (double t : sample_times(spec)) phases_.push_back(spec.shape->at(t));
+  bounds_ = spec.shape->envelope();
+}
+
+bool PhaseUnion::contains(const Vec3& p) const {
+  return std::any_of(phases_.begin(), phases_.end(), [&](const auto& s) { return s->contains(p); });
+}
+
+void PhaseUnion::contains_row(const Vec3& start, double step, int n, std::uint8_t* out) const {
+  std::vector<std::uint8_t> row(static_cast<std::size_t>(n));
+  std::fill_n(out, n, std::uint8_t(0));
+  for (const auto& s : phases_) {
+    s->contains_row(start, step, n, row.data());
+    for (int i = 0; i < n; ++i) out[i] |= row[std::size_t(i)];
+  }
+}
+
+DomainSpec union_spec(const DomainSpec& spec) {
+  DomainSpec u = spec;
+  u.shape = std::make_shared<PhaseUnion>(spec.moving_wall);
+  return u;
+}
+
+bool cut_off(const std::vector<IoletPlane>& iolets, const Vec3& p) {
+  for (const auto& io : iolets)
+    if ((p - io.point).dot(io.normal) >= 0 && io.covers(p)) return true;
+  return false;
+}
+
+bool fluid_at(const Shape& shape, const std::vector<IoletPlane>& iolets, const Vec3& p) {
+  return shape.contains(p) && !cut_off(iolets, p);
+}
+
+bool fluid_cell(const Shape& shape, const DomainSpec& spec, const SparseLattice& lat,
+                std::int64_t cell) {
+  return within_extent(lat, spec, cell) && fluid_at(shape, spec.iolets, lat.position(cell));
+}
+
+template <class L>
+Band find_band(const SparseLattice& lat, const DomainSpec& spec) {
+  const auto times = sample_times(spec.moving_wall);
+  const int n = int(times.size());
+  const std::uint64_t all = n == 64 ? ~std::uint64_t(0) : (std::uint64_t(1) << n) - 1;
+  std::vector<DomainSpec> phase(std::size_t(n), spec);
+  for (int k = 0; k < n; ++k) phase[std::size_t(k)].shape = spec.moving_wall.shape->at(times[k]);
+  const std::int64_t nstored = std::int64_t(lat.brick_count()) * B3;
+
+  // 1. Which phases each cell is fluid in (bit k: phase k), a brick row at a time.
+  std::vector<std::uint64_t> mask(std::size_t(nstored), 0);
+#pragma omp parallel for schedule(dynamic, 4)
+  for (std::int64_t r = 0; r < nstored / B; ++r) {
+    const std::int64_t first = r * B;
+    if (!within_extent(lat, spec, first)) continue;  // the whole row lies beyond the extent
+    std::uint8_t row[B];
+    const Vec3 start = lat.position(first);
+    for (int k = 0; k < n; ++k) {
+      phase[std::size_t(k)].shape->contains_row(start, lat.dx(), B, row);
+      for (int i = 0; i < B; ++i)
+        if (row[i] && within_extent(lat, spec, first + i) &&
+            !cut_off(spec.iolets, start + Vec3(lat.dx() * i, 0, 0)))
+          mask[std::size_t(first + i)] |= std::uint64_t(1) << k;
+    }
+  }
+
+  // 2. Cells that flip, or whose neighbour does; and the cells fluid in every phase with a
+  // neighbour solid in every phase, whose links keep their kinds but may change their q.
+  std::vector<std::uint8_t> changing(std::size_t(nstored), 0), candidate(std::size_t(nstored), 0);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t c = 0; c < nstored; ++c) {
+    const std::uint64_t m = mask[std::size_t(c)];
+    if (m == 0) continue;
+    bool flips = m != all, wall = false;
+    const auto ijk = lat.cell_coords(c);
+    for (int q = 1; q < L::Q && !flips; ++q) {
+      const std::int64_t nb =
+          lat.cell_at({ijk[0] + L::c[q][0], ijk[1] + L::c[q][1], ijk[2] + L::c[q][2]});
+      const std::uint64_t mn = nb < 0 ? 0 : mask[std::size_t(nb)];
+      if (mn != 0 && mn != all) flips = true;
+      if (mn == 0) wall = true;
+    }
+    changing[std::size_t(c)] = flips;
+    candidate[std::size_t(c)] = !flips && wall;
+  }
+  std::vector<std::int64_t> cand;
+  for (std::int64_t c = 0; c < nstored; ++c)
+    if (candidate[std::size_t(c)]) cand.push_back(c);
+
+  // 3. Their links in every fourth phase against the first: the same list (the kinds of their
+  // neighbours do not change), so compared link by link.
+  const std::vector<double> no_scale(spec.iolets.size(), 0.0);
+  int nthreads = 1;
+#ifdef _OPENMP
+  nthreads = omp_get_max_threads();
+#endif
+  std::vector<std::string> failure(static_cast<std::size_t>(nthreads));
+#pragma omp parallel num_threads(nthreads)
+  {
+    int t = 0;
+#ifdef _OPENMP
+    t = omp_get_thread_num();
+#endif
+    const std::size_t lo = cand.size() * std::size_t(t) / std::size_t(nthreads);
+    const std::size_t hi = cand.size() * std::size_t(t + 1) / std::size_t(nthreads);
+    const std::span<const std::int64_t> mine(cand.data() + lo, hi - lo);
+    try {
+      const LinkList ref = build_links_of<L>(lat, phase[0], mine, no_scale);
+      for (int k = 4; k < n; k += 4) {
+        const LinkList now = build_links_of<L>(lat, phase[std::size_t(k)], mine, no_scale);
+        if (now.size() != ref.size()) throw Error("internal: a band candidate's links changed");
+        for (std::size_t j = 0; j < ref.size(); ++j)
+          if (now.kind[j] != ref.kind[j] || now.iolet[j] != ref.iolet[j] ||
+              std::abs(now.q[j] - ref.q[j]) > 1e-9)
+            changing[std::size_t(ref.fluid[j])] = 1;  // a cell is only in this thread's share
+      }
+    } catch (const std::exception& e) {
+      failure[std::size_t(t)] = e.what();
+    }
+  }
+  for (const auto& f : failure)
+    if (!f.empty()) throw Error(f);
+
+  // 4. With their neighbours.
+  Band band;
+  band.in.assign(std::size_t(nstored), 0);
+  for (std::int64_t c = 0; c < nstored; ++c) {
+    if (!changing[std::size_t(c)]) continue;
+    band.in[std::size_t(c)] = 1;
+    for_each_neighbour(lat, c, [&](std::int64_t nb) {
+      if (nb >= 0) band.in[std::size_t(nb)] = 1;
+    });
+  }
+  for (std::int64_t c = 0; c < nstored; ++c)
+    if (band.in[std::size_t(c)]) band.cells.push_back(c);
+  return band;
+}
+
+template Band find_band<D3Q19>(const SparseLattice&, const DomainSpec&);
+template Band find_band<D3Q27>(const SparseLattice&, const DomainSpec&);
+
+IoletSlab fluid_part(const IoletSlab& all, const SparseLattice& lattice) {
+  IoletSlab s;
+  s.window = all.window;
+  for (std::size_t k = 0; k < all.cells.size(); ++k)
+    if (lattice.is_fluid(all.cells[k])) {
+      s.cells.push_back(all.cells[k]);
+      s.weight.push_back(all.weight[k]);
+      s.area += all.weight[k];
+    }
+  return s;
+}
+
+}  // namespace hemotwin::moving
