@@ -90,6 +90,7 @@ Engine<T, L>::Engine(const DomainSpec& spec, const EngineOptions& options) : opt
   const bool aa = options_.streaming == StreamingScheme::AaPattern;
   if (!moves) links_ = build_links<L>(*lattice_, spec);
   iolets_ = spec.iolets;
+  open_.assign(iolets_.size(), true);
   motions_ = spec.wall_motions;
   slabs_ = build_iolet_slabs(*lattice_, spec);
   sections_ = spec.sections;
@@ -353,7 +354,8 @@ void Engine<T, L>::step_with(const Op& collide) {
     halo_->finish(f);
   }
   layout_ = next;
-  if (moving_) relink_moving_wall(moving_->time(steps_ + 1), f_[out].data());
+  if (moving_ && (steps_ + 1) % moving_->spec.relink_every == 0)
+    relink_moving_wall(moving_->time(steps_ + 1), f_[out].data(), true);
   apply_boundaries(out, layout_);
   cur_ = out;
   ++steps_;
@@ -532,7 +534,7 @@ void Engine<T, L>::restore(const std::vector<T>& populations, kernels::Layout la
   steps_ = steps;
   if (halo_) exchange_halo(cur_);
   // The wall where it was at that step; every cell's populations come from the checkpoint.
-  if (moving_) relink_moving_wall(moving_->time(steps), nullptr);
+  if (moving_) relink_moving_wall(moving_->time(steps), f_[cur_].data(), false);
 }
 
 template <class T, class L>

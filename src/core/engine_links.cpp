@@ -10,6 +10,7 @@
 #include "hemotwin/core/engine.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/kernels.hpp"
+#include "moving_wall.hpp"
 #ifdef HEMOTWIN_HAVE_CUDA
 #include "hemotwin/core/detail/cuda_backend.hpp"
 #endif
@@ -65,7 +66,7 @@ const std::vector<double>& Engine<T, L>::profile_weights(std::size_t iolet) cons
 template <class T, class L>
 typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(
     kernels::Layout layout, std::size_t first, std::size_t last,
-    const std::function<Vec3(const Vec3&)>& wall_velocity) const {
+    const WallMomentum& wall_momentum) const {
   using kernels::Layout;
   constexpr auto lat = kernels::velocity_table<L>();
   const bool bouzidi = options_.walls == WallMethod::Bouzidi;
@@ -82,7 +83,10 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(
     const std::int64_t x = links_.fluid[k];
     // The population the fluid cell receives from the ghost's side next step: f_ib(x).
     const std::int64_t to = post.arrival_slot(x, ib);
-    if (links_.kind[k] == std::uint8_t(LinkKind::Pressure)) {
+    // A closed valve: its links bounce back, halfway and at rest.
+    const bool closed =
+        links_.kind[k] != std::uint8_t(LinkKind::Wall) && !open_[std::size_t(links_.iolet[k])];
+    if (links_.kind[k] == std::uint8_t(LinkKind::Pressure) && !closed) {
       c.outlet_fluid.push_back(x);
       c.outlet_to.push_back(to);
       c.outlet_dir.push_back(std::uint8_t(i));
@@ -96,13 +100,16 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(
     const double q = links_.q[k];
     const Vec3 ci(lat.c[i][0], lat.c[i][1], lat.c[i][2]);
     double moving = 0;
-    std::int16_t source = links_.iolet[k];
-    if (links_.kind[k] == std::uint8_t(LinkKind::Velocity)) {
+    std::int16_t source = closed ? std::int16_t(-1) : links_.iolet[k];
+    if (closed) {
+      // moving stays 0
+    } else if (links_.kind[k] == std::uint8_t(LinkKind::Velocity)) {
       moving = -6.0 * lat.w[i] * ci.dot(-iolets_[links_.iolet[k]].normal.normalized());
-    } else if (links_.kind[k] == std::uint8_t(LinkKind::Wall) && wall_velocity) {
-      // A wall moving along its normal: its velocity at the crossing, times the row of ones.
+    } else if (links_.kind[k] == std::uint8_t(LinkKind::Wall) && wall_momentum) {
+      // A wall moving along its normal: its momentum density at the crossing, times the row of
+      // ones.
       const Vec3 crossing = lattice_->position(x) + q * lattice_->dx() * ci;
-      moving = -6.0 * lat.w[i] * ci.dot(wall_velocity(crossing));
+      moving = -6.0 * lat.w[i] * ci.dot(wall_momentum(crossing, x));
       source = std::int16_t(iolets_.size() + motions_.size());
     } else if (links_.kind[k] == std::uint8_t(LinkKind::Wall)) {
       const Vec3 crossing = lattice_->position(x) + q * lattice_->dx() * ci;
@@ -139,13 +146,13 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(
     }
     // A wall moving along its normal carries its whole term through the link: what the rule
     // leaves to the interpolation is put back with the mass (kernels::RestoreWallMass).
-    if (wall_velocity) c.mass_extra.push_back(T(extra));
+    if (wall_momentum) c.mass_extra.push_back(T(extra));
     c.from.push_back(from);
     c.aux.push_back(aux);
     c.to.push_back(to);
     for (double v : {a, b, moving}) c.coeff.push_back(T(v));
     c.iolet.push_back(source);
-    c.coord.push_back(T(links_.coord[k]));
+    c.coord.push_back(T(closed ? 0.0 : links_.coord[k]));
     cell.push_back(x);
     cell_dir.push_back(std::uint8_t(i));
     wall.push_back(links_.kind[k] == std::uint8_t(LinkKind::Wall));
@@ -153,7 +160,9 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(
   // Sorted by the slot written: neighbouring links then touch neighbouring memory.
   std::vector<std::size_t> order(c.to.size());
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-  std::sort(order.begin(), order.end(), [&](auto x, auto y) { return c.to[x] < c.to[y]; });
+  const auto by_slot = [&](auto x, auto y) { return c.to[x] < c.to[y]; };
+  if (!std::is_sorted(order.begin(), order.end(), by_slot))
+    std::sort(order.begin(), order.end(), by_slot);
   CompiledLinks sorted;
   sorted.outlet_fluid = std::move(c.outlet_fluid);
   sorted.outlet_to = std::move(c.outlet_to);
@@ -181,7 +190,7 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(
                                (c.mass_extra.empty() || c.mass_extra[k] == T(0));
       if (wall[k] && !returns_all) leaky.emplace_back(cell[k], cell_dir[k], std::int64_t(s));
     }
-    std::sort(leaky.begin(), leaky.end());
+    if (!std::is_sorted(leaky.begin(), leaky.end())) std::sort(leaky.begin(), leaky.end());
     for (std::size_t s = 0; s < leaky.size(); ++s) {
       const std::int64_t x = std::get<0>(leaky[s]);
       if (s == 0 || x != std::get<0>(leaky[s - 1])) {
@@ -254,6 +263,26 @@ void Engine<T, L>::set_iolet_values(const std::vector<double>& values,
 }
 
 template <class T, class L>
+void Engine<T, L>::set_iolets_open(const std::vector<bool>& open) {
+  if (open.size() != iolets_.size())
+    throw Error("set_iolets_open: expected " + std::to_string(iolets_.size()) + " flags, got " +
+                std::to_string(open.size()));
+  if (open == open_) return;
+  open_ = open;
+  // Recompiled: the links of every layout in use, the fixed ones (a moving wall's band is
+  // compiled at every step anyway).
+  const std::size_t fixed = moving_ ? moving_->static_links : links_.size();
+  using kernels::Layout;
+  const bool aa = options_.streaming == StreamingScheme::AaPattern;
+  for (Layout layout :
+       aa ? std::vector{Layout::Swapped, Layout::Pushed} : std::vector{Layout::Plain})
+    compiled_[int(layout)] = compile_links(layout, 0, fixed);
+#ifdef HEMOTWIN_HAVE_CUDA
+  if (dev_) upload_links();
+#endif
+}
+
+template <class T, class L>
 void Engine<T, L>::set_wall_speeds(const std::vector<double>& speeds) {
   constexpr int M = kernels::profile_samples;
   if (speeds.size() != motions_.size())
@@ -267,16 +296,17 @@ void Engine<T, L>::set_wall_speeds(const std::vector<double>& speeds) {
 #endif
 }
 
-#define HEMOTWIN_INSTANTIATE(T, L)                                                               \
-  template void Engine<T, L>::compute_profile_weights();                                         \
-  template const std::vector<double>& Engine<T, L>::profile_weights(std::size_t) const;          \
-  template typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(                     \
-      kernels::Layout, std::size_t, std::size_t, const std::function<Vec3(const Vec3&)>&) const; \
-  template void Engine<T, L>::upload_links();                                                    \
-  template void Engine<T, L>::set_iolet_values(const std::vector<double>&);                      \
-  template void Engine<T, L>::set_iolet_values(const std::vector<double>&,                       \
-                                               const std::vector<std::vector<double>>&);         \
-  template void Engine<T, L>::set_wall_speeds(const std::vector<double>&);
+#define HEMOTWIN_INSTANTIATE(T, L)                                                       \
+  template void Engine<T, L>::compute_profile_weights();                                 \
+  template const std::vector<double>& Engine<T, L>::profile_weights(std::size_t) const;  \
+  template typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(             \
+      kernels::Layout, std::size_t, std::size_t, const WallMomentum&) const;             \
+  template void Engine<T, L>::upload_links();                                            \
+  template void Engine<T, L>::set_iolet_values(const std::vector<double>&);              \
+  template void Engine<T, L>::set_iolet_values(const std::vector<double>&,               \
+                                               const std::vector<std::vector<double>>&); \
+  template void Engine<T, L>::set_wall_speeds(const std::vector<double>&);               \
+  template void Engine<T, L>::set_iolets_open(const std::vector<bool>&);
 HEMOTWIN_INSTANTIATE(float, D3Q19)
 HEMOTWIN_INSTANTIATE(double, D3Q19)
 HEMOTWIN_INSTANTIATE(float, D3Q27)

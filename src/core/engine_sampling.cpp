@@ -21,8 +21,8 @@ template <class T, class L>
 void Engine<T, L>::split() {
   const Communicator& comm = *options_.communicator;
   const SparseLattice& whole = *lattice_;
-  owner_ = partition_bricks(whole, brick_costs(whole, links_.fluid, options_.brick_cost),
-                            comm.size());
+  owner_ =
+      partition_bricks(whole, brick_costs(whole, links_.fluid, options_.brick_cost), comm.size());
   std::vector<std::array<int, 3>> dirs(L::Q);
   for (int q = 0; q < L::Q; ++q) dirs[q] = {L::c[q][0], L::c[q][1], L::c[q][2]};
   sub_ = std::make_unique<Subdomain>(make_subdomain(whole, owner_, comm.rank(), dirs));
@@ -220,6 +220,26 @@ Vec3 Engine<T, L>::wall_force(const std::function<bool(const Vec3&)>& on_wall) c
 }
 
 template <class T, class L>
+std::vector<double> Engine<T, L>::iolet_link_flow() const {
+  const std::vector<T> host_copy =
+      (options_.backend == BackendKind::Cpu) ? std::vector<T>{} : populations();
+  const T* f = (options_.backend == BackendKind::Cpu) ? f_[cur_].data() : host_copy.data();
+  const kernels::PopulationView<T, L> pops{f, lattice_->neighbours().data(), layout_};
+  std::vector<double> flow(iolets_.size(), 0.0);
+  for (std::size_t k = 0; k < links_.size(); ++k) {
+    if (links_.kind[k] == std::uint8_t(LinkKind::Wall)) continue;
+    const std::int64_t cell = links_.fluid[k];
+    const int i = links_.dir[k];
+    // What left towards the plane, less what came back (both stored less the same w_i).
+    flow[std::size_t(links_.iolet[k])] +=
+        double(f[std::size_t(pops.slot_of(cell, i))]) -
+        double(f[std::size_t(pops.arrival_slot(cell, kernels::opposite_dir(i)))]);
+  }
+  if (sub_) options_.communicator->sum(flow);
+  return flow;
+}
+
+template <class T, class L>
 void Engine<T, L>::moments(std::vector<double>& rho, std::vector<double>& u) const {
   const std::vector<T> host_copy =
       (options_.backend == BackendKind::Cpu) ? std::vector<T>{} : populations();
@@ -252,7 +272,8 @@ void Engine<T, L>::moments(std::vector<double>& rho, std::vector<double>& u) con
   template void Engine<T, L>::sample_iolets(const std::vector<int>&, std::vector<double>&,  \
                                             std::vector<double>&) const;                    \
   template Vec3 Engine<T, L>::wall_force(const std::function<bool(const Vec3&)>&) const;    \
-  template void Engine<T, L>::moments(std::vector<double>&, std::vector<double>&) const;
+  template void Engine<T, L>::moments(std::vector<double>&, std::vector<double>&) const;    \
+  template std::vector<double> Engine<T, L>::iolet_link_flow() const;
 HEMOTWIN_INSTANTIATE(float, D3Q19)
 HEMOTWIN_INSTANTIATE(double, D3Q19)
 HEMOTWIN_INSTANTIATE(float, D3Q27)

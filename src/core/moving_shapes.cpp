@@ -256,12 +256,17 @@ std::shared_ptr<const Shape> ProlateChamber::at(double t) const {
                                             axial * beta_ * a_);
 }
 
-Vec3 ProlateChamber::wall_velocity(const Vec3& p, double t) const {
+Vec3 ProlateChamber::wall_velocity(const Vec3& p, double t) const { return velocity_field(t)(p); }
+
+std::function<Vec3(const Vec3&)> ProlateChamber::velocity_field(double t) const {
   const auto s = scales(t);
   const auto ds = scale_rates(t);
-  const Vec3 q = p - base_;
-  const double z = q.dot(axis_);
-  return ds[0] / s[0] * z * axis_ + ds[1] / s[1] * (q - z * axis_);
+  const double axial = ds[0] / s[0], radial = ds[1] / s[1];
+  return [base = base_, axis = axis_, axial, radial](const Vec3& p) -> Vec3 {
+    const Vec3 q = p - base;
+    const double z = q.dot(axis);
+    return axial * z * axis + radial * (q - z * axis);
+  };
 }
 
 Eigen::AlignedBox3d ProlateChamber::envelope() const {

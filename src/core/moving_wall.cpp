@@ -39,6 +39,9 @@ std::vector<double> sample_times(const MovingWallSpec& spec) {
   if (!(spec.time_step > 0) || !std::isfinite(spec.time_step))
     throw Error("a moving wall needs a positive time step per lattice step, got " +
                 std::to_string(spec.time_step));
+  if (spec.relink_every < 1)
+    throw Error("a moving wall is relinked every 1 or more steps, not " +
+                std::to_string(spec.relink_every));
   if (spec.phase_samples < 2 || spec.phase_samples > 64)
     throw Error("a moving wall samples 2 to 64 phases of its cycle, not " +
                 std::to_string(spec.phase_samples));

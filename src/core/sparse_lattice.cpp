@@ -462,8 +462,31 @@ LinkList build_links_of(const SparseLattice& lat, const DomainSpec& spec,
                         std::span<const std::int64_t> cells, std::span<const double> coord_max) {
   if (coord_max.size() != spec.iolets.size())
     throw Error("internal: build_links_of needs one coordinate scale per iolet");
-  LinkList links;
-  for (std::int64_t cell : cells) links_of_cell<L>(lat, spec, cell, links);
+  // In contiguous blocks per thread, joined in thread order (the cells' order).
+  int nthreads = 1;
+#ifdef _OPENMP
+  if (cells.size() > 4096) nthreads = omp_get_max_threads();
+#endif
+  std::vector<LinkList> part(static_cast<std::size_t>(nthreads));
+  std::vector<std::string> failure(static_cast<std::size_t>(nthreads));
+#pragma omp parallel num_threads(nthreads)
+  {
+    int t = 0;
+#ifdef _OPENMP
+    t = omp_get_thread_num();
+#endif
+    const std::size_t lo = cells.size() * std::size_t(t) / std::size_t(nthreads);
+    const std::size_t hi = cells.size() * std::size_t(t + 1) / std::size_t(nthreads);
+    try {
+      for (std::size_t k = lo; k < hi; ++k) links_of_cell<L>(lat, spec, cells[k], part[t]);
+    } catch (const std::exception& e) {
+      failure[std::size_t(t)] = e.what();
+    }
+  }
+  for (const auto& f : failure)
+    if (!f.empty()) throw Error(f);
+  LinkList links = std::move(part[0]);
+  for (int t = 1; t < nthreads; ++t) links.append(part[std::size_t(t)]);
   scale_coords(links, spec, coord_max);
   return links;
 }

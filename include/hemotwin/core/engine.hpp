@@ -110,6 +110,11 @@ class Engine {
   /// The amplitude of each of the spec's wall motions (DomainSpec::wall_motions), lattice units:
   /// the wall moves at speeds[g] * velocity(p) from the next step on. All start at rest.
   void set_wall_speeds(const std::vector<double>& speeds);
+  /// Opens or closes each iolet (a valve): a closed one's links bounce back as a wall at rest,
+  /// halfway (its plane is a cut, not a wall), until it opens again. All start open; used from
+  /// the next step on.
+  void set_iolets_open(const std::vector<bool>& open);
+  const std::vector<bool>& iolets_open() const { return open_; }
   /// See set_iolet_values: the flux each profile sample carries (lattice units).
   const std::vector<double>& profile_weights(std::size_t iolet) const;
   /// Sets every cell to equilibrium at (rho, u). rho, u: one value per stored cell (brick order) or
@@ -154,6 +159,12 @@ class Engine {
   /// reductions.
   void sample_iolets(const std::vector<int>& which, std::vector<double>& flow,
                      std::vector<double>& density) const;
+  /// The mass that crossed each iolet's links in the last step, out of the fluid positive
+  /// (lattice units): what each link sent towards the plane less what came back, exactly what
+  /// the fluid exchanged there (the slabs of sample_iolets see the flow only within the opening's
+  /// reach, which undercounts an opening in a chamber's wall, approached from the side). On every
+  /// rank; CUDA copies the populations to the host.
+  std::vector<double> iolet_link_flow() const;
   /// Density and velocity (3 per cell) of every stored cell; solid cells get rho = 0, u = 0.
   void moments(std::vector<double>& rho, std::vector<double>& u) const;
   /// The force the fluid exerts on the walls whose links `on_wall` selects (it is given each wall
@@ -222,6 +233,7 @@ class Engine {
   kernels::LocalViscosity<T> visc_;
   T force_[3] = {0, 0, 0};
   std::vector<T> iolet_value_;
+  std::vector<bool> open_;                 // per iolet (set_iolets_open)
   std::vector<std::int64_t> sponge_cell_;  // the sponge layers' cells and their scale factors
   std::vector<T> sponge_scale_;
   std::int64_t sponge_border_ = 0;  // split: the sponge cells in border bricks come first
@@ -253,19 +265,23 @@ class Engine {
   // Indexed by the layout the links follow (kernels::Layout): Plain for the two-lattice scheme,
   // Swapped and Pushed for the AA pattern.
   CompiledLinks compiled_[3];
-  /// Compiles links_[first, last). `wall_velocity`, when given, is the velocity of each wall
-  /// link's crossing point (lattice units), carried by the link itself (a moving wall's band).
+  /// Compiles links_[first, last). `wall_momentum`, when given, is the momentum density of the
+  /// wall at each wall link's crossing point, from it and the link's fluid cell (lattice units):
+  /// carried by the link itself (a moving wall's band).
+  using WallMomentum = std::function<Vec3(const Vec3&, std::int64_t)>;
   CompiledLinks compile_links(kernels::Layout layout, std::size_t first, std::size_t last,
-                              const std::function<Vec3(const Vec3&)>& wall_velocity = {}) const;
+                              const WallMomentum& wall_momentum = {}) const;
   // A wall that moves along its normal (engine_moving.cpp): its band's links, compiled anew at
   // every step (two-lattice scheme, Plain layout); the profile row after the wall motions' holds
   // ones, by which they scale their own velocity term.
   std::unique_ptr<moving::State> moving_;
   CompiledLinks moving_compiled_;
   void begin_moving_wall(const DomainSpec& spec);
-  /// Moves the wall to time t: retypes and relinks the band; with `f`, the array holding the
-  /// post-collision populations, takes out the covered cells' mass and refills the uncovered.
-  void relink_moving_wall(double t, T* f);
+  /// Moves the wall to time t: retypes and relinks the band, its links carrying the density of
+  /// their cells in `f` (the array holding the post-collision populations; null: 1); with
+  /// `exchange`, takes out the covered cells' mass and refills the uncovered (a restore does not:
+  /// its populations hold them).
+  void relink_moving_wall(double t, T* f, bool exchange);
   void refill(const std::vector<std::int64_t>& cells, double t, T* f);
   kernels::Layout layout_ = kernels::Layout::Plain;
   int cur_ = 0;

@@ -5,6 +5,7 @@
 // an ordinary Shape (exact wall crossings for Bouzidi's q); the envelope bounds every snapshot, so
 // a lattice laid once over it holds the fluid at every phase. Host-only, as shapes.hpp.
 #include <array>
+#include <functional>
 #include <memory>
 
 #include "hemotwin/core/shapes.hpp"
@@ -18,6 +19,11 @@ class MovingShape {
   virtual std::shared_ptr<const Shape> at(double t) const = 0;
   /// The velocity of the wall point `p` (on the wall at time t).
   virtual Vec3 wall_velocity(const Vec3& p, double t) const = 0;
+  /// wall_velocity at time t for many points (a relink asks it for every link): shapes whose
+  /// velocity at a time shares work between points override it.
+  virtual std::function<Vec3(const Vec3&)> velocity_field(double t) const {
+    return [this, t](const Vec3& p) { return wall_velocity(p, t); };
+  }
   /// Bounds of the fluid over the whole cycle.
   virtual Eigen::AlignedBox3d envelope() const = 0;
   /// The cycle's length; the motion repeats with it.
@@ -35,6 +41,10 @@ struct MovingWallSpec {
   double time_step = 0;  // the shape's time per lattice step (> 0)
   double start = 0;      // the shape's time at step 0
   int phase_samples = 64;
+  /// Steps between relinks (1: every step). Between them the wall stays where the last relink
+  /// put it, with its velocity then: k times the wall's speed behind (a few hundredths of a
+  /// cell for slow chambers, test_normal_walls compares).
+  int relink_every = 1;
 };
 
 /// A chamber volume over one cardiac cycle of length `period`, from end-diastole (t = 0): ejection
@@ -106,6 +116,7 @@ class ProlateChamber final : public MovingShape {
   double volume(double t) const { return curve_.volume(t); }
   std::shared_ptr<const Shape> at(double t) const override;
   Vec3 wall_velocity(const Vec3& p, double t) const override;
+  std::function<Vec3(const Vec3&)> velocity_field(double t) const override;
   Eigen::AlignedBox3d envelope() const override;
   double period() const override { return curve_.period; }
   const VolumeCurve& curve() const { return curve_; }
