@@ -2,14 +2,18 @@
 // tests/core/test_normal_walls.cpp (ten cells per radius, R = 10 +- 2 cells over 2000 steps, in an
 // 81^3 box of round pressure outlets), run with its wall moving and with the same lattice and a
 // rigid sphere of the mean radius, MLUPS (million fluid-cell updates per second) each; the
-// relink (retype, refill, links rebuilt and compiled every step) is the difference.
+// relink (retype, refill, links rebuilt and compiled every step) is the difference. And the left
+// ventricle of tests/core/test_chamber_flow.cpp (a small lattice whose wall sweeps a thick shell),
+// moving (relinked every step, and every fourth) against a rigid cast at end-diastole.
 //
 //   build/benchmarks/bench_moving_wall
 //   build/benchmarks/bench_moving_wall --benchmark_filter=double
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "hemotwin/core/engine.hpp"
@@ -63,10 +67,48 @@ void sphere_steps(benchmark::State& state, bool moving) {
     e.run(100);
     updates += 100 * e.lattice().fluid_cells();
   }
-  state.counters["MLUPS"] =
-      benchmark::Counter(double(updates) / 1e6, benchmark::Counter::kIsRate);
+  state.counters["MLUPS"] = benchmark::Counter(double(updates) / 1e6, benchmark::Counter::kIsRate);
   state.counters["fluid_cells"] = double(e.lattice().fluid_cells());
   state.counters["moved_cells"] = double(e.wall_moved_cells()[0] + e.wall_moved_cells()[1]);
+}
+
+// The ventricle phantom of test_chamber_flow (36 cells apex to base, EF 60 %, a beat of 16 000
+// steps), both valves open; `every` 0: a rigid cast at end-diastole.
+template <class T>
+void ventricle_steps(benchmark::State& state, int every) {
+  VolumeCurve curve;
+  curve.period = 16000;
+  const auto lv =
+      std::make_shared<ProlateChamber>(Vec3::Zero(), Vec3::UnitZ(), 24.0, 12.0, 0.5, curve);
+  DomainSpec spec;
+  if (every > 0)
+    spec.moving_wall = {lv, 1.0, 0.0, 64, every};
+  else
+    spec.shape = lv->at(0);
+  const auto box = lv->envelope();
+  spec.origin = box.min() - Vec3::Constant(2);
+  for (int a = 0; a < 3; ++a) spec.cells[a] = int(std::ceil(box.sizes()[a])) + 5;
+  for (auto [name, x, r] : {std::tuple{"mitral", -3.8, 3.2}, {"aortic", 3.7, 3.0}}) {
+    IoletPlane v;
+    v.name = name;
+    v.kind = IoletKind::PressureOutlet;
+    v.point = Vec3(x, 0, -0.5);
+    v.normal = Vec3::UnitZ();
+    v.reach = v.radius = r;
+    spec.iolets.push_back(v);
+  }
+  EngineOptions opt;
+  opt.tau = 0.6;
+  Engine<T, D3Q19> e(spec, opt);
+  e.set_iolet_values({1.0, 1.0});
+  e.initialise();
+  std::int64_t updates = 0;
+  for (auto _ : state) {
+    e.run(400);  // through the ejection
+    updates += 400 * e.lattice().fluid_cells();
+  }
+  state.counters["MLUPS"] = benchmark::Counter(double(updates) / 1e6, benchmark::Counter::kIsRate);
+  state.counters["fluid_cells"] = double(e.lattice().fluid_cells());
 }
 
 }  // namespace
@@ -85,6 +127,15 @@ int main(int argc, char** argv) {
         ->MinTime(3.0)
         ->UseRealTime();
   }
+  for (int every : {0, 1, 4})
+    benchmark::RegisterBenchmark(
+        ("ventricle/double/" +
+         (every ? "moving_every_" + std::to_string(every) : std::string("rigid")))
+            .c_str(),
+        [every](benchmark::State& s) { ventricle_steps<double>(s, every); })
+        ->Unit(benchmark::kMillisecond)
+        ->MinTime(3.0)
+        ->UseRealTime();
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
