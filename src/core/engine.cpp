@@ -26,12 +26,9 @@ namespace {
 using kernels::B;
 using kernels::B3;
 
-template <class T>
-T* data_or_null(std::vector<T>& v) {
-  return v.empty() ? nullptr : v.data();
-}
-template <class T>
-const T* data_or_null(const std::vector<T>& v) {
+// A vector's data, or null when it is empty (a kernel's "none").
+template <class V>
+auto data_or_null(V& v) {
   return v.empty() ? nullptr : v.data();
 }
 }  // namespace
@@ -354,7 +351,7 @@ void Engine<T, L>::step_with(const Op& collide) {
     halo_->finish(f);
   }
   layout_ = next;
-  if (moving_ && (steps_ + 1) % moving_->spec.relink_every == 0)
+  if (moving_ && (steps_ + 1) % moving_->spec().relink_every == 0)
     relink_moving_wall(moving_->time(steps_ + 1), f_[out].data(), true);
   apply_boundaries(out, layout_);
   cur_ = out;

@@ -32,7 +32,6 @@ void Engine<T, L>::begin_moving_wall(const DomainSpec& spec) {
   moving_ = std::make_unique<moving::State>();
   auto& m = *moving_;
   SparseLattice& lat = *lattice_;
-  m.spec = spec.moving_wall;
   m.domain = spec;
   m.band = moving::find_band<L>(lat, spec);
   // The slabs as built over the union's cells; those with band cells lose the solid ones at
@@ -43,7 +42,7 @@ void Engine<T, L>::begin_moving_wall(const DomainSpec& spec) {
                                        [&](auto c) { return m.band.in[std::size_t(c)] != 0; }));
   // Outside the band a cell is fluid in every phase or in none, as the union lays it; the band
   // takes the start's types, and every link is built there once, for the coordinate scales.
-  const auto shape = m.spec.shape->at(m.time(0));
+  const auto shape = m.spec().shape->at(m.time(0));
   m.domain.shape = shape;
   for (std::int64_t c : m.band.cells) lat.set_fluid(c, moving::fluid_cell(*shape, spec, lat, c));
   const LinkList all = build_links<L>(lat, m.domain, &m.coord_max);
@@ -59,7 +58,7 @@ template <class T, class L>
 void Engine<T, L>::relink_moving_wall(double t, T* f, bool exchange) {
   auto& m = *moving_;
   SparseLattice& lat = *lattice_;
-  const auto shape = m.spec.shape->at(t);
+  const auto shape = m.spec().shape->at(t);
   m.domain.shape = shape;
   const auto& band = m.band.cells;
   const std::int64_t nband = std::int64_t(band.size());
@@ -84,7 +83,7 @@ void Engine<T, L>::relink_moving_wall(double t, T* f, bool exchange) {
             if (nb >= 0 && m.band.in[std::size_t(nb)]) continue;
             throw Error("the moving wall reached the cell at " + where(lat.position(c), t) +
                         ", beyond the cells it reaches in the " +
-                        std::to_string(m.spec.phase_samples) +
+                        std::to_string(m.spec().phase_samples) +
                         " phases sampled over its cycle; sample more phases (up to 64)");
           }
     }
@@ -99,16 +98,16 @@ void Engine<T, L>::relink_moving_wall(double t, T* f, bool exchange) {
     m.uncovered += std::int64_t(uncovered.size());
   }
   for (std::int64_t c : covered) lat.set_fluid(c, false);
-  if (f && exchange && !uncovered.empty()) refill(uncovered, t, f);
+  const auto velocity = m.spec().shape->velocity_field(t);
+  if (f && exchange && !uncovered.empty()) refill(uncovered, t, velocity, f);
   for (std::int64_t c : uncovered) lat.set_fluid(c, true);
 
   const LinkList mine = build_links_of<L>(lat, m.domain, band, m.coord_max);
   links_.resize(m.static_links);
   links_.append(mine);
-  const double scale = m.spec.time_step / lat.dx();
+  const double scale = m.spec().time_step / lat.dx();
   double fastest = 0;
   Vec3 at = Vec3::Zero();
-  const auto velocity = m.spec.shape->velocity_field(t);
   // The wall carries the density of the fluid next to it (Ladd's rho0 would count the volume it
   // sweeps at rho0, and the cells it covers leave with their own density: a ventricle drew 2.4 %
   // too little in ejection, when its pressure is up).
@@ -136,12 +135,12 @@ void Engine<T, L>::relink_moving_wall(double t, T* f, bool exchange) {
 }
 
 template <class T, class L>
-void Engine<T, L>::refill(const std::vector<std::int64_t>& cells, double t, T* f) {
+void Engine<T, L>::refill(const std::vector<std::int64_t>& cells, double t,
+                          const std::function<Vec3(const Vec3&)>& velocity, T* f) {
   auto& m = *moving_;
   const SparseLattice& lat = *lattice_;
   const kernels::PopulationView<T, L> post{f, lat.neighbours().data(), kernels::Layout::Plain};
-  const double scale = m.spec.time_step / lat.dx();
-  const auto velocity = m.spec.shape->velocity_field(t);
+  const double scale = m.spec().time_step / lat.dx();
   const std::int64_t n = std::int64_t(cells.size());
   std::vector<T> fill(std::size_t(n) * L::Q);
   std::int64_t lonely = -1;  // a cell with no fluid neighbour
@@ -202,11 +201,12 @@ std::array<std::int64_t, 2> Engine<T, L>::wall_moved_cells() const {
                  : std::array<std::int64_t, 2>{0, 0};
 }
 
-#define HEMOTWIN_INSTANTIATE(T, L)                                                  \
-  template void Engine<T, L>::begin_moving_wall(const DomainSpec&);                 \
-  template void Engine<T, L>::relink_moving_wall(double, T*, bool);                 \
-  template void Engine<T, L>::refill(const std::vector<std::int64_t>&, double, T*); \
-  template double Engine<T, L>::wall_exchanged_mass() const;                        \
+#define HEMOTWIN_INSTANTIATE(T, L)                                                 \
+  template void Engine<T, L>::begin_moving_wall(const DomainSpec&);                \
+  template void Engine<T, L>::relink_moving_wall(double, T*, bool);                \
+  template void Engine<T, L>::refill(const std::vector<std::int64_t>&, double,     \
+                                     const std::function<Vec3(const Vec3&)>&, T*); \
+  template double Engine<T, L>::wall_exchanged_mass() const;                       \
   template std::array<std::int64_t, 2> Engine<T, L>::wall_moved_cells() const;
 HEMOTWIN_INSTANTIATE(float, D3Q19)
 HEMOTWIN_INSTANTIATE(double, D3Q19)

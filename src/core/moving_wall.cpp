@@ -7,10 +7,6 @@
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/lattice.hpp"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 namespace hemotwin::moving {
 namespace {
 constexpr int B = brick_size;
@@ -145,36 +141,15 @@ Band find_band(const SparseLattice& lat, const DomainSpec& spec) {
   // 3. Their links in every fourth phase against the first: the same list (the kinds of their
   // neighbours do not change), so compared link by link.
   const std::vector<double> no_scale(spec.iolets.size(), 0.0);
-  int nthreads = 1;
-#ifdef _OPENMP
-  nthreads = omp_get_max_threads();
-#endif
-  std::vector<std::string> failure(static_cast<std::size_t>(nthreads));
-#pragma omp parallel num_threads(nthreads)
-  {
-    int t = 0;
-#ifdef _OPENMP
-    t = omp_get_thread_num();
-#endif
-    const std::size_t lo = cand.size() * std::size_t(t) / std::size_t(nthreads);
-    const std::size_t hi = cand.size() * std::size_t(t + 1) / std::size_t(nthreads);
-    const std::span<const std::int64_t> mine(cand.data() + lo, hi - lo);
-    try {
-      const LinkList ref = build_links_of<L>(lat, phase[0], mine, no_scale);
-      for (int k = 4; k < n; k += 4) {
-        const LinkList now = build_links_of<L>(lat, phase[std::size_t(k)], mine, no_scale);
-        if (now.size() != ref.size()) throw Error("internal: a band candidate's links changed");
-        for (std::size_t j = 0; j < ref.size(); ++j)
-          if (now.kind[j] != ref.kind[j] || now.iolet[j] != ref.iolet[j] ||
-              std::abs(now.q[j] - ref.q[j]) > 1e-9)
-            changing[std::size_t(ref.fluid[j])] = 1;  // a cell is only in this thread's share
-      }
-    } catch (const std::exception& e) {
-      failure[std::size_t(t)] = e.what();
-    }
+  const LinkList ref = build_links_of<L>(lat, phase[0], cand, no_scale);
+  for (int k = 4; k < n; k += 4) {
+    const LinkList now = build_links_of<L>(lat, phase[std::size_t(k)], cand, no_scale);
+    if (now.size() != ref.size()) throw Error("internal: a band candidate's links changed");
+    for (std::size_t j = 0; j < ref.size(); ++j)
+      if (now.kind[j] != ref.kind[j] || now.iolet[j] != ref.iolet[j] ||
+          std::abs(now.q[j] - ref.q[j]) > 1e-9)
+        changing[std::size_t(ref.fluid[j])] = 1;
   }
-  for (const auto& f : failure)
-    if (!f.empty()) throw Error(f);
 
   // 4. With their neighbours.
   Band band;

@@ -57,17 +57,16 @@ Band find_band(const SparseLattice& lattice, const DomainSpec& spec);
 
 /// What the engine keeps of a moving wall.
 struct State {
-  MovingWallSpec spec;
   DomainSpec domain;  // the spec, its shape the wall's at the last relink
   Band band;
   std::vector<double> coord_max;         // build_links' scale of raw profile coordinates
   std::size_t static_links = 0;          // the links outside the band come first in links_
   std::vector<IoletSlab> all_slabs;      // the slabs over every cell that is fluid at some phase
   std::vector<std::uint8_t> slab_moves;  // per slab: it holds band cells
-  std::vector<std::uint8_t> fresh;       // per stored cell: uncovered at this relink
   double exchanged_mass = 0;             // taken out by covering cells, less put in by refilling
   std::int64_t covered = 0, uncovered = 0;
-  double time(std::int64_t step) const { return spec.start + double(step) * spec.time_step; }
+  const MovingWallSpec& spec() const { return domain.moving_wall; }
+  double time(std::int64_t step) const { return spec().start + double(step) * spec().time_step; }
 };
 
 /// Slab `all` without the cells that are not fluid now, its area their weights' sum.

@@ -282,7 +282,9 @@ class Engine {
   /// `exchange`, takes out the covered cells' mass and refills the uncovered (a restore does not:
   /// its populations hold them).
   void relink_moving_wall(double t, T* f, bool exchange);
-  void refill(const std::vector<std::int64_t>& cells, double t, T* f);
+  /// Refills the uncovered `cells` in `f` at time t (the wall's velocity field then).
+  void refill(const std::vector<std::int64_t>& cells, double t,
+              const std::function<Vec3(const Vec3&)>& velocity, T* f);
   kernels::Layout layout_ = kernels::Layout::Plain;
   int cur_ = 0;
   std::unique_ptr<Device> dev_;
