@@ -530,8 +530,11 @@ void Engine<T, L>::restore(const std::vector<T>& populations, kernels::Layout la
   cur_ = 0;
   steps_ = steps;
   if (halo_) exchange_halo(cur_);
-  // The wall where it was at that step; every cell's populations come from the checkpoint.
-  if (moving_) relink_moving_wall(moving_->time(steps), f_[cur_].data(), false);
+  // The wall where it was relinked last; every cell's populations come from the checkpoint.
+  if (moving_) {
+    const std::int64_t every = moving_->spec().relink_every;
+    relink_moving_wall(moving_->time(steps - steps % every), f_[cur_].data(), false);
+  }
 }
 
 template <class T, class L>

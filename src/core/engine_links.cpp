@@ -64,10 +64,20 @@ const std::vector<double>& Engine<T, L>::profile_weights(std::size_t iolet) cons
 }
 
 template <class T, class L>
+Vec3 Engine<T, L>::crossing(std::size_t k) const {
+  const int i = links_.dir[k];
+  return lattice_->position(links_.fluid[k]) +
+         links_.q[k] * lattice_->dx() * Vec3(L::c[i][0], L::c[i][1], L::c[i][2]);
+}
+
+template <class T, class L>
 typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(
     kernels::Layout layout, std::size_t first, std::size_t last,
-    const WallMomentum& wall_momentum) const {
+    std::span<const Vec3> wall_momentum) const {
   using kernels::Layout;
+  if (!wall_momentum.empty() && wall_momentum.size() != last - first)
+    throw Error("internal: compile_links needs the wall's momentum for every link or none");
+  const bool moving_band = !wall_momentum.empty();
   constexpr auto lat = kernels::velocity_table<L>();
   const bool bouzidi = options_.walls == WallMethod::Bouzidi;
   const std::int32_t* neighbours = lattice_->neighbours().data();
@@ -77,6 +87,9 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(
   CompiledLinks c;
   std::vector<std::int64_t> cell;  // each linear link's fluid cell and direction
   std::vector<std::uint8_t> cell_dir, wall;
+  const std::size_t n = last - first;
+  for (auto* v : {&c.from, &c.aux, &c.to, &cell}) v->reserve(n);
+  c.coeff.reserve(3 * n);
   for (std::size_t k = first; k < last; ++k) {
     const int i = links_.dir[k];
     const int ib = L::opposite[i];
@@ -105,17 +118,16 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(
       // moving stays 0
     } else if (links_.kind[k] == std::uint8_t(LinkKind::Velocity)) {
       moving = -6.0 * lat.w[i] * ci.dot(-iolets_[links_.iolet[k]].normal.normalized());
-    } else if (links_.kind[k] == std::uint8_t(LinkKind::Wall) && wall_momentum) {
+    } else if (links_.kind[k] == std::uint8_t(LinkKind::Wall) && moving_band) {
       // A wall moving along its normal: its momentum density at the crossing, times the row of
       // ones.
-      const Vec3 crossing = lattice_->position(x) + q * lattice_->dx() * ci;
-      moving = -6.0 * lat.w[i] * ci.dot(wall_momentum(crossing, x));
+      moving = -6.0 * lat.w[i] * ci.dot(wall_momentum[k - first]);
       source = std::int16_t(iolets_.size() + motions_.size());
     } else if (links_.kind[k] == std::uint8_t(LinkKind::Wall)) {
-      const Vec3 crossing = lattice_->position(x) + q * lattice_->dx() * ci;
+      const Vec3 p = crossing(k);
       for (std::size_t g = 0; g < motions_.size(); ++g)
-        if (motions_[g].covers(crossing)) {
-          moving = -6.0 * lat.w[i] * ci.dot(motions_[g].velocity(crossing));
+        if (motions_[g].covers(p)) {
+          moving = -6.0 * lat.w[i] * ci.dot(motions_[g].velocity(p));
           source = std::int16_t(iolets_.size() + g);
           break;
         }
@@ -146,7 +158,7 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(
     }
     // A wall moving along its normal carries its whole term through the link: what the rule
     // leaves to the interpolation is put back with the mass (kernels::RestoreWallMass).
-    if (wall_momentum) c.mass_extra.push_back(T(extra));
+    if (moving_band) c.mass_extra.push_back(T(extra));
     c.from.push_back(from);
     c.aux.push_back(aux);
     c.to.push_back(to);
@@ -157,25 +169,31 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(
     cell_dir.push_back(std::uint8_t(i));
     wall.push_back(links_.kind[k] == std::uint8_t(LinkKind::Wall));
   }
-  // Sorted by the slot written: neighbouring links then touch neighbouring memory.
+  // Sorted by the slot written: neighbouring links then touch neighbouring memory. Not a moving
+  // wall's band, compiled at every relink: its links stay in cell order (the sort cost a sixth
+  // of a relink and saves less than that in the steps until the next).
   std::vector<std::size_t> order(c.to.size());
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
   const auto by_slot = [&](auto x, auto y) { return c.to[x] < c.to[y]; };
-  if (!std::is_sorted(order.begin(), order.end(), by_slot))
+  if (!moving_band && !std::is_sorted(order.begin(), order.end(), by_slot))
     std::sort(order.begin(), order.end(), by_slot);
   CompiledLinks sorted;
-  sorted.outlet_fluid = std::move(c.outlet_fluid);
-  sorted.outlet_to = std::move(c.outlet_to);
-  sorted.outlet_dir = std::move(c.outlet_dir);
-  sorted.outlet_iolet = std::move(c.outlet_iolet);
-  for (std::size_t k : order) {
-    sorted.from.push_back(c.from[k]);
-    sorted.aux.push_back(c.aux[k]);
-    sorted.to.push_back(c.to[k]);
-    for (int j = 0; j < 3; ++j) sorted.coeff.push_back(c.coeff[3 * k + j]);
-    sorted.iolet.push_back(c.iolet[k]);
-    sorted.coord.push_back(c.coord[k]);
-    if (!c.mass_extra.empty()) sorted.mass_extra.push_back(c.mass_extra[k]);
+  if (std::is_sorted(order.begin(), order.end())) {
+    sorted = std::move(c);
+  } else {
+    sorted.outlet_fluid = std::move(c.outlet_fluid);
+    sorted.outlet_to = std::move(c.outlet_to);
+    sorted.outlet_dir = std::move(c.outlet_dir);
+    sorted.outlet_iolet = std::move(c.outlet_iolet);
+    for (std::size_t k : order) {
+      sorted.from.push_back(c.from[k]);
+      sorted.aux.push_back(c.aux[k]);
+      sorted.to.push_back(c.to[k]);
+      for (int j = 0; j < 3; ++j) sorted.coeff.push_back(c.coeff[3 * k + j]);
+      sorted.iolet.push_back(c.iolet[k]);
+      sorted.coord.push_back(c.coord[k]);
+      if (!c.mass_extra.empty()) sorted.mass_extra.push_back(c.mass_extra[k]);
+    }
   }
   // The wall links that do not return what they take (kernels::RestoreWallMass), grouped by
   // fluid cell. Not iolet links: what an interpolated velocity link returns differs from what it
@@ -186,8 +204,8 @@ typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(
     std::vector<std::tuple<std::int64_t, std::uint8_t, std::int64_t>> leaky;  // cell, dir, link
     for (std::size_t s = 0; s < order.size(); ++s) {
       const std::size_t k = order[s];
-      const bool returns_all = c.coeff[3 * k] == T(1) && c.coeff[3 * k + 1] == T(0) &&
-                               (c.mass_extra.empty() || c.mass_extra[k] == T(0));
+      const bool returns_all = sorted.coeff[3 * s] == T(1) && sorted.coeff[3 * s + 1] == T(0) &&
+                               (sorted.mass_extra.empty() || sorted.mass_extra[s] == T(0));
       if (wall[k] && !returns_all) leaky.emplace_back(cell[k], cell_dir[k], std::int64_t(s));
     }
     if (!std::is_sorted(leaky.begin(), leaky.end())) std::sort(leaky.begin(), leaky.end());
@@ -299,8 +317,9 @@ void Engine<T, L>::set_wall_speeds(const std::vector<double>& speeds) {
 #define HEMOTWIN_INSTANTIATE(T, L)                                                       \
   template void Engine<T, L>::compute_profile_weights();                                 \
   template const std::vector<double>& Engine<T, L>::profile_weights(std::size_t) const;  \
+  template Vec3 Engine<T, L>::crossing(std::size_t) const;                               \
   template typename Engine<T, L>::CompiledLinks Engine<T, L>::compile_links(             \
-      kernels::Layout, std::size_t, std::size_t, const WallMomentum&) const;             \
+      kernels::Layout, std::size_t, std::size_t, std::span<const Vec3>) const;           \
   template void Engine<T, L>::upload_links();                                            \
   template void Engine<T, L>::set_iolet_values(const std::vector<double>&);              \
   template void Engine<T, L>::set_iolet_values(const std::vector<double>&,               \

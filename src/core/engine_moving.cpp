@@ -1,14 +1,14 @@
 // The engine's wall that moves along its normal (DomainSpec::moving_wall; DESIGN.md, "Walls that
 // move"). Between a step's stream-collide and its boundary links the band (moving_wall.hpp) is
-// retyped at the new time: a cell the wall covers leaves the fluid with its mass counted; a cell
-// it uncovers is refilled from its fluid neighbours, at the equilibrium of their mean density and
-// the wall's velocity plus their mean non-equilibrium part (Caiazzo 2008, "Analysis of lattice
+// retyped at the new time from its front, the cells where the wall is (a relink costs what the
+// wall's surface holds, not what it sweeps over the cycle): a cell the wall covers leaves the
+// fluid with its mass counted; a cell it uncovers is refilled from its fluid neighbours, at the
+// equilibrium of their mean density and the wall's velocity plus their mean non-equilibrium part (Caiazzo 2008, "Analysis of lattice
 // Boltzmann nodes initialisation in moving boundary problems", Prog. Comput. Fluid Dyn. 8:3);
 // then the band's links are rebuilt with the wall's q, each carrying the wall's velocity at its
 // crossing in its moving-wall term (Bouzidi, Firdaouss & Lallemand 2001; Lallemand & Luo 2003).
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "hemotwin/core/engine.hpp"
 #include "hemotwin/core/error.hpp"
@@ -20,11 +20,6 @@ namespace {
 // Above this a wall outruns what the lattice carries (Mach 0.5).
 constexpr double kMaxWallSpeed = 0.3;
 
-std::string where(const Vec3& p, double t) {
-  std::ostringstream s;
-  s << "(" << p.x() << ", " << p.y() << ", " << p.z() << ") at t = " << t;
-  return s.str();
-}
 }  // namespace
 
 template <class T, class L>
@@ -60,33 +55,15 @@ void Engine<T, L>::relink_moving_wall(double t, T* f, bool exchange) {
   SparseLattice& lat = *lattice_;
   const auto shape = m.spec().shape->at(t);
   m.domain.shape = shape;
-  const auto& band = m.band.cells;
-  const std::int64_t nband = std::int64_t(band.size());
-  std::vector<std::uint8_t> now(band.size());
-#pragma omp parallel for schedule(static) if (nband > 20000)
-  for (std::int64_t k = 0; k < nband; ++k)
-    now[std::size_t(k)] = moving::fluid_cell(*shape, m.domain, lat, band[std::size_t(k)]);
-  std::vector<std::int64_t> covered, uncovered;
-  for (std::int64_t k = 0; k < nband; ++k) {
-    const std::int64_t c = band[std::size_t(k)];
-    if (bool(now[std::size_t(k)]) != lat.is_fluid(c))
-      (now[std::size_t(k)] ? uncovered : covered).push_back(c);
-  }
-  // A cell that changes must have its neighbours in the band: their links change with it.
-  for (const auto* list : {&covered, &uncovered})
-    for (std::int64_t c : *list) {
-      const auto ijk = lat.cell_coords(c);
-      for (int dz = -1; dz <= 1; ++dz)
-        for (int dy = -1; dy <= 1; ++dy)
-          for (int dx = -1; dx <= 1; ++dx) {
-            const std::int64_t nb = lat.cell_at({ijk[0] + dx, ijk[1] + dy, ijk[2] + dz});
-            if (nb >= 0 && m.band.in[std::size_t(nb)]) continue;
-            throw Error("the moving wall reached the cell at " + where(lat.position(c), t) +
-                        ", beyond the cells it reaches in the " +
-                        std::to_string(m.spec().phase_samples) +
-                        " phases sampled over its cycle; sample more phases (up to 64)");
-          }
-    }
+  // After a jump in time (the start, a restore) every band cell is tried; step by step the
+  // front and the cells reached through those that flip, with the whole band every 64th
+  // relink.
+  const bool whole = !exchange || ++m.relinks % 64 == 0;
+  if (m.seen.empty()) m.seen.assign(std::size_t(lat.brick_count()) * brick_cells, 0);
+  moving::Flips flips = moving::find_flips(*shape, m.domain, lat, m.band, m.front, whole, m.seen,
+                                           t, m.spec().phase_samples);
+  const auto& covered = flips.covered;
+  const auto& uncovered = flips.uncovered;
   const kernels::PopulationView<T, L> post{f, lat.neighbours().data(), kernels::Layout::Plain};
   if (f && exchange) {
     for (std::int64_t c : covered) {
@@ -102,36 +79,46 @@ void Engine<T, L>::relink_moving_wall(double t, T* f, bool exchange) {
   if (f && exchange && !uncovered.empty()) refill(uncovered, t, velocity, f);
   for (std::int64_t c : uncovered) lat.set_fluid(c, true);
 
-  const LinkList mine = build_links_of<L>(lat, m.domain, band, m.coord_max);
+  // The front moves with the cells that flipped; its fluid cells hold the band's links.
+  if (whole || !flips.empty())
+    m.front = moving::front_of(lat, m.band, whole ? m.band.cells : m.front, flips);
+  std::vector<std::int64_t> linked;
+  for (std::int64_t c : m.front)
+    if (lat.is_fluid(c)) linked.push_back(c);
+  const LinkList mine = build_links_of<L>(lat, m.domain, linked, m.coord_max);
   links_.resize(m.static_links);
   links_.append(mine);
+  // Each wall link carries the wall's velocity at its crossing times the density of its fluid
+  // cell (Ladd's rho0 would count the volume the wall sweeps at rho0, and the cells it covers
+  // leave with their own density: a ventricle drew 2.4 % too little in ejection, when its
+  // pressure is up).
   const double scale = m.spec().time_step / lat.dx();
-  double fastest = 0;
-  Vec3 at = Vec3::Zero();
-  // The wall carries the density of the fluid next to it (Ladd's rho0 would count the volume it
-  // sweeps at rho0, and the cells it covers leave with their own density: a ventricle drew 2.4 %
-  // too little in ejection, when its pressure is up).
-  const auto density = [&](std::int64_t x) {
-    if (!f) return 1.0;
+  const std::size_t first = m.static_links;
+  const std::int64_t nl = std::int64_t(links_.size() - first);
+  std::vector<Vec3> momentum(std::size_t(nl), Vec3::Zero());
+  std::vector<double> speed(std::size_t(nl), 0.0);
+#pragma omp parallel for schedule(static) if (nl > 2048)
+  for (std::int64_t k = 0; k < nl; ++k) {
+    const std::size_t j = first + std::size_t(k);
+    if (links_.kind[j] != std::uint8_t(LinkKind::Wall)) continue;
+    const Vec3 u = scale * velocity(crossing(j));
     double rho = 1;
-    for (int j = 0; j < L::Q; ++j) rho += double(f[post.slot_of(x, j)]);
-    return rho;
-  };
-  moving_compiled_ = compile_links(kernels::Layout::Plain, m.static_links, links_.size(),
-                                   [&](const Vec3& p, std::int64_t x) {
-                                     const Vec3 u = scale * velocity(p);
-                                     if (u.norm() > fastest) {
-                                       fastest = u.norm();
-                                       at = p;
-                                     }
-                                     return Vec3(density(x) * u);
-                                   });
-  if (!(fastest <= kMaxWallSpeed))
-    throw Error("the moving wall moves " + std::to_string(fastest) + " cells per step at " +
-                where(at, t) + ", faster than the lattice carries (" +
-                std::to_string(kMaxWallSpeed) + "); use a smaller time step");
-  for (std::size_t k = 0; k < m.slab_moves.size(); ++k)
-    if (m.slab_moves[k]) slabs_[k] = moving::fluid_part(m.all_slabs[k], lat);
+    if (f)
+      for (int q = 0; q < L::Q; ++q) rho += double(f[post.slot_of(links_.fluid[j], q)]);
+    momentum[std::size_t(k)] = rho * u;
+    speed[std::size_t(k)] = u.norm();
+  }
+  const auto fast = std::find_if(speed.begin(), speed.end(),
+                                 [](double v) { return !(v <= kMaxWallSpeed); });
+  if (fast != speed.end())
+    throw Error("the moving wall moves " + std::to_string(*fast) + " cells per step at " +
+                moving::where(crossing(first + std::size_t(fast - speed.begin())), t) +
+                ", faster than the lattice carries (" + std::to_string(kMaxWallSpeed) +
+                "); use a smaller time step");
+  moving_compiled_ = compile_links(kernels::Layout::Plain, first, links_.size(), momentum);
+  if (whole || !flips.empty())
+    for (std::size_t k = 0; k < m.slab_moves.size(); ++k)
+      if (m.slab_moves[k]) slabs_[k] = moving::fluid_part(m.all_slabs[k], lat);
 }
 
 template <class T, class L>
@@ -176,7 +163,7 @@ void Engine<T, L>::refill(const std::vector<std::int64_t>& cells, double t,
     for (int j = 0; j < L::Q; ++j) fill[std::size_t(k * L::Q + j)] = eq[j] + T(neq[j] / count);
   }
   if (lonely >= 0)
-    throw Error("the moving wall uncovered the cell at " + where(lat.position(lonely), t) +
+    throw Error("the moving wall uncovered the cell at " + moving::where(lat.position(lonely), t) +
                 " with no fluid next to it: it moved more than a cell in one step; use a "
                 "smaller time step");
   for (std::int64_t k = 0; k < n; ++k) {

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <string>
 
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/core/kernels.hpp"
 #include "hemotwin/core/lattice.hpp"
 
 namespace hemotwin::moving {
@@ -12,14 +14,19 @@ namespace {
 constexpr int B = brick_size;
 constexpr int B3 = brick_cells;
 
-// The 26 neighbours of a cell (stored or not: -1).
+// The 26 neighbours of a cell (stored or not: -1), through the brick-neighbour table as the
+// stream-collide finds them.
 template <class F>
 void for_each_neighbour(const SparseLattice& lat, std::int64_t cell, F&& f) {
-  const auto ijk = lat.cell_coords(cell);
+  const std::int64_t stored = std::int64_t(lat.brick_count()) * B3;
   for (int dz = -1; dz <= 1; ++dz)
     for (int dy = -1; dy <= 1; ++dy)
       for (int dx = -1; dx <= 1; ++dx)
-        if (dx || dy || dz) f(lat.cell_at({ijk[0] + dx, ijk[1] + dy, ijk[2] + dz}));
+        if (dx || dy || dz) {
+          const std::int64_t nb =
+              kernels::neighbour_cell(lat.neighbours().data(), cell, dx, dy, dz);
+          f(nb < stored ? nb : std::int64_t(-1));
+        }
 }
 
 bool within_extent(const SparseLattice& lat, const DomainSpec& spec, std::int64_t cell) {
@@ -168,6 +175,83 @@ Band find_band(const SparseLattice& lat, const DomainSpec& spec) {
 
 template Band find_band<D3Q19>(const SparseLattice&, const DomainSpec&);
 template Band find_band<D3Q27>(const SparseLattice&, const DomainSpec&);
+
+std::string where(const Vec3& p, double t) {
+  std::ostringstream s;
+  s << "(" << p.x() << ", " << p.y() << ", " << p.z() << ") at t = " << t;
+  return s.str();
+}
+
+Flips find_flips(const Shape& shape, const DomainSpec& spec, const SparseLattice& lat,
+                 const Band& band, std::span<const std::int64_t> front, bool whole,
+                 std::vector<std::uint8_t>& seen, double t, int phases) {
+  const std::span<const std::int64_t> first = whole ? std::span(band.cells) : front;
+  const auto flips = [&](std::int64_t c) {
+    return fluid_cell(shape, spec, lat, c) != lat.is_fluid(c);
+  };
+  const std::int64_t n = std::int64_t(first.size());
+  std::vector<std::uint8_t> flip(first.size());
+#pragma omp parallel for schedule(static) if (n > 2048)
+  for (std::int64_t k = 0; k < n; ++k) flip[std::size_t(k)] = flips(first[std::size_t(k)]);
+  std::vector<std::int64_t> flipped, tried(first.begin(), first.end());
+  for (std::int64_t k = 0; k < n; ++k) {
+    seen[std::size_t(first[std::size_t(k)])] = 1;
+    if (flip[std::size_t(k)]) flipped.push_back(first[std::size_t(k)]);
+  }
+  // From each cell that flips, its neighbours (the list grows as they flip in turn); their
+  // links change with it, so they must be in the band.
+  std::string beyond;
+  for (std::size_t k = 0; k < flipped.size() && beyond.empty(); ++k)
+    for_each_neighbour(lat, flipped[k], [&](std::int64_t nb) {
+      if (nb < 0 || !band.in[std::size_t(nb)]) {
+        beyond = where(lat.position(flipped[k]), t);
+        return;
+      }
+      if (seen[std::size_t(nb)]) return;
+      seen[std::size_t(nb)] = 1;
+      tried.push_back(nb);
+      if (flips(nb)) flipped.push_back(nb);
+    });
+  for (std::int64_t c : tried) seen[std::size_t(c)] = 0;
+  if (!beyond.empty())
+    throw Error("the moving wall reached the cell at " + beyond +
+                ", beyond the cells it reaches in the " + std::to_string(phases) +
+                " phases sampled over its cycle; sample more phases (up to 64)");
+  Flips out;
+  for (std::int64_t c : flipped) (lat.is_fluid(c) ? out.covered : out.uncovered).push_back(c);
+  std::sort(out.covered.begin(), out.covered.end());
+  std::sort(out.uncovered.begin(), out.uncovered.end());
+  return out;
+}
+
+std::vector<std::int64_t> front_of(const SparseLattice& lat, const Band& band,
+                                   std::span<const std::int64_t> front, const Flips& flips) {
+  std::vector<std::int64_t> candidates(front.begin(), front.end());
+  for (const auto* list : {&flips.covered, &flips.uncovered})
+    for (std::int64_t c : *list) {
+      candidates.push_back(c);
+      for_each_neighbour(lat, c, [&](std::int64_t nb) {
+        if (nb >= 0) candidates.push_back(nb);
+      });
+    }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  const std::int64_t n = std::int64_t(candidates.size());
+  std::vector<std::uint8_t> keep(candidates.size(), 0);
+#pragma omp parallel for schedule(static) if (n > 2048)
+  for (std::int64_t k = 0; k < n; ++k) {
+    const std::int64_t c = candidates[std::size_t(k)];
+    if (!band.in[std::size_t(c)]) continue;
+    const bool fluid = lat.is_fluid(c);
+    bool edge = false;
+    for_each_neighbour(lat, c, [&](std::int64_t nb) { edge = edge || lat.is_fluid(nb) != fluid; });
+    keep[std::size_t(k)] = edge;
+  }
+  std::vector<std::int64_t> now;
+  for (std::int64_t k = 0; k < n; ++k)
+    if (keep[std::size_t(k)]) now.push_back(candidates[std::size_t(k)]);
+  return now;
+}
 
 IoletSlab fluid_part(const IoletSlab& all, const SparseLattice& lattice) {
   IoletSlab s;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "hemotwin/core/moving_shapes.hpp"
@@ -55,10 +56,37 @@ struct Band {
 template <class L>
 Band find_band(const SparseLattice& lattice, const DomainSpec& spec);
 
+/// "(x, y, z) at t = T", for messages.
+std::string where(const Vec3& p, double t);
+
+/// The band's cells whose type at `shape`'s time differs from the lattice's, each list
+/// increasing.
+struct Flips {
+  std::vector<std::int64_t> covered, uncovered;  // fluid turned solid, and solid turned fluid
+  bool empty() const { return covered.empty() && uncovered.empty(); }
+};
+
+/// Finds the flips. `whole`: every band cell is tried (after a jump in time: the start, a
+/// restore); otherwise the front's cells, and, from each cell that flips, its neighbours in turn
+/// (a wall moving continuously reaches a cell through its neighbours). `seen`: scratch, one
+/// entry per stored cell, all 0 (left so). Throws hemotwin::Error when a cell flips next to one
+/// outside the band (the wall went beyond the phases sampled; t and `phases` name it).
+Flips find_flips(const Shape& shape, const DomainSpec& spec, const SparseLattice& lattice,
+                 const Band& band, std::span<const std::int64_t> front, bool whole,
+                 std::vector<std::uint8_t>& seen, double t, int phases);
+
+/// The band's cells with a neighbour (of 26) of the other type, where the wall is now, among
+/// those of the last front, the cells that flipped and their neighbours. Increasing.
+std::vector<std::int64_t> front_of(const SparseLattice& lattice, const Band& band,
+                                   std::span<const std::int64_t> front, const Flips& flips);
+
 /// What the engine keeps of a moving wall.
 struct State {
   DomainSpec domain;  // the spec, its shape the wall's at the last relink
   Band band;
+  std::vector<std::int64_t> front;  // front_of the band at the last relink
+  std::vector<std::uint8_t> seen;   // find_flips' scratch
+  std::int64_t relinks = 0;
   std::vector<double> coord_max;         // build_links' scale of raw profile coordinates
   std::size_t static_links = 0;          // the links outside the band come first in links_
   std::vector<IoletSlab> all_slabs;      // the slabs over every cell that is fluid at some phase

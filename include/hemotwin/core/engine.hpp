@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <new>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -266,11 +267,12 @@ class Engine {
   // Swapped and Pushed for the AA pattern.
   CompiledLinks compiled_[3];
   /// Compiles links_[first, last). `wall_momentum`, when given, is the momentum density of the
-  /// wall at each wall link's crossing point, from it and the link's fluid cell (lattice units):
+  /// wall at each of those links' crossing points (lattice units; zero but for wall links):
   /// carried by the link itself (a moving wall's band).
-  using WallMomentum = std::function<Vec3(const Vec3&, std::int64_t)>;
   CompiledLinks compile_links(kernels::Layout layout, std::size_t first, std::size_t last,
-                              const WallMomentum& wall_momentum = {}) const;
+                              std::span<const Vec3> wall_momentum = {}) const;
+  /// Where link k crosses the wall (or its opening's plane).
+  Vec3 crossing(std::size_t k) const;
   // A wall that moves along its normal (engine_moving.cpp): its band's links, compiled anew at
   // every step (two-lattice scheme, Plain layout); the profile row after the wall motions' holds
   // ones, by which they scale their own velocity term.
