@@ -215,4 +215,71 @@ double SurfaceShape::intersect(const Vec3& p, const Vec3& d) const {
   return best;
 }
 
+namespace {
+// The barycentric weights of the point of triangle abc nearest p (Ericson, "Real-Time Collision
+// Detection", 2005, 5.1.5: by the Voronoi regions of its vertices, edges and face).
+std::array<double, 3> nearest_on_triangle(const Vec3& p, const Vec3& a, const Vec3& b,
+                                          const Vec3& c) {
+  const Vec3 ab = b - a, ac = c - a, ap = p - a;
+  const double d1 = ab.dot(ap), d2 = ac.dot(ap);
+  if (d1 <= 0 && d2 <= 0) return {1, 0, 0};
+  const Vec3 bp = p - b;
+  const double d3 = ab.dot(bp), d4 = ac.dot(bp);
+  if (d3 >= 0 && d4 <= d3) return {0, 1, 0};
+  const double vc = d1 * d4 - d3 * d2;
+  if (vc <= 0 && d1 >= 0 && d3 <= 0) {
+    const double v = d1 / (d1 - d3);
+    return {1 - v, v, 0};
+  }
+  const Vec3 cp = p - c;
+  const double d5 = ab.dot(cp), d6 = ac.dot(cp);
+  if (d6 >= 0 && d5 <= d6) return {0, 0, 1};
+  const double vb = d5 * d2 - d1 * d6;
+  if (vb <= 0 && d2 >= 0 && d6 <= 0) {
+    const double w = d2 / (d2 - d6);
+    return {1 - w, 0, w};
+  }
+  const double va = d3 * d6 - d5 * d4;
+  if (va <= 0 && d4 - d3 >= 0 && d5 - d6 >= 0) {
+    const double w = (d4 - d3) / ((d4 - d3) + (d5 - d6));
+    return {0, 1 - w, w};
+  }
+  const double sum = va + vb + vc;
+  if (!(sum > 0)) return {1, 0, 0};  // a degenerate triangle: its first vertex
+  const double v = vb / sum, w = vc / sum;
+  return {1 - v - w, v, w};
+}
+}  // namespace
+
+// Ring by ring of buckets around p's: after ring r every point of the surface not yet tried lies
+// at least r bucket widths from p.
+SurfaceShape::Nearest SurfaceShape::nearest(const Vec3& p) const {
+  const auto& P = mesh_.points;
+  int c[3], far = 0;
+  for (int a = 0; a < 3; ++a) {
+    c[a] = int(std::floor((p[a] - box_.min()[a]) / h3_));
+    far = std::max({far, std::abs(c[a]), std::abs(n3_[a] - 1 - c[a])});
+  }
+  Nearest best;
+  best.distance = std::numeric_limits<double>::infinity();
+  for (int r = 0; r <= far; ++r) {
+    for (int k = c[2] - r; k <= c[2] + r; ++k)
+      for (int j = c[1] - r; j <= c[1] + r; ++j)
+        for (int i = c[0] - r; i <= c[0] + r; ++i) {
+          if (std::max({std::abs(i - c[0]), std::abs(j - c[1]), std::abs(k - c[2])}) != r) continue;
+          if (i < 0 || j < 0 || k < 0 || i >= n3_[0] || j >= n3_[1] || k >= n3_[2]) continue;
+          const std::int64_t b = i + std::int64_t(n3_[0]) * (j + std::int64_t(n3_[1]) * k);
+          for (std::int64_t n = start3_[b]; n < start3_[b + 1]; ++n) {
+            const std::int32_t tri = tris3_[std::size_t(n)];
+            const auto& t = mesh_.triangles[std::size_t(tri)];
+            const auto w = nearest_on_triangle(p, P[t[0]], P[t[1]], P[t[2]]);
+            const double d = (w[0] * P[t[0]] + w[1] * P[t[1]] + w[2] * P[t[2]] - p).norm();
+            if (d < best.distance) best = {tri, w, d};
+          }
+        }
+    if (best.distance <= r * h3_) break;
+  }
+  return best;
+}
+
 }  // namespace hemotwin

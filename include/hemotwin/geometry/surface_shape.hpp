@@ -5,6 +5,7 @@
 // and a whole lattice row is classified by one ray. Wall distances along lattice links are exact
 // ray-triangle intersections (with a tolerance that catches links through vertices and edges),
 // so Bouzidi walls get q to round-off.
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -25,6 +26,15 @@ class SurfaceShape final : public Shape {
   void contains_row(const Vec3& start, double step, int n, std::uint8_t* out) const override;
 
   const TriangleMesh& mesh() const { return mesh_; }
+
+  /// The point of the surface nearest p: its triangle, its barycentric weights on the
+  /// triangle's three vertices (summing to 1) and its distance from p.
+  struct Nearest {
+    std::int32_t triangle = -1;
+    std::array<double, 3> weights{};
+    double distance = 0;
+  };
+  Nearest nearest(const Vec3& p) const;
 
  private:
   /// The x of every crossing of the line {(x, y, z)} with the surface, unsorted.

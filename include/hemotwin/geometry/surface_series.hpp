@@ -1,0 +1,76 @@
+#pragma once
+// A chamber's wall from data (DomainSpec::moving_wall): one closed triangle mesh whose vertices
+// are known at phases of a cycle (the frames of a 4D scan's segmentation carried by registration,
+// or a series of surfaces exported by a tracking tool, vertex for vertex), interpolated between
+// them by a periodic cubic spline in time: positions, velocities and accelerations continuous
+// through every phase and across the cycle's end. The wall's velocity at a point is that of the
+// nearest point of the surface (its triangle's vertices' velocities, barycentrically).
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "hemotwin/core/moving_shapes.hpp"
+#include "hemotwin/geometry/surface.hpp"
+#include "hemotwin/geometry/surface_shape.hpp"
+
+namespace hemotwin {
+
+class SurfaceSeries final : public MovingShape {
+ public:
+  /// `phases[k]`: the mesh's vertices at `times[k]` (increasing, spanning less than `period`),
+  /// the triangles shared by every phase. Throws hemotwin::Error naming the phase (counted from
+  /// 1) for fewer than 3 phases, a phase whose vertex count differs from the first's or with a
+  /// vertex that is not finite, times that do not increase within one period and a series that
+  /// does not close its cycle (its last phase more than three times as far from its first as
+  /// the farthest step between the others); and for an open mesh (SurfaceShape). Each phase is
+  /// listed once: the cycle closes by itself (a first phase listed again at the end would hold
+  /// the wall still for a phase, which only the times can tell from a chamber at rest).
+  SurfaceSeries(std::vector<std::array<std::int32_t, 3>> triangles,
+                std::vector<std::vector<Vec3>> phases, std::vector<double> times, double period);
+
+  std::shared_ptr<const Shape> at(double t) const override;
+  Vec3 wall_velocity(const Vec3& p, double t) const override { return velocity_field(t)(p); }
+  std::function<Vec3(const Vec3&)> velocity_field(double t) const override;
+  Eigen::AlignedBox3d envelope() const override { return envelope_; }
+  double period() const override { return period_; }
+
+  std::size_t phase_count() const { return times_.size(); }
+  const std::vector<double>& times() const { return times_; }
+  /// The mesh at time t, and its vertices' velocities (length per time unit).
+  TriangleMesh mesh_at(double t) const;
+  std::vector<Vec3> velocities_at(double t) const;
+  /// The enclosed volume at time t (positive).
+  double volume(double t) const;
+
+ private:
+  struct Snapshot {
+    double t;
+    std::shared_ptr<const SurfaceShape> shape;
+    std::vector<Vec3> velocity;
+  };
+  /// The interval holding t and t's offset in it.
+  std::pair<std::size_t, double> locate(double t) const;
+  void evaluate(double t, std::vector<Vec3>* position, std::vector<Vec3>* velocity) const;
+  std::shared_ptr<const Snapshot> snapshot(double t) const;
+
+  std::vector<std::array<std::int32_t, 3>> triangles_;
+  std::vector<std::vector<Vec3>> y_;  // the vertices at each phase
+  std::vector<std::vector<Vec3>> m_;  // the spline's second derivatives there
+  std::vector<double> times_;
+  double period_ = 0;
+  double orientation_ = 1;  // -1 when the triangles wind inward
+  Eigen::AlignedBox3d envelope_;
+  mutable std::mutex mutex_;
+  mutable std::shared_ptr<const Snapshot> last_;
+};
+
+/// A series read from one surface file per phase (any format read_surface takes), the phases
+/// evenly spread over `period` from t = 0. Throws hemotwin::Error naming the file whose mesh is
+/// not the first's (vertex or triangle counts, or its triangles) and what SurfaceSeries refuses.
+std::shared_ptr<const SurfaceSeries> read_surface_series(
+    const std::vector<std::filesystem::path>& files, double period);
+
+}  // namespace hemotwin
