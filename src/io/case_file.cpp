@@ -1234,6 +1234,7 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   c.output.hdf5 = r.boolean("output.hdf5").value_or(c.output.hdf5);
   c.output.vti = r.boolean("output.vti").value_or(c.output.vti);
   c.output.wall_series = r.boolean("output.wall_series").value_or(c.output.wall_series);
+  c.output.vortex_fields = r.boolean("output.vortex_fields").value_or(c.output.vortex_fields);
   c.output.check_every =
       static_cast<int>(r.integer("output.check_every").value_or(c.output.check_every));
   c.output.checkpoint_interval =
@@ -1629,6 +1630,7 @@ std::string to_toml(const Case& c) {
                              {"hdf5", c.output.hdf5},
                              {"vti", c.output.vti},
                              {"wall_series", c.output.wall_series},
+                             {"vortex_fields", c.output.vortex_fields},
                              {"check_every", c.output.check_every},
                              {"checkpoint_interval_s", c.output.checkpoint_interval},
                              {"checkpoint_wall_interval_s", c.output.checkpoint_wall_interval}}},

@@ -640,6 +640,10 @@ constexpr CaseKey rows[] = {
      "keep the wall shear stress of every sample in the averaging window (results.h5 "
      "`/wall/wss_series`), from which `hemotwin analyze` recomputes TAWSS, OSI, RRT, ECAP and "
      "peak-systolic WSS; held in memory until the end, 12 bytes per wall point per sample"},
+    {"output.vortex_fields", KeyKind::Boolean, "", "true", "",
+     "the vortex criteria Q and λ2 with every field snapshot (results.h5, results.xdmf, "
+     "results.vti), for ParaView's contours of vortex cores; 8 more bytes per cell of each "
+     "snapshot"},
     {"output.check_every",
      KeyKind::Integer,
      "steps",

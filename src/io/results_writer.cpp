@@ -20,6 +20,7 @@
 #include "hdf5_util.hpp"
 #include "hdf5_writing.hpp"
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/core/flow_fields.hpp"
 #include "hemotwin/version.hpp"
 
 namespace hemotwin::io {
@@ -402,6 +403,12 @@ void ResultsWriter::Impl::write_step(const fs::path& file, hid_t fields_group,
                      3, "m/s", [&](std::int64_t cell, int k) { return s.velocity[3 * cell + k]; });
   write_dense<float>(file, g.get(), "/fields/" + name, "pressure", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT,
                      1, "Pa", [&](std::int64_t cell, int) { return s.pressure[cell]; });
+  if (!options.vortex_fields) return;
+  const VortexFields v = vortex_fields(grid, s.velocity);
+  write_dense<float>(file, g.get(), "/fields/" + name, "q_criterion", H5T_IEEE_F32LE,
+                     H5T_NATIVE_FLOAT, 1, "1/s^2", [&](std::int64_t cell, int) { return v.q[cell]; });
+  write_dense<float>(file, g.get(), "/fields/" + name, "lambda2", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT,
+                     1, "1/s^2", [&](std::int64_t cell, int) { return v.lambda2[cell]; });
 }
 
 void ResultsWriter::Impl::check_new_step(std::int64_t step) const {
@@ -418,7 +425,8 @@ void ResultsWriter::write_fields(const FieldSnapshot& s) {
   m.check_new_step(s.step);
   QuietHdf5 quiet;
   m.write_step(m.path, m.fields.get(), s);
-  m.written.push_back({s.step, s.time, "/fields/" + step_group_name(s.step)});
+  m.written.push_back(
+      {s.step, s.time, "/fields/" + step_group_name(s.step), m.options.vortex_fields});
 }
 
 void ResultsWriter::write_fields_file(const fs::path& file, const FieldSnapshot& s) const {
@@ -457,7 +465,7 @@ void ResultsWriter::adopt_fields(const fs::path& file) {
   check_status(
       H5Ocopy(r.file(), group.c_str(), m.fields.get(), steps[0].c_str(), H5P_DEFAULT, H5P_DEFAULT),
       m.path, "cannot copy the field snapshot " + file.string() + " in");
-  m.written.push_back({step, time, group});
+  m.written.push_back({step, time, group, r.exists(group + "/q_criterion")});
 }
 
 void ResultsWriter::append_diagnostics(const Diagnostics& d) {

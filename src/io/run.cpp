@@ -139,7 +139,8 @@ void write_final_outputs(const Case& c, const GridInfo& grid, const FinalState& 
     if (writer &&
         (writer->snapshots().empty() || writer->snapshots().back().step != f.snapshot->step))
       writer->write_fields(*f.snapshot);
-    if (c.output.vti) write_vti(out.staged(vti_name), grid, *f.snapshot);
+    if (c.output.vti)
+      write_vti(out.staged(vti_name), grid, *f.snapshot, c.output.vortex_fields);
   }
   const WallShearField& wss = f.wss;
   const WallAveraging::Averages& avg = f.averages;
@@ -442,7 +443,8 @@ RunResult run_case(const Case& c, const fs::path& output_dir, const RunCallbacks
   on_root(comm, [&] {
     if (c.output.hdf5)
       writer.emplace(dest.out->staged(hdf5_name), grid, sim.iolets(),
-                     metadata(c, sim, provenance, case_text));
+                     metadata(c, sim, provenance, case_text),
+                     ResultsOptions{.vortex_fields = c.output.vortex_fields});
   });
 
   RunLoop loop(sim, comm);

@@ -22,9 +22,11 @@
 #include <vtkXMLPolyDataWriter.h>
 
 #include <string>
+#include <utility>
 
 #include "grid_checks.hpp"
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/core/flow_fields.hpp"
 
 namespace hemotwin::io {
 
@@ -80,10 +82,29 @@ void write_with(vtkXMLWriter* writer, const std::filesystem::path& path, const c
         path.string());
 }
 
+// f(cell, point) for every fluid cell: its index in the snapshot and in the dense image.
+template <class F>
+void for_each_fluid_cell(const GridInfo& grid, F&& f) {
+  const vtkIdType nx = grid.cells[0], ny = grid.cells[1];
+  const int b = grid.brick_size;
+  const std::int64_t brick_cells = static_cast<std::int64_t>(b) * b * b;
+  for (std::size_t brick = 0; brick < grid.brick_origins.size(); ++brick) {
+    const auto& o = grid.brick_origins[brick];
+    for (int z = 0; z < b; ++z)
+      for (int y = 0; y < b; ++y)
+        for (int x = 0; x < b; ++x) {
+          const std::int64_t cell =
+              static_cast<std::int64_t>(brick) * brick_cells + x + b * (y + b * z);
+          if (grid.cell_type[cell] != static_cast<std::uint8_t>(CellType::Fluid)) continue;
+          f(cell, (o[0] + x) + nx * ((o[1] + y) + ny * static_cast<vtkIdType>(o[2] + z)));
+        }
+  }
+}
+
 }  // namespace
 
 void write_vti(const std::filesystem::path& path, const GridInfo& grid,
-               const FieldSnapshot& snapshot) {
+               const FieldSnapshot& snapshot, bool vortex_fields) {
   detail::check_grid(grid, path.string());
   detail::check_snapshot(grid, snapshot, path.string());
   const vtkIdType nx = grid.cells[0], ny = grid.cells[1], nz = grid.cells[2];
@@ -111,28 +132,28 @@ void write_vti(const std::filesystem::path& path, const GridInfo& grid,
   float* v = velocity->GetPointer(0);
   float* p = pressure->GetPointer(0);
   unsigned char* f = mask->GetPointer(0);
-  const int b = grid.brick_size;
-  const std::int64_t brick_cells = static_cast<std::int64_t>(b) * b * b;
-  for (std::size_t brick = 0; brick < grid.brick_origins.size(); ++brick) {
-    const auto& o = grid.brick_origins[brick];
-    for (int z = 0; z < b; ++z)
-      for (int y = 0; y < b; ++y)
-        for (int x = 0; x < b; ++x) {
-          const std::int64_t cell =
-              static_cast<std::int64_t>(brick) * brick_cells + x + b * (y + b * z);
-          if (grid.cell_type[cell] != static_cast<std::uint8_t>(CellType::Fluid)) continue;
-          const vtkIdType id =
-              (o[0] + x) + nx * ((o[1] + y) + ny * static_cast<vtkIdType>(o[2] + z));
-          for (int k = 0; k < 3; ++k) v[3 * id + k] = snapshot.velocity[3 * cell + k];
-          p[id] = snapshot.pressure[cell];
-          f[id] = 1;
-        }
-  }
+  for_each_fluid_cell(grid, [&](std::int64_t cell, vtkIdType id) {
+    for (int k = 0; k < 3; ++k) v[3 * id + k] = snapshot.velocity[3 * cell + k];
+    p[id] = snapshot.pressure[cell];
+    f[id] = 1;
+  });
   image->GetPointData()->AddArray(velocity);
   image->GetPointData()->SetActiveVectors("velocity");
   image->GetPointData()->AddArray(pressure);
   image->GetPointData()->SetActiveScalars("pressure");
   image->GetPointData()->AddArray(mask);
+  if (vortex_fields && !snapshot.velocity.empty()) {
+    const VortexFields vf = hemotwin::vortex_fields(grid, snapshot.velocity);
+    for (const auto& [name, values] : {std::pair{"q_criterion", &vf.q}, {"lambda2", &vf.lambda2}}) {
+      vtkNew<vtkFloatArray> a;
+      a->SetName(name);
+      a->SetNumberOfTuples(points);
+      a->FillValue(0.0f);
+      float* out = a->GetPointer(0);
+      for_each_fluid_cell(grid, [&](std::int64_t cell, vtkIdType id) { out[id] = (*values)[cell]; });
+      image->GetPointData()->AddArray(a);
+    }
+  }
 
   vtkNew<vtkDoubleArray> time;
   time->SetName("TimeValue");

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <string>
 
 #include "grid_checks.hpp"
 #include "hemotwin/core/error.hpp"
@@ -77,13 +78,17 @@ void write_xdmf(const fs::path& path, const std::string& hdf5_reference, const G
         << "          <DataItem Dimensions=\"" << dims
         << " 3\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5 << ":"
         << escape_markup(s.group) << "/velocity</DataItem>\n"
-        << "        </Attribute>\n"
-        << "        <Attribute Name=\"pressure\" AttributeType=\"Scalar\" Center=\"Node\">\n"
-        << "          <DataItem Dimensions=\"" << dims
-        << "\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5 << ":"
-        << escape_markup(s.group) << "/pressure</DataItem>\n"
-        << "        </Attribute>\n"
-        << "      </Grid>\n";
+        << "        </Attribute>\n";
+      for (const char* scalar : {"pressure", "q_criterion", "lambda2"}) {
+        if (!s.vortex && scalar != std::string("pressure")) continue;
+        x << "        <Attribute Name=\"" << scalar
+          << "\" AttributeType=\"Scalar\" Center=\"Node\">\n"
+          << "          <DataItem Dimensions=\"" << dims
+          << "\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5 << ":"
+          << escape_markup(s.group) << "/" << scalar << "</DataItem>\n"
+          << "        </Attribute>\n";
+      }
+      x << "      </Grid>\n";
     }
     x << "    </Grid>\n";
   }

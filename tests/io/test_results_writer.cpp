@@ -494,7 +494,23 @@ TEST(Xdmf, DescribesEverySnapshotInZYXOrderWithReferencesThatExist) {
     H5Sclose(s);
     H5Dclose(d);
   }
-  EXPECT_EQ(references, 2 * 3);  // fluid_mask, velocity, pressure per snapshot
+  // fluid_mask, velocity, pressure, q_criterion, lambda2 per snapshot
+  EXPECT_EQ(references, 2 * 5);
+
+  // Without the vortex fields: neither in the file nor in the XDMF.
+  {
+    ResultsWriter w(dir / "plain.h5", g, sample_iolets(), sample_metadata(),
+                    ResultsOptions{.vortex_fields = false});
+    w.write_fields(test::make_snapshot(g, 10, 0.001, 1.0));
+    w.close();
+    written = w.snapshots();
+  }
+  write_xdmf(dir / "plain.xdmf", "plain.h5", g, written);
+  const std::string plain = slurp(dir / "plain.xdmf");
+  EXPECT_EQ(plain.find("q_criterion"), std::string::npos);
+  EXPECT_NE(plain.find("/pressure<"), std::string::npos);
+  H5 p(dir / "plain.h5");
+  EXPECT_EQ(H5Lexists(p.id(), (written[0].group + "/lambda2").c_str(), H5P_DEFAULT), 0);
 }
 
 TEST(Xdmf, WithoutSnapshotsDescribesTheGeometry) {

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/core/flow_fields.hpp"
 #include "hemotwin/io/vti_writer.hpp"
 #include "synthetic.hpp"
 
@@ -79,6 +80,24 @@ TEST(VtiWriter, RoundTripsThroughVtkXmlImageDataReader) {
                   f ? test::pressure_value(x, y, z, 1.5) : 0.0f);
       }
   EXPECT_EQ(fluid, g.fluid_cells);
+  // The vortex criteria as flow_fields computes them, at the same points.
+  const VortexFields vf = vortex_fields(g, s.velocity);
+  vtkDataArray* q = image->GetPointData()->GetArray("q_criterion");
+  vtkDataArray* l2 = image->GetPointData()->GetArray("lambda2");
+  ASSERT_NE(q, nullptr);
+  ASSERT_NE(l2, nullptr);
+  std::int64_t nonzero = 0;
+  for (std::size_t b = 0; b < g.brick_origins.size(); ++b)
+    for (int k = 0; k < 512; ++k) {
+      const std::int64_t cell = std::int64_t(b) * 512 + k;
+      if (g.cell_type[std::size_t(cell)] != 1) continue;
+      const auto& o = g.brick_origins[b];
+      const vtkIdType id = (o[0] + k % 8) + 24 * ((o[1] + k / 8 % 8) + 16 * (o[2] + k / 64));
+      ASSERT_EQ(float(q->GetComponent(id, 0)), vf.q[std::size_t(cell)]);
+      ASSERT_EQ(float(l2->GetComponent(id, 0)), vf.lambda2[std::size_t(cell)]);
+      nonzero += vf.q[std::size_t(cell)] != 0;
+    }
+  EXPECT_GT(nonzero, 0);
   vtkDataArray* t = image->GetFieldData()->GetArray("TimeValue");
   ASSERT_NE(t, nullptr);
   EXPECT_DOUBLE_EQ(t->GetComponent(0, 0), 0.125);

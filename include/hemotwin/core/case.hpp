@@ -198,6 +198,8 @@ struct OutputSpec {
   /// /wall/wss_series), from which analysis recomputes TAWSS, OSI, RRT, ECAP and peak-systolic
   /// WSS. Held in memory until the end: 12 bytes per wall point per sample.
   bool wall_series = true;
+  /// Q and lambda2 (flow_fields.hpp) with every field snapshot (results.h5 and .vti).
+  bool vortex_fields = true;
   int check_every = 100;  // steps between divergence checks and iolet samples
   /// Checkpoints (into `<directory>.checkpoint/`): every so many simulated seconds, and every so
   /// many seconds of wall-clock time; 0 = never.

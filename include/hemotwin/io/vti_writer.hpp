@@ -17,7 +17,7 @@ namespace hemotwin::io {
 /// its spacing dx (m); solid and unstored cells hold 0. The snapshot time is stored as the field
 /// array TimeValue (ParaView shows it as the time). Throws hemotwin::Error naming `path`.
 void write_vti(const std::filesystem::path& path, const GridInfo& grid,
-               const FieldSnapshot& snapshot);
+               const FieldSnapshot& snapshot, bool vortex_fields = true);
 
 /// Writes the wall points as VTK XML polydata (.vtp): one vertex per point (m), with point arrays
 /// wss (Pa, 3 components), wss_magnitude, normal, and tawss and osi when given (empty: left out).
