@@ -3,10 +3,11 @@
 // retyped at the new time from its front, the cells where the wall is (a relink costs what the
 // wall's surface holds, not what it sweeps over the cycle): a cell the wall covers leaves the
 // fluid with its mass counted; a cell it uncovers is refilled from its fluid neighbours, at the
-// equilibrium of their mean density and the wall's velocity plus their mean non-equilibrium part (Caiazzo 2008, "Analysis of lattice
-// Boltzmann nodes initialisation in moving boundary problems", Prog. Comput. Fluid Dyn. 8:3);
-// then the band's links are rebuilt with the wall's q, each carrying the wall's velocity at its
-// crossing in its moving-wall term (Bouzidi, Firdaouss & Lallemand 2001; Lallemand & Luo 2003).
+// equilibrium of their mean density and the wall's velocity plus their mean non-equilibrium part
+// (Caiazzo 2008, "Analysis of lattice Boltzmann nodes initialisation in moving boundary problems",
+// Prog. Comput. Fluid Dyn. 8:3); then the band's links are rebuilt with the wall's q, each carrying
+// the wall's velocity at its crossing in its moving-wall term (Bouzidi, Firdaouss & Lallemand 2001;
+// Lallemand & Luo 2003).
 #include <algorithm>
 #include <cmath>
 
@@ -60,8 +61,8 @@ void Engine<T, L>::relink_moving_wall(double t, T* f, bool exchange) {
   // relink.
   const bool whole = !exchange || ++m.relinks % 64 == 0;
   if (m.seen.empty()) m.seen.assign(std::size_t(lat.brick_count()) * brick_cells, 0);
-  moving::Flips flips = moving::find_flips(*shape, m.domain, lat, m.band, m.front, whole, m.seen,
-                                           t, m.spec().phase_samples);
+  moving::Flips flips = moving::find_flips(*shape, m.domain, lat, m.band, m.front, whole, m.seen, t,
+                                           m.spec().phase_samples);
   const auto& covered = flips.covered;
   const auto& uncovered = flips.uncovered;
   const kernels::PopulationView<T, L> post{f, lat.neighbours().data(), kernels::Layout::Plain};
@@ -108,8 +109,8 @@ void Engine<T, L>::relink_moving_wall(double t, T* f, bool exchange) {
     momentum[std::size_t(k)] = rho * u;
     speed[std::size_t(k)] = u.norm();
   }
-  const auto fast = std::find_if(speed.begin(), speed.end(),
-                                 [](double v) { return !(v <= kMaxWallSpeed); });
+  const auto fast =
+      std::find_if(speed.begin(), speed.end(), [](double v) { return !(v <= kMaxWallSpeed); });
   if (fast != speed.end())
     throw Error("the moving wall moves " + std::to_string(*fast) + " cells per step at " +
                 moving::where(crossing(first + std::size_t(fast - speed.begin())), t) +

@@ -85,8 +85,7 @@ SurfaceSeries::SurfaceSeries(std::vector<std::array<std::int32_t, 3>> triangles,
     a(Eigen::Index(k), Eigen::Index(k)) += 2 * (h[prev] + h[k]);
     a(Eigen::Index(k), Eigen::Index(next)) += h[k];
     for (std::size_t v = 0; v < nv; ++v) {
-      const Vec3 r =
-          6 * ((y_[next][v] - y_[k][v]) / h[k] - (y_[k][v] - y_[prev][v]) / h[prev]);
+      const Vec3 r = 6 * ((y_[next][v] - y_[k][v]) / h[k] - (y_[k][v] - y_[prev][v]) / h[prev]);
       for (int c = 0; c < 3; ++c) rhs(Eigen::Index(k), Eigen::Index(3 * v + std::size_t(c))) = r[c];
     }
   }
@@ -181,8 +180,7 @@ std::function<Vec3(const Vec3&)> SurfaceSeries::velocity_field(double t) const {
     const auto near = snap->shape->nearest(p);
     const auto& tri = snap->shape->mesh().triangles[std::size_t(near.triangle)];
     Vec3 u = Vec3::Zero();
-    for (std::size_t c = 0; c < 3; ++c)
-      u += near.weights[c] * snap->velocity[std::size_t(tri[c])];
+    for (std::size_t c = 0; c < 3; ++c) u += near.weights[c] * snap->velocity[std::size_t(tri[c])];
     return u;
   };
 }
@@ -208,8 +206,8 @@ std::shared_ptr<const SurfaceSeries> read_surface_series(
                   std::to_string(first.triangles.size()) +
                   ": a surface series moves one mesh, vertex for vertex");
     } else {
-      const auto differ = std::mismatch(mesh.triangles.begin(), mesh.triangles.end(),
-                                        first.triangles.begin());
+      const auto differ =
+          std::mismatch(mesh.triangles.begin(), mesh.triangles.end(), first.triangles.begin());
       if (differ.first != mesh.triangles.end())
         throw Error(files[k].string() + ": triangle " +
                     std::to_string(differ.first - mesh.triangles.begin() + 1) +

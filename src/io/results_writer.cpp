@@ -406,7 +406,8 @@ void ResultsWriter::Impl::write_step(const fs::path& file, hid_t fields_group,
   if (!options.vortex_fields) return;
   const VortexFields v = vortex_fields(grid, s.velocity);
   write_dense<float>(file, g.get(), "/fields/" + name, "q_criterion", H5T_IEEE_F32LE,
-                     H5T_NATIVE_FLOAT, 1, "1/s^2", [&](std::int64_t cell, int) { return v.q[cell]; });
+                     H5T_NATIVE_FLOAT, 1, "1/s^2",
+                     [&](std::int64_t cell, int) { return v.q[cell]; });
   write_dense<float>(file, g.get(), "/fields/" + name, "lambda2", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT,
                      1, "1/s^2", [&](std::int64_t cell, int) { return v.lambda2[cell]; });
 }

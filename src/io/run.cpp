@@ -139,8 +139,7 @@ void write_final_outputs(const Case& c, const GridInfo& grid, const FinalState& 
     if (writer &&
         (writer->snapshots().empty() || writer->snapshots().back().step != f.snapshot->step))
       writer->write_fields(*f.snapshot);
-    if (c.output.vti)
-      write_vti(out.staged(vti_name), grid, *f.snapshot, c.output.vortex_fields);
+    if (c.output.vti) write_vti(out.staged(vti_name), grid, *f.snapshot, c.output.vortex_fields);
   }
   const WallShearField& wss = f.wss;
   const WallAveraging::Averages& avg = f.averages;

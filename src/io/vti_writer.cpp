@@ -150,7 +150,8 @@ void write_vti(const std::filesystem::path& path, const GridInfo& grid,
       a->SetNumberOfTuples(points);
       a->FillValue(0.0f);
       float* out = a->GetPointer(0);
-      for_each_fluid_cell(grid, [&](std::int64_t cell, vtkIdType id) { out[id] = (*values)[cell]; });
+      for_each_fluid_cell(grid,
+                          [&](std::int64_t cell, vtkIdType id) { out[id] = (*values)[cell]; });
       image->GetPointData()->AddArray(a);
     }
   }

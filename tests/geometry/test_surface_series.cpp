@@ -76,7 +76,8 @@ TriangleMesh cavity_mesh(int rings, int segments) {
     }
     outer = inner;
   }
-  for (int s = 0; s < segments; ++s) m.triangles.push_back({at(outer, s + 1), at(outer, s), centre});
+  for (int s = 0; s < segments; ++s)
+    m.triangles.push_back({at(outer, s + 1), at(outer, s), centre});
   return m;
 }
 
@@ -114,7 +115,8 @@ TEST(SurfaceSeries, FollowsTheProlateChambersMotion) {
   const TriangleMesh ed = cavity_mesh(32, 64);
   const auto series = series_of(*lv, ed, 32);
   double stroke = 0, fastest = 0;
-  for (const Vec3& p : ed.points) stroke = std::max(stroke, (moved(*lv, p, 0.32 * kPeriod) - p).norm());
+  for (const Vec3& p : ed.points)
+    stroke = std::max(stroke, (moved(*lv, p, 0.32 * kPeriod) - p).norm());
   for (int s = 0; s < 400; ++s) {
     const auto field = lv->velocity_field(kPeriod * s / 400);
     for (const Vec3& p : ed.points)
@@ -147,20 +149,21 @@ TEST(SurfaceSeries, FollowsTheProlateChambersMotion) {
     }
   }
   const double rms = std::sqrt(squares / double(count));
-  std::printf("largest errors: position %.3f %% of the stroke, velocity %.2f %% of the fastest "
-              "(rms %.2f %%), volume %.2f %% of the stroke volume, off the wall %.2f %%\n",
-              100 * position / stroke, 100 * velocity / fastest, 100 * rms / fastest,
-              100 * volume / sv, 100 * off_wall / fastest);
+  std::printf(
+      "largest errors: position %.3f %% of the stroke, velocity %.2f %% of the fastest "
+      "(rms %.2f %%), volume %.2f %% of the stroke volume, off the wall %.2f %%\n",
+      100 * position / stroke, 100 * velocity / fastest, 100 * rms / fastest, 100 * volume / sv,
+      100 * off_wall / fastest);
   EXPECT_LT(position, 0.01 * stroke);
   EXPECT_LT(velocity, 0.08 * fastest);
   EXPECT_LT(rms, 0.015 * fastest);
   EXPECT_LT(volume, 0.015 * sv);
   EXPECT_LT(off_wall, 0.06 * fastest);
   // At its phases it passes through them.
-  EXPECT_LT((series->mesh_at(kPeriod * 5 / 32).points[100] - moved(*lv, ed.points[100],
-                                                                   kPeriod * 5 / 32))
-                .norm(),
-            1e-9);
+  EXPECT_LT(
+      (series->mesh_at(kPeriod * 5 / 32).points[100] - moved(*lv, ed.points[100], kPeriod * 5 / 32))
+          .norm(),
+      1e-9);
   const auto box = series->envelope();
   EXPECT_TRUE(box.contains(lv->envelope().min() + Vec3::Constant(0.5)));
 }
@@ -233,8 +236,7 @@ TEST(SurfaceSeries, RefusesSeriesThatAreNotACycle) {
     p[3].pop_back();
     const std::string want = "phase 4 has " + std::to_string(ed.points.size() - 1) +
                              " vertices, phase 1 has " + std::to_string(ed.points.size());
-    EXPECT_NE(refusal(p, times, ed).find(want), std::string::npos)
-        << refusal(p, times, ed);
+    EXPECT_NE(refusal(p, times, ed).find(want), std::string::npos) << refusal(p, times, ed);
   }
   {  // half a cycle sampled as if it were a whole one
     std::vector<std::vector<Vec3>> p;
@@ -249,7 +251,8 @@ TEST(SurfaceSeries, RefusesSeriesThatAreNotACycle) {
   {
     auto t = times;
     std::swap(t[2], t[3]);
-    EXPECT_NE(refusal(phases, t, ed).find("times must increase: phase 4 at 4000 follows phase 3"), std::string::npos)
+    EXPECT_NE(refusal(phases, t, ed).find("times must increase: phase 4 at 4000 follows phase 3"),
+              std::string::npos)
         << refusal(phases, t, ed);
   }
   {
@@ -267,7 +270,8 @@ TEST(SurfaceSeries, RefusesSeriesThatAreNotACycle) {
   }
   {  // an open mesh: the apex fan removed
     TriangleMesh open = ed;
-    open.triangles.erase(open.triangles.begin() + 7 * 2 * 16, open.triangles.begin() + 8 * 2 * 16 - 16);
+    open.triangles.erase(open.triangles.begin() + 7 * 2 * 16,
+                         open.triangles.begin() + 8 * 2 * 16 - 16);
     EXPECT_NE(refusal(phases, times, open).find("not closed"), std::string::npos)
         << refusal(phases, times, open);
   }
