@@ -122,20 +122,22 @@ class Results:
 
     def fields(self, index: int = -1, masked: bool = True) -> Dict[str, np.ndarray]:
         """Field output `index` (default: the last): {'velocity': [z][y][x][3] m/s,
-        'pressure': [z][y][x] Pa, 'step', 'time'}; NaN outside the fluid when `masked`."""
+        'pressure': [z][y][x] Pa, 'step', 'time'}, and 'q_criterion' and 'lambda2' ([z][y][x],
+        1/s^2) when the run wrote them (output.vortex_fields); NaN outside the fluid when
+        `masked`."""
         groups = self._field_groups()
         if not groups:
             raise Error(f"{self.hdf5}: no field outputs")
         step, time, name = groups[index]
         with self._open() as f:
             g = f["fields"][name]
-            velocity = g["velocity"][()].astype(np.float64)
-            pressure = g["pressure"][()].astype(np.float64)
+            out = {k: g[k][()].astype(np.float64)
+                   for k in ("velocity", "pressure", "q_criterion", "lambda2") if k in g}
             if masked:
                 outside = ~f["geometry/fluid_mask"][()].astype(bool)
-                velocity[outside] = np.nan
-                pressure[outside] = np.nan
-        return {"velocity": velocity, "pressure": pressure, "step": step, "time": time}
+                for a in out.values():
+                    a[outside] = np.nan
+        return {**out, "step": step, "time": time}
 
     @property
     def iolets(self) -> Dict[str, dict]:

@@ -29,6 +29,9 @@ def test_run_writes_a_results_directory_that_load_reads(tmp_path):
     assert f["velocity"].shape == tuple(reversed(res.cells)) + (3,)
     assert np.nanmax(f["velocity"][..., 0]) > 0.1  # the axial peak exceeds the mean 0.1 m/s
     assert np.isnan(f["pressure"][~res.fluid_mask]).all()
+    # The vortex criteria (output.vortex_fields, on by default), in the fluid only.
+    assert f["q_criterion"].shape == f["lambda2"].shape == tuple(reversed(res.cells))
+    assert np.isfinite(f["lambda2"][res.fluid_mask]).all() and np.isnan(f["lambda2"][~res.fluid_mask]).all()
     io = res.iolets
     assert list(io) == ["inlet0", "outlet0"] and io["inlet0"]["kind"] == "velocity_inlet"
     assert io["inlet0"]["flow_ml_s"][-1] == pytest.approx(0.1 * np.pi * 0.002 ** 2 * 1e6, rel=0.1)
