@@ -37,6 +37,7 @@
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/geometry/surface.hpp"
 #include "surface_checks.hpp"
+#include "vtk_mesh.hpp"
 
 namespace fs = std::filesystem;
 
@@ -50,36 +51,6 @@ std::string lower_extension(const fs::path& path) {
   std::string e = path.extension().string();
   std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
   return e;
-}
-
-/// VTK reports through its output window; the library reports through exceptions, so VTK's own
-/// messages are silenced while a reader or filter runs.
-struct QuietVtk {
-  int was = vtkObject::GetGlobalWarningDisplay();
-  QuietVtk() { vtkObject::GlobalWarningDisplayOff(); }
-  ~QuietVtk() { vtkObject::SetGlobalWarningDisplay(was); }
-};
-
-TriangleMesh to_mesh(vtkPolyData* poly) {
-  TriangleMesh m;
-  vtkPoints* pts = poly->GetPoints();
-  if (!pts) return m;
-  m.points.resize(std::size_t(pts->GetNumberOfPoints()));
-  for (vtkIdType i = 0; i < pts->GetNumberOfPoints(); ++i) {
-    double p[3];
-    pts->GetPoint(i, p);
-    m.points[std::size_t(i)] = Vec3(p[0], p[1], p[2]);
-  }
-  vtkCellArray* polys = poly->GetPolys();
-  auto ids = Ptr<vtkIdList>::New();
-  for (polys->InitTraversal(); polys->GetNextCell(ids);) {
-    if (ids->GetNumberOfIds() != 3) continue;
-    const std::array<std::int32_t, 3> t{std::int32_t(ids->GetId(0)), std::int32_t(ids->GetId(1)),
-                                        std::int32_t(ids->GetId(2))};
-    if (t[0] == t[1] || t[1] == t[2] || t[2] == t[0]) continue;
-    m.triangles.push_back(t);
-  }
-  return m;
 }
 
 Ptr<vtkPolyData> to_poly(const TriangleMesh& m) {
@@ -101,6 +72,30 @@ Ptr<vtkPolyData> to_poly(const TriangleMesh& m) {
 
 }  // namespace
 
+namespace vtk_mesh {
+TriangleMesh to_mesh(vtkPolyData* poly) {
+  TriangleMesh m;
+  vtkPoints* pts = poly->GetPoints();
+  if (!pts) return m;
+  m.points.resize(std::size_t(pts->GetNumberOfPoints()));
+  for (vtkIdType i = 0; i < pts->GetNumberOfPoints(); ++i) {
+    double p[3];
+    pts->GetPoint(i, p);
+    m.points[std::size_t(i)] = Vec3(p[0], p[1], p[2]);
+  }
+  vtkCellArray* polys = poly->GetPolys();
+  auto ids = Ptr<vtkIdList>::New();
+  for (polys->InitTraversal(); polys->GetNextCell(ids);) {
+    if (ids->GetNumberOfIds() != 3) continue;
+    const std::array<std::int32_t, 3> t{std::int32_t(ids->GetId(0)), std::int32_t(ids->GetId(1)),
+                                        std::int32_t(ids->GetId(2))};
+    if (t[0] == t[1] || t[1] == t[2] || t[2] == t[0]) continue;
+    m.triangles.push_back(t);
+  }
+  return m;
+}
+}  // namespace vtk_mesh
+
 TriangleMesh read_surface(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec))
@@ -112,7 +107,7 @@ TriangleMesh read_surface(const fs::path& path) {
             ", not a surface file (STL, VTP, VTK, OBJ or PLY expected)",
         path.string());
   const std::string ext = lower_extension(path);
-  QuietVtk quiet;
+  vtk_mesh::QuietVtk quiet;
   Ptr<vtkPolyData> poly;
   auto run = [&](auto reader) {
     reader->SetFileName(path.string().c_str());
@@ -160,7 +155,7 @@ TriangleMesh read_surface(const fs::path& path) {
   clean->ToleranceIsAbsoluteOn();
   clean->SetAbsoluteTolerance(0.0);
   clean->Update();
-  TriangleMesh m = to_mesh(clean->GetOutput());
+  TriangleMesh m = vtk_mesh::to_mesh(clean->GetOutput());
   if (m.triangles.empty()) throw Error("the file's triangles are all degenerate", path.string());
   for (const auto& p : m.points)
     if (!p.allFinite()) throw Error("the surface has a non-finite coordinate", path.string());
@@ -174,7 +169,7 @@ void write_surface(const TriangleMesh& mesh, const fs::path& path) {
   if (mesh.triangles.empty()) throw Error("the surface to write is empty", path.string());
   const fs::path tmp = path.parent_path() / (".partial-" + path.filename().string());
   auto poly = to_poly(mesh);
-  QuietVtk quiet;
+  vtk_mesh::QuietVtk quiet;
   int ok = 0;
   if (ext == ".stl") {
     auto w = Ptr<vtkSTLWriter>::New();
@@ -211,7 +206,7 @@ TriangleMesh cut_surface(const TriangleMesh& mesh, const Vec3& point, const Vec3
                   point.y(), point.z(), n.x(), n.y(), n.z());
     return std::string(buf);
   };
-  QuietVtk quiet;
+  vtk_mesh::QuietVtk quiet;
   auto poly = to_poly(mesh);
   // 1. The cross-section around the point: the loop of the plane's intersection enclosing it.
   auto plane = Ptr<vtkPlane>::New();
@@ -278,7 +273,7 @@ TriangleMesh cut_surface(const TriangleMesh& mesh, const Vec3& point, const Vec3
     auto tri = Ptr<vtkTriangleFilter>::New();
     tri->SetInputData(p);
     tri->Update();
-    return to_mesh(tri->GetOutput());
+    return vtk_mesh::to_mesh(tri->GetOutput());
   };
   TriangleMesh behind = as_triangles(clip->GetOutput());
   TriangleMesh past = as_triangles(clip->GetClippedOutput());
@@ -320,7 +315,7 @@ TriangleMesh cut_surface(const TriangleMesh& mesh, const Vec3& point, const Vec3
   auto compact = Ptr<vtkCleanPolyData>::New();  // drop the points of the other regions
   compact->SetInputConnection(largest->GetOutputPort());
   compact->Update();
-  TriangleMesh out = to_mesh(compact->GetOutput());
+  TriangleMesh out = vtk_mesh::to_mesh(compact->GetOutput());
   if (out.triangles.empty()) throw Error(where() + " leaves nothing of the surface");
   return out;
 }
@@ -349,7 +344,7 @@ TriangleMesh isosurface(const Image& field_in, double level, const IsosurfaceOpt
   }
   const Image& field = options.closed ? padded : field_in;
   const Grid& g = field.grid;
-  QuietVtk quiet;
+  vtk_mesh::QuietVtk quiet;
   // Index space (spacing 1, origin 0); the grid's placement is applied to the points after.
   auto image = Ptr<vtkImageData>::New();
   image->SetDimensions(g.size[0], g.size[1], g.size[2]);
@@ -363,7 +358,7 @@ TriangleMesh isosurface(const Image& field_in, double level, const IsosurfaceOpt
   fe->ComputeGradientsOff();
   fe->ComputeScalarsOff();
   fe->Update();
-  TriangleMesh m = to_mesh(fe->GetOutput());
+  TriangleMesh m = vtk_mesh::to_mesh(fe->GetOutput());
   if (m.triangles.empty())
     throw Error("isosurface: the field does not cross the level " + std::to_string(level));
 
@@ -407,7 +402,7 @@ TriangleMesh isosurface(const Image& field_in, double level, const IsosurfaceOpt
     compact->SetInputConnection(largest->GetOutputPort());
     compact->PointMergingOff();
     compact->Update();
-    m = to_mesh(compact->GetOutput());
+    m = vtk_mesh::to_mesh(compact->GetOutput());
   }
 
   if (smoothing > 0) {
@@ -421,7 +416,7 @@ TriangleMesh isosurface(const Image& field_in, double level, const IsosurfaceOpt
     smooth->FeatureEdgeSmoothingOff();
     smooth->NonManifoldSmoothingOn();
     smooth->Update();
-    TriangleMesh s = to_mesh(smooth->GetOutput());
+    TriangleMesh s = vtk_mesh::to_mesh(smooth->GetOutput());
     if (s.triangles.size() == m.triangles.size()) m = std::move(s);
   }
   return m;

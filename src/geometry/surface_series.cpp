@@ -185,40 +185,4 @@ std::function<Vec3(const Vec3&)> SurfaceSeries::velocity_field(double t) const {
   };
 }
 
-std::shared_ptr<const SurfaceSeries> read_surface_series(
-    const std::vector<std::filesystem::path>& files, double period) {
-  if (files.size() < 3)
-    throw Error("surface series: a cycle needs at least 3 surfaces, got " +
-                std::to_string(files.size()));
-  std::vector<std::vector<Vec3>> phases;
-  std::vector<double> times;
-  TriangleMesh first;
-  for (std::size_t k = 0; k < files.size(); ++k) {
-    TriangleMesh mesh = read_surface(files[k]);
-    if (k == 0) {
-      first.triangles = mesh.triangles;
-      first.points = mesh.points;
-    } else if (mesh.points.size() != first.points.size() ||
-               mesh.triangles.size() != first.triangles.size()) {
-      throw Error(files[k].string() + ": " + std::to_string(mesh.points.size()) + " vertices and " +
-                  std::to_string(mesh.triangles.size()) + " triangles, " + files[0].string() +
-                  " has " + std::to_string(first.points.size()) + " and " +
-                  std::to_string(first.triangles.size()) +
-                  ": a surface series moves one mesh, vertex for vertex");
-    } else {
-      const auto differ =
-          std::mismatch(mesh.triangles.begin(), mesh.triangles.end(), first.triangles.begin());
-      if (differ.first != mesh.triangles.end())
-        throw Error(files[k].string() + ": triangle " +
-                    std::to_string(differ.first - mesh.triangles.begin() + 1) +
-                    " joins other vertices than in " + files[0].string() +
-                    ": a surface series moves one mesh, vertex for vertex");
-    }
-    phases.push_back(std::move(mesh.points));
-    times.push_back(period * double(k) / double(files.size()));
-  }
-  return std::make_shared<SurfaceSeries>(first.triangles, std::move(phases), std::move(times),
-                                         period);
-}
-
 }  // namespace hemotwin

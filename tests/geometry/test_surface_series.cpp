@@ -4,6 +4,14 @@
 // driven by the series ejects what the exact one does; bad series are refused with what to
 // change.
 #include <gtest/gtest.h>
+#include <vtkCellArray.h>
+#include <vtkDoubleArray.h>
+#include <vtkFieldData.h>
+#include <vtkNew.h>
+#include <vtkPointData.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkXMLPolyDataWriter.h>
 
 #include <cmath>
 #include <cstdio>
@@ -16,6 +24,7 @@
 using namespace hemotwin;
 using hemotwin::test::message_of;
 using hemotwin::test::scratch;
+namespace fs = std::filesystem;
 
 namespace {
 constexpr double kPi = std::numbers::pi;
@@ -298,4 +307,76 @@ TEST(SurfaceSeries, ReadsOneFilePerPhase) {
   const std::string err = message_of([&] { read_surface_series(files, 0.8); });
   EXPECT_NE(err.find("phase4.vtp"), std::string::npos) << err;
   EXPECT_NE(err.find("vertex for vertex"), std::string::npos) << err;
+}
+
+// One .vtp: the mesh, a displacement array per phase, the period as a field array; coordinates
+// scaled (mm to m). Arrays that are not a series are named.
+TEST(SurfaceSeries, ReadsOneVtpWithADisplacementPerPhase) {
+  const auto lv = ventricle();
+  const TriangleMesh ed = cavity_mesh(16, 32);
+  const auto dir = scratch("surface_series_vtp");
+  const auto write = [&](const std::string& name, int phases, int components, bool period,
+                         int times) {
+    vtkNew<vtkPoints> points;
+    for (const Vec3& p : ed.points) points->InsertNextPoint(p.data());
+    vtkNew<vtkCellArray> cells;
+    for (const auto& t : ed.triangles) {
+      const vtkIdType ids[3] = {t[0], t[1], t[2]};
+      cells->InsertNextCell(3, ids);
+    }
+    vtkNew<vtkPolyData> poly;
+    poly->SetPoints(points);
+    poly->SetPolys(cells);
+    for (int k = 0; k < phases; ++k) {
+      vtkNew<vtkDoubleArray> d;
+      d->SetName(("displacement_" + std::to_string(k)).c_str());
+      d->SetNumberOfComponents(components);
+      for (const Vec3& p : ed.points) {
+        const Vec3 u = moved(*lv, p, kPeriod * k / phases) - p;
+        d->InsertNextTuple(u.data());
+      }
+      poly->GetPointData()->AddArray(d);
+    }
+    if (period) {
+      vtkNew<vtkDoubleArray> a;
+      a->SetName("period");
+      a->InsertNextValue(0.8);
+      poly->GetFieldData()->AddArray(a);
+    }
+    if (times > 0) {
+      vtkNew<vtkDoubleArray> a;
+      a->SetName("times");
+      for (int k = 0; k < times; ++k) a->InsertNextValue(0.8 * k / times);
+      poly->GetFieldData()->AddArray(a);
+    }
+    vtkNew<vtkXMLPolyDataWriter> w;
+    w->SetInputData(poly);
+    w->SetFileName((dir / name).c_str());
+    w->Write();
+    return dir / name;
+  };
+  const auto series = read_surface_series(write("lv.vtp", 8, 3, true, 8), 0, 1e-3);
+  EXPECT_EQ(series->phase_count(), 8u);
+  EXPECT_DOUBLE_EQ(series->period(), 0.8);
+  EXPECT_NEAR(series->times()[4], 0.4, 1e-12);
+  const double want = lv->volume(kPeriod / 2) * 1e-9;  // mm^3 to m^3
+  EXPECT_NEAR(series->volume(0.4), want, 0.02 * want);
+  // The period given wins over the file's.
+  EXPECT_DOUBLE_EQ(read_surface_series(dir / "lv.vtp", 1.6)->period(), 1.6);
+
+  const auto error = [&](const fs::path& file, double period = 0) {
+    return message_of([&] { read_surface_series(file, period); });
+  };
+  std::string e = error(write("none.vtp", 0, 3, true, 0));
+  EXPECT_NE(e.find("no point array named displacement"), std::string::npos) << e;
+  e = error(write("flat.vtp", 4, 2, true, 0));
+  EXPECT_NE(e.find("'displacement_0' has 2 components"), std::string::npos) << e;
+  e = error(write("no_period.vtp", 4, 3, false, 0));
+  EXPECT_NE(e.find("geometry.period_s"), std::string::npos) << e;
+  EXPECT_EQ(error(dir / "no_period.vtp", 0.8), "(no error)");
+  e = error(write("times.vtp", 4, 3, true, 5));
+  EXPECT_NE(e.find("'times' holds 5 values for 4"), std::string::npos) << e;
+  e = error(write("two.vtp", 2, 3, true, 0));
+  EXPECT_NE(e.find("two.vtp"), std::string::npos) << e;
+  EXPECT_NE(e.find("at least 3 phases"), std::string::npos) << e;
 }

@@ -68,9 +68,19 @@ class SurfaceSeries final : public MovingShape {
 };
 
 /// A series read from one surface file per phase (any format read_surface takes), the phases
-/// evenly spread over `period` from t = 0. Throws hemotwin::Error naming the file whose mesh is
-/// not the first's (vertex or triangle counts, or its triangles) and what SurfaceSeries refuses.
+/// evenly spread over `period` from t = 0, coordinates times `scale`. Throws hemotwin::Error
+/// naming the file whose mesh is not the first's (vertex or triangle counts, or its triangles)
+/// and what SurfaceSeries refuses.
 std::shared_ptr<const SurfaceSeries> read_surface_series(
-    const std::vector<std::filesystem::path>& files, double period);
+    const std::vector<std::filesystem::path>& files, double period, double scale = 1);
+
+/// A series read from one .vtp: its mesh, and one 3-component point array per phase whose name
+/// starts with "displacement" (in the file's order), phase k at the points plus displacement k,
+/// times `scale`. The phases' times from a field array "times" when the file has one (as many as
+/// phases, in the period's unit), else evenly spread from 0; the period from `period` when
+/// positive, else from a one-value field array "period". Throws hemotwin::Error naming the file
+/// and the array at fault, and what SurfaceSeries refuses.
+std::shared_ptr<const SurfaceSeries> read_surface_series(const std::filesystem::path& vtp,
+                                                         double period = 0, double scale = 1);
 
 }  // namespace hemotwin

@@ -1,0 +1,144 @@
+// Surface series from files: one surface per phase, or one .vtp with a displacement array per
+// phase (surface_series.hpp).
+#include <vtkDataArray.h>
+#include <vtkFieldData.h>
+#include <vtkPointData.h>
+#include <vtkSmartPointer.h>
+#include <vtkTriangleFilter.h>
+#include <vtkXMLPolyDataReader.h>
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/geometry/surface_series.hpp"
+#include "surface_checks.hpp"
+#include "vtk_mesh.hpp"
+
+namespace fs = std::filesystem;
+
+namespace hemotwin {
+namespace {
+
+bool starts_with_displacement(const char* name) {
+  if (!name) return false;
+  std::string n(name);
+  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
+  return n.rfind("displacement", 0) == 0;
+}
+
+}  // namespace
+
+std::shared_ptr<const SurfaceSeries> read_surface_series(const std::vector<fs::path>& files,
+                                                         double period, double scale) {
+  if (files.size() < 3)
+    throw Error("surface series: a cycle needs at least 3 surfaces, got " +
+                std::to_string(files.size()));
+  std::vector<std::vector<Vec3>> phases;
+  std::vector<double> times;
+  TriangleMesh first;
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    TriangleMesh mesh = read_surface(files[k]);
+    if (k == 0) {
+      first = mesh;
+    } else if (mesh.points.size() != first.points.size() ||
+               mesh.triangles.size() != first.triangles.size()) {
+      throw Error(files[k].string() + ": " + std::to_string(mesh.points.size()) + " vertices and " +
+                  std::to_string(mesh.triangles.size()) + " triangles, " + files[0].string() +
+                  " has " + std::to_string(first.points.size()) + " and " +
+                  std::to_string(first.triangles.size()) +
+                  ": a surface series moves one mesh, vertex for vertex");
+    } else {
+      const auto differ =
+          std::mismatch(mesh.triangles.begin(), mesh.triangles.end(), first.triangles.begin());
+      if (differ.first != mesh.triangles.end())
+        throw Error(files[k].string() + ": triangle " +
+                    std::to_string(differ.first - mesh.triangles.begin() + 1) +
+                    " joins other vertices than in " + files[0].string() +
+                    ": a surface series moves one mesh, vertex for vertex");
+    }
+    for (Vec3& p : mesh.points) p *= scale;
+    phases.push_back(std::move(mesh.points));
+    times.push_back(period * double(k) / double(files.size()));
+  }
+  return std::make_shared<SurfaceSeries>(first.triangles, std::move(phases), std::move(times),
+                                         period);
+}
+
+std::shared_ptr<const SurfaceSeries> read_surface_series(const fs::path& vtp, double period,
+                                                         double scale) {
+  const std::string file = vtp.string();
+  std::error_code ec;
+  if (!fs::is_regular_file(vtp, ec)) throw Error("no such surface series (.vtp expected)", file);
+  geometry_checks::check_vtk_xml(vtp);
+  vtk_mesh::QuietVtk quiet;
+  auto reader = vtkSmartPointer<vtkXMLPolyDataReader>::New();
+  reader->SetFileName(file.c_str());
+  reader->Update();
+  if (reader->GetErrorCode() != 0)
+    throw Error("cannot read this surface series: the reader failed", file);
+  // Triangulated as it is: no point merged or dropped, so the arrays keep their points.
+  auto tri = vtkSmartPointer<vtkTriangleFilter>::New();
+  tri->SetInputConnection(reader->GetOutputPort());
+  tri->PassLinesOff();
+  tri->PassVertsOff();
+  tri->Update();
+  vtkPolyData* poly = tri->GetOutput();
+  const TriangleMesh mesh = vtk_mesh::to_mesh(poly);
+  if (mesh.triangles.empty()) throw Error("the file holds no surface triangles", file);
+  vtkPointData* data = poly->GetPointData();
+  std::vector<std::vector<Vec3>> phases;
+  for (int a = 0; a < data->GetNumberOfArrays(); ++a) {
+    vtkDataArray* d = data->GetArray(a);
+    if (!d || !starts_with_displacement(d->GetName())) continue;
+    if (d->GetNumberOfComponents() != 3)
+      throw Error("point array '" + std::string(d->GetName()) + "' has " +
+                      std::to_string(d->GetNumberOfComponents()) +
+                      " components; a displacement has 3 (x, y, z)",
+                  file);
+    std::vector<Vec3> p(mesh.points.size());
+    for (std::size_t v = 0; v < p.size(); ++v) {
+      double u[3];
+      d->GetTuple(vtkIdType(v), u);
+      p[v] = scale * (mesh.points[v] + Vec3(u[0], u[1], u[2]));
+    }
+    phases.push_back(std::move(p));
+  }
+  if (phases.empty())
+    throw Error(
+        "no point array named displacement*: a surface series in one .vtp holds one "
+        "3-component displacement array per phase, in the cycle's order",
+        file);
+  vtkFieldData* field = poly->GetFieldData();
+  if (!(period > 0)) {
+    vtkDataArray* p = field ? field->GetArray("period") : nullptr;
+    if (!p || p->GetNumberOfTuples() != 1 || p->GetNumberOfComponents() != 1)
+      throw Error(
+          "no period: give the cycle's length (geometry.period_s) or store it in the file as a "
+          "one-value field array 'period'",
+          file);
+    period = p->GetTuple1(0);
+  }
+  std::vector<double> times;
+  if (vtkDataArray* t = field ? field->GetArray("times") : nullptr) {
+    if (t->GetNumberOfComponents() != 1 || t->GetNumberOfTuples() != vtkIdType(phases.size()))
+      throw Error("field array 'times' holds " +
+                      std::to_string(t->GetNumberOfTuples() * t->GetNumberOfComponents()) +
+                      " values for " + std::to_string(phases.size()) +
+                      " displacement arrays (one time per phase expected)",
+                  file);
+    for (vtkIdType k = 0; k < vtkIdType(phases.size()); ++k) times.push_back(t->GetTuple1(k));
+  } else {
+    for (std::size_t k = 0; k < phases.size(); ++k)
+      times.push_back(period * double(k) / double(phases.size()));
+  }
+  try {
+    return std::make_shared<SurfaceSeries>(mesh.triangles, std::move(phases), std::move(times),
+                                           period);
+  } catch (const Error& e) {
+    throw Error(e.message(), file);
+  }
+}
+
+}  // namespace hemotwin
