@@ -144,7 +144,8 @@ void write_vti(const std::filesystem::path& path, const GridInfo& grid,
   image->GetPointData()->AddArray(mask);
   if (vortex_fields && !snapshot.velocity.empty()) {
     const VortexFields vf = hemotwin::vortex_fields(grid, snapshot.velocity);
-    for (const auto& [name, values] : {std::pair{"q_criterion", &vf.q}, {"lambda2", &vf.lambda2}}) {
+    for (const auto& [name, field] : {std::pair{"q_criterion", &vf.q}, {"lambda2", &vf.lambda2}}) {
+      const auto* values = field;  // clang 14 cannot capture a structured binding
       vtkNew<vtkFloatArray> a;
       a->SetName(name);
       a->SetNumberOfTuples(points);
