@@ -72,6 +72,7 @@ from ._hemotwin import (  # noqa: F401  (the bound classes and functions)
     lumen_surface,
     mean_surface_distance,
     open_stenosis,
+    prolate_cavity_mesh,
     prepare_geometry,
     read_image,
     read_labels,

@@ -3,6 +3,7 @@
 #include "hemotwin/geometry/surface.hpp"
 
 #include "bindings.hpp"
+#include "hemotwin/geometry/chamber_phantom.hpp"
 #include "hemotwin/imaging/case_geometry.hpp"
 
 namespace hemotwin::python {
@@ -74,6 +75,10 @@ void init_surface(py::module_& m) {
         "Reads .stl, .vtp, .vtk, .obj or .ply; triangulates, merges coincident points.");
   m.def("write_surface", &write_surface, py::arg("mesh"), py::arg("path"),
         "Writes .stl or .vtp, atomically.");
+  m.def("prolate_cavity_mesh", &prolate_cavity_mesh, py::arg("a"), py::arg("b"), py::arg("beta"),
+        py::arg("rings") = 16, py::arg("segments") = 32,
+        "The left-ventricle phantom's closed cavity (long semi-axis a, short b, base plane beta a "
+        "above the centre, at z = 0; apex towards -z), wound outward: a chamber's wall to move.");
   m.def("find_openings", &find_openings, py::arg("mesh"),
         "The boundary loops of an open surface, largest first.");
   m.def(

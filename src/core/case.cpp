@@ -47,6 +47,8 @@ const char* to_string(ShapeKind v) {
       return "label_map";
     case ShapeKind::Scan:
       return "scan";
+    case ShapeKind::SurfaceSeries:
+      return "surface_series";
   }
   return "?";
 }

@@ -12,14 +12,15 @@
 #include <sstream>
 #include <type_traits>
 
+#include "chamber_setup.hpp"
 #include "flow_setup.hpp"
-#include "split_state.hpp"
 #include "hemotwin/core/engine.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/outlets.hpp"
 #include "hemotwin/core/stability.hpp"
 #include "hemotwin/core/waveform.hpp"
 #include "hemotwin/core/womersley.hpp"
+#include "split_state.hpp"
 #ifdef HEMOTWIN_HAVE_CUDA
 #include "hemotwin/core/detail/cuda_backend.hpp"
 #endif
@@ -60,15 +61,16 @@ std::string cuda_device_description() {
 
 namespace {
 
+using detail::broadcast_state;
+using detail::ChamberValves;
+using detail::gather_wall_shear;
+using detail::hash_lattice;
 using detail::inflow_waveform;
 using detail::inlet_area;
 using detail::iolet_area;
 using detail::make_outlets;
 using detail::OutletState;
 using detail::peak_velocity_estimate;
-using detail::broadcast_state;
-using detail::gather_wall_shear;
-using detail::hash_lattice;
 
 int grid_axis(const Vec3& a) {
   const Vec3 n = a.normalized();
@@ -229,7 +231,12 @@ kernels::LocalViscosity<double> local_viscosity(const Case& c, const Units& u);
 
 EngineOptions engine_options(const Case& c, BackendKind backend, const Units& units,
                              std::shared_ptr<Communicator> comm) {
-  EngineOptions o{backend, c.collision, units.tau(), c.trt_magic, c.walls, c.streaming,
+  EngineOptions o{backend,
+                  c.collision,
+                  units.tau(),
+                  c.trt_magic,
+                  c.walls,
+                  c.streaming,
                   local_viscosity(c, units)};
   o.communicator = std::move(comm);
   return o;
@@ -306,12 +313,37 @@ void check_case(const Case& c) {
   }
 }
 
+// A wall that moves along its normal runs on the CPU, in one process, with two lattices (its
+// relink retypes cells and rebuilds links between steps): `auto` choices are made so, explicit
+// other ones refused with their key. Where the case says `auto`, `notes` say what was chosen.
+void check_moving_wall(Case& c, const Communicator* comm, std::vector<std::string>& notes) {
+  const std::string& file = c.source_file;
+  if (c.backend == BackendKind::Cuda)
+    throw Error(
+        "a chamber whose wall moves runs on the CPU backend for now: set case.backend = "
+        "\"cpu\" or \"auto\"",
+        file, "case.backend");
+  if (c.streaming == StreamingScheme::AaPattern)
+    throw Error(
+        "a chamber whose wall moves streams with two lattices: set case.streaming = "
+        "\"two-lattice\" or \"auto\"",
+        file, "case.streaming");
+  if (comm && comm->size() > 1)
+    throw Error("a chamber whose wall moves runs in one process for now (this run has " +
+                std::to_string(comm->size()) + "): run it without mpirun or with one process");
+  if (c.backend == BackendKind::Auto && cuda_device_available())
+    notes.push_back("the moving wall runs on the CPU backend (its CUDA path is not written yet)");
+  c.backend = BackendKind::Cpu;
+  c.streaming = StreamingScheme::TwoLattice;
+}
+
 template <class T, class L>
 class SimulationImpl final : public Simulation {
  public:
   SimulationImpl(const Case& c, BackendKind backend, std::string device, DomainSpec spec,
                  Units units, std::optional<Waveform> inflow, std::vector<OutletState> outlets,
-                 std::vector<std::string> notes, std::shared_ptr<Communicator> comm)
+                 std::vector<std::string> notes, std::shared_ptr<Communicator> comm,
+                 ChamberValves valves)
       : case_(c),
         notes_(std::move(notes)),
         units_(units),
@@ -342,12 +374,22 @@ class SimulationImpl final : public Simulation {
           {p.name, p.point, p.normal.normalized(), slab.area * units_.dx() * units_.dx()});
     }
     total_steps_ = std::max<std::int64_t>(1, std::llround(c.time.duration / units_.dt()));
+    moving_ = bool(spec.moving_wall.shape);
+    valves_ = std::move(valves);
+    link_flow_.assign(engine_.iolets().size(), 0.0);
     apply_time_dependence();
   }
 
   const Case& config() const override { return case_; }
   const Units& units() const override { return units_; }
-  const GridInfo& grid() const override { return grid_; }
+  const GridInfo& grid() const override {
+    // A moving wall's cells change type: the grid as it is now.
+    if (moving_ && grid_step_ != engine_.steps()) {
+      grid_ = engine_.whole_lattice().grid_info();
+      grid_step_ = engine_.steps();
+    }
+    return grid_;
+  }
   const std::vector<IoletInfo>& iolets() const override { return iolets_; }
   const std::vector<SectionInfo>& sections() const override { return sections_; }
   BackendKind backend() const override { return backend_; }
@@ -361,6 +403,11 @@ class SimulationImpl final : public Simulation {
     const int every = std::max(1, case_.output.check_every);
     for (std::int64_t i = 0; i < n; ++i) {
       engine_.step();
+      if (moving_) {  // the valves' flows through their links, for the next diagnostics
+        const auto f = engine_.iolet_link_flow();
+        for (std::size_t k = 0; k < f.size(); ++k) link_flow_[k] += f[k];
+        ++link_steps_;
+      }
       couple_outlets();
       apply_time_dependence();
       if (engine_.steps() % every == 0 || i + 1 == n) check();
@@ -377,6 +424,19 @@ class SimulationImpl final : public Simulation {
     for (std::size_t k = 0; k < d.iolet_flow.size(); ++k) {
       out.iolet_flow.push_back(units_.flow_to_physical(d.iolet_flow[k]));
       out.iolet_pressure.push_back(units_.density_to_pressure(d.iolet_density[k]));
+    }
+    if (moving_) {
+      // An opening in a chamber's wall is approached from the side, where its slab sees part of
+      // the flow: the mean of what crossed its links since the last diagnostics instead.
+      if (link_steps_ > 0) {
+        last_link_flow_.assign(link_flow_.size(), 0.0);
+        for (std::size_t k = 0; k < link_flow_.size(); ++k)
+          last_link_flow_[k] = units_.flow_to_physical(link_flow_[k] / double(link_steps_));
+        link_flow_.assign(link_flow_.size(), 0.0);
+        link_steps_ = 0;
+      }
+      for (std::size_t k = 0; k < last_link_flow_.size() && k < out.iolet_flow.size(); ++k)
+        out.iolet_flow[k] = last_link_flow_[k];
     }
     out.iolet_boundary_pressure.assign(d.iolet_flow.size(),
                                        std::numeric_limits<double>::quiet_NaN());
@@ -397,6 +457,7 @@ class SimulationImpl final : public Simulation {
     s.step = engine_.steps();
     s.time = time();
     if (rho.empty()) return s;  // split over processes: the fields are on rank 0
+    grid();                     // a moving wall's cell types now
     s.velocity.resize(u.size());
     s.pressure.resize(rho.size());
     for (std::size_t c = 0; c < rho.size(); ++c) {
@@ -409,7 +470,7 @@ class SimulationImpl final : public Simulation {
   }
 
   WallShearField wall_shear() override {
-    if (!wall_) wall_ = own_wall_points();
+    if (!wall_ || moving_) wall_ = own_wall_points();  // a moving wall's are where it is now
     std::vector<double> rho, u;
     engine_.moments(rho, u);
     engine_.exchange_cells(u, 3);  // the samples near a cut lie in the halo
@@ -466,7 +527,8 @@ class SimulationImpl final : public Simulation {
       engine_.initialise(rho, u);
     } else {  // the whole lattice's values: each rank takes its share's
       const std::int64_t n = std::int64_t(engine_.lattice().brick_count()) * brick_cells;
-      std::vector<double> r(rho.empty() ? 0 : std::size_t(n)), v(u.empty() ? 0 : 3 * std::size_t(n));
+      std::vector<double> r(rho.empty() ? 0 : std::size_t(n)),
+          v(u.empty() ? 0 : 3 * std::size_t(n));
       const std::size_t whole = grid_.cell_type.size();
       if ((!rho.empty() && rho.size() != whole) || (!u.empty() && u.size() != 3 * whole))
         throw Error("initialise: the whole lattice's values are needed on every process (" +
@@ -633,6 +695,9 @@ class SimulationImpl final : public Simulation {
 
   void apply_time_dependence() {
     const double t = time();
+    // A chamber's valves, as they are during the coming step.
+    if (!valves_.iolet.empty())
+      engine_.set_iolets_open(valves_.open_at(case_, engine_.iolets().size(), t + units_.dt()));
     if (case_.driver == FlowDriver::Inlet) {
       const auto& in = case_.inlet;
       double u = waveform_
@@ -724,7 +789,12 @@ class SimulationImpl final : public Simulation {
   std::string device_;
   std::shared_ptr<Communicator> comm_;  // before engine_, which is built with it
   Engine<T, L> engine_;
-  GridInfo grid_;
+  mutable GridInfo grid_;
+  mutable std::int64_t grid_step_ = 0;
+  bool moving_ = false;  // a wall that moves along its normal (DomainSpec::moving_wall)
+  ChamberValves valves_;
+  std::vector<double> link_flow_, last_link_flow_;  // lattice units, summed over link_steps_
+  std::int64_t link_steps_ = 0;
   std::vector<IoletInfo> iolets_;
   std::vector<SectionInfo> sections_;
   std::int64_t total_steps_ = 0;
@@ -739,9 +809,9 @@ class SimulationImpl final : public Simulation {
   std::vector<std::vector<std::vector<std::complex<double>>>> shapes_;  // [iolet][n][sample]
   std::vector<double> share_;  // per iolet: its mean velocity over the inlets' (flow splits < 0)
   std::vector<std::vector<double>> profiles_;
-  std::optional<WallPoints> wall_;  // found on first use: this rank's own
+  std::optional<WallPoints> wall_;      // found on first use: this rank's own
   std::vector<std::int64_t> wall_key_;  // split: each own wall point's cell in the whole lattice
-  std::uint64_t hash_ = 0;  // lattice_hash()
+  std::uint64_t hash_ = 0;              // lattice_hash()
 };
 
 }  // namespace
@@ -785,6 +855,13 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   if (spec.iolets.empty() && c.driver == FlowDriver::Inlet)
     throw Error("the geometry has no inlet or outlet for an inlet-driven flow", file,
                 "flow.driver");
+  const bool moving = bool(spec.moving_wall.shape);
+  ChamberValves valves;
+  std::vector<std::string> moving_notes;
+  if (moving) {
+    check_moving_wall(c, communicator.get(), moving_notes);
+    valves = detail::chamber_valves(c, spec);
+  }
   const double q_mean = inflow ? inflow->mean() : c.inlet.mean_velocity * in_area;
   double expected_pressure = 0;
   std::vector<std::string> notes;
@@ -814,11 +891,14 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   // The time step and tau checks hold for the smallest viscosity the blood takes.
   const double nu = min_viscosity(c.blood) / c.blood.density;
   std::string peak_note;
-  const double peak = peak_velocity_estimate(c, spec, inflow, outlets, peak_note);
+  const double peak = moving ? detail::chamber_peak_velocity(c, spec, valves, peak_note)
+                             : peak_velocity_estimate(c, spec, inflow, outlets, peak_note);
   notes.insert(notes.begin(), peak_note);
+  notes.insert(notes.end(), moving_notes.begin(), moving_notes.end());
   const double dt = c.time.time_step > 0
                         ? c.time.time_step
                         : Units::time_step_for_mach(spec.dx, peak, c.time.max_mach);
+  if (moving) spec.moving_wall.time_step = dt;  // the shape's time is in seconds
   Units units(spec.dx, dt, c.blood.density, nu);
   units.set_reference_pressure(reference);
   // The collision's floor, as the stability map measured it at the run's Mach number.
@@ -849,15 +929,19 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   // The one switch from run-time choices to template arguments.
   if (!dbl && !q27)
     return std::make_unique<SimulationImpl<float, D3Q19>>(c, backend, device, spec, units, inflow,
-                                                          std::move(outlets), notes, communicator);
+                                                          std::move(outlets), notes, communicator,
+                                                          std::move(valves));
   if (dbl && !q27)
     return std::make_unique<SimulationImpl<double, D3Q19>>(c, backend, device, spec, units, inflow,
-                                                           std::move(outlets), notes, communicator);
+                                                           std::move(outlets), notes, communicator,
+                                                           std::move(valves));
   if (!dbl && q27)
     return std::make_unique<SimulationImpl<float, D3Q27>>(c, backend, device, spec, units, inflow,
-                                                          std::move(outlets), notes, communicator);
+                                                          std::move(outlets), notes, communicator,
+                                                          std::move(valves));
   return std::make_unique<SimulationImpl<double, D3Q27>>(c, backend, device, spec, units, inflow,
-                                                         std::move(outlets), notes, communicator);
+                                                         std::move(outlets), notes, communicator,
+                                                         std::move(valves));
 }
 
 }  // namespace hemotwin

@@ -219,6 +219,7 @@ PreparedGeometry prepare_geometry(const Case& c) {
   const std::string& cf = c.source_file;
   if (!is_file_shape(g.shape))
     throw Error("prepare_geometry: the case's shape is not read from a file", cf, "geometry.shape");
+  if (g.shape == ShapeKind::SurfaceSeries) return prepare_chamber(c);
   PreparedGeometry out;
   fs::path file = g.file;
   if (file.is_relative() && !cf.empty()) file = fs::path(cf).parent_path() / file;

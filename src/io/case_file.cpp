@@ -25,6 +25,8 @@
 #include <sstream>
 #include <utility>
 
+#include "case_chamber.hpp"
+#include "case_reader.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/io/case_keys.hpp"
 #include "hemotwin/io/waveform_file.hpp"
@@ -32,11 +34,10 @@
 namespace hemotwin::io {
 namespace {
 
+using namespace reading;
+
 // ---- the key set: include/hemotwin/io/case_keys.hpp, src/io/case_keys.cpp
 // -----------------------------------------------------------------------------------
-
-using Kind = KeyKind;
-using KeySpec = CaseKey;
 
 // Keys of which a case sets at most one; an override of one removes the others.
 constexpr std::pair<std::string_view, std::string_view> exclusive_keys[] = {
@@ -46,26 +47,6 @@ constexpr std::pair<std::string_view, std::string_view> exclusive_keys[] = {
     {"time.time_step_s", "time.max_mach"},
     {"time.duration_s", "time.cycles"},
 };
-
-// The key-set path of a key: tables named by the user ([outlets.NAME], [sections.NAME]) stand
-// as '*'.
-std::string spec_path(std::string_view path) {
-  for (const std::string_view named : {"outlets.", "sections."}) {
-    if (!path.starts_with(named) || path.size() == named.size()) continue;
-    const auto rest = path.substr(named.size());
-    const auto dot = rest.find('.');
-    return std::string(named) + "*" +
-           (dot == std::string_view::npos ? "" : std::string(rest.substr(dot)));
-  }
-  return std::string(path);
-}
-
-const KeySpec* find_spec(std::string_view path) { return find_case_key(spec_path(path)); }
-
-std::string_view parent_of(std::string_view path) {
-  const auto dot = path.rfind('.');
-  return dot == std::string_view::npos ? std::string_view{} : path.substr(0, dot);
-}
 
 std::string_view leaf_of(std::string_view path) {
   const auto dot = path.rfind('.');
@@ -87,22 +68,10 @@ std::string_view strip_unit(std::string_view key) {
   return key;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 // ---- names of the enumerations
 // ---------------------------------------------------------------------
-
-template <class E>
-struct Named {
-  E value;
-  std::string_view name;
-};
 
 constexpr Named<BackendKind> backend_names[] = {
     {BackendKind::Auto, "auto"}, {BackendKind::Cpu, "cpu"}, {BackendKind::Cuda, "cuda"}};
@@ -117,7 +86,7 @@ constexpr Named<ShapeKind> shape_names[] = {
     {ShapeKind::Pipe, "pipe"},       {ShapeKind::StenosedPipe, "stenosed_pipe"},
     {ShapeKind::Channel, "channel"}, {ShapeKind::Box, "box"},
     {ShapeKind::Surface, "surface"}, {ShapeKind::LabelMap, "label_map"},
-    {ShapeKind::Scan, "scan"}};
+    {ShapeKind::Scan, "scan"},       {ShapeKind::SurfaceSeries, "surface_series"}};
 constexpr Named<CollisionModel> collision_names[] = {{CollisionModel::Trt, "trt"},
                                                      {CollisionModel::Bgk, "bgk"},
                                                      {CollisionModel::Regularized, "regularized"},
@@ -287,214 +256,6 @@ std::string unknown_key_message(std::string_view table, std::string_view written
 
 // ---- where a value came from
 // -----------------------------------------------------------------------
-
-int line_of(const toml::node* node) {
-  return node ? static_cast<int>(node->source().begin.line) : 0;
-}
-
-class Reader {
- public:
-  Reader(const toml::table& root, std::string file, std::map<std::string, std::string> overridden)
-      : root_(root), file_(std::move(file)), overridden_(std::move(overridden)) {}
-
-  const std::string& file() const { return file_; }
-  const toml::table& root() const { return root_; }
-
-  const toml::node* node(std::string_view path) const { return root_.at_path(path).node(); }
-  bool has(std::string_view path) const { return node(path) != nullptr; }
-
-  /// An error about the value at `path` (or, when it is absent, about its table).
-  [[noreturn]] void fail(std::string_view path, const std::string& message) const {
-    if (auto it = overridden_.find(std::string(path)); it != overridden_.end())
-      throw Error(message, "--set " + it->first);
-    const toml::node* n = node(path);
-    for (auto p = parent_of(path); !n && !p.empty(); p = parent_of(p)) n = node(p);
-    throw Error(message, file_, std::string(path), line_of(n));
-  }
-
-  [[noreturn]] void fail_type(std::string_view path, std::string_view expected) const {
-    fail(path, "expected " + std::string(expected) + ", got " + describe(*node(path)));
-  }
-
-  static std::string describe(const toml::node& n) {
-    std::ostringstream os;
-    switch (n.type()) {
-      case toml::node_type::string:
-        return "the string \"" + std::string(*n.value<std::string_view>()) + "\"";
-      case toml::node_type::integer:
-        os << "the integer " << *n.value<std::int64_t>();
-        break;
-      case toml::node_type::floating_point:
-        os << "the number " << *n.value<double>();
-        break;
-      case toml::node_type::boolean:
-        os << (*n.value<bool>() ? "true" : "false");
-        break;
-      case toml::node_type::array:
-        os << "an array of " << n.as_array()->size();
-        break;
-      case toml::node_type::table:
-        return "a table";
-      default:
-        return "a date or time";
-    }
-    return os.str();
-  }
-
-  /// A number key, checked against its row's range (case_keys.cpp).
-  std::optional<double> number(std::string_view path) const {
-    const toml::node* n = node(path);
-    if (!n) return std::nullopt;
-    double v;
-    if (auto i = n->value_exact<std::int64_t>())
-      v = static_cast<double>(*i);
-    else if (auto d = n->value_exact<double>())
-      v = *d;
-    else
-      fail_type(path, "a number");
-    check_range(path, v);
-    return v;
-  }
-
-  void check_range(std::string_view path, double v) const {
-    const KeySpec& spec = spec_of(path);
-    if (!std::isfinite(v)) fail(path, "must be a finite number, got " + format_number(v));
-    if (spec.range.contains(v)) return;
-    const std::string unit = spec.unit.empty() || spec.kind == Kind::Integer
-                                 ? std::string()
-                                 : " " + std::string(spec.unit);
-    fail(path, "must " + spec.range.requirement() + unit + ", got " + format_number(v));
-  }
-
-  /// An integer key, checked against its row's range.
-  std::optional<std::int64_t> integer(std::string_view path) const {
-    const toml::node* n = node(path);
-    if (!n) return std::nullopt;
-    const auto v = n->value_exact<std::int64_t>();
-    if (!v) fail_type(path, "an integer");
-    check_range(path, double(*v));
-    return v;
-  }
-
-  const KeySpec& spec_of(std::string_view path) const {
-    const KeySpec* spec = find_spec(path);
-    if (!spec)
-      throw std::logic_error("case_file.cpp reads a key missing from the key table: " +
-                             std::string(path));
-    return *spec;
-  }
-
-  std::optional<bool> boolean(std::string_view path) const {
-    const toml::node* n = node(path);
-    if (!n) return std::nullopt;
-    const auto v = n->value_exact<bool>();
-    if (!v) fail_type(path, "true or false");
-    return v;
-  }
-
-  std::optional<std::string> string(std::string_view path) const {
-    const toml::node* n = node(path);
-    if (!n) return std::nullopt;
-    const auto v = n->value_exact<std::string>();
-    if (!v) fail_type(path, "a string");
-    return v;
-  }
-
-  template <class E, std::size_t N>
-  std::optional<E> choice(std::string_view path, const Named<E> (&values)[N]) const {
-    const toml::node* n = node(path);
-    if (!n) return std::nullopt;
-    const auto v = n->value_exact<std::string>();
-    std::string valid;
-    for (const auto& [e, name] : values)
-      valid += (valid.empty() ? "\"" : ", \"") + std::string(name) + "\"";
-    if (!v) fail_type(path, "one of " + valid);
-    const std::string written = lower(*v);
-    for (const auto& [e, name] : values)
-      if (written == lower(name)) return e;
-    std::string hint;
-    int best = 3;
-    for (const auto& [e, name] : values) {
-      const int d = written == "gpu" && name == "cuda" ? 0 : edit_distance(written, lower(name));
-      if (d < best) best = d, hint = "; did you mean \"" + std::string(name) + "\"?";
-    }
-    fail(path, "invalid value \"" + *v + "\"; valid values: " + valid + hint);
-  }
-
-  std::optional<Eigen::Vector3d> vector3(std::string_view path) const {
-    const toml::node* n = node(path);
-    if (!n) return std::nullopt;
-    const auto* arr = n->as_array();
-    if (!arr || arr->size() != 3) fail_type(path, "an array of 3 numbers [x, y, z]");
-    Eigen::Vector3d v;
-    for (int i = 0; i < 3; ++i) {
-      const toml::node& e = *arr->get(static_cast<std::size_t>(i));
-      if (auto x = e.value_exact<std::int64_t>())
-        v[i] = static_cast<double>(*x);
-      else if (auto y = e.value_exact<double>())
-        v[i] = *y;
-      else
-        fail(path, "expected an array of 3 numbers [x, y, z], element " + std::to_string(i + 1) +
-                       " is " + describe(e));
-      if (!std::isfinite(v[i])) fail(path, "components must be finite numbers");
-    }
-    return v;
-  }
-
-  std::optional<std::vector<std::string>> strings(std::string_view path) const {
-    const toml::node* n = node(path);
-    if (!n) return std::nullopt;
-    const auto* arr = n->as_array();
-    if (!arr) fail_type(path, "an array of strings [\"a\", \"b\"]");
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < arr->size(); ++i) {
-      const auto v = arr->get(i)->value_exact<std::string>();
-      if (!v)
-        fail(path, "expected an array of strings, element " + std::to_string(i + 1) + " is " +
-                       describe(*arr->get(i)));
-      out.push_back(*v);
-    }
-    return out;
-  }
-
-  std::optional<std::vector<Eigen::Vector3d>> vector3s(std::string_view path) const {
-    const toml::node* n = node(path);
-    if (!n) return std::nullopt;
-    const auto* arr = n->as_array();
-    if (!arr) fail_type(path, "an array of points [[x, y, z], ...]");
-    std::vector<Eigen::Vector3d> out;
-    for (std::size_t i = 0; i < arr->size(); ++i) {
-      const auto* p = arr->get(i)->as_array();
-      if (!p || p->size() != 3)
-        fail(path, "expected an array of points [[x, y, z], ...], element " +
-                       std::to_string(i + 1) + " is " + describe(*arr->get(i)));
-      Eigen::Vector3d v;
-      for (int a = 0; a < 3; ++a) {
-        const toml::node& e = *p->get(std::size_t(a));
-        if (auto x = e.value_exact<std::int64_t>())
-          v[a] = double(*x);
-        else if (auto y = e.value_exact<double>())
-          v[a] = *y;
-        else
-          fail(path, "point " + std::to_string(i + 1) + ": component " + std::to_string(a + 1) +
-                         " is " + describe(e));
-        if (!std::isfinite(v[a])) fail(path, "components must be finite numbers");
-      }
-      out.push_back(v);
-    }
-    return out;
-  }
-
-  /// An error for a key the case must set (when `path` is absent).
-  void require(std::string_view path, const std::string& why) const {
-    if (!has(path)) fail(path, "required key missing: " + why);
-  }
-
- private:
-  const toml::table& root_;
-  std::string file_;
-  std::map<std::string, std::string> overridden_;
-};
 
 // ---- pass 1: overrides
 // -----------------------------------------------------------------------------
@@ -832,7 +593,8 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   if (auto v = r.string("geometry.file")) g.file = *v;
   if (auto u = r.choice("geometry.file_unit", length_unit_names)) {
     g.file_unit = mm_per(*u);
-    if (g.shape != ShapeKind::Surface && *u != LengthUnit::Mm)
+    if (g.shape != ShapeKind::Surface && g.shape != ShapeKind::SurfaceSeries &&
+        *u != LengthUnit::Mm)
       r.fail("geometry.file_unit",
              "applies to surfaces (STL, VTP, OBJ, PLY carry no unit); a scan or label map carries "
              "its voxel spacing in its header, which is read in mm");
@@ -907,10 +669,24 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
          {"geometry.segmentation.vesselness_level", "geometry.segmentation.sigma_min_mm",
           "geometry.segmentation.sigma_max_mm"})
       note_unused(k, "it applies to method = \"vesselness\" and \"sato\"");
-  if (from_file) {
+  if (g.shape == ShapeKind::SurfaceSeries) {
+    read_chamber(r, c);
+    if (r.has("geometry.file") && g.file.empty()) r.fail("geometry.file", "must name a file");
+    for (const char* k : {"geometry.extension_diameters", "geometry.inlets",
+                          "geometry.cut_points_mm", "geometry.cut_normals"})
+      note_unused(k, "a chamber's openings are its valves ([valves.NAME])");
+  } else {
+    note_unused_table("valves", "valves belong to shape = \"surface_series\" (a chamber)");
+    for (const char* k : {"geometry.phase_files", "geometry.period_s", "geometry.relink_every",
+                          "geometry.phase_samples"})
+      note_unused(k, "it applies to shape = \"surface_series\"");
+  }
+  if (from_file && g.shape != ShapeKind::SurfaceSeries) {
     r.require("geometry.file", "the " + name_in(shape_names, g.shape) +
                                    " file to read (a path, relative to the case file's folder)");
     if (g.file.empty()) r.fail("geometry.file", "must name a file");
+  }
+  if (from_file) {
     for (const char* k : {"geometry.origin_mm", "geometry.axis", "geometry.length_mm",
                           "geometry.diameter_mm", "geometry.size_mm"})
       note_unused(k,
@@ -923,7 +699,7 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
     } else {
       note_unused_table("geometry.segmentation", "it applies to shape = \"scan\"");
     }
-    if (g.shape == ShapeKind::Surface) {
+    if (g.shape == ShapeKind::Surface || g.shape == ShapeKind::SurfaceSeries) {
       note_unused("geometry.trim_radii", "it applies to label maps and scans");
       note_unused("geometry.min_branch_radius_mm", "it applies to label maps and scans");
       note_unused("geometry.label", "it applies to label maps");
@@ -1175,7 +951,9 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
     bf.direction = *v;
   }
 
-  if (c.driver == FlowDriver::Inlet) {
+  if (g.shape == ShapeKind::SurfaceSeries) {
+    note_unused_table("inlet", "a chamber's flow is driven by its moving wall");
+  } else if (c.driver == FlowDriver::Inlet) {
     if (!r.has("inlet.mean_velocity_m_s") && !r.has("inlet.flow_rate_ml_s") &&
         !r.has("inlet.waveform_file"))
       r.fail("inlet.mean_velocity_m_s",
@@ -1198,15 +976,19 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
   if (auto n = r.integer("time.cycles")) {
     if (r.has("time.duration_s"))
       r.fail("time.cycles", "set either time.duration_s or time.cycles, not both");
-    const bool pulsatile = c.driver == FlowDriver::Inlet
-                               ? (!c.inlet.waveform_time.empty() || c.inlet.amplitude > 0)
-                               : c.body_force.oscillation_amplitude > 0;
+    const bool chamber = g.shape == ShapeKind::SurfaceSeries;
+    const bool pulsatile =
+        chamber ||
+        (c.driver == FlowDriver::Inlet ? (!c.inlet.waveform_time.empty() || c.inlet.amplitude > 0)
+                                       : c.body_force.oscillation_amplitude > 0);
     if (!pulsatile)
       r.fail("time.cycles",
              "cycles need a pulsatile flow: inlet.waveform_file or inlet.amplitude > 0 (or "
              "body_force.oscillation_amplitude_pa_m)");
     c.time.cycles = int(*n);
-    c.time.duration = *n * (c.driver == FlowDriver::Inlet ? c.inlet.period : c.body_force.period);
+    c.time.duration = *n * (chamber                         ? g.period
+                            : c.driver == FlowDriver::Inlet ? c.inlet.period
+                                                            : c.body_force.period);
   } else {
     r.require("time.duration_s", "how much physical time to simulate (s), or time.cycles");
     c.time.duration = *r.number("time.duration_s");
@@ -1538,7 +1320,12 @@ std::string to_toml(const Case& c) {
   toml::table geometry{{"shape", name_in(shape_names, g.shape)},
                        {"cells_across_diameter", g.cells_across}};
   if (!is_file_shape(g.shape)) geometry.insert("origin_mm", to_array(g.origin, 1 / mm));
-  if (is_file_shape(g.shape)) {
+  if (g.shape == ShapeKind::SurfaceSeries) {
+    if (!g.file.empty()) geometry.insert("file", g.file);
+    if (g.file_unit != 1)
+      geometry.insert("file_unit", g.file_unit == 1000 ? "m" : (g.file_unit == 10 ? "cm" : "mm"));
+    if (g.spacing > 0) geometry.insert("spacing_mm", g.spacing / mm);
+  } else if (is_file_shape(g.shape)) {
     geometry.insert("file", g.file);
     if (g.file_unit != 1)
       geometry.insert("file_unit", g.file_unit == 1000 ? "m" : (g.file_unit == 10 ? "cm" : "mm"));
@@ -1654,7 +1441,9 @@ std::string to_toml(const Case& c) {
     }
     root.insert("sections", std::move(named));
   }
-  if (c.driver == FlowDriver::Inlet) {
+  if (g.shape == ShapeKind::SurfaceSeries) {
+    write_chamber(c, *root["geometry"].as_table(), root);
+  } else if (c.driver == FlowDriver::Inlet) {
     toml::table inlet{{"profile", name_in(profile_names, c.inlet.profile)}};
     if (!c.inlet.waveform_file.empty()) {
       inlet.insert("waveform_file", c.inlet.waveform_file);

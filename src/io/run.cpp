@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <optional>
 
@@ -38,6 +39,7 @@ constexpr const char* csv_name = "iolets.csv";
 
 // The cardiac period of a pulsatile run; 0 for a steady one.
 double cycle_period(const Case& c) {
+  if (c.geometry.shape == ShapeKind::SurfaceSeries) return c.geometry.period;  // a chamber
   const bool inlet = c.driver == FlowDriver::Inlet;
   const bool pulsatile = inlet ? (!c.inlet.waveform_time.empty() || c.inlet.amplitude > 0)
                                : c.body_force.oscillation_amplitude > 0;
@@ -90,7 +92,8 @@ Built build(const Case& c, const RunCallbacks& callbacks) {
   Built b;
   if (callbacks.geometry) {
     FileGeometry g = callbacks.geometry(c);
-    b.wall_surface = std::move(g.wall);
+    // A chamber's wall moves: the final state's wall points are not on the first phase's mesh.
+    if (c.geometry.shape != ShapeKind::SurfaceSeries) b.wall_surface = std::move(g.wall);
     b.sim = Simulation::create(c, std::move(g.domain), callbacks.communicator);
   } else {
     b.sim = Simulation::create(c, callbacks.communicator);
@@ -113,6 +116,7 @@ std::int64_t field_interval(const Case& c, double dt, std::int64_t total) {
 // The period the run counts cardiac cycles by; 0 when it does not (time.cycles unset).
 double counted_period(const Case& c) {
   if (c.time.cycles <= 0) return 0.0;
+  if (c.geometry.shape == ShapeKind::SurfaceSeries) return c.geometry.period;
   return c.driver == FlowDriver::Inlet ? c.inlet.period : c.body_force.period;
 }
 
@@ -200,8 +204,13 @@ void assemble(RunLoop& loop, Parts& p, const Case& c, Simulation& sim, ResultsWr
   p.series.emplace(c.output.check_every, total, writer);
   loop.add(*p.series);
   // Wall shear stress: sampled with the diagnostics over the averaging window (the last cycle).
-  const double window_start = double(total) * units.dt() - averaging_time(c) - 0.5 * units.dt();
-  p.wall.emplace(sim, window_start, c.time.cycles > 0, c.output.wall_series);
+  // A chamber's wall moves: its wall points differ from sample to sample, so there is nothing to
+  // average (TAWSS, OSI); the final state's wall shear stress is written alone.
+  const bool moving = c.geometry.shape == ShapeKind::SurfaceSeries;
+  const double window_start =
+      moving ? std::numeric_limits<double>::infinity()
+             : double(total) * units.dt() - averaging_time(c) - 0.5 * units.dt();
+  p.wall.emplace(sim, window_start, !moving && c.time.cycles > 0, !moving && c.output.wall_series);
   loop.add(*p.wall);
   if (counted_period(c) > 0) {
     p.cycles.emplace(c.name, counted_period(c), units.dt(), c.time.cycles, c.time.cycle_tolerance,

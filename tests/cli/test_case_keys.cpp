@@ -38,7 +38,9 @@ std::map<std::string, DocRow> doc_rows() {
   for (int n = 1; std::getline(in, line); ++n) {
     std::smatch m;
     if (std::regex_search(line, m, heading)) {
-      table = m[1] == "sections.NAME" ? "sections.*" : std::string(m[1]);
+      table = m[1] == "sections.NAME" ? "sections.*"
+              : m[1] == "valves.NAME" ? "valves.*"
+                                      : std::string(m[1]);
       continue;
     }
     if (line.starts_with("## ")) table.clear();

@@ -18,6 +18,7 @@
 #include <numbers>
 
 #include "hemotwin/core/engine.hpp"
+#include "hemotwin/geometry/chamber_phantom.hpp"
 #include "hemotwin/geometry/surface_series.hpp"
 #include "meshes.hpp"
 
@@ -39,75 +40,10 @@ std::shared_ptr<ProlateChamber> ventricle() {
   return std::make_shared<ProlateChamber>(Vec3::Zero(), Vec3::UnitZ(), kA, kB, kBeta, curve);
 }
 
-// The cavity's wall at end-diastole: the ellipsoid (centre beta a below the base plane) from the
-// base plane to the apex in `rings` bands of `segments`, the base a disc of `rings / 2` bands;
-// outward winding.
-TriangleMesh cavity_mesh(int rings, int segments) {
-  TriangleMesh m;
-  const double theta0 = std::acos(kBeta);  // where the ellipsoid meets the base plane
-  const auto ring = [&](double z, double r) {
-    for (int s = 0; s < segments; ++s) {
-      const double phi = 2 * kPi * s / segments;
-      m.points.emplace_back(r * std::cos(phi), r * std::sin(phi), z);
-    }
-  };
-  // Rings of the wall, from the base (k = 0) towards the apex.
-  for (int k = 0; k < rings; ++k) {
-    const double theta = theta0 + (kPi - theta0) * k / rings;
-    ring(-kBeta * kA + kA * std::cos(theta), kB * std::sin(theta));
-  }
-  const auto apex = std::int32_t(m.points.size());
-  m.points.emplace_back(0, 0, -kBeta * kA - kA);
-  // Rings of the base disc, inward from its rim (ring 0), then its centre.
-  const int discs = rings / 2;
-  const auto disc0 = std::int32_t(m.points.size());
-  const double rim = kB * std::sin(theta0);
-  for (int k = 1; k < discs; ++k) ring(0, rim * (1 - double(k) / discs));
-  const auto centre = std::int32_t(m.points.size());
-  m.points.emplace_back(0, 0, 0);
-  const auto at = [&](std::int32_t first, int s) { return first + (s % segments); };
-  const auto band = [&](std::int32_t upper, std::int32_t lower) {  // outward: upper ring above
-    for (int s = 0; s < segments; ++s) {
-      m.triangles.push_back({at(upper, s), at(upper, s + 1), at(lower, s)});
-      m.triangles.push_back({at(upper, s + 1), at(lower, s + 1), at(lower, s)});
-    }
-  };
-  for (int k = 0; k + 1 < rings; ++k) band(k * segments, (k + 1) * segments);
-  for (int s = 0; s < segments; ++s)
-    m.triangles.push_back({at((rings - 1) * segments, s), at((rings - 1) * segments, s + 1), apex});
-  // The base, seen from above (outside): rim to centre.
-  std::int32_t outer = 0;
-  for (int k = 1; k < discs; ++k) {
-    const std::int32_t inner = disc0 + (k - 1) * segments;
-    for (int s = 0; s < segments; ++s) {
-      m.triangles.push_back({at(outer, s + 1), at(outer, s), at(inner, s)});
-      m.triangles.push_back({at(outer, s + 1), at(inner, s), at(inner, s + 1)});
-    }
-    outer = inner;
-  }
-  for (int s = 0; s < segments; ++s)
-    m.triangles.push_back({at(outer, s + 1), at(outer, s), centre});
-  return m;
-}
-
 // The phantom's motion of a wall point from end-diastole to time t.
 Vec3 moved(const ProlateChamber& lv, const Vec3& p, double t) {
   const auto [axial, radial] = lv.scales(t);
   return {radial * p.x(), radial * p.y(), axial * p.z()};
-}
-
-// `n` phases evenly over the cycle, from t = 0.
-std::shared_ptr<SurfaceSeries> series_of(const ProlateChamber& lv, const TriangleMesh& ed, int n) {
-  std::vector<std::vector<Vec3>> phases;
-  std::vector<double> times;
-  for (int k = 0; k < n; ++k) {
-    times.push_back(kPeriod * k / n);
-    std::vector<Vec3> p;
-    for (const Vec3& x : ed.points) p.push_back(moved(lv, x, times.back()));
-    phases.push_back(std::move(p));
-  }
-  return std::make_shared<SurfaceSeries>(ed.triangles, std::move(phases), std::move(times),
-                                         kPeriod);
 }
 
 }  // namespace
@@ -121,8 +57,8 @@ std::shared_ptr<SurfaceSeries> series_of(const ProlateChamber& lv, const Triangl
 // a cell inside the wall moves with its nearest wall point within 6 % (4.0 %).
 TEST(SurfaceSeries, FollowsTheProlateChambersMotion) {
   const auto lv = ventricle();
-  const TriangleMesh ed = cavity_mesh(32, 64);
-  const auto series = series_of(*lv, ed, 32);
+  const TriangleMesh ed = prolate_cavity_mesh(kA, kB, kBeta, 32, 64);
+  const auto series = prolate_series(*lv, ed, 32);
   double stroke = 0, fastest = 0;
   for (const Vec3& p : ed.points)
     stroke = std::max(stroke, (moved(*lv, p, 0.32 * kPeriod) - p).norm());
@@ -183,7 +119,7 @@ TEST(SurfaceSeries, FollowsTheProlateChambersMotion) {
 // count within 0.5 %. Relinked every eighth step (the wall 0.02 cells behind).
 TEST(SurfaceSeries, DrivesAVentricleAsTheExactWallDoes) {
   const auto lv = ventricle();
-  const auto series = series_of(*lv, cavity_mesh(32, 64), 32);
+  const auto series = prolate_series(*lv, prolate_cavity_mesh(kA, kB, kBeta, 32, 64), 32);
   double outflow[2];
   std::int64_t cells[2];
   for (int which = 0; which < 2; ++which) {
@@ -226,7 +162,7 @@ TEST(SurfaceSeries, DrivesAVentricleAsTheExactWallDoes) {
 // What a series must be, each refused with what was found and what to change.
 TEST(SurfaceSeries, RefusesSeriesThatAreNotACycle) {
   const auto lv = ventricle();
-  const TriangleMesh ed = cavity_mesh(8, 16);
+  const TriangleMesh ed = prolate_cavity_mesh(kA, kB, kBeta, 8, 16);
   std::vector<std::vector<Vec3>> phases;
   std::vector<double> times;
   for (int k = 0; k < 8; ++k) {
@@ -289,7 +225,7 @@ TEST(SurfaceSeries, RefusesSeriesThatAreNotACycle) {
 // One file per phase: a file whose mesh is not the first's is named.
 TEST(SurfaceSeries, ReadsOneFilePerPhase) {
   const auto lv = ventricle();
-  const TriangleMesh ed = cavity_mesh(16, 32);
+  const TriangleMesh ed = prolate_cavity_mesh(kA, kB, kBeta, 16, 32);
   const auto dir = scratch("surface_series");
   std::vector<std::filesystem::path> files;
   for (int k = 0; k < 6; ++k) {
@@ -303,7 +239,7 @@ TEST(SurfaceSeries, ReadsOneFilePerPhase) {
   EXPECT_DOUBLE_EQ(series->period(), 0.8);
   EXPECT_NEAR(series->times()[3], 0.4, 1e-12);
   EXPECT_NEAR(series->volume(0.4), lv->volume(kPeriod / 2), 0.05 * lv->volume(kPeriod / 2));
-  write_surface(cavity_mesh(16, 33), files[4]);
+  write_surface(prolate_cavity_mesh(kA, kB, kBeta, 16, 33), files[4]);
   const std::string err = message_of([&] { read_surface_series(files, 0.8); });
   EXPECT_NE(err.find("phase4.vtp"), std::string::npos) << err;
   EXPECT_NE(err.find("vertex for vertex"), std::string::npos) << err;
@@ -313,7 +249,7 @@ TEST(SurfaceSeries, ReadsOneFilePerPhase) {
 // scaled (mm to m). Arrays that are not a series are named.
 TEST(SurfaceSeries, ReadsOneVtpWithADisplacementPerPhase) {
   const auto lv = ventricle();
-  const TriangleMesh ed = cavity_mesh(16, 32);
+  const TriangleMesh ed = prolate_cavity_mesh(kA, kB, kBeta, 16, 32);
   const auto dir = scratch("surface_series_vtp");
   const auto write = [&](const std::string& name, int phases, int components, bool period,
                          int times) {

@@ -23,10 +23,12 @@ inline bool needs_d3q27(CollisionModel m) {
 }
 enum class WallMethod { BounceBack, Bouzidi };
 /// Analytic shapes (box, channel, pipes) are built by the core; file geometries (a surface, a label
-/// map, a scan to segment) by hemotwin::imaging::prepare_geometry, which the CLI and Python call.
-enum class ShapeKind { Box, Channel, Pipe, StenosedPipe, Surface, LabelMap, Scan };
+/// map, a scan to segment, a chamber's moving wall as a series of surfaces) by
+/// hemotwin::imaging::prepare_geometry, which the CLI and Python call.
+enum class ShapeKind { Box, Channel, Pipe, StenosedPipe, Surface, LabelMap, Scan, SurfaceSeries };
 inline bool is_file_shape(ShapeKind s) {
-  return s == ShapeKind::Surface || s == ShapeKind::LabelMap || s == ShapeKind::Scan;
+  return s == ShapeKind::Surface || s == ShapeKind::LabelMap || s == ShapeKind::Scan ||
+         s == ShapeKind::SurfaceSeries;
 }
 /// Womersley: each harmonic of the inflow (of the waveform, or of the sinusoidal pulsation) gets
 /// Womersley's profile for its frequency (steady flow: the parabola).
@@ -91,6 +93,31 @@ struct GeometrySpec {
   bool level_set = false;     // refine the segmentation with a threshold level set
   double barrier_radius = 0;  // m; > 0: each cut is also a disc the region may not grow through
   int series = -1;            // DICOM folder with several series: which one
+
+  // Surface series: a chamber whose closed wall moves through a cycle (hemotwin::SurfaceSeries),
+  // from one surface file per phase (in cycle order, evenly spread over the period), or from
+  // `file`, one .vtp with a displacement array per phase. Its openings are the case's valves.
+  std::vector<std::string> phase_files;
+  double period = 0;       // s, the wall's cycle (time.cycles counts by it)
+  int relink_every = 4;    // steps between relinks of the moving wall
+  int phase_samples = 64;  // phases sampled for the lattice's bricks and the relinked band
+};
+
+/// A valve of a chamber (geometry.shape = "surface_series"): a round opening in its wall through
+/// which blood flows when it is open, as a pressure outlet whose model [outlets.NAME] sets. It is
+/// open from `opens_at` to `closes_at` (fractions of the cycle from the first phase; closes_at <
+/// opens_at: open across the cycle's end).
+struct ValveSpec {
+  std::string name;
+  Eigen::Vector3d point{0, 0, 0};   // m, LPS: the opening's centre, on the chamber's wall
+  Eigen::Vector3d normal{0, 0, 1};  // out of the chamber
+  double radius = 0;                // m
+  double opens_at = 0, closes_at = 1;
+  /// Whether the valve is open at `phase` (0 to 1 of the cycle).
+  bool open_at(double phase) const {
+    return opens_at <= closes_at ? phase >= opens_at && phase < closes_at
+                                 : phase >= opens_at || phase < closes_at;
+  }
 };
 
 /// Blood's viscosity as a function of the shear rate (docs/case-file.md, [blood]).
@@ -240,6 +267,7 @@ struct Case {
   // (Simulation::create estimates it from the outlet models).
   double reference_pressure = std::numeric_limits<double>::quiet_NaN();
   std::vector<SectionSpec> sections;  // measurement sections (a case file's in name order)
+  std::vector<ValveSpec> valves;      // a chamber's valves (a case file's in name order)
   BodyForceSpec body_force;
   TimeSpec time;
   OutputSpec output;

@@ -6,6 +6,7 @@
 // a lattice laid once over it holds the fluid at every phase. Host-only, as shapes.hpp.
 #include <array>
 #include <functional>
+#include <limits>
 #include <memory>
 
 #include "hemotwin/core/shapes.hpp"
@@ -28,6 +29,8 @@ class MovingShape {
   virtual Eigen::AlignedBox3d envelope() const = 0;
   /// The cycle's length; the motion repeats with it.
   virtual double period() const = 0;
+  /// The fluid's volume at time t where the shape knows it (a chamber's cavity); NaN otherwise.
+  virtual double volume(double /*t*/) const { return std::numeric_limits<double>::quiet_NaN(); }
 };
 
 /// A wall that moves along its normal, laid onto a lattice (DomainSpec::moving_wall): the fluid
@@ -113,7 +116,7 @@ class ProlateChamber final : public MovingShape {
   /// The axial and radial scale factors at time t (1 at end-diastole) and their rates.
   std::array<double, 2> scales(double t) const;
   std::array<double, 2> scale_rates(double t) const;
-  double volume(double t) const { return curve_.volume(t); }
+  double volume(double t) const override { return curve_.volume(t); }
   std::shared_ptr<const Shape> at(double t) const override;
   Vec3 wall_velocity(const Vec3& p, double t) const override;
   std::function<Vec3(const Vec3&)> velocity_field(double t) const override;

@@ -43,7 +43,7 @@ class SurfaceSeries final : public MovingShape {
   TriangleMesh mesh_at(double t) const;
   std::vector<Vec3> velocities_at(double t) const;
   /// The enclosed volume at time t (positive).
-  double volume(double t) const;
+  double volume(double t) const override;
 
  private:
   struct Snapshot {

@@ -2,7 +2,8 @@
 // A case's geometry from a file: a surface (STL, VTP, ...), a label map, or a scan segmented from
 // seeds. Each becomes a wall surface whose open ends are the inlets and outlets, closed and laid
 // onto a lattice. The hemotwin command and Python call this for geometry.shape = "surface",
-// "label_map" and "scan", and hand the domain to Simulation::create(case, domain).
+// "label_map", "scan" and "surface_series" (a chamber whose wall moves), and hand the domain to
+// Simulation::create(case, domain).
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -32,6 +33,16 @@ struct PreparedGeometry {
 /// (the openings found are listed), a file that cannot be read, a segmentation that fails or
 /// falls apart between its seeds, an opening too small for the lattice (a hole in the surface?).
 PreparedGeometry prepare_geometry(const Case& c);
+
+/// prepare_geometry for a chamber (geometry.shape = "surface_series"): its wall from
+/// geometry.phase_files or a .vtp with displacement arrays (geometry.file, file_unit applies),
+/// moving over geometry.period; the lattice over the union of its phases, spaced
+/// geometry.spacing or the largest valve's diameter / cells_across; each valve a pressure outlet
+/// half a cell inside the wall, reaching over its disc. `wall` is the first phase's (mm), the
+/// openings are the valves. The domain's moving_wall has no time step yet: Simulation::create
+/// sets it. Throws hemotwin::Error naming the key: no valve, a valve under 3 cells across or
+/// away from the wall, and what SurfaceSeries and its readers refuse.
+PreparedGeometry prepare_chamber(const Case& c);
 
 /// The wall of a lumen mask (non-zero voxels, or those equal to `label` when it is > 0), its
 /// largest connected component's: by shape-based interpolation (wall.hpp: no terraces where the

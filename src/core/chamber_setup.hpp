@@ -1,0 +1,33 @@
+#pragma once
+// A chamber whose wall moves (DomainSpec::moving_wall) run through Simulation: which iolets are
+// its valves, when each is open, and the peak velocity its time step is derived from (the
+// volume's rate through the valves open then). Internal to hemotwin::core (simulation.cpp).
+#include <string>
+#include <vector>
+
+#include "hemotwin/core/case.hpp"
+#include "hemotwin/core/sparse_lattice.hpp"
+
+namespace hemotwin::detail {
+
+struct ChamberValves {
+  std::vector<int> iolet;  // per Case::valves entry: its iolet in the domain
+  double period = 0;       // s, the wall's cycle
+  /// Which iolets are open at time t (iolets that are no valve always are).
+  std::vector<bool> open_at(const Case& c, std::size_t iolets, double t) const;
+};
+
+/// The valves of `c` among the iolets of `spec` (by name) and the wall's period. Throws
+/// hemotwin::Error naming the valve (key valves) when a valve is not an iolet of the domain.
+ChamberValves chamber_valves(const Case& c, const DomainSpec& spec);
+
+/// The peak velocity (m/s) a chamber's flow is expected to reach: 1.5 times the largest of the
+/// volume's rate over the area of the valves open then (a valve's jet is near plug-like), on 512
+/// phases of the cycle; `where` says when. Throws hemotwin::Error (key valves) where the volume
+/// changes by more than 10 % of its fastest rate while every valve is closed (blood cannot go
+/// anywhere), and (key time.time_step_s) where the shape does not know its volume and no time
+/// step is set.
+double chamber_peak_velocity(const Case& c, const DomainSpec& spec, const ChamberValves& valves,
+                             std::string& where);
+
+}  // namespace hemotwin::detail

@@ -1,0 +1,110 @@
+// A chamber's keys (geometry.shape = "surface_series"): its wall's phases and cycle, how often the
+// moving wall is relinked, and its valves ([valves.NAME]). See docs/case-file.md, "Chambers".
+#include "case_chamber.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+namespace hemotwin::io {
+
+namespace {
+constexpr double mm = 1e-3;
+
+void read_valves(const reading::Reader& r, Case& c) {
+  const auto* named = r.root().at_path("valves").as_table();
+  if (!named || named->empty())
+    r.fail("valves",
+           "a chamber needs its valves: at least one [valves.NAME] with point_mm (the opening's "
+           "centre on the wall), normal (out of the chamber), radius_mm, opens_at and closes_at "
+           "(fractions of the cycle)");
+  for (auto&& [key, node] : *named) {
+    ValveSpec v;
+    v.name = std::string(key.str());
+    const std::string t = "valves." + v.name;
+    const char* why =
+        "a valve needs point_mm (its centre on the chamber's wall, mm), normal (out of the "
+        "chamber), radius_mm, opens_at and closes_at (fractions of the cycle), e.g. point_mm = "
+        "[0, 0, 0], normal = [0, 0, 1], radius_mm = 12, opens_at = 0.42, closes_at = 0.95";
+    for (const char* leaf : {".point_mm", ".normal", ".radius_mm", ".opens_at", ".closes_at"})
+      r.require(t + leaf, why);
+    const Eigen::Vector3d n = *r.vector3(t + ".normal");
+    if (!(n.norm() > 0)) r.fail(t + ".normal", "must be a non-zero vector");
+    v.point = *r.vector3(t + ".point_mm") * mm;
+    v.normal = n.normalized();
+    v.radius = *r.number(t + ".radius_mm") * mm;
+    v.opens_at = *r.number(t + ".opens_at");
+    v.closes_at = *r.number(t + ".closes_at");
+    if (v.opens_at == v.closes_at)
+      r.fail(t + ".closes_at",
+             "equals opens_at: the valve would never open (closes_at < opens_at keeps it open "
+             "across the cycle's end)");
+    c.valves.push_back(std::move(v));
+  }
+}
+
+}  // namespace
+
+void read_chamber(const reading::Reader& r, Case& c) {
+  auto& g = c.geometry;
+  if (auto files = r.strings("geometry.phase_files")) {
+    if (r.has("geometry.file"))
+      r.fail("geometry.phase_files",
+             "set either geometry.file (one .vtp with a displacement array per phase) or "
+             "geometry.phase_files (one surface file per phase), not both");
+    if (files->size() < 3)
+      r.fail("geometry.phase_files",
+             "needs at least 3 files (one surface per phase of the cycle, in cycle order), got " +
+                 std::to_string(files->size()));
+    for (std::size_t k = 0; k < files->size(); ++k)
+      if ((*files)[k].empty())
+        r.fail("geometry.phase_files", "file " + std::to_string(k + 1) + " is an empty name");
+    g.phase_files = std::move(*files);
+  } else if (!r.has("geometry.file")) {
+    r.fail("geometry.phase_files",
+           "required key missing: the chamber's wall, as geometry.phase_files (one surface file "
+           "per phase of the cycle, in cycle order) or geometry.file (one .vtp with a "
+           "displacement array per phase)");
+  } else if (auto f = r.string("geometry.file");
+             f && std::filesystem::path(*f).extension() != ".vtp") {
+    r.fail("geometry.file",
+           "a surface series in one file is a .vtp with a displacement array per phase; got \"" +
+               *f + "\" (one surface file per phase: geometry.phase_files)");
+  }
+  r.require("geometry.period_s", "the length of the wall's cycle (s), e.g. 0.8");
+  g.period = *r.number("geometry.period_s");
+  g.relink_every = int(r.integer("geometry.relink_every").value_or(g.relink_every));
+  g.phase_samples = int(r.integer("geometry.phase_samples").value_or(g.phase_samples));
+  read_valves(r, c);
+}
+
+void write_chamber(const Case& c, toml::table& geometry, toml::table& root) {
+  const auto& g = c.geometry;
+  if (!g.phase_files.empty()) {
+    toml::array files;
+    for (const auto& f : g.phase_files) files.push_back(f);
+    geometry.insert("phase_files", std::move(files));
+  }
+  geometry.insert("period_s", g.period);
+  geometry.insert("relink_every", g.relink_every);
+  geometry.insert("phase_samples", g.phase_samples);
+  if (c.valves.empty()) return;
+  toml::table valves;
+  for (const auto& v : c.valves) {
+    toml::table t;
+    toml::array point, normal;
+    for (int a = 0; a < 3; ++a) {
+      point.push_back(v.point[a] / mm);
+      normal.push_back(v.normal[a]);
+    }
+    t.insert("point_mm", std::move(point));
+    t.insert("normal", std::move(normal));
+    t.insert("radius_mm", v.radius / mm);
+    t.insert("opens_at", v.opens_at);
+    t.insert("closes_at", v.closes_at);
+    valves.insert(v.name, std::move(t));
+  }
+  root.insert("valves", std::move(valves));
+}
+
+}  // namespace hemotwin::io
