@@ -287,14 +287,17 @@ void Engine<T, L>::set_iolets_open(const std::vector<bool>& open) {
                 std::to_string(open.size()));
   if (open == open_) return;
   open_ = open;
-  // Recompiled: the links of every layout in use, the fixed ones (a moving wall's band is
-  // compiled at every step anyway).
+  // Recompiled: the links of every layout in use, and a moving wall's band (with its wall
+  // momentum of the last relink: between relinks a valve opens or closes on time).
   const std::size_t fixed = moving_ ? moving_->static_links : links_.size();
   using kernels::Layout;
   const bool aa = options_.streaming == StreamingScheme::AaPattern;
   for (Layout layout :
        aa ? std::vector{Layout::Swapped, Layout::Pushed} : std::vector{Layout::Plain})
     compiled_[int(layout)] = compile_links(layout, 0, fixed);
+  if (moving_)
+    moving_compiled_ =
+        compile_links(Layout::Plain, moving_->static_links, links_.size(), moving_->momentum);
 #ifdef HEMOTWIN_HAVE_CUDA
   if (dev_) upload_links();
 #endif

@@ -117,6 +117,7 @@ void Engine<T, L>::relink_moving_wall(double t, T* f, bool exchange) {
                 ", faster than the lattice carries (" + std::to_string(kMaxWallSpeed) +
                 "); use a smaller time step");
   moving_compiled_ = compile_links(kernels::Layout::Plain, first, links_.size(), momentum);
+  m.momentum = std::move(momentum);  // set_iolets_open recompiles the band with it
   if (whole || !flips.empty())
     for (std::size_t k = 0; k < m.slab_moves.size(); ++k)
       if (m.slab_moves[k]) slabs_[k] = moving::fluid_part(m.all_slabs[k], lat);
@@ -189,13 +190,19 @@ std::array<std::int64_t, 2> Engine<T, L>::wall_moved_cells() const {
                  : std::array<std::int64_t, 2>{0, 0};
 }
 
+template <class T, class L>
+std::vector<std::int64_t> Engine<T, L>::wall_band_cells() const {
+  return moving_ ? moving_->band.cells : std::vector<std::int64_t>{};
+}
+
 #define HEMOTWIN_INSTANTIATE(T, L)                                                 \
   template void Engine<T, L>::begin_moving_wall(const DomainSpec&);                \
   template void Engine<T, L>::relink_moving_wall(double, T*, bool);                \
   template void Engine<T, L>::refill(const std::vector<std::int64_t>&, double,     \
                                      const std::function<Vec3(const Vec3&)>&, T*); \
   template double Engine<T, L>::wall_exchanged_mass() const;                       \
-  template std::array<std::int64_t, 2> Engine<T, L>::wall_moved_cells() const;
+  template std::array<std::int64_t, 2> Engine<T, L>::wall_moved_cells() const;   \
+  template std::vector<std::int64_t> Engine<T, L>::wall_band_cells() const;
 HEMOTWIN_INSTANTIATE(float, D3Q19)
 HEMOTWIN_INSTANTIATE(double, D3Q19)
 HEMOTWIN_INSTANTIATE(float, D3Q27)

@@ -52,7 +52,8 @@ constexpr CaseKey rows[] = {
      "20",
      "4 to 4096",
      "resolution: lattice cells across the diameter (pipes), the gap (channel), the shortest edge "
-     "(box), or the largest inlet's effective diameter (file geometries); dx = diameter / cells",
+     "(box), the largest inlet's effective diameter (file geometries) or the largest valve's "
+     "diameter (a chamber); dx = diameter / cells",
      {4, 4096, false, false}},
     {"geometry.origin_mm", KeyKind::Vector3, "mm", "[0, 0, 0]", "",
      "pipes: centre of the inlet plane; channel and box: the lower corner"},
@@ -100,8 +101,9 @@ constexpr CaseKey rows[] = {
      {0, 2000, false, false}},
     {"geometry.file", KeyKind::String, "", "— (file geometries)", "a readable file",
      "the surface (`.stl` ASCII or binary, `.vtp`, `.vtk`, `.obj`, `.ply`), label map (`.nrrd`, "
-     "`.nii`, `.nii.gz`, `.mha`) or scan (those, or a DICOM folder), in LPS millimetres; a "
-     "relative path is taken from the case file's folder"},
+     "`.nii`, `.nii.gz`, `.mha`) or scan (those, or a DICOM folder), in LPS millimetres, or a "
+     "chamber's `.vtp` with a displacement array per phase; a relative path is taken from the "
+     "case file's folder"},
     {"geometry.file_unit", KeyKind::Enum, "", R"~(`"mm"`)~", R"~(`"mm"`, `"cm"`, `"m"`)~",
      "surfaces only: the unit of the surface file's coordinates (surfaces from other codes are "
      "often in metres). A surface whose largest opening is under 0.1 mm across when read as mm is "
@@ -603,9 +605,9 @@ constexpr CaseKey rows[] = {
      KeyKind::Number,
      "",
      "— (required)",
-     "0 to 1",
+     "[0, 1)",
      "when it opens, as a fraction of the cycle from the first phase",
-     {0, 1, false, false}},
+     {0, 1, false, true}},
     {"valves.*.closes_at",
      KeyKind::Number,
      "",
@@ -666,7 +668,8 @@ constexpr CaseKey rows[] = {
      "",
      "—",
      "1 to 100000, a pulsatile flow",
-     "cardiac cycles to run instead of `duration_s` (duration = cycles × the inflow's period). "
+     "cardiac cycles to run instead of `duration_s` (duration = cycles × the inflow's period, "
+     "or a chamber's `geometry.period_s`). "
      "After each cycle the run logs how much the inlets' and outlets' cycle-mean pressure, pulse "
      "pressure and mean flow changed from the cycle before (the largest, relative); the time "
      "averages in summary.json and TAWSS/OSI cover the last complete cycle",

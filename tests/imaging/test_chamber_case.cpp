@@ -65,7 +65,7 @@ fs::path write_case(const fs::path& dir, int phases, const std::string& extra) {
                                  << "radius_mm = 4.8\nopens_at = 0.42\ncloses_at = 0.95\n"
                                  << "[valves.aortic]\npoint_mm = [5.55, 0, 0]\nnormal = [0, 0, 1]\n"
                                  << "radius_mm = 4.5\nopens_at = 0.98\ncloses_at = 0.32\n"
-                                 << "[output]\ncheck_every = 50\nhdf5 = false\n"
+                                 << "[output]\ncheck_every = 50\n"
                                  << extra;
   return dir / "lv.toml";
 }

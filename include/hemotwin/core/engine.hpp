@@ -182,6 +182,9 @@ class Engine {
   double wall_exchanged_mass() const;
   /// The cells the moving wall covered and uncovered since the start.
   std::array<std::int64_t, 2> wall_moved_cells() const;
+  /// The cells of a moving wall's band: where the wall passes over the cycle, and their
+  /// neighbours (empty without one).
+  std::vector<std::int64_t> wall_band_cells() const;
   /// Raw populations, host copy (for tests comparing backends), in the layout they have now.
   std::vector<T> populations() const;
   /// Continues from a state taken with populations(), layout() and steps() (a checkpoint): every
