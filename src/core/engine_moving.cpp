@@ -201,7 +201,7 @@ std::vector<std::int64_t> Engine<T, L>::wall_band_cells() const {
   template void Engine<T, L>::refill(const std::vector<std::int64_t>&, double,     \
                                      const std::function<Vec3(const Vec3&)>&, T*); \
   template double Engine<T, L>::wall_exchanged_mass() const;                       \
-  template std::array<std::int64_t, 2> Engine<T, L>::wall_moved_cells() const;   \
+  template std::array<std::int64_t, 2> Engine<T, L>::wall_moved_cells() const;     \
   template std::vector<std::int64_t> Engine<T, L>::wall_band_cells() const;
 HEMOTWIN_INSTANTIATE(float, D3Q19)
 HEMOTWIN_INSTANTIATE(double, D3Q19)

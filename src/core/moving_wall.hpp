@@ -87,7 +87,7 @@ struct State {
   std::vector<std::int64_t> front;  // front_of the band at the last relink
   std::vector<std::uint8_t> seen;   // find_flips' scratch
   std::int64_t relinks = 0;
-  std::vector<Vec3> momentum;  // the band's wall links' momentum at the last relink
+  std::vector<Vec3> momentum;            // the band's wall links' momentum at the last relink
   std::vector<double> coord_max;         // build_links' scale of raw profile coordinates
   std::size_t static_links = 0;          // the links outside the band come first in links_
   std::vector<IoletSlab> all_slabs;      // the slabs over every cell that is fluid at some phase
