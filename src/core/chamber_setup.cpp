@@ -14,7 +14,7 @@ namespace {
 constexpr double kJet = 1.5;
 // The volume's rate (of its fastest) that closed valves may see: a spline through the phases of
 // a scan rounds the corners of the volume curve, and its rate near a valve's closing is a few
-// per cent of the fastest (3 % with 16 phases of the LV phantom: test_chamber_case).
+// per cent of the fastest (up to 9 % with 16 phases of the LV phantom: test_chamber_case).
 constexpr double kClosedRate = 0.1;
 }  // namespace
 
