@@ -176,7 +176,9 @@ class Results:
 
     @property
     def diagnostics(self) -> Dict[str, np.ndarray]:
-        """step, time (s), mass (lattice units), max_speed (m/s) of every sample."""
+        """step, time (s), mass (lattice units), max_speed (m/s), fluid_volume (m^3) and
+        kinetic_energy (J) of every sample; a chamber's also wall_volume (m^3) and
+        viscous_dissipation (W)."""
         with self._open() as f:
             return {k: v[()] for k, v in f["diagnostics"].items()}
 

@@ -31,6 +31,43 @@ PlaneMetrics plane_metrics(const io::PlaneSeries& p, double t0, double t1) {
   return m;
 }
 
+nlohmann::ordered_json chamber_json(const ChamberMetrics& c) {
+  using json = nlohmann::ordered_json;
+  constexpr double ml = 1e6, mj = 1e3;
+  auto num = [](double v) -> json {
+    if (!std::isfinite(v)) return nullptr;
+    return v;
+  };
+  json valves = json::array();
+  for (const auto& v : c.valves)
+    valves.push_back({{"name", v.name},
+                      {"outflow_ml", num(v.outflow * ml)},
+                      {"inflow_ml", num(v.inflow * ml)},
+                      {"peak_outflow_ml_s", num(v.peak_outflow * ml)},
+                      {"peak_inflow_ml_s", num(v.peak_inflow * ml)}});
+  return json{{"window_s", json::array({c.window_start, c.window_end})},
+              {"whole_cycle", c.whole_cycle},
+              {"end_diastolic_volume_ml", num(c.end_diastolic_volume * ml)},
+              {"end_systolic_volume_ml", num(c.end_systolic_volume * ml)},
+              {"end_diastole_s", num(c.end_diastole_time)},
+              {"end_systole_s", num(c.end_systole_time)},
+              {"stroke_volume_ml", num(c.stroke_volume * ml)},
+              {"ejection_fraction", num(c.ejection_fraction)},
+              {"lattice_volume_ml",
+               json::array({num(c.lattice_volume_min * ml), num(c.lattice_volume_max * ml)})},
+              {"valves", std::move(valves)},
+              {"volume_change_ml", num(c.volume_change * ml)},
+              {"net_valve_inflow_ml", num(c.net_valve_inflow * ml)},
+              {"balance_error", num(c.balance_error)},
+              {"mean_kinetic_energy_mj", num(c.mean_kinetic_energy * mj)},
+              {"peak_kinetic_energy_mj", num(c.peak_kinetic_energy * mj)},
+              {"peak_kinetic_energy_s", num(c.peak_kinetic_energy_time)},
+              {"dissipated_energy_mj", num(c.dissipated_energy * mj)},
+              {"mean_dissipation_mw", num(c.mean_dissipation * mj)},
+              {"peak_dissipation_mw", num(c.peak_dissipation * mj)},
+              {"mid_diastole_s", num(c.mid_diastole_time)}};
+}
+
 }  // namespace
 
 const PlaneMetrics& FlowMetrics::plane(const std::string& name) const {
@@ -105,6 +142,7 @@ FlowMetrics flow_metrics(const io::ResultsData& r, const FlowMetricsOptions& o) 
     }
     m.drop = d;
   }
+  m.chamber = chamber_metrics(r, o.window_start, o.window_end);
   return m;
 }
 
@@ -245,6 +283,7 @@ std::string metrics_json(const io::ResultsData& r, const FlowMetrics& f, const W
                                       : "equal per wall point (one lattice cell of wall each)";
   }
   j["wall"] = std::move(wall);
+  if (f.chamber) j["chamber"] = chamber_json(*f.chamber);
   return j.dump(2) + "\n";
 }
 

@@ -107,6 +107,20 @@ int analyze_command(const AnalyzeOptions& o) {
         wall.points, wall.averaged_over, wall.tawss.mean, wall.tawss.p5, wall.tawss.p95,
         wall.osi.mean, wall.thresholds.low_tawss, 100 * wall.fractions.low_tawss,
         wall.thresholds.high_osi, 100 * wall.fractions.high_osi);
+  if (flow.chamber) {
+    const auto& c = *flow.chamber;
+    std::printf(
+        "  chamber (%.4g to %.4g s%s): EDV %.4g mL, ESV %.4g mL, SV %.4g mL, EF %.1f%%; "
+        "balance %+.2f%% of SV\n",
+        c.window_start, c.window_end, c.whole_cycle ? ", one cycle" : ", the whole run",
+        c.end_diastolic_volume * ml, c.end_systolic_volume * ml, c.stroke_volume * ml,
+        100 * c.ejection_fraction, 100 * c.balance_error);
+    for (const auto& v : c.valves)
+      std::printf("    valve %-12s out %.4g mL, in %.4g mL\n", v.name.c_str(), v.outflow * ml,
+                  v.inflow * ml);
+    std::printf("    kinetic energy peak %.4g mJ at %.4g s; dissipated %.4g mJ\n",
+                c.peak_kinetic_energy * 1e3, c.peak_kinetic_energy_time, c.dissipated_energy * 1e3);
+  }
   std::printf("  metrics written to %s\n", dir.final_path(name).string().c_str());
   return exit_ok;
 }

@@ -78,21 +78,14 @@ LatticeDiagnostics Engine<T, L>::diagnostics() const {
   if (options_.backend == BackendKind::Cpu) {
     const kernels::SummariseCell<T, L> op{
         pops, lattice_->cell_type().data(), {force[0], force[1], force[2]}};
-    double mass = 0, max2 = 0;
-    std::int64_t bad = -1;
 #pragma omp parallel
     {
       kernels::CellSummary local = kernels::CellSummary::identity();
 #pragma omp for schedule(static) nowait
       for (std::int64_t c = 0; c < nstored; ++c) local = kernels::CombineSummary{}(local, op(c));
 #pragma omp critical
-      {
-        mass += local.mass;
-        max2 = std::max(max2, local.max_speed2);
-        if (local.bad_cell >= 0 && (bad < 0 || local.bad_cell < bad)) bad = local.bad_cell;
-      }
+      s = kernels::CombineSummary{}(s, local);
     }
-    s = {mass, max2, bad};
   } else {
 #ifdef HEMOTWIN_HAVE_CUDA
     s = cuda::summarise<T, L>(
@@ -104,7 +97,8 @@ LatticeDiagnostics Engine<T, L>::diagnostics() const {
   // The lattice index of the first bad cell: the same on any rank count.
   std::int64_t bad = -1;
   if (s.bad_cell >= 0) bad = lattice_->lattice_index(s.bad_cell);
-  std::vector<double> sums{s.mass};
+  std::vector<double> sums{s.mass, s.cells, s.energy};
+  constexpr std::size_t kSlabSums = 3;  // where the slabs' sums start
   for (std::size_t k = 0; k < slabs_.size(); ++k) {
     const auto v = slab_sums(k, pops);
     sums.push_back(v.flux);
@@ -120,11 +114,13 @@ LatticeDiagnostics Engine<T, L>::diagnostics() const {
     bad = b == std::numeric_limits<std::int64_t>::max() ? -1 : b;
   }
   d.mass = sums[0];
+  d.fluid_cells = sums[1];
+  d.kinetic_energy = sums[2];
   d.max_speed = std::sqrt(max2);
   d.bad_cell = bad;
   for (std::size_t k = 0; k < slabs_.size(); ++k) {
     double flow, density;
-    slab_result(k, {sums[1 + 2 * k], sums[2 + 2 * k]}, flow, density);
+    slab_result(k, {sums[kSlabSums + 2 * k], sums[kSlabSums + 1 + 2 * k]}, flow, density);
     const bool iolet = k < iolets_.size();
     (iolet ? d.iolet_flow : d.section_flow).push_back(flow);
     (iolet ? d.iolet_density : d.section_density).push_back(density);

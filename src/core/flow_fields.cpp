@@ -126,6 +126,11 @@ double kinetic_energy(const GridInfo& grid, std::span<const float> velocity, dou
 
 double viscous_dissipation(const GridInfo& grid, std::span<const float> velocity,
                            double viscosity) {
+  return viscous_dissipation(grid, velocity, [viscosity](double) { return viscosity; });
+}
+
+double viscous_dissipation(const GridInfo& grid, std::span<const float> velocity,
+                           const std::function<double(double)>& viscosity) {
   const auto grad = velocity_gradients(grid, velocity);
   const std::int64_t n = std::int64_t(grad.size());
   double sum = 0;
@@ -133,9 +138,10 @@ double viscous_dissipation(const GridInfo& grid, std::span<const float> velocity
   for (std::int64_t c = 0; c < n; ++c) {
     if (grid.cell_type[std::size_t(c)] != 1) continue;
     const Eigen::Matrix3d& a = grad[std::size_t(c)];
-    sum += ((a + a.transpose()) / 2).squaredNorm();
+    const double ss = ((a + a.transpose()) / 2).squaredNorm();
+    sum += viscosity(std::sqrt(2 * ss)) * ss;
   }
-  return 2 * viscosity * sum * std::pow(grid.dx, 3);
+  return 2 * sum * std::pow(grid.dx, 3);
 }
 
 }  // namespace hemotwin

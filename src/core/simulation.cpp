@@ -16,6 +16,7 @@
 #include "flow_setup.hpp"
 #include "hemotwin/core/engine.hpp"
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/core/flow_fields.hpp"
 #include "hemotwin/core/outlets.hpp"
 #include "hemotwin/core/stability.hpp"
 #include "hemotwin/core/waveform.hpp"
@@ -375,6 +376,8 @@ class SimulationImpl final : public Simulation {
     }
     total_steps_ = std::max<std::int64_t>(1, std::llround(c.time.duration / units_.dt()));
     moving_ = bool(spec.moving_wall.shape);
+    wall_shape_ = spec.moving_wall.shape;
+    wall_start_ = spec.moving_wall.start;
     if (moving_) {
       // The grid of a moving wall is the fluid of every phase (its band taken as fluid): fixed,
       // as the results' mask is. A snapshot holds NaN where the wall is at its time. Its
@@ -420,6 +423,14 @@ class SimulationImpl final : public Simulation {
     out.time = time();
     out.mass = d.mass;
     out.max_speed = units_.velocity_to_physical(d.max_speed);
+    const double dx = units_.dx(), cell = dx * dx * dx;
+    out.fluid_volume = d.fluid_cells * cell;
+    const double c = dx / units_.dt();  // lattice to physical speed
+    out.kinetic_energy = d.kinetic_energy * units_.density() * c * c * cell;
+    if (wall_shape_) {
+      out.wall_volume = wall_shape_->volume(wall_start_ + time());
+      out.viscous_dissipation = viscous_dissipation();
+    }
     for (std::size_t k = 0; k < d.iolet_flow.size(); ++k) {
       out.iolet_flow.push_back(units_.flow_to_physical(d.iolet_flow[k]));
       out.iolet_pressure.push_back(units_.density_to_pressure(d.iolet_density[k]));
@@ -447,6 +458,26 @@ class SimulationImpl final : public Simulation {
       out.section_pressure.push_back(units_.density_to_pressure(d.section_density[k]));
     }
     return out;
+  }
+
+  // W: 2 mu(gamma) S:S dx^3 over the fluid cells now, from the velocity gradient (one process:
+  // a moving wall runs in one, check_moving_wall).
+  double viscous_dissipation() {
+    std::vector<double> rho, u;
+    engine_.moments(rho, u);
+    GridInfo now = grid_;  // the fluid where the wall is now
+    std::vector<float> velocity(u.size(), 0.0f);
+    for (std::size_t c = 0; c < rho.size(); ++c) {
+      if (now.cell_type[c] != 1) continue;
+      if (!engine_.lattice().is_fluid(std::int64_t(c))) {
+        now.cell_type[c] = 0;
+        continue;
+      }
+      for (int a = 0; a < 3; ++a)
+        velocity[3 * c + a] = float(units_.velocity_to_physical(u[3 * c + a]));
+    }
+    return hemotwin::viscous_dissipation(
+        now, velocity, [this](double gamma) { return viscosity_at(case_.blood, gamma); });
   }
 
   FieldSnapshot snapshot() override {
@@ -805,6 +836,8 @@ class SimulationImpl final : public Simulation {
   Engine<T, L> engine_;
   GridInfo grid_;
   bool moving_ = false;  // a wall that moves along its normal (DomainSpec::moving_wall)
+  std::shared_ptr<const MovingShape> wall_shape_;  // its shape; time wall_start_ at step 0
+  double wall_start_ = 0;
   ChamberValves valves_;
   std::vector<double> link_flow_, last_link_flow_;  // lattice units, summed over link_steps_
   std::int64_t link_steps_ = 0;

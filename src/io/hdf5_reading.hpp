@@ -62,6 +62,26 @@ class Reader {
     return out;
   }
 
+  /// A dataset of any rank as doubles, flattened; `dims` gets its shape.
+  std::vector<double> array(const std::string& name, std::vector<std::size_t>& dims) const {
+    require(name);
+    Hid d(check_id(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), path_, "cannot open " + name),
+          H5Dclose);
+    Hid space(check_id(H5Dget_space(d.get()), path_, "cannot read the shape of " + name), H5Sclose);
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank < 0 || rank > 8) throw Error(name + " has an unexpected shape", path_.string());
+    std::vector<hsize_t> shape(static_cast<std::size_t>(rank));
+    if (rank > 0) H5Sget_simple_extent_dims(space.get(), shape.data(), nullptr);
+    dims.assign(shape.begin(), shape.end());
+    std::size_t n = 1;
+    for (auto v : shape) n *= std::size_t(v);
+    std::vector<double> out(n);
+    if (n)
+      check_status(H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+                   path_, "cannot read " + name);
+    return out;
+  }
+
   std::vector<Eigen::Vector3d> vectors(const std::string& name) const {
     std::size_t rows = 0, cols = 0;
     const auto v = doubles(name, &rows, &cols);

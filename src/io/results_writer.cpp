@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -278,21 +279,35 @@ void ResultsWriter::Impl::write_case_and_provenance(const ResultsMetadata& meta)
 
 void ResultsWriter::Impl::write_series() {
   const std::size_t n = series.size();
-  std::vector<double> time(n), mass(n), max_speed(n);
   std::vector<std::int64_t> step(n);
+  std::vector<double> time(n);
   for (std::size_t i = 0; i < n; ++i) {
     step[i] = series[i].step;
     time[i] = series[i].time;
-    mass[i] = series[i].mass;
-    max_speed[i] = series[i].max_speed;
   }
+  const auto column = [&](double Diagnostics::*member) {
+    std::vector<double> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = series[i].*member;
+    return v;
+  };
   {
     Hid g = create_group(file.get(), "diagnostics", path);
     write_dataset(g.get(), "step", H5T_STD_I64LE, H5T_NATIVE_INT64, {n}, step.data(), path);
     write_double_series(g.get(), "time", time, "s", path);
-    write_double_series(g.get(), "mass", mass, "lattice units (sum of densities over fluid cells)",
-                        path);
-    write_double_series(g.get(), "max_speed", max_speed, "m/s", path);
+    write_double_series(g.get(), "mass", column(&Diagnostics::mass),
+                        "lattice units (sum of densities over fluid cells)", path);
+    write_double_series(g.get(), "max_speed", column(&Diagnostics::max_speed), "m/s", path);
+    write_double_series(g.get(), "fluid_volume", column(&Diagnostics::fluid_volume), "m^3", path);
+    write_double_series(g.get(), "kinetic_energy", column(&Diagnostics::kinetic_energy), "J", path);
+    // A chamber's: the moving wall's volume and the viscous dissipation (NaN without one).
+    const bool chamber = std::any_of(series.begin(), series.end(), [](const Diagnostics& d) {
+      return std::isfinite(d.wall_volume);
+    });
+    if (chamber) {
+      write_double_series(g.get(), "wall_volume", column(&Diagnostics::wall_volume), "m^3", path);
+      write_double_series(g.get(), "viscous_dissipation", column(&Diagnostics::viscous_dissipation),
+                          "W", path);
+    }
     attr_double(g.get(), "cycle_period", cycle_period, path);
   }
   // One group per iolet or section: where it is, and its flow and pressure at every sample.

@@ -153,7 +153,9 @@ void write_final_outputs(const Case& c, const GridInfo& grid, const FinalState& 
                                        : wall_point_areas(surface, wss.point);
   if (writer) {
     writer->write_wall(wss, avg.tawss, avg.osi, avg.duration, area);
-    if (c.output.wall_series) writer->write_wall_series(avg.series_time, avg.series_wss);
+    // A moving wall's run averages nothing (its wall points move): no series then.
+    if (c.output.wall_series && !avg.series_time.empty())
+      writer->write_wall_series(avg.series_time, avg.series_wss);
   }
   write_wall_vtp(out.staged(wall_name), wss, avg.tawss, avg.osi);
   if (!surface.empty() && !wss.point.empty())

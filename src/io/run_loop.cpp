@@ -4,11 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/io/checkpoint.hpp"
-#include "hemotwin/io/results_writer.hpp"
 #include "hemotwin/io/ranks.hpp"
+#include "hemotwin/io/results_writer.hpp"
 
 namespace hemotwin::io {
 
@@ -92,17 +93,30 @@ constexpr const char* kSeriesRows[] = {"iolet_flow", "iolet_pressure", "iolet_bo
 std::vector<double> Diagnostics::*const kSeriesMembers[] = {
     &Diagnostics::iolet_flow, &Diagnostics::iolet_pressure, &Diagnostics::iolet_boundary_pressure,
     &Diagnostics::section_flow, &Diagnostics::section_pressure};
+// One value per sample. The first three are in every checkpoint; the others came later (a
+// checkpoint written before them resumes with NaN there).
+constexpr const char* kScalarNames[] = {
+    "time",           "mass",        "max_speed",          "fluid_volume",
+    "kinetic_energy", "wall_volume", "viscous_dissipation"};
+double Diagnostics::*const kScalars[] = {&Diagnostics::time,
+                                         &Diagnostics::mass,
+                                         &Diagnostics::max_speed,
+                                         &Diagnostics::fluid_volume,
+                                         &Diagnostics::kinetic_energy,
+                                         &Diagnostics::wall_volume,
+                                         &Diagnostics::viscous_dissipation};
+constexpr std::size_t kRequiredScalars = 3;
 }  // namespace
 
 PartState DiagnosticSeries::save() const {
   PartState s;
-  for (const char* key : {"step", "time", "mass", "max_speed"}) s[key];
+  s["step"];
+  for (const char* key : kScalarNames) s[key];
   for (const char* key : kSeriesRows) s[key];
   for (const Diagnostics& d : samples_) {
     s["step"].push_back(double(d.step));
-    s["time"].push_back(d.time);
-    s["mass"].push_back(d.mass);
-    s["max_speed"].push_back(d.max_speed);
+    for (std::size_t k = 0; k < std::size(kScalars); ++k)
+      s[kScalarNames[k]].push_back(d.*kScalars[k]);
     for (std::size_t k = 0; k < std::size(kSeriesRows); ++k)
       append(s[kSeriesRows[k]], d.*kSeriesMembers[k]);
   }
@@ -114,18 +128,20 @@ void DiagnosticSeries::load(const PartState& s) {
   const std::size_t n = step.size();
   std::vector<std::vector<std::vector<double>>> rows;
   for (const char* key : kSeriesRows) rows.push_back(split(s, "series", key, n));
-  const auto& time = need(s, "series", "time");
-  const auto& mass = need(s, "series", "mass");
-  const auto& speed = need(s, "series", "max_speed");
-  if (time.size() != n || mass.size() != n || speed.size() != n)
-    throw Error("the checkpoint's run state 'series' has columns of different lengths");
+  std::vector<const std::vector<double>*> scalars;
+  for (std::size_t k = 0; k < std::size(kScalars); ++k) {
+    const auto it = s.find(kScalarNames[k]);
+    if (k < kRequiredScalars) need(s, "series", kScalarNames[k]);
+    scalars.push_back(it == s.end() ? nullptr : &it->second);
+    if (scalars.back() && scalars.back()->size() != n)
+      throw Error("the checkpoint's run state 'series' has columns of different lengths");
+  }
   std::vector<Diagnostics> samples(n);
   for (std::size_t i = 0; i < n; ++i) {
     Diagnostics& d = samples[i];
     d.step = std::int64_t(step[i]);
-    d.time = time[i];
-    d.mass = mass[i];
-    d.max_speed = speed[i];
+    for (std::size_t k = 0; k < scalars.size(); ++k)
+      d.*kScalars[k] = scalars[k] ? (*scalars[k])[i] : std::numeric_limits<double>::quiet_NaN();
     for (std::size_t k = 0; k < rows.size(); ++k) d.*kSeriesMembers[k] = std::move(rows[k][i]);
   }
   samples_.clear();

@@ -1,6 +1,7 @@
 #include "hemotwin/report/figures.hpp"
 
 #include <vtkActor.h>
+#include <vtkArrowSource.h>
 #include <vtkAxis.h>
 #include <vtkBase64Utilities.h>
 #include <vtkCamera.h>
@@ -10,12 +11,20 @@
 #include <vtkContextView.h>
 #include <vtkDataArray.h>
 #include <vtkDoubleArray.h>
+#include <vtkGlyph3D.h>
+#include <vtkImageActor.h>
+#include <vtkImageData.h>
+#include <vtkImageMapToColors.h>
+#include <vtkImageMapper3D.h>
+#include <vtkLookupTable.h>
 #include <vtkNew.h>
 #include <vtkPNGWriter.h>
 #include <vtkPlot.h>
 #include <vtkPointData.h>
+#include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
 #include <vtkScalarBarActor.h>
@@ -207,6 +216,115 @@ void render_chart(const std::vector<Series>& series, const Chart& chart, const f
   }
   view->GetRenderWindow()->Render();
   write_png(view->GetRenderWindow(), png);
+}
+
+void render_slice(const Slice& slice, const fs::path& png) {
+  const std::size_t n = std::size_t(slice.nx) * std::size_t(slice.ny);
+  if (slice.nx < 2 || slice.ny < 2 || slice.speed.size() != n || slice.u.size() != n ||
+      slice.v.size() != n)
+    throw Error("a slice needs nx x ny >= 2 x 2 values of speed, u and v", png.string());
+  double hi = 0;
+  for (double s : slice.speed)
+    if (std::isfinite(s)) hi = std::max(hi, s);
+  if (!(hi > 0)) hi = 1e-12;
+  need_display();
+
+  vtkNew<vtkImageData> image;
+  image->SetDimensions(slice.nx, slice.ny, 1);
+  image->SetSpacing(slice.pixel, slice.pixel, slice.pixel);
+  vtkNew<vtkDoubleArray> speed;
+  speed->SetName("speed");
+  speed->SetNumberOfTuples(vtkIdType(n));
+  for (std::size_t i = 0; i < n; ++i) speed->SetValue(vtkIdType(i), slice.speed[i]);
+  image->GetPointData()->SetScalars(speed);
+
+  vtkNew<vtkColorTransferFunction> colours;
+  for (const auto& c : kViridis) colours->AddRGBPoint(c[0] * hi, c[1], c[2], c[3]);
+  vtkNew<vtkLookupTable> table;
+  table->SetNumberOfTableValues(256);
+  table->SetRange(0, hi);
+  for (int i = 0; i < 256; ++i) {
+    double rgb[3];
+    colours->GetColor(hi * i / 255.0, rgb);
+    table->SetTableValue(i, rgb[0], rgb[1], rgb[2], 1.0);
+  }
+  table->SetNanColor(1, 1, 1, 1);
+  vtkNew<vtkImageMapToColors> mapped;
+  mapped->SetInputData(image);
+  mapped->SetLookupTable(table);
+  mapped->SetOutputFormatToRGB();
+  vtkNew<vtkImageActor> actor;
+  actor->GetMapper()->SetInputConnection(mapped->GetOutputPort());
+  actor->InterpolateOff();  // the cells as they are
+
+  // Arrows of the in-plane velocity, about 24 across the slice, their length the speed.
+  const int every = std::max(1, std::max(slice.nx, slice.ny) / 24);
+  vtkNew<vtkPoints> points;
+  vtkNew<vtkDoubleArray> vectors;
+  vectors->SetNumberOfComponents(3);
+  for (int j = every / 2; j < slice.ny; j += every)
+    for (int i = every / 2; i < slice.nx; i += every) {
+      const std::size_t k = std::size_t(i) + std::size_t(slice.nx) * std::size_t(j);
+      if (!std::isfinite(slice.speed[k])) continue;
+      points->InsertNextPoint(i * slice.pixel, j * slice.pixel, 0.01 * slice.pixel);
+      vectors->InsertNextTuple3(slice.u[k], slice.v[k], 0);
+    }
+  vtkNew<vtkPolyData> seeds;
+  seeds->SetPoints(points);
+  seeds->GetPointData()->SetVectors(vectors);
+  vtkNew<vtkArrowSource> arrow;
+  vtkNew<vtkGlyph3D> glyphs;
+  glyphs->SetInputData(seeds);
+  glyphs->SetSourceConnection(arrow->GetOutputPort());
+  glyphs->SetVectorModeToUseVector();
+  glyphs->SetScaleModeToScaleByVector();
+  glyphs->OrientOn();
+  glyphs->SetScaleFactor(1.8 * every * slice.pixel / hi);
+  vtkNew<vtkPolyDataMapper> arrows_mapper;
+  arrows_mapper->SetInputConnection(glyphs->GetOutputPort());
+  arrows_mapper->ScalarVisibilityOff();
+  vtkNew<vtkActor> arrows;
+  arrows->SetMapper(arrows_mapper);
+  arrows->GetProperty()->SetColor(0.9, 0.9, 0.9);
+
+  vtkNew<vtkScalarBarActor> bar;
+  bar->SetLookupTable(table);
+  bar->SetTitle(slice.title.c_str());
+  bar->SetNumberOfLabels(5);
+  bar->SetOrientationToHorizontal();
+  bar->SetPosition(0.2, 0.02);
+  bar->SetWidth(0.6);
+  bar->SetHeight(0.12);
+  for (vtkTextProperty* t : {bar->GetTitleTextProperty(), bar->GetLabelTextProperty()}) {
+    t->SetColor(0.1, 0.1, 0.1);
+    t->ShadowOff();
+    t->ItalicOff();
+  }
+  vtkNew<vtkRenderer> renderer;
+  renderer->SetBackground(1, 1, 1);
+  renderer->AddActor(actor);
+  if (points->GetNumberOfPoints() > 0) renderer->AddActor(arrows);
+  renderer->AddActor2D(bar);
+  vtkCamera* camera = renderer->GetActiveCamera();
+  camera->ParallelProjectionOn();
+  renderer->ResetCamera();
+  // The slice in the window's upper 80 %, clear of the colour bar below it.
+  const double scale = camera->GetParallelScale();
+  double focal[3], eye[3];
+  camera->GetFocalPoint(focal);
+  camera->GetPosition(eye);
+  focal[1] -= 0.25 * scale;
+  eye[1] -= 0.25 * scale;
+  camera->SetFocalPoint(focal);
+  camera->SetPosition(eye);
+  camera->SetParallelScale(1.2 * scale);
+  vtkNew<vtkRenderWindow> window;
+  window->SetDisplayId(x_display());
+  window->SetOffScreenRendering(1);
+  window->SetSize(slice.width, slice.height);
+  window->AddRenderer(renderer);
+  window->Render();
+  write_png(window, png);
 }
 
 std::string data_uri(const fs::path& png) {

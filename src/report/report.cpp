@@ -1,9 +1,11 @@
 #include "hemotwin/report/report.hpp"
 
+#include <Eigen/Geometry>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
 
 #include "hemotwin/analysis/flow_metrics.hpp"
 #include "hemotwin/core/error.hpp"
@@ -56,6 +58,139 @@ struct Page {
     figures.push_back(name);
   }
 };
+
+/// The velocity of `frame` on the plane through `p0` spanned by `e1` (across the image) and `e2`
+/// (up), at half a cell per pixel, cropped to the fluid it cuts.
+Slice cut(const io::FieldFrame& frame, const Eigen::Vector3d& p0, const Eigen::Vector3d& e1,
+          const Eigen::Vector3d& e2) {
+  const Eigen::Vector3d normal = e1.cross(e2);
+  double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+  for (int k = 0; k < frame.cells[2]; ++k)
+    for (int j = 0; j < frame.cells[1]; ++j)
+      for (int i = 0; i < frame.cells[0]; ++i) {
+        if (!std::isfinite(frame.pressure[frame.index(i, j, k)])) continue;
+        const Eigen::Vector3d x = frame.origin + frame.dx * Eigen::Vector3d(i, j, k) - p0;
+        if (std::abs(x.dot(normal)) > frame.dx) continue;
+        const double a[2] = {x.dot(e1), x.dot(e2)};
+        for (int d = 0; d < 2; ++d) {
+          lo[d] = std::min(lo[d], a[d] - frame.dx);
+          hi[d] = std::max(hi[d], a[d] + frame.dx);
+        }
+      }
+  Slice s;
+  if (!(hi[0] > lo[0]) || !(hi[1] > lo[1])) return s;
+  s.pixel = 0.5 * frame.dx;
+  s.nx = int(std::ceil((hi[0] - lo[0]) / s.pixel)) + 1;
+  s.ny = int(std::ceil((hi[1] - lo[1]) / s.pixel)) + 1;
+  const std::size_t n = std::size_t(s.nx) * std::size_t(s.ny);
+  s.speed.assign(n, NAN);
+  s.u.assign(n, 0.0);
+  s.v.assign(n, 0.0);
+  for (int b = 0; b < s.ny; ++b)
+    for (int a = 0; a < s.nx; ++a) {
+      const Eigen::Vector3d x =
+          p0 + (lo[0] + a * s.pixel) * e1 + (lo[1] + b * s.pixel) * e2 - frame.origin;
+      int c[3];
+      bool inside = true;
+      for (int d = 0; d < 3; ++d) {
+        c[d] = int(std::lround(x[d] / frame.dx));
+        inside = inside && c[d] >= 0 && c[d] < frame.cells[std::size_t(d)];
+      }
+      if (!inside) continue;
+      const std::size_t at = frame.index(c[0], c[1], c[2]);
+      const Eigen::Vector3d u(frame.velocity[3 * at], frame.velocity[3 * at + 1],
+                              frame.velocity[3 * at + 2]);
+      if (!u.allFinite()) continue;
+      const std::size_t k = std::size_t(a) + std::size_t(s.nx) * std::size_t(b);
+      s.speed[k] = u.norm();
+      s.u[k] = u.dot(e1);
+      s.v[k] = u.dot(e2);
+    }
+  return s;
+}
+
+/// A chamber's metrics (a moving wall's results): volumes, valves, energies; the volume and
+/// energy curves; the flow at mid-diastole (or, in a run without filling, at the kinetic
+/// energy's peak) on the plane through the valves along their mean normal.
+void chamber_section(Page& page, const fs::path& h5, const io::ResultsData& r,
+                     const analysis::ChamberMetrics& c, const std::string& label,
+                     const std::string& prefix) {
+  std::string& b = page.body;
+  b += "<h3>Chamber</h3>\n<p>Over " + fmt(c.window_end - c.window_start) +
+       " s (t = " + fmt(c.window_start) + " to " + fmt(c.window_end) + " s" +
+       (c.whole_cycle ? ", one cycle" : ", less than a cycle: the whole run") + ").</p>\n";
+  b += "<table><tr><th>end-diastolic volume (mL)</th><th>end-systolic volume (mL)</th><th>stroke "
+       "volume (mL)</th><th>ejection fraction</th><th>balance</th></tr>\n<tr><td>" +
+       fmt(c.end_diastolic_volume * 1e6) + "</td><td>" + fmt(c.end_systolic_volume * 1e6) +
+       "</td><td>" + fmt(c.stroke_volume * 1e6) + "</td><td>" + fmt(100 * c.ejection_fraction, 3) +
+       " %</td><td>" + fmt(100 * c.balance_error, 2) + " %</td></tr></table>\n";
+  b += "<table><tr><th>valve</th><th>outflow (mL)</th><th>inflow (mL)</th><th>peak outflow "
+       "(mL/s)</th><th>peak inflow (mL/s)</th></tr>\n";
+  for (const auto& v : c.valves)
+    b += "<tr><td>" + escape(v.name) + "</td><td>" + fmt(v.outflow * 1e6) + "</td><td>" +
+         fmt(v.inflow * 1e6) + "</td><td>" + fmt(v.peak_outflow * 1e6) + "</td><td>" +
+         fmt(v.peak_inflow * 1e6) + "</td></tr>\n";
+  b += "</table>\n<p>Kinetic energy: mean " + fmt(c.mean_kinetic_energy * 1e3) + " mJ, peak " +
+       fmt(c.peak_kinetic_energy * 1e3) + " mJ at t = " + fmt(c.peak_kinetic_energy_time) +
+       " s; viscous dissipation " + fmt(c.dissipated_energy * 1e3) + " mJ over the window (mean " +
+       fmt(c.mean_dissipation * 1e3) + " mW).</p>\n";
+  page.data["runs"][label]["chamber"] = {{"end_diastolic_volume_ml", c.end_diastolic_volume * 1e6},
+                                         {"end_systolic_volume_ml", c.end_systolic_volume * 1e6},
+                                         {"stroke_volume_ml", c.stroke_volume * 1e6},
+                                         {"ejection_fraction", c.ejection_fraction},
+                                         {"balance_error", c.balance_error},
+                                         {"dissipated_energy_mj", c.dissipated_energy * 1e3}};
+  if (!page.with_figures) return;
+
+  // Two of the domain's series (scaled; the second where the file holds it) on one chart.
+  const io::DomainSeries& d = r.domain;
+  const auto chart =
+      [&](const std::string& name, const std::string& title, const std::string& unit,
+          const std::string& caption,
+          std::initializer_list<std::tuple<const char*, const std::vector<double>*, double>>
+              columns) {
+        std::vector<Series> lines;
+        for (const auto& [legend, values, scale] : columns) {
+          if (values->size() != d.time.size()) continue;
+          lines.push_back({legend, d.time, {}});
+          for (double v : *values) lines.back().y.push_back(v * scale);
+        }
+        render_chart(lines, {label + ": " + title, "time (s)", unit}, page.dir->staged(name));
+        page.figure(name, label + ": " + caption);
+      };
+  chart(prefix + "_volume.png", "chamber volume", "volume (mL)",
+        "the chamber's volume, the wall's and its cells'",
+        {{"wall", &d.wall_volume, 1e6}, {"fluid cells", &d.fluid_volume, 1e6}});
+  chart(prefix + "_energy.png", "energy", "mJ, mW", "kinetic energy and viscous dissipation",
+        {{"kinetic energy (mJ)", &d.kinetic_energy, 1e3},
+         {"dissipation (mW)", &d.viscous_dissipation, 1e3}});
+
+  const double when =
+      std::isfinite(c.mid_diastole_time) ? c.mid_diastole_time : c.peak_kinetic_energy_time;
+  if (io::field_times(h5).empty() || r.iolets.empty()) return;
+  const io::FieldFrame frame = io::read_field(h5, when);
+  Eigen::Vector3d p0 = Eigen::Vector3d::Zero(), n = Eigen::Vector3d::Zero();
+  for (const auto& v : r.iolets) {
+    p0 += v.centre;
+    n += v.normal;
+  }
+  p0 /= double(r.iolets.size());
+  n = n.norm() > 0 ? Eigen::Vector3d(n.normalized()) : Eigen::Vector3d::UnitZ();
+  // Across: from the first valve to the last (else any direction square to the normal).
+  Eigen::Vector3d across = r.iolets.back().centre - r.iolets.front().centre;
+  across -= across.dot(n) * n;
+  if (across.norm() < 1e-12) across = n.unitOrthogonal();
+  // Up: out through the valves (the valves at the top, the apex of a ventricle below).
+  Slice s = cut(frame, p0, across.normalized(), n);
+  if (s.nx < 2) return;
+  s.title = "speed (m/s)";
+  render_slice(s, page.dir->staged(prefix + "_slice.png"));
+  page.figure(
+      prefix + "_slice.png",
+      label + ": flow at t = " + fmt(frame.time) + " s (" +
+          (std::isfinite(c.mid_diastole_time) ? "mid-diastole" : "the kinetic energy's peak") +
+          ") on the plane through the valves, the valves at the top");
+}
 
 /// One run: its flow and wall tables, the wall maps, the waveforms.
 void run_section(Page& page, const fs::path& run, const std::string& label,
@@ -119,6 +254,7 @@ void run_section(Page& page, const fs::path& run, const std::string& label,
                               {"case", r.case_name},
                               {"iolets", iolets},
                               {"wall", wall}};
+  if (fm.chamber) chamber_section(page, h5, r, *fm.chamber, label, prefix);
   if (!page.with_figures) return;
 
   const fs::path surface = run / "wall_surface.vtp";

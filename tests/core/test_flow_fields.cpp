@@ -66,6 +66,11 @@ TEST(FlowFields, RotationAndShearGiveTheirCriteriaEverywhere) {
   EXPECT_NEAR(viscous_dissipation(lat.grid_info(), rotation, 0.004), 0, 1e-9);
   EXPECT_NEAR(viscous_dissipation(lat.grid_info(), shear, 0.004), 0.004 * gamma * gamma * volume,
               1e-6 * 0.004 * gamma * gamma * volume);
+  // A viscosity that follows the shear rate (a power law, mu = k gamma) sees gamma itself.
+  const auto power_law = [](double shear_rate) { return 0.004 * shear_rate; };
+  EXPECT_NEAR(viscous_dissipation(lat.grid_info(), shear, power_law),
+              0.004 * gamma * gamma * gamma * volume,
+              1e-6 * 0.004 * gamma * gamma * gamma * volume);
   EXPECT_THROW(vortex_fields(lat.grid_info(), std::vector<float>(7)), Error);
 }
 

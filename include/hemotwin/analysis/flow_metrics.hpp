@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hemotwin/analysis/chamber_metrics.hpp"
 #include "hemotwin/analysis/wall_indices.hpp"
 #include "hemotwin/io/results_reader.hpp"
 
@@ -58,6 +59,9 @@ struct FlowMetrics {
   int window_samples = 0;
   std::vector<PlaneMetrics> iolets, sections;
   std::optional<PressureDrop> drop;
+  /// A chamber's (the results of a moving wall): over the options' window where one is given,
+  /// else over its last cycle (or the whole run, shorter than one).
+  std::optional<ChamberMetrics> chamber;
 
   const PlaneMetrics& plane(const std::string& name) const;
 };

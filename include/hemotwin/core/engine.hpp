@@ -50,6 +50,11 @@ struct State;
 struct LatticeDiagnostics {
   double mass = 0;
   double max_speed = 0;
+  double fluid_cells = 0;  // counted now (a moving wall covers and uncovers cells)
+  // Lattice units: sum of |u|^2 / 2 over the fluid cells, at the reference density (the lattice's
+  // density deviations are its pressure, not mass: weighting by them would add compressibility
+  // artefacts of a few per cent in a starting flow).
+  double kinetic_energy = 0;
   std::int64_t bad_cell = -1;           // lattice index of the first non-finite cell, -1 if none
   std::vector<double> iolet_flow;       // lattice units: mass flux / rho0 (volume per step), into
                                         // the domain at inlets and out of it at outlets

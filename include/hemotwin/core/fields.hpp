@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -60,9 +61,17 @@ struct SectionInfo {
 /// Reductions taken on the device every `check_every` steps.
 struct Diagnostics {
   std::int64_t step = 0;
-  double time = 0;                 // s
-  double mass = 0;                 // lattice units: sum of densities over fluid cells
-  double max_speed = 0;            // m/s
+  double time = 0;            // s
+  double mass = 0;            // lattice units: sum of densities over fluid cells
+  double max_speed = 0;       // m/s
+  double fluid_volume = 0;    // m^3: the fluid cells now (a moving wall changes them)
+  double kinetic_energy = 0;  // J: rho0 |u|^2 / 2 summed over the fluid cells, times dx^3
+  /// A moving wall that knows its volume (a chamber): m^3, that volume now; NaN otherwise.
+  double wall_volume = std::numeric_limits<double>::quiet_NaN();
+  /// A moving wall (a chamber): W, 2 mu(gamma) S:S summed over the fluid cells times dx^3, from
+  /// the velocity gradient (flow_fields.hpp) and the blood's viscosity at each cell's shear
+  /// rate; NaN for rigid walls (whose fields give it per snapshot).
+  double viscous_dissipation = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> iolet_flow;  // m^3/s through each iolet, positive into the domain at inlets
                                    // and out of it at outlets
   std::vector<double> iolet_pressure;  // Pa, mean over the iolet's cross-section slab

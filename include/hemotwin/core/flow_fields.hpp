@@ -9,6 +9,7 @@
 // are differentiated one-sided at its faces. Host-only; units are whatever the velocity and
 // spacing are in (SI from a FieldSnapshot).
 #include <Eigen/Core>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -33,5 +34,9 @@ double kinetic_energy(const GridInfo& grid, std::span<const float> velocity, dou
 /// Sum over fluid cells of 2 mu S:S dx^3 (W with SI inputs): the rate at which viscosity turns
 /// the flow's energy into heat, for a Newtonian viscosity mu.
 double viscous_dissipation(const GridInfo& grid, std::span<const float> velocity, double viscosity);
+/// The same for a viscosity that depends on the shear rate gamma = sqrt(2 S:S) (blood's
+/// rheology: hemotwin::viscosity_at); called from OpenMP threads.
+double viscous_dissipation(const GridInfo& grid, std::span<const float> velocity,
+                           const std::function<double(double)>& viscosity);
 
 }  // namespace hemotwin

@@ -614,9 +614,11 @@ struct CellSummary {
   double mass;
   double max_speed2;
   std::int64_t
-      bad_cell;  // smallest index of a cell with a non-finite density or velocity; -1: none
+      bad_cell;   // smallest index of a cell with a non-finite density or velocity; -1: none
+  double cells;   // fluid cells counted (a moving wall changes them)
+  double energy;  // sum of |u|^2 / 2 over them (finite cells only): incompressible, rho0 = 1
 
-  HEMOTWIN_HD static CellSummary identity() { return {0.0, 0.0, -1}; }
+  HEMOTWIN_HD static CellSummary identity() { return {0.0, 0.0, -1, 0.0, 0.0}; }
 };
 
 struct CombineSummary {
@@ -624,7 +626,8 @@ struct CombineSummary {
                                                      const CellSummary& b) const {
     std::int64_t bad = a.bad_cell;
     if (b.bad_cell >= 0 && (bad < 0 || b.bad_cell < bad)) bad = b.bad_cell;
-    return {a.mass + b.mass, a.max_speed2 > b.max_speed2 ? a.max_speed2 : b.max_speed2, bad};
+    return {a.mass + b.mass, a.max_speed2 > b.max_speed2 ? a.max_speed2 : b.max_speed2, bad,
+            a.cells + b.cells, a.energy + b.energy};
   }
 };
 
@@ -642,7 +645,8 @@ struct SummariseCell {
     const double u2 = double(u[0]) * u[0] + double(u[1]) * u[1] + double(u[2]) * u[2];
     // NaN compares false: test "finite" the portable way.
     const bool finite = (rho == rho) && (u2 == u2) && u2 < 1e30 && double(rho) < 1e30;
-    return {finite ? double(rho) : 0.0, finite ? u2 : 0.0, finite ? -1 : cell};
+    return {finite ? double(rho) : 0.0, finite ? u2 : 0.0, finite ? -1 : cell, 1.0,
+            finite ? 0.5 * u2 : 0.0};
   }
 };
 

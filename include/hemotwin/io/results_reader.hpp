@@ -2,6 +2,8 @@
 // Reads back what analysis needs from a results.h5 (docs/file-format.md): the iolet and section
 // time series, the wall and its averages, and the case as run. Dense fields are left in the file.
 #include <Eigen/Core>
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -31,6 +33,18 @@ struct PlaneSeries {
   bool is_inlet() const { return kind == to_string(IoletKind::VelocityInlet); }
 };
 
+/// The whole domain's series (/diagnostics), one value per sample; a column the file does not
+/// hold (written before it was stored; a chamber's two for a rigid run) is empty.
+struct DomainSeries {
+  std::vector<double> time;                 // s
+  std::vector<double> fluid_volume;         // m^3
+  std::vector<double> kinetic_energy;       // J
+  std::vector<double> wall_volume;          // m^3, a chamber's moving wall
+  std::vector<double> viscous_dissipation;  // W, a chamber's
+
+  bool chamber() const { return !wall_volume.empty(); }
+};
+
 struct ResultsData {
   std::filesystem::path path;
   std::string case_name;
@@ -39,6 +53,7 @@ struct ResultsData {
   double cycle_period = 0;  // s; 0 for a steady run (or a file written before it was stored)
   std::vector<PlaneSeries> iolets;    // in the solver's order
   std::vector<PlaneSeries> sections;  // in the case's order
+  DomainSeries domain;
   // The wall (one point per fluid cell with a wall link).
   std::vector<Eigen::Vector3d> wall_points, wall_normals, wall_wss;  // m, -, Pa (final state)
   std::vector<double> tawss, osi;  // Pa, -; empty when nothing was averaged
@@ -59,5 +74,26 @@ struct ResultsData {
 /// Throws hemotwin::Error naming the file (and the object) when it is not a hemotwin results file
 /// or lacks what is read.
 ResultsData read_results(const std::filesystem::path& path);
+
+/// One field output of a results file on its dense grid: cell (i, j, k) centred at origin + dx
+/// (i, j, k), values indexed [k][j][i] (x fastest), NaN outside the fluid.
+struct FieldFrame {
+  std::int64_t step = 0;
+  double time = 0;  // s
+  double dx = 0;    // m
+  Eigen::Vector3d origin{0, 0, 0};
+  std::array<int, 3> cells{};    // x, y, z
+  std::vector<double> velocity;  // m/s, 3 per cell
+  std::vector<double> pressure;  // Pa
+  std::size_t index(int i, int j, int k) const {
+    return std::size_t(i) +
+           std::size_t(cells[0]) * (std::size_t(j) + std::size_t(cells[1]) * std::size_t(k));
+  }
+};
+
+/// The times (s) of the field outputs, in order; empty when the run wrote none.
+std::vector<double> field_times(const std::filesystem::path& path);
+/// The field output nearest `time`. Throws hemotwin::Error naming the file when there is none.
+FieldFrame read_field(const std::filesystem::path& path, double time);
 
 }  // namespace hemotwin::io

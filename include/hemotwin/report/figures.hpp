@@ -41,6 +41,21 @@ struct Chart {
 void render_chart(const std::vector<Series>& series, const Chart& chart,
                   const std::filesystem::path& png);
 
+/// A plane cut through a velocity field, sampled on square pixels: the speed (NaN outside the
+/// fluid) and the velocity's two in-plane components, row by row (x fastest, y up).
+struct Slice {
+  int nx = 0, ny = 0;
+  double pixel = 0;                 // m
+  std::vector<double> speed, u, v;  // m/s
+  std::string title;                // above the colour bar
+  int width = 900, height = 620;
+};
+
+/// The speed in viridis (white outside the fluid) with arrows of the in-plane velocity, and a
+/// colour bar; writes a PNG. Throws hemotwin::Error when the slice holds no fluid or there is no
+/// display.
+void render_slice(const Slice& slice, const std::filesystem::path& png);
+
 /// The file's bytes as a data: URI (base64, VTK's encoder), for a self-contained page.
 std::string data_uri(const std::filesystem::path& png);
 
