@@ -29,7 +29,9 @@ nlohmann::ordered_json finite_or_null(double v) {
 std::pair<double, double> averaging_window(const std::vector<double>& time, double period) {
   if (time.empty()) return {0.0, 0.0};
   const double t_first = time.front(), t_last = time.back();
-  if (period > 0 && t_last - t_first >= period * (1 - 1e-9))
+  // A run of whole cycles ends up to half a step short of them (its step count is rounded):
+  // a thousandth of a period short still counts as one.
+  if (period > 0 && t_last - t_first >= period * (1 - 1e-3))
     return {t_last - period * (1 + 1e-9), t_last};
   return {t_first + 0.5 * (t_last - t_first), t_last};
 }
