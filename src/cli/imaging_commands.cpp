@@ -71,10 +71,13 @@ auto input_stage(F&& f) {
 
 CLI::App* add_phantom_command(CLI::App& app, PhantomOptions& o) {
   CLI::App* cmd = app.add_subcommand(
-      "phantom", "Write a synthetic CT or MR angiogram of a vessel and its exact label map");
-  cmd->add_option("kind", o.kind, "straight, curved, stenosis, aneurysm or carotid")
+      "phantom",
+      "Write a synthetic CT or MR angiogram of a vessel and its exact label map, or a beating "
+      "left ventricle as phase surfaces and a chamber case (ventricle)");
+  cmd->add_option("kind", o.kind, "straight, curved, stenosis, aneurysm, carotid or ventricle")
       ->required()
-      ->check(CLI::IsMember({"straight", "curved", "stenosis", "aneurysm", "carotid"}));
+      ->check(
+          CLI::IsMember({"straight", "curved", "stenosis", "aneurysm", "carotid", "ventricle"}));
   cmd->add_option("-o,--output", o.output, "Directory for scan.nii.gz and labels.nrrd")
       ->required()
       ->type_name("DIR");
@@ -95,6 +98,22 @@ CLI::App* add_phantom_command(CLI::App& app, PhantomOptions& o) {
       ->type_name("DEG,AX,AY,AZ");
   cmd->add_option("--translate", o.translate, "Then move the patient by X,Y,Z mm")
       ->type_name("X,Y,Z");
+  cmd->add_option("--edv", o.edv, "ventricle: end-diastolic volume, mL")
+      ->check(CLI::Range(5.0, 500.0));
+  cmd->add_option("--ef", o.ef,
+                  "ventricle: ejection fraction (up to 0.6: the valves are sized to the base at "
+                  "end-systole then)")
+      ->check(CLI::Range(0.05, 0.6));
+  cmd->add_option("--period", o.period, "ventricle: the beat's length, s")
+      ->check(CLI::Range(0.2, 3.0));
+  cmd->add_option("--phases", o.phases, "ventricle: surfaces over the cycle")
+      ->check(CLI::Range(3, 200));
+  cmd->add_option("--lattice-spacing", o.lattice_spacing, "ventricle: the case's lattice, mm")
+      ->check(CLI::Range(0.1, 10.0));
+  cmd->add_option("--viscosity", o.viscosity,
+                  "ventricle: the case's blood viscosity, Pa s (default blood's, 0.0035)")
+      ->check(CLI::Range(1e-4, 100.0));
+  cmd->add_option("--cycles", o.cycles, "ventricle: the case's beats")->check(CLI::Range(1, 1000));
   return cmd;
 }
 
@@ -183,6 +202,7 @@ CLI::App* add_voxelize_command(CLI::App& app, VoxelizeOptions& o) {
 }
 
 int phantom_command(const PhantomOptions& o) {
+  if (o.kind == "ventricle") return ventricle_phantom_command(o);
   const Vec3 x(1, 0, 0);
   VesselModel model;
   Vec3 seed;

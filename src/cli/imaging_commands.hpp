@@ -21,7 +21,18 @@ struct PhantomOptions {
   double sac_radius = 4.0;  // aneurysm, mm
   std::string rotate;       // "DEG,AX,AY,AZ": the patient turned about an axis through the origin
   std::string translate;    // "X,Y,Z" mm: and then moved
+  // ventricle: the beating left ventricle as phase surfaces and a chamber case
+  double edv = 120;              // mL
+  double ef = 0.6;               // ejection fraction
+  double period = 0.8;           // s
+  int phases = 16;               // surfaces over the cycle
+  double lattice_spacing = 1.5;  // mm, the case's
+  double viscosity = 0.0035;     // Pa s, the case's blood
+  int cycles = 3;                // the case's beats
 };
+
+/// `hemotwin phantom ventricle` (ventricle_phantom.cpp).
+int ventricle_phantom_command(const PhantomOptions& o);
 
 struct SegmentOptions {
   std::string scan;

@@ -627,6 +627,35 @@ def plan_sac(tmp):
 
 
 @test
+def ventricle(tmp):
+    """`hemotwin phantom ventricle`: the beating left ventricle as 16 phase surfaces and a chamber
+    case that loads (`check` prints the chamber, EF of the surfaces' spline 60.65 % for the
+    curve's 60 %) and runs: a short run's `analyze` has the chamber's metrics. An ejection
+    fraction the valves cannot take is refused before anything is written."""
+    t = Path(tmp)
+    rc, out, err = run(["phantom", "ventricle", "--output", "lv", "--edv", "40", "--cycles", "1"], tmp)
+    check(rc == 0, f"phantom: exit code {rc}\n{out}\n{err}")
+    check(len(list((t / "lv").glob("lv_*.vtp"))) == 16, f"{sorted(p.name for p in (t / 'lv').iterdir())}")
+    check(re.search(r"valve +aortic +radius [0-9.]+ mm, open from 0.98 to 0.32", out), out)
+    rc, out, err = run(["check", "lv/ventricle.toml"], tmp)
+    check(rc == 0, f"check: exit code {rc}\n{out}\n{err}")
+    m = re.search(r"a chamber of 16 phases over 0.8 s: its volume from ([0-9.]+) to ([0-9.]+) mL "
+                  r"\(ejection fraction ([0-9.]+) %\)", out + err)
+    check(m and abs(float(m.group(2)) - 40) < 0.5 and abs(float(m.group(3)) - 60) < 1, out + err)
+    rc, out, err = run(["run", "lv/ventricle.toml", "--quiet", "--output", "res",
+                        "--set", "time.duration_s=0.003"], tmp)
+    check(rc == 0, f"run: exit code {rc}\n{out}\n{err}")
+    rc, out, err = run(["analyze", "res"], tmp)
+    check(rc == 0 and "chamber (" in out, f"analyze: exit code {rc}\n{out}\n{err}")
+    chamber = json.loads((t / "res" / "metrics.json").read_text())["chamber"]
+    check(not chamber["whole_cycle"] and [v["name"] for v in chamber["valves"]] == ["aortic", "mitral"],
+          f"{chamber}")
+    before = snapshot(t / "lv")
+    expect_error(["phantom", "ventricle", "--output", "lv", "--ef", "0.9"], 2, r"--ef", tmp)
+    check(snapshot(t / "lv") == before, "a refused phantom changed the folder")
+
+
+@test
 def interrupt(tmp):
     """Ctrl-C: the run stops, commits what it has, and exits 130."""
     env = dict(os.environ)

@@ -1,0 +1,94 @@
+// `hemotwin phantom ventricle`: the beating left-ventricle phantom as a chamber case — the
+// cavity's wall at each phase of the cycle as a surface file (as a 4D scan's segmentation gives
+// them), and a case that runs it with its mitral and aortic valves (geometry.shape =
+// "surface_series", docs/case-file.md).
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <tuple>
+
+#include "failure.hpp"
+#include "hemotwin/core/error.hpp"
+#include "hemotwin/geometry/chamber_phantom.hpp"
+#include "hemotwin/io/case_file.hpp"
+#include "hemotwin/io/output_dir.hpp"
+#include "imaging_commands.hpp"
+
+namespace fs = std::filesystem;
+
+namespace hemotwin::cli {
+namespace {
+
+// The phantom's proportions (mm) at the end-diastolic volume of its mesh, 40.8 mL: 36 mm from
+// the base to the ellipsoid's centre, 18 mm across, the base at half the long semi-axis; the
+// valves side by side on the base as tests/imaging/test_chamber_case.cpp runs them. At an
+// ejection fraction of 60 % they reach the base's rim at end-systole.
+constexpr double kA = 36, kB = 18, kBeta = 0.5;
+struct ValvePlace {
+  const char* name;
+  double x, radius;
+};
+constexpr ValvePlace kMitral{"mitral", -5.7, 4.8}, kAortic{"aortic", 5.55, 4.5};
+
+}  // namespace
+
+int ventricle_phantom_command(const PhantomOptions& o) {
+  VolumeCurve curve;
+  curve.period = o.period;
+  curve.end_diastolic = o.edv;
+  curve.end_systolic = o.edv * (1 - o.ef);
+  const TriangleMesh unit = prolate_cavity_mesh(kA, kB, kBeta, 16, 32);
+  const double s = std::cbrt(o.edv * 1e3 / unit.signed_volume());  // mm^3 per mL
+  const ProlateChamber lv(Vec3::Zero(), Vec3::UnitZ(), s * kA, s * kB, kBeta, curve);
+  const auto series =
+      prolate_series(lv, prolate_cavity_mesh(s * kA, s * kB, kBeta, 16, 32), o.phases);
+
+  // Everything is written into a staging folder and moved into place whole.
+  io::OutputDir dir(o.output, "ventricle.toml");
+  std::string files;
+  for (int k = 0; k < o.phases; ++k) {
+    char name[32];
+    std::snprintf(name, sizeof name, "lv_%02d.vtp", k);
+    write_surface(series->mesh_at(series->times()[std::size_t(k)]), dir.staged(name));
+    files += std::string(k ? ", " : "") + "\"" + name + "\"";
+  }
+  // The valves by phase of the volume curve: the aortic open over the ejection (from a little
+  // before the cycle's end: the spline through the phases starts the ejection early), the mitral
+  // over the filling.
+  std::ostringstream c;
+  c.precision(6);
+  c << "# The left-ventricle phantom of `hemotwin phantom ventricle`: EDV " << o.edv << " mL, EF "
+    << o.ef << ", a " << o.period << " s beat, " << o.phases
+    << " phase surfaces.\n[case]\nname = \"ventricle\"\n\n[geometry]\nshape = \"surface_series\"\n"
+    << "phase_files = [" << files << "]\nperiod_s = " << o.period
+    << "\nspacing_mm = " << o.lattice_spacing << "\n\n[blood]\nviscosity_pa_s = " << o.viscosity
+    << "\n\n# The jets through the valves reach metres per second: at blood's viscosity the "
+       "lattice\n"
+    << "# resolves them only with a subgrid model.\n[turbulence]\nmodel = \"smagorinsky\"\n\n";
+  for (const auto& [v, opens, closes] : {std::tuple{kMitral, curve.filling_start, curve.a_wave_end},
+                                         std::tuple{kAortic, 0.98, curve.ejection_end}})
+    c << "[valves." << v.name << "]\npoint_mm = [" << s * v.x
+      << ", 0, 0]\nnormal = [0, 0, 1]\nradius_mm = " << s * v.radius << "\nopens_at = " << opens
+      << "\ncloses_at = " << closes << "\n\n";
+  c << "[time]\ncycles = " << o.cycles << "\n\n[output]\ninterval_s = " << o.period / 8 << "\n";
+  dir.write_file("ventricle.toml", c.str());
+  // The case must load as written (its phase files from the staging folder).
+  std::vector<std::string> notes;
+  const Case loaded = io::load_case(dir.staged("ventricle.toml"), {}, &notes);
+  dir.commit();
+
+  std::printf("phantom   ventricle: EDV %.4g mL, ESV %.4g mL (EF %.3g), a %.4g s beat\n", o.edv,
+              curve.end_systolic, o.ef, o.period);
+  std::printf("surfaces  %d phases, %s/lv_00.vtp ... (wall moved by the volume curve)\n", o.phases,
+              o.output.c_str());
+  for (const auto& v : loaded.valves)
+    std::printf("valve     %-7s radius %.3g mm, open from %.3g to %.3g of the cycle\n",
+                v.name.c_str(), v.radius * 1e3, v.opens_at, v.closes_at);
+  std::printf("case      %s   (hemotwin run %s)\n", (fs::path(o.output) / "ventricle.toml").c_str(),
+              (fs::path(o.output) / "ventricle.toml").c_str());
+  return exit_ok;
+}
+
+}  // namespace hemotwin::cli
