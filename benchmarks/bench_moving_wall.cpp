@@ -9,6 +9,8 @@
 //
 //   build/benchmarks/bench_moving_wall
 //   build/benchmarks/bench_moving_wall --benchmark_filter=double
+//   build/benchmarks/bench_moving_wall --benchmark_filter=ventricle_series  (the wall as a
+//       surface series: built where hemotwin::geometry is)
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -18,6 +20,9 @@
 #include <vector>
 
 #include "hemotwin/core/engine.hpp"
+#ifdef HEMOTWIN_BENCH_SERIES
+#include "hemotwin/geometry/chamber_phantom.hpp"
+#endif
 
 using namespace hemotwin;
 
@@ -76,17 +81,27 @@ void sphere_steps(benchmark::State& state, bool moving) {
 // The ventricle phantom of test_chamber_flow (36 cells apex to base, EF 60 %, a beat of 16 000
 // steps) at `scale` times its resolution (its beat `scale` times as many steps: the wall as fast
 // in lattice units), both valves open; `every` 0: a rigid cast at end-diastole.
+// With `series`, the wall is that chamber as a surface series (16 phases of a 16 x 32 mesh, as
+// `hemotwin phantom ventricle` writes it and a 4D scan gives it): its crossings are ray-triangle
+// intersections and its velocity the nearest surface point's.
 template <class T>
-void ventricle_steps(benchmark::State& state, int scale, int every) {
+void ventricle_steps(benchmark::State& state, int scale, int every, bool series = false) {
   VolumeCurve curve;
   curve.period = 16000.0 * scale;
   const auto lv = std::make_shared<ProlateChamber>(Vec3::Zero(), Vec3::UnitZ(), 24.0 * scale,
                                                    12.0 * scale, 0.5, curve);
+  std::shared_ptr<const MovingShape> wall = lv;
+#ifdef HEMOTWIN_BENCH_SERIES
+  if (series)
+    wall = prolate_series(*lv, prolate_cavity_mesh(24.0 * scale, 12.0 * scale, 0.5, 16, 32), 16);
+#else
+  if (series) state.SkipWithError("built without hemotwin::geometry");
+#endif
   DomainSpec spec;
   if (every > 0)
-    spec.moving_wall = {lv, 1.0, 0.0, 64, every};
+    spec.moving_wall = {wall, 1.0, 0.0, 64, every};
   else
-    spec.shape = lv->at(0);
+    spec.shape = wall->at(0);
   const auto box = lv->envelope();
   spec.origin = box.min() - Vec3::Constant(2);
   for (int a = 0; a < 3; ++a) spec.cells[a] = int(std::ceil(box.sizes()[a])) + 5;
@@ -147,6 +162,18 @@ int main(int argc, char** argv) {
           ->Unit(benchmark::kMillisecond)
           ->Iterations(scale == 1 ? 3 : 1)
           ->UseRealTime();
+#ifdef HEMOTWIN_BENCH_SERIES
+  for (int scale : {1, 2})
+    for (int every : {0, 4, 16})
+      benchmark::RegisterBenchmark(
+          ("ventricle_series/x" + std::to_string(scale) + "/double/" +
+           (every ? "moving_every_" + std::to_string(every) : std::string("rigid")))
+              .c_str(),
+          [scale, every](benchmark::State& s) { ventricle_steps<double>(s, scale, every, true); })
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(scale == 1 ? 3 : 1)
+          ->UseRealTime();
+#endif
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -277,7 +277,14 @@ SurfaceShape::Nearest SurfaceShape::nearest(const Vec3& p) const {
             if (d < best.distance) best = {tri, w, d};
           }
         }
-    if (best.distance <= r * h3_) break;
+    // Every triangle not yet tried lies outside the cube of buckets c - r to c + r: no nearer
+    // to p than that cube's faces (for a point on the surface, its own bucket settles it).
+    double reach = std::numeric_limits<double>::infinity();
+    for (int a = 0; a < 3; ++a) {
+      const double lo = box_.min()[a] + (c[a] - r) * h3_, hi = lo + (2 * r + 1) * h3_;
+      reach = std::min({reach, p[a] - lo, hi - p[a]});
+    }
+    if (best.distance <= reach) break;
   }
   return best;
 }

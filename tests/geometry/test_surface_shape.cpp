@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <numbers>
 
 #include "hemotwin/core/error.hpp"
@@ -168,5 +169,55 @@ TEST(SurfaceShape, RefusesAnOpenSurface) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("not closed"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("32 edges"), std::string::npos) << e.what();
+  }
+}
+
+namespace {
+// The distance from p to triangle abc, independently of the library: to its plane where p's
+// projection falls inside, else to the nearest of its edges.
+double triangle_distance(const Vec3& p, const Vec3& a, const Vec3& b, const Vec3& c) {
+  const Vec3 n = (b - a).cross(c - a).normalized();
+  const Vec3 q = p - n.dot(p - a) * n;
+  const auto side = [&](const Vec3& u, const Vec3& v) { return (v - u).cross(q - u).dot(n); };
+  if (side(a, b) >= 0 && side(b, c) >= 0 && side(c, a) >= 0) return (p - q).norm();
+  const auto segment = [&](const Vec3& u, const Vec3& v) {
+    const double s = std::clamp((p - u).dot(v - u) / (v - u).squaredNorm(), 0.0, 1.0);
+    return (p - (u + s * (v - u))).norm();
+  };
+  return std::min({segment(a, b), segment(b, c), segment(c, a)});
+}
+}  // namespace
+
+// The bucketed nearest-point search against every triangle tried: points on the surface (where a
+// moving wall's links ask for its velocity), inside, outside and far from it; its weights place
+// the point at that distance.
+TEST(SurfaceShape, NearestPointIsTheNearestOfAllTriangles) {
+  const TriangleMesh m = sphere_mesh(Vec3(0.3, -0.2, 0.1), 3.0, 16, 32);
+  const SurfaceShape shape(m);
+  std::vector<Vec3> points;
+  for (int k = 0; k < 400; ++k) {
+    const double u = std::fmod(0.618034 * k, 1.0), v = std::fmod(0.414214 * k + 0.1, 1.0);
+    const Vec3 dir(std::cos(2 * std::numbers::pi * u) * std::sqrt(1 - (2 * v - 1) * (2 * v - 1)),
+                   std::sin(2 * std::numbers::pi * u) * std::sqrt(1 - (2 * v - 1) * (2 * v - 1)),
+                   2 * v - 1);
+    const double r = (k % 4 == 0) ? 3.0 : (k % 4 == 1 ? 1.0 : (k % 4 == 2 ? 3.7 : 12.0));
+    points.push_back(Vec3(0.3, -0.2, 0.1) + r * dir);
+  }
+  // Points on the surface itself: the triangles' centroids.
+  for (std::size_t t = 0; t < m.triangles.size(); t += 7) {
+    const auto& tri = m.triangles[t];
+    points.push_back((m.points[tri[0]] + m.points[tri[1]] + m.points[tri[2]]) / 3);
+  }
+  for (const Vec3& p : points) {
+    double best = std::numeric_limits<double>::infinity();
+    for (const auto& t : m.triangles)
+      best = std::min(best, triangle_distance(p, m.points[t[0]], m.points[t[1]], m.points[t[2]]));
+    const SurfaceShape::Nearest n = shape.nearest(p);
+    ASSERT_GE(n.triangle, 0);
+    EXPECT_NEAR(n.distance, best, 1e-12) << "at " << p.transpose();
+    const auto& t = m.triangles[std::size_t(n.triangle)];
+    const Vec3 at = n.weights[0] * m.points[t[0]] + n.weights[1] * m.points[t[1]] +
+                    n.weights[2] * m.points[t[2]];
+    EXPECT_NEAR((at - p).norm(), n.distance, 1e-12);
   }
 }
