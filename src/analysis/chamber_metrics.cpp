@@ -56,26 +56,57 @@ ValveVolumes valve_volumes(const io::PlaneSeries& p, double t0, double t1) {
   return v;
 }
 
-void volume_curve(const io::DomainSeries& d, ChamberMetrics& m) {
-  const double t0 = m.window_start, t1 = m.window_end;
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  double lat_lo = lo, lat_hi = hi;
+// The wall's and the fluid cells' volumes over [t0, t1]: smallest and largest, and when.
+struct Ranges {
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo, lo_time = 0, hi_time = 0;
+  double cells_lo = lo, cells_hi = hi;
+};
+
+Ranges ranges(const io::DomainSeries& d, double t0, double t1) {
+  Ranges g;
   for (std::size_t i = 0; i < d.time.size(); ++i) {
     if (d.time[i] < t0 || d.time[i] > t1) continue;
     const double v = d.wall_volume[i];
-    if (v > hi) std::tie(hi, m.end_diastole_time) = std::pair(v, d.time[i]);
-    if (v < lo) std::tie(lo, m.end_systole_time) = std::pair(v, d.time[i]);
-    if (!d.fluid_volume.empty()) {
-      lat_lo = std::min(lat_lo, d.fluid_volume[i]);
-      lat_hi = std::max(lat_hi, d.fluid_volume[i]);
-    }
+    if (v > g.hi) std::tie(g.hi, g.hi_time) = std::pair(v, d.time[i]);
+    if (v < g.lo) std::tie(g.lo, g.lo_time) = std::pair(v, d.time[i]);
+    if (d.fluid_volume.empty()) continue;
+    g.cells_lo = std::min(g.cells_lo, d.fluid_volume[i]);
+    g.cells_hi = std::max(g.cells_hi, d.fluid_volume[i]);
   }
+  return g;
+}
+
+// Each valve's volumes over [t0, t1], and the wall's volume change against their net inflow.
+struct Balance {
+  std::vector<ValveVolumes> valves;
+  double volume_change = 0, net_inflow = 0, error = 0;  // error: over `stroke`
+};
+
+Balance balance(const io::ResultsData& r, double t0, double t1, double stroke) {
+  Balance b;
+  for (const auto& p : r.iolets) {
+    b.valves.push_back(valve_volumes(p, t0, t1));
+    b.net_inflow += b.valves.back().inflow - b.valves.back().outflow;
+  }
+  const auto& d = r.domain;
+  b.volume_change = at_time(d.time, d.wall_volume, t1) - at_time(d.time, d.wall_volume, t0);
+  const double scale = stroke > 0 ? stroke : std::abs(b.volume_change);
+  b.error = scale > 0 ? (b.volume_change - b.net_inflow) / scale : 0;
+  return b;
+}
+
+void volume_curve(const io::DomainSeries& d, ChamberMetrics& m) {
+  const double t1 = m.window_end;
+  const Ranges g = ranges(d, m.window_start, t1);
+  const double lo = g.lo, hi = g.hi;
+  m.end_diastole_time = g.hi_time;
+  m.end_systole_time = g.lo_time;
   m.end_diastolic_volume = hi;
   m.end_systolic_volume = lo;
   m.stroke_volume = hi - lo;
   m.ejection_fraction = hi > 0 ? m.stroke_volume / hi : 0;
-  m.lattice_volume_min = lat_lo;
-  m.lattice_volume_max = lat_hi;
+  m.lattice_volume_min = g.cells_lo;
+  m.lattice_volume_max = g.cells_hi;
   // Mid-diastole: halfway from end-systole to the largest volume after it, where the chamber
   // refills by at least half its stroke volume (an ejection-only run has no diastole).
   double refill = lo, refill_time = m.end_systole_time;
@@ -89,6 +120,29 @@ void volume_curve(const io::DomainSeries& d, ChamberMetrics& m) {
       if (std::abs(t - mid) < best)
         std::tie(best, m.mid_diastole_time) = std::pair(std::abs(t - mid), t);
   }
+}
+
+// Beat k of the run, [k T, (k+1) T]: its volumes, valves, balance and mass drift.
+BeatMetrics beat_metrics(const io::ResultsData& r, int k) {
+  const io::DomainSeries& d = r.domain;
+  BeatMetrics b;
+  b.beat = k;
+  b.start = k * r.cycle_period;
+  b.end = (k + 1) * r.cycle_period;
+  const Ranges g = ranges(d, b.start, b.end);
+  b.end_diastolic_volume = g.hi;
+  b.end_systolic_volume = g.lo;
+  b.stroke_volume = g.hi - g.lo;
+  b.ejection_fraction = g.hi > 0 ? b.stroke_volume / g.hi : 0;
+  b.lattice_ejection_fraction = g.cells_hi > 0 ? (g.cells_hi - g.cells_lo) / g.cells_hi : 0;
+  Balance v = balance(r, b.start, b.end, b.stroke_volume);
+  b.valves = std::move(v.valves);
+  b.balance_error = v.error;
+  if (!d.mass.empty()) {
+    const double m0 = at_time(d.time, d.mass, b.start);
+    b.mass_change = m0 != 0 ? (at_time(d.time, d.mass, b.end) - m0) / m0 : b.mass_change;
+  }
+  return b;
 }
 
 void energies(const io::DomainSeries& d, ChamberMetrics& m) {
@@ -133,15 +187,17 @@ std::optional<ChamberMetrics> chamber_metrics(const io::ResultsData& r, double t
         period > 0 && std::abs((m.window_end - m.window_start) - period) < 1e-3 * period;
 
   volume_curve(d, m);
-  for (const auto& p : r.iolets) {
-    m.valves.push_back(valve_volumes(p, m.window_start, m.window_end));
-    m.net_valve_inflow += m.valves.back().inflow - m.valves.back().outflow;
-  }
-  m.volume_change =
-      at_time(d.time, d.wall_volume, m.window_end) - at_time(d.time, d.wall_volume, m.window_start);
-  const double scale = m.stroke_volume > 0 ? m.stroke_volume : std::abs(m.volume_change);
-  m.balance_error = scale > 0 ? (m.volume_change - m.net_valve_inflow) / scale : 0;
+  Balance v = balance(r, m.window_start, m.window_end, m.stroke_volume);
+  m.valves = std::move(v.valves);
+  m.volume_change = v.volume_change;
+  m.net_valve_inflow = v.net_inflow;
+  m.balance_error = v.error;
   energies(d, m);
+  // The whole beats: those the samples span (to a thousandth of a period, as the window).
+  if (period > 0)
+    for (int k = std::max(0, int(std::ceil(first / period - 1e-3)));
+         (k + 1) * period <= last + 1e-3 * period; ++k)
+      m.beats.push_back(beat_metrics(r, k));
   return m;
 }
 

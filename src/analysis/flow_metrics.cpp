@@ -45,6 +45,24 @@ nlohmann::ordered_json chamber_json(const ChamberMetrics& c) {
                       {"inflow_ml", num(v.inflow * ml)},
                       {"peak_outflow_ml_s", num(v.peak_outflow * ml)},
                       {"peak_inflow_ml_s", num(v.peak_inflow * ml)}});
+  json beats = json::array();
+  for (const auto& b : c.beats) {
+    json bv = json::array();
+    for (const auto& v : b.valves)
+      bv.push_back({{"name", v.name},
+                    {"outflow_ml", num(v.outflow * ml)},
+                    {"inflow_ml", num(v.inflow * ml)}});
+    beats.push_back({{"beat", b.beat},
+                     {"window_s", json::array({b.start, b.end})},
+                     {"end_diastolic_volume_ml", num(b.end_diastolic_volume * ml)},
+                     {"end_systolic_volume_ml", num(b.end_systolic_volume * ml)},
+                     {"stroke_volume_ml", num(b.stroke_volume * ml)},
+                     {"ejection_fraction", num(b.ejection_fraction)},
+                     {"lattice_ejection_fraction", num(b.lattice_ejection_fraction)},
+                     {"valves", std::move(bv)},
+                     {"balance_error", num(b.balance_error)},
+                     {"mass_change", num(b.mass_change)}});
+  }
   return json{{"window_s", json::array({c.window_start, c.window_end})},
               {"whole_cycle", c.whole_cycle},
               {"end_diastolic_volume_ml", num(c.end_diastolic_volume * ml)},
@@ -65,7 +83,8 @@ nlohmann::ordered_json chamber_json(const ChamberMetrics& c) {
               {"dissipated_energy_mj", num(c.dissipated_energy * mj)},
               {"mean_dissipation_mw", num(c.mean_dissipation * mj)},
               {"peak_dissipation_mw", num(c.peak_dissipation * mj)},
-              {"mid_diastole_s", num(c.mid_diastole_time)}};
+              {"mid_diastole_s", num(c.mid_diastole_time)},
+              {"beats", std::move(beats)}};
 }
 
 }  // namespace
@@ -104,8 +123,11 @@ FlowMetrics flow_metrics(const io::ResultsData& r, const FlowMetricsOptions& o) 
     m.iolets.push_back(plane_metrics(p, m.window_start, m.window_end));
     if (p.is_outlet()) outflow += m.iolets.back().mean_flow;
   }
+  // A chamber's valves take turns, their flows cancelling over a cycle: no split (NaN).
   for (std::size_t k = 0; k < r.iolets.size(); ++k)
-    if (r.iolets[k].is_outlet() && outflow != 0)
+    if (r.iolets[k].is_outlet() && r.domain.chamber())
+      m.iolets[k].flow_fraction = std::numeric_limits<double>::quiet_NaN();
+    else if (r.iolets[k].is_outlet() && outflow != 0)
       m.iolets[k].flow_fraction = m.iolets[k].mean_flow / outflow;
   for (const auto& p : r.sections)
     m.sections.push_back(plane_metrics(p, m.window_start, m.window_end));

@@ -87,7 +87,8 @@ int analyze_command(const AnalyzeOptions& o) {
   auto row = [&](const analysis::PlaneMetrics& p) {
     std::printf("  %-16s %-16s %12.4g %12.4g", p.name.c_str(), p.kind.c_str(), p.mean_flow * ml,
                 p.mean_pressure / mmhg);
-    if (p.is_outlet()) std::printf(" %9.1f%%", 100 * p.flow_fraction);
+    if (p.is_outlet() && std::isfinite(p.flow_fraction))
+      std::printf(" %9.1f%%", 100 * p.flow_fraction);
     std::printf("\n");
   };
   for (const auto& p : flow.iolets) row(p);
@@ -120,6 +121,14 @@ int analyze_command(const AnalyzeOptions& o) {
                   v.inflow * ml);
     std::printf("    kinetic energy peak %.4g mJ at %.4g s; dissipated %.4g mJ\n",
                 c.peak_kinetic_energy * 1e3, c.peak_kinetic_energy_time, c.dissipated_energy * 1e3);
+    for (const auto& b : c.beats) {
+      std::printf("    beat %d (%.4g to %.4g s): SV %.4g mL, EF %.1f%% (cells %.1f%%),", b.beat + 1,
+                  b.start, b.end, b.stroke_volume * ml, 100 * b.ejection_fraction,
+                  100 * b.lattice_ejection_fraction);
+      for (const auto& v : b.valves)
+        std::printf(" %s out %.4g in %.4g mL,", v.name.c_str(), v.outflow * ml, v.inflow * ml);
+      std::printf(" balance %+.2f%%, mass %+.3f%%\n", 100 * b.balance_error, 100 * b.mass_change);
+    }
   }
   std::printf("  metrics written to %s\n", dir.final_path(name).string().c_str());
   return exit_ok;

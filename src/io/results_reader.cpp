@@ -74,6 +74,7 @@ ResultsData read_results(const fs::path& path) {
     d.cycle_period = r.attribute("/diagnostics", "cycle_period")[0];
   d.domain.time = r.doubles("/diagnostics/time");
   const std::pair<const char*, std::vector<double>*> columns[] = {
+      {"mass", &d.domain.mass},
       {"fluid_volume", &d.domain.fluid_volume},
       {"kinetic_energy", &d.domain.kinetic_energy},
       {"wall_volume", &d.domain.wall_volume},

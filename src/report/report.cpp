@@ -109,6 +109,26 @@ Slice cut(const io::FieldFrame& frame, const Eigen::Vector3d& p0, const Eigen::V
   return s;
 }
 
+/// A chamber's beats side by side (a run of more than one): what must repeat beat after beat.
+std::string beats_table(const analysis::ChamberMetrics& c) {
+  if (c.beats.size() < 2) return {};
+  std::string b =
+      "<p>Beat by beat:</p>\n<table><tr><th>beat</th><th>stroke volume (mL)</th><th>ejection "
+      "fraction (wall, cells)</th>";
+  for (const auto& v : c.valves) b += "<th>" + escape(v.name) + " out, in (mL)</th>";
+  b += "<th>balance</th><th>mass drift</th></tr>\n";
+  for (const auto& beat : c.beats) {
+    b += "<tr><td>" + std::to_string(beat.beat + 1) + "</td><td>" + fmt(beat.stroke_volume * 1e6) +
+         "</td><td>" + fmt(100 * beat.ejection_fraction, 3) + " %, " +
+         fmt(100 * beat.lattice_ejection_fraction, 3) + " %</td>";
+    for (const auto& v : beat.valves)
+      b += "<td>" + fmt(v.outflow * 1e6) + ", " + fmt(v.inflow * 1e6) + "</td>";
+    b += "<td>" + fmt(100 * beat.balance_error, 2) + " %</td><td>" +
+         fmt(100 * beat.mass_change, 2) + " %</td></tr>\n";
+  }
+  return b + "</table>\n";
+}
+
 /// A chamber's metrics (a moving wall's results): volumes, valves, energies; the volume and
 /// energy curves; the flow at mid-diastole (or, in a run without filling, at the kinetic
 /// energy's peak) on the plane through the valves along their mean normal.
@@ -130,7 +150,9 @@ void chamber_section(Page& page, const fs::path& h5, const io::ResultsData& r,
     b += "<tr><td>" + escape(v.name) + "</td><td>" + fmt(v.outflow * 1e6) + "</td><td>" +
          fmt(v.inflow * 1e6) + "</td><td>" + fmt(v.peak_outflow * 1e6) + "</td><td>" +
          fmt(v.peak_inflow * 1e6) + "</td></tr>\n";
-  b += "</table>\n<p>Kinetic energy: mean " + fmt(c.mean_kinetic_energy * 1e3) + " mJ, peak " +
+  b += "</table>\n";
+  b += beats_table(c);
+  b += "<p>Kinetic energy: mean " + fmt(c.mean_kinetic_energy * 1e3) + " mJ, peak " +
        fmt(c.peak_kinetic_energy * 1e3) + " mJ at t = " + fmt(c.peak_kinetic_energy_time) +
        " s; viscous dissipation " + fmt(c.dissipated_energy * 1e3) + " mJ over the window (mean " +
        fmt(c.mean_dissipation * 1e3) + " mW).</p>\n";

@@ -157,6 +157,7 @@ TEST(ChamberCase, EjectsTheStrokeVolumeThroughTheAorticValve) {
   EXPECT_NEAR(aortic_valve.outflow * 1e6, out, 1e-6 * out);
   EXPECT_LT(std::abs(ch.balance_error), 0.02);
   EXPECT_TRUE(std::isnan(ch.mid_diastole_time));  // no filling in an ejection
+  EXPECT_TRUE(ch.beats.empty());                  // nor a whole beat
   std::printf(
       "EDV %.2f mL, ESV %.2f mL, EF %.1f %%, balance %+.2f %%, kinetic energy peak %.3g mJ "
       "at %.3f s, dissipated %.3g mJ\n",

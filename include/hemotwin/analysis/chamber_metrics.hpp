@@ -25,6 +25,25 @@ struct ValveVolumes {
   double peak_inflow = 0;   // m^3/s
 };
 
+/// One whole beat of the run, [k T, (k+1) T] for the cycle period T: what must repeat beat after
+/// beat — the wall's volumes, the fluid cells' ejection fraction, each valve's volumes, the
+/// balance of the wall's volume change against the valves' net inflow, and the lattice's mass
+/// drift over the beat.
+struct BeatMetrics {
+  int beat = 0;                          // k, from 0
+  double start = 0, end = 0;             // s
+  double end_diastolic_volume = 0;       // m^3: the wall's largest volume over the beat
+  double end_systolic_volume = 0;        // m^3: its smallest
+  double stroke_volume = 0;              // m^3
+  double ejection_fraction = 0;          // the wall's: SV / EDV
+  double lattice_ejection_fraction = 0;  // the fluid cells': (largest - smallest) / largest
+  std::vector<ValveVolumes> valves;
+  double balance_error = 0;  // (volume change - valves' net inflow) / SV, as ChamberMetrics'
+  /// The lattice's mass (the sum of the cells' densities) at the beat's end less at its start,
+  /// over it at the start; NaN where the file holds no mass series.
+  double mass_change = std::numeric_limits<double>::quiet_NaN();
+};
+
 struct ChamberMetrics {
   double window_start = 0, window_end = 0;  // s
   bool whole_cycle = false;                 // the window spans one cycle (else the whole run)
@@ -45,6 +64,8 @@ struct ChamberMetrics {
   /// s: the sample nearest mid-diastole, halfway between end-systole and the next end-diastole
   /// (the report's slice); NaN where the window holds no filling.
   double mid_diastole_time = std::numeric_limits<double>::quiet_NaN();
+  /// Every whole beat the run holds (all of them, whatever the window), in order.
+  std::vector<BeatMetrics> beats;
 };
 
 /// The chamber's metrics over [t0, t1] (NaN for either: the run's last cycle, or the whole run

@@ -24,7 +24,8 @@ struct PlaneMetrics {
   double min_pressure = 0;   // Pa, over the window's samples
   double max_pressure = 0;   // Pa
   double peak_flow = 0;      // m^3/s, the largest over the window's samples
-  double flow_fraction = 0;  // outlets: share of the summed outlet flow; 0 elsewhere
+  double flow_fraction = 0;  // outlets: share of the summed outlet flow; 0 elsewhere, NaN at a
+                             // chamber's valves (their flows cancel over a cycle)
 
   bool is_outlet() const { return io::is_outlet_kind(kind); }
 };

@@ -37,6 +37,7 @@ struct PlaneSeries {
 /// hold (written before it was stored; a chamber's two for a rigid run) is empty.
 struct DomainSeries {
   std::vector<double> time;                 // s
+  std::vector<double> mass;                 // lattice units: the sum of the cells' densities
   std::vector<double> fluid_volume;         // m^3
   std::vector<double> kinetic_energy;       // J
   std::vector<double> wall_volume;          // m^3, a chamber's moving wall
