@@ -1,8 +1,11 @@
 #include "chamber_setup.hpp"
 
 #include <cmath>
+#include <limits>
 #include <numbers>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/core/moving_shapes.hpp"
@@ -18,19 +21,35 @@ constexpr double kJet = 1.5;
 constexpr double kClosedRate = 0.1;
 }  // namespace
 
-std::vector<bool> ChamberValves::open_at(const Case& c, std::size_t iolets, double t) const {
+std::vector<bool> ChamberValves::open_at(std::size_t iolets, double t) const {
   std::vector<bool> open(iolets, true);
   if (!(period > 0)) return open;
   double phase = std::fmod(t / period, 1.0);
   if (phase < 0) phase += 1;
   for (std::size_t k = 0; k < iolet.size(); ++k)
-    open[std::size_t(iolet[k])] = c.valves[k].open_at(phase);
+    open[std::size_t(iolet[k])] = timing[k].open_at(phase);
   return open;
 }
 
-ChamberValves chamber_valves(const Case& c, const DomainSpec& spec) {
+namespace {
+// The phases (fractions of the cycle) of the wall's smallest and largest volume, on n phases.
+std::pair<double, double> volume_extremes(const MovingShape& shape, int n) {
+  const double period = shape.period();
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo, at_lo = 0, at_hi = 0;
+  for (int k = 0; k < n; ++k) {
+    const double v = shape.volume(k * period / n);
+    if (v < lo) std::tie(lo, at_lo) = std::pair(v, double(k) / n);
+    if (v > hi) std::tie(hi, at_hi) = std::pair(v, double(k) / n);
+  }
+  return {at_lo, at_hi};
+}
+}  // namespace
+
+ChamberValves chamber_valves(const Case& c, const DomainSpec& spec,
+                             std::vector<std::string>* notes) {
   ChamberValves v;
   v.period = spec.moving_wall.shape ? spec.moving_wall.shape->period() : 0.0;
+  std::optional<std::pair<double, double>> extremes;
   for (const auto& valve : c.valves) {
     int found = -1;
     for (std::size_t k = 0; k < spec.iolets.size(); ++k)
@@ -43,6 +62,28 @@ ChamberValves chamber_valves(const Case& c, const DomainSpec& spec) {
                   c.source_file, "valves." + valve.name);
     }
     v.iolet.push_back(found);
+    v.timing.push_back(valve);
+    if (valve.timing == ValveTiming::Phases) continue;
+    const MovingShape* shape = spec.moving_wall.shape.get();
+    if (!shape || std::isnan(shape->volume(0)))
+      throw Error("valve '" + valve.name +
+                      "' opens with the wall's volume, and this wall does not give its volume: "
+                      "set opens_at and closes_at",
+                  c.source_file, "valves." + valve.name + ".open_during");
+    if (!extremes) extremes = volume_extremes(*shape, 4096);
+    const auto [smallest, largest] = *extremes;
+    const bool filling = valve.timing == ValveTiming::Filling;
+    v.timing.back().opens_at = filling ? smallest : largest;
+    v.timing.back().closes_at = filling ? largest : smallest;
+    if (notes) {
+      std::ostringstream s;
+      s.precision(4);
+      s << "valve " << valve.name << ": open while the chamber " << (filling ? "fills" : "ejects")
+        << ", from " << v.timing.back().opens_at << " to " << v.timing.back().closes_at
+        << " of the cycle (the wall's " << (filling ? "smallest" : "largest") << " to "
+        << (filling ? "largest" : "smallest") << " volume)";
+      notes->push_back(s.str());
+    }
   }
   return v;
 }
@@ -73,7 +114,7 @@ double chamber_peak_velocity(const Case& c, const DomainSpec& spec, const Chambe
   double peak = 0, at = 0, closed = 0;
   for (int k = 0; k < n; ++k) {
     const double t = k * h;
-    const auto open = valves.open_at(c, spec.iolets.size(), t);
+    const auto open = valves.open_at(spec.iolets.size(), t);
     double area = 0;
     for (std::size_t j = 0; j < open.size(); ++j)
       if (open[j]) area += std::numbers::pi * spec.iolets[j].radius * spec.iolets[j].radius;

@@ -12,14 +12,21 @@ namespace hemotwin::detail {
 
 struct ChamberValves {
   std::vector<int> iolet;  // per Case::valves entry: its iolet in the domain
-  double period = 0;       // s, the wall's cycle
+  /// Per Case::valves entry: when it is open (fractions of the cycle), the case's or, for a
+  /// valve open while the chamber fills or ejects, from the wall's volume.
+  std::vector<ValveSpec> timing;
+  double period = 0;  // s, the wall's cycle
   /// Which iolets are open at time t (iolets that are no valve always are).
-  std::vector<bool> open_at(const Case& c, std::size_t iolets, double t) const;
+  std::vector<bool> open_at(std::size_t iolets, double t) const;
 };
 
-/// The valves of `c` among the iolets of `spec` (by name) and the wall's period. Throws
-/// hemotwin::Error naming the valve (key valves) when a valve is not an iolet of the domain.
-ChamberValves chamber_valves(const Case& c, const DomainSpec& spec);
+/// The valves of `c` among the iolets of `spec` (by name) and the wall's period; a valve open
+/// while the chamber fills opens at the wall's smallest volume over the cycle and closes at its
+/// largest (one ejecting the other way round), found on 4096 phases, and `notes` says when.
+/// Throws hemotwin::Error naming the valve (key valves) when a valve is not an iolet of the
+/// domain, or is open with the volume of a wall that does not know its volume.
+ChamberValves chamber_valves(const Case& c, const DomainSpec& spec,
+                             std::vector<std::string>* notes = nullptr);
 
 /// The peak velocity (m/s) a chamber's flow is expected to reach: 1.5 times the largest of the
 /// volume's rate over the area of the valves open then (a valve's jet is near plug-like), on 512

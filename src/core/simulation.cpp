@@ -742,7 +742,7 @@ class SimulationImpl final : public Simulation {
     const double t = time();
     // A chamber's valves, as they are during the coming step.
     if (!valves_.iolet.empty())
-      engine_.set_iolets_open(valves_.open_at(case_, engine_.iolets().size(), t + units_.dt()));
+      engine_.set_iolets_open(valves_.open_at(engine_.iolets().size(), t + units_.dt()));
     if (case_.driver == FlowDriver::Inlet) {
       const auto& in = case_.inlet;
       double u = waveform_
@@ -906,7 +906,7 @@ std::unique_ptr<Simulation> Simulation::create(const Case& c_in, DomainSpec spec
   std::vector<std::string> moving_notes;
   if (moving) {
     check_moving_wall(c, communicator.get(), moving_notes);
-    valves = detail::chamber_valves(c, spec);
+    valves = detail::chamber_valves(c, spec, &moving_notes);
     // A valve's flow is its links' (the slabs see part of it), which the outlet models that
     // follow the flow (resistance, Windkessel, flow split) do not read yet.
     for (const auto& v : c.valves)

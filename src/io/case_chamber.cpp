@@ -11,28 +11,42 @@ namespace hemotwin::io {
 namespace {
 constexpr double mm = 1e-3;
 
+constexpr reading::Named<ValveTiming> timing_names[] = {{ValveTiming::Filling, "filling"},
+                                                        {ValveTiming::Ejection, "ejection"}};
+
 void read_valves(const reading::Reader& r, Case& c) {
   const auto* named = r.root().at_path("valves").as_table();
   if (!named || named->empty())
     r.fail("valves",
            "a chamber needs its valves: at least one [valves.NAME] with point_mm (the opening's "
-           "centre on the wall), normal (out of the chamber), radius_mm, opens_at and closes_at "
-           "(fractions of the cycle)");
+           "centre on the wall), normal (out of the chamber), radius_mm, and opens_at and "
+           "closes_at (fractions of the cycle) or open_during (\"filling\" or \"ejection\")");
   for (auto&& [key, node] : *named) {
     ValveSpec v;
     v.name = std::string(key.str());
     const std::string t = "valves." + v.name;
     const char* why =
         "a valve needs point_mm (its centre on the chamber's wall, mm), normal (out of the "
-        "chamber), radius_mm, opens_at and closes_at (fractions of the cycle), e.g. point_mm = "
-        "[0, 0, 0], normal = [0, 0, 1], radius_mm = 12, opens_at = 0.42, closes_at = 0.95";
-    for (const char* leaf : {".point_mm", ".normal", ".radius_mm", ".opens_at", ".closes_at"})
-      r.require(t + leaf, why);
+        "chamber), radius_mm, and when it is open: opens_at and closes_at (fractions of the "
+        "cycle) or open_during = \"filling\" or \"ejection\" (with the wall's volume), e.g. "
+        "point_mm = [0, 0, 0], normal = [0, 0, 1], radius_mm = 12, open_during = \"filling\"";
+    for (const char* leaf : {".point_mm", ".normal", ".radius_mm"}) r.require(t + leaf, why);
     const Eigen::Vector3d n = *r.vector3(t + ".normal");
     if (!(n.norm() > 0)) r.fail(t + ".normal", "must be a non-zero vector");
     v.point = *r.vector3(t + ".point_mm") * mm;
     v.normal = n.normalized();
     v.radius = *r.number(t + ".radius_mm") * mm;
+    if (auto timing = r.choice(t + ".open_during", timing_names)) {
+      for (const char* leaf : {".opens_at", ".closes_at"})
+        if (r.has(t + leaf))
+          r.fail(t + leaf,
+                 "set either open_during (the valve follows the wall's volume) or opens_at and "
+                 "closes_at (fractions of the cycle), not both");
+      v.timing = *timing;
+      c.valves.push_back(std::move(v));
+      continue;
+    }
+    for (const char* leaf : {".opens_at", ".closes_at"}) r.require(t + leaf, why);
     v.opens_at = *r.number(t + ".opens_at");
     v.closes_at = *r.number(t + ".closes_at");
     if (v.opens_at == v.closes_at)
@@ -100,8 +114,12 @@ void write_chamber(const Case& c, toml::table& geometry, toml::table& root) {
     t.insert("point_mm", std::move(point));
     t.insert("normal", std::move(normal));
     t.insert("radius_mm", v.radius / mm);
-    t.insert("opens_at", v.opens_at);
-    t.insert("closes_at", v.closes_at);
+    if (v.timing == ValveTiming::Phases) {
+      t.insert("opens_at", v.opens_at);
+      t.insert("closes_at", v.closes_at);
+    } else {
+      t.insert("open_during", v.timing == ValveTiming::Filling ? "filling" : "ejection");
+    }
     valves.insert(v.name, std::move(t));
   }
   root.insert("valves", std::move(valves));

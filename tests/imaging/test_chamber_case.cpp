@@ -226,3 +226,40 @@ TEST(ChamberCase, RefusesValvesThatCannotCarryTheFlow) {
     EXPECT_EQ(e.key(), "geometry.phase_files") << e.what();
   }
 }
+
+// Valves that open with the wall's volume (valves.NAME.open_during): written back and read again
+// as such; either that or opens_at/closes_at, and only "filling" or "ejection", each refused with
+// its key.
+TEST(ChamberCase, ValvesOpenWithTheWallsVolume) {
+  Folder f("hemotwin_chamber_open_during");
+  const fs::path file = write_case(f.dir, 8, "[time]\nduration_s = 0.01\n");
+  std::vector<std::string> notes;
+  Case c = io::load_case(file, {}, &notes);
+  ASSERT_EQ(c.valves.size(), 2u);
+  EXPECT_EQ(c.valves[0].timing, ValveTiming::Phases);
+  c.valves[0].timing = ValveTiming::Ejection;  // aortic
+  c.valves[1].timing = ValveTiming::Filling;   // mitral
+  const std::string text = io::to_toml(c);
+  EXPECT_NE(text.find("open_during = \"ejection\""), std::string::npos) << text;
+  const Case back = io::parse_case(text, file.string());
+  ASSERT_EQ(back.valves.size(), 2u);
+  EXPECT_EQ(back.valves[0].timing, ValveTiming::Ejection);
+  EXPECT_EQ(back.valves[1].timing, ValveTiming::Filling);
+
+  const auto refused = [&](const std::string& valve_keys, const std::string& key) {
+    std::ofstream(f.dir / "bad.toml")
+        << "[geometry]\nshape = \"surface_series\"\nphase_files = [\"lv_00.stl\", \"lv_01.stl\", "
+        << "\"lv_02.stl\"]\nperiod_s = 0.8\n[valves.a]\npoint_mm = [0, 0, 0]\nnormal = [0, 0, 1]\n"
+        << "radius_mm = 4\n"
+        << valve_keys << "[time]\nduration_s = 0.1\n";
+    try {
+      io::load_case(f.dir / "bad.toml", {}, &notes);
+      ADD_FAILURE() << "taken: " << valve_keys;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.key(), key) << e.what();
+    }
+  };
+  refused("open_during = \"filling\"\nopens_at = 0.4\n", "valves.a.opens_at");
+  refused("open_during = \"systole\"\n", "valves.a.open_during");
+  refused("opens_at = 0.4\n", "valves.a.closes_at");
+}

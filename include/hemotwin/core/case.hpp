@@ -103,15 +103,23 @@ struct GeometrySpec {
   int phase_samples = 64;  // phases sampled for the lattice's bricks and the relinked band
 };
 
+/// When a valve opens: at given phases of the cycle, or with the wall's volume — while the
+/// chamber fills (from the wall's smallest volume to its largest: a mitral or tricuspid valve) or
+/// while it ejects (from the largest to the smallest: an aortic or pulmonary valve), as ideal
+/// valves would open on the pressure across them where the wall's motion is prescribed.
+enum class ValveTiming { Phases, Filling, Ejection };
+
 /// A valve of a chamber (geometry.shape = "surface_series"): a round opening in its wall through
-/// which blood flows when it is open, as a pressure outlet whose model [outlets.NAME] sets. It is
-/// open from `opens_at` to `closes_at` (fractions of the cycle from the first phase; closes_at <
-/// opens_at: open across the cycle's end).
+/// which blood flows when it is open, as a pressure outlet whose model [outlets.NAME] sets. With
+/// ValveTiming::Phases it is open from `opens_at` to `closes_at` (fractions of the cycle from the
+/// first phase; closes_at < opens_at: open across the cycle's end); otherwise the run derives
+/// them from the wall's volume (detail::chamber_valves).
 struct ValveSpec {
   std::string name;
   Eigen::Vector3d point{0, 0, 0};   // m, LPS: the opening's centre, on the chamber's wall
   Eigen::Vector3d normal{0, 0, 1};  // out of the chamber
   double radius = 0;                // m
+  ValveTiming timing = ValveTiming::Phases;
   double opens_at = 0, closes_at = 1;
   /// Whether the valve is open at `phase` (0 to 1 of the cycle).
   bool open_at(double phase) const {
