@@ -630,18 +630,24 @@ def plan_sac(tmp):
 def ventricle(tmp):
     """`hemotwin phantom ventricle`: the beating left ventricle as 16 phase surfaces and a chamber
     case that loads (`check` prints the chamber, EF of the surfaces' spline 60.65 % for the
-    curve's 60 %) and runs: a short run's `analyze` has the chamber's metrics. An ejection
+    curve's 60 %, and when its valves open with the wall's volume) and runs: a short run's `analyze` has the chamber's metrics. An ejection
     fraction the valves cannot take is refused before anything is written."""
     t = Path(tmp)
     rc, out, err = run(["phantom", "ventricle", "--output", "lv", "--edv", "40", "--cycles", "1"], tmp)
     check(rc == 0, f"phantom: exit code {rc}\n{out}\n{err}")
     check(len(list((t / "lv").glob("lv_*.vtp"))) == 16, f"{sorted(p.name for p in (t / 'lv').iterdir())}")
-    check(re.search(r"valve +aortic +radius [0-9.]+ mm, open from 0.98 to 0.32", out), out)
+    check(re.search(r"valve +aortic +radius [0-9.]+ mm, open while the chamber ejects", out), out)
     rc, out, err = run(["check", "lv/ventricle.toml"], tmp)
     check(rc == 0, f"check: exit code {rc}\n{out}\n{err}")
     m = re.search(r"a chamber of 16 phases over 0.8 s: its volume from ([0-9.]+) to ([0-9.]+) mL "
                   r"\(ejection fraction ([0-9.]+) %\)", out + err)
     check(m and abs(float(m.group(2)) - 40) < 0.5 and abs(float(m.group(3)) - 60) < 1, out + err)
+    # The valves follow the wall's volume: the mitral opens where the aortic closes, at the
+    # spline's smallest volume (after the curve's end-systole at 0.32), and the other way round.
+    m = re.search(r"valve mitral: open while the chamber fills, from ([0-9.]+) to ([0-9.]+) of", out)
+    a = re.search(r"valve aortic: open while the chamber ejects, from ([0-9.]+) to ([0-9.]+) of", out)
+    check(m and a and m.group(1) == a.group(2) and m.group(2) == a.group(1)
+          and 0.32 <= float(m.group(1)) <= 0.42 and 0.95 <= float(m.group(2)) < 1, out)
     rc, out, err = run(["run", "lv/ventricle.toml", "--quiet", "--output", "res",
                         "--set", "time.duration_s=0.003"], tmp)
     check(rc == 0, f"run: exit code {rc}\n{out}\n{err}")
@@ -653,6 +659,60 @@ def ventricle(tmp):
     before = snapshot(t / "lv")
     expect_error(["phantom", "ventricle", "--output", "lv", "--ef", "0.9"], 2, r"--ef", tmp)
     check(snapshot(t / "lv") == before, "a refused phantom changed the folder")
+
+
+def ventricle_beats(tmp, spacing, tolerance):
+    """Three beats of the ventricle phantom (EDV 40 mL, blood, LES) through `hemotwin run` and
+    `analyze`: metrics.json's beats. Each beat, the aortic valve's outflow is the wall's stroke
+    volume and the mitral's net inflow too (within `tolerance`), the fluid cells' ejection
+    fraction the wall's within 2 points, the wall's volume change the valves' net flow within 1 %
+    of SV, and the lattice's mass the same at the beat's end as at its start within 0.1 %; the
+    second and third beats eject alike (1 %): the run is periodic and stable."""
+    t = Path(tmp)
+    rc, out, err = run(["phantom", "ventricle", "--output", "lv", "--edv", "40", "--cycles", "3",
+                        "--lattice-spacing", str(spacing)], tmp)
+    check(rc == 0, f"phantom: exit code {rc}\n{out}\n{err}")
+    rc, out, err = run(["run", "lv/ventricle.toml", "--quiet", "--output", "res"], tmp,
+                       timeout=3000)
+    check(rc == 0, f"run: exit code {rc}\n{out}\n{err}")
+    rc, out, err = run(["analyze", "res"], tmp)
+    check(rc == 0, f"analyze: exit code {rc}\n{out}\n{err}")
+    print(out)
+    summary = json.loads((t / "res" / "summary.json").read_text())
+    beats = json.loads((t / "res" / "metrics.json").read_text())["chamber"]["beats"]
+    check(len(beats) == 3, f"{len(beats)} beats: {beats}")
+    print(f"{summary['fluid_cells']} cells, {summary['steps']} steps, tau {summary['tau']:.5f}, "
+          f"{summary['wall_time_s']:.0f} s")
+    for b in beats:
+        v = {x["name"]: x for x in b["valves"]}
+        sv = b["stroke_volume_ml"]
+        aortic = v["aortic"]["outflow_ml"]
+        mitral = v["mitral"]["inflow_ml"] - v["mitral"]["outflow_ml"]
+        what = (f"beat {b['beat'] + 1}: SV {sv:.3f} mL, aortic out {aortic:.3f}, mitral net in "
+                f"{mitral:.3f}, EF {b['ejection_fraction']:.4f} (cells "
+                f"{b['lattice_ejection_fraction']:.4f}), balance {b['balance_error']:+.4f}, mass "
+                f"{b['mass_change']:+.5f}")
+        print(what)
+        check(abs(aortic - sv) < tolerance * sv, what)
+        check(abs(mitral - sv) < tolerance * sv, what)
+        check(abs(b["lattice_ejection_fraction"] - b["ejection_fraction"]) < 0.02, what)
+        check(abs(b["balance_error"]) < 0.01, what)
+        check(abs(b["mass_change"]) < 0.001, what)
+    a2, a3 = (next(x["outflow_ml"] for x in beats[k]["valves"] if x["name"] == "aortic")
+              for k in (1, 2))
+    check(abs(a3 - a2) < 0.01 * a2, f"beats 2 and 3 eject {a2} and {a3} mL")
+
+
+@test
+def ventricle_beats_coarse(tmp):
+    """Three beats of the ventricle phantom at 2.5 mm (slow): see ventricle_beats."""
+    ventricle_beats(tmp, 2.5, 0.02)
+
+
+@test
+def ventricle_beats_fine(tmp):
+    """Three beats of the ventricle phantom at 1.5 mm (long, ~11 min on 2 cores)."""
+    ventricle_beats(tmp, 1.5, 0.02)
 
 
 @test
