@@ -145,6 +145,13 @@ double viscosity_at(const BloodSpec& b, double gamma) {
   return std::clamp(mu, min_viscosity(b), max_viscosity(b));
 }
 
+double effective_viscosity(const Case& c, double dx, double gamma) {
+  const double eddy = c.turbulence.smagorinsky
+                          ? c.blood.density * std::pow(c.turbulence.constant * dx, 2) * gamma
+                          : 0.0;
+  return viscosity_at(c.blood, gamma) + eddy;
+}
+
 const OutletSpec& outlet_spec(const Case& c, const std::string& name) {
   for (const auto& o : c.outlets)
     if (o.name == name) return o;

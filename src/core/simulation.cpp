@@ -476,8 +476,11 @@ class SimulationImpl final : public Simulation {
       for (int a = 0; a < 3; ++a)
         velocity[3 * c + a] = float(units_.velocity_to_physical(u[3 * c + a]));
     }
-    return hemotwin::viscous_dissipation(
-        now, velocity, [this](double gamma) { return viscosity_at(case_.blood, gamma); });
+    // With LES, the eddy viscosity's share too: the resolved flow loses that energy to the
+    // subgrid scales.
+    return hemotwin::viscous_dissipation(now, velocity, [this](double gamma) {
+      return effective_viscosity(case_, units_.dx(), gamma);
+    });
   }
 
   FieldSnapshot snapshot() override {

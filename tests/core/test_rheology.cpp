@@ -271,3 +271,31 @@ TEST(Rheology, ParametersOutOfRangeAreRefusedNamingTheKey) {
   b.yield_stress = 0;
   refuses(b, "blood.yield_stress_pa");
 }
+
+// The viscosity a chamber's dissipation is computed with (effective_viscosity) is the one the
+// engine's LES relaxes with: at a shear rate gamma, the kernel's tau for Smagorinsky's les =
+// 3 C_s^2 gives mu + rho (C_s dx)^2 gamma; without LES the blood's alone.
+TEST(Rheology, EffectiveViscosityIsTheEnginesWithLes) {
+  Case c;
+  c.blood.viscosity = 0.0035;
+  const double dx = 1.5e-3, dt = 1.2e-5, rho = c.blood.density;
+  const double nu0 = c.blood.viscosity / rho * dt / (dx * dx);  // lattice units
+  for (double cs : {0.1, 0.17}) {
+    kernels::LocalViscosity<double> v;
+    v.model = kernels::ViscosityModel::Newtonian;
+    v.les = 3 * cs * cs;
+    v.tau_min = 0.5;
+    v.tau_max = 100;
+    c.turbulence.smagorinsky = true;
+    c.turbulence.constant = cs;
+    for (double gamma : {10.0, 300.0, 5000.0}) {
+      const double s = gamma * dt;  // lattice strain rate
+      const double tau = 0.5 + 3 * nu0 + v.les * s;
+      ASSERT_NEAR(v.tau(tau * s, 0.5 + 3 * nu0), tau, 1e-12 * tau);
+      const double mu = rho * (tau - 0.5) / 3 * dx * dx / dt;
+      EXPECT_NEAR(effective_viscosity(c, dx, gamma), mu, 1e-9 * mu) << cs << " " << gamma;
+    }
+  }
+  c.turbulence.smagorinsky = false;
+  EXPECT_DOUBLE_EQ(effective_viscosity(c, dx, 300.0), 0.0035);
+}

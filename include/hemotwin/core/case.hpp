@@ -298,6 +298,10 @@ double min_viscosity(const BloodSpec& b);
 double max_viscosity(const BloodSpec& b);
 /// The blood's dynamic viscosity (Pa s) at shear rate `gamma` (1/s), within its bounds.
 double viscosity_at(const BloodSpec& b, double gamma);
+/// The viscosity (Pa s) the flow of case `c` feels at shear rate `gamma` (1/s) on a lattice of
+/// spacing `dx` (m): the blood's, plus with LES Smagorinsky's eddy viscosity rho (C_s dx)^2 gamma
+/// (the engine's, from the same shear rate): what dissipates the resolved flow's energy.
+double effective_viscosity(const Case& c, double dx, double gamma);
 
 /// The outlet settings that apply to outlet `name`: its entry in c.outlets, else c.outlet.
 const OutletSpec& outlet_spec(const Case& c, const std::string& name);

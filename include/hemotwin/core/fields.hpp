@@ -69,8 +69,9 @@ struct Diagnostics {
   /// A moving wall that knows its volume (a chamber): m^3, that volume now; NaN otherwise.
   double wall_volume = std::numeric_limits<double>::quiet_NaN();
   /// A moving wall (a chamber): W, 2 mu(gamma) S:S summed over the fluid cells times dx^3, from
-  /// the velocity gradient (flow_fields.hpp) and the blood's viscosity at each cell's shear
-  /// rate; NaN for rigid walls (whose fields give it per snapshot).
+  /// the velocity gradient (flow_fields.hpp) and the viscosity at each cell's shear rate (the
+  /// blood's, plus LES's eddy viscosity: effective_viscosity); NaN for rigid walls (whose fields
+  /// give it per snapshot).
   double viscous_dissipation = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> iolet_flow;  // m^3/s through each iolet, positive into the domain at inlets
                                    // and out of it at outlets
