@@ -648,6 +648,10 @@ def ventricle(tmp):
     a = re.search(r"valve aortic: open while the chamber ejects, from ([0-9.]+) to ([0-9.]+) of", out)
     check(m and a and m.group(1) == a.group(2) and m.group(2) == a.group(1)
           and 0.32 <= float(m.group(1)) <= 0.42 and 0.95 <= float(m.group(2)) < 1, out)
+    check("Helmholtz" not in out, out)  # the case runs at Mach 0.05
+    rc, out, err = run(["check", "lv/ventricle.toml", "--set", "time.max_mach=0.1"], tmp)
+    check(rc == 0 and "Helmholtz resonance" in out and "only 10 times the expected jet" in out,
+          f"check at Mach 0.1: exit code {rc}\n{out}\n{err}")
     rc, out, err = run(["run", "lv/ventricle.toml", "--quiet", "--output", "res",
                         "--set", "time.duration_s=0.003"], tmp)
     check(rc == 0, f"run: exit code {rc}\n{out}\n{err}")
