@@ -38,20 +38,22 @@ nlohmann::ordered_json chamber_json(const ChamberMetrics& c) {
     if (!std::isfinite(v)) return nullptr;
     return v;
   };
-  json valves = json::array();
-  for (const auto& v : c.valves)
-    valves.push_back({{"name", v.name},
-                      {"outflow_ml", num(v.outflow * ml)},
-                      {"inflow_ml", num(v.inflow * ml)},
-                      {"peak_outflow_ml_s", num(v.peak_outflow * ml)},
-                      {"peak_inflow_ml_s", num(v.peak_inflow * ml)}});
+  // A valve's volumes (a beat's without the peaks).
+  auto valves_json = [&](const std::vector<ValveVolumes>& of, bool peaks) {
+    json out = json::array();
+    for (const auto& v : of) {
+      json e = {
+          {"name", v.name}, {"outflow_ml", num(v.outflow * ml)}, {"inflow_ml", num(v.inflow * ml)}};
+      if (peaks) {
+        e["peak_outflow_ml_s"] = num(v.peak_outflow * ml);
+        e["peak_inflow_ml_s"] = num(v.peak_inflow * ml);
+      }
+      out.push_back(std::move(e));
+    }
+    return out;
+  };
   json beats = json::array();
   for (const auto& b : c.beats) {
-    json bv = json::array();
-    for (const auto& v : b.valves)
-      bv.push_back({{"name", v.name},
-                    {"outflow_ml", num(v.outflow * ml)},
-                    {"inflow_ml", num(v.inflow * ml)}});
     beats.push_back({{"beat", b.beat},
                      {"window_s", json::array({b.start, b.end})},
                      {"end_diastolic_volume_ml", num(b.end_diastolic_volume * ml)},
@@ -59,7 +61,7 @@ nlohmann::ordered_json chamber_json(const ChamberMetrics& c) {
                      {"stroke_volume_ml", num(b.stroke_volume * ml)},
                      {"ejection_fraction", num(b.ejection_fraction)},
                      {"lattice_ejection_fraction", num(b.lattice_ejection_fraction)},
-                     {"valves", std::move(bv)},
+                     {"valves", valves_json(b.valves, false)},
                      {"balance_error", num(b.balance_error)},
                      {"mass_change", num(b.mass_change)}});
   }
@@ -73,7 +75,7 @@ nlohmann::ordered_json chamber_json(const ChamberMetrics& c) {
               {"ejection_fraction", num(c.ejection_fraction)},
               {"lattice_volume_ml",
                json::array({num(c.lattice_volume_min * ml), num(c.lattice_volume_max * ml)})},
-              {"valves", std::move(valves)},
+              {"valves", valves_json(c.valves, true)},
               {"volume_change_ml", num(c.volume_change * ml)},
               {"net_valve_inflow_ml", num(c.net_valve_inflow * ml)},
               {"balance_error", num(c.balance_error)},
