@@ -82,7 +82,9 @@ CLI::App* add_phantom_command(CLI::App& app, PhantomOptions& o) {
       ->required()
       ->type_name("DIR");
   cmd->add_option("--modality", o.modality, "ct or mr")->check(CLI::IsMember({"ct", "mr"}));
-  cmd->add_option("--spacing", o.spacing, "Voxel size, mm")->check(CLI::Range(0.05, 5.0));
+  cmd->add_option("--spacing", o.spacing,
+                  "Voxel size, mm (default 0.4; a ventricle's cine scans 1.0)")
+      ->check(CLI::Range(0.05, 5.0));
   cmd->add_option("--severity", o.severity,
                   "Stenosis as a fractional diameter reduction (stenosis, carotid)")
       ->check(CLI::Range(0.0, 0.95));
@@ -114,6 +116,9 @@ CLI::App* add_phantom_command(CLI::App& app, PhantomOptions& o) {
                   "ventricle: the case's blood viscosity, Pa s (default blood's, 0.0035)")
       ->check(CLI::Range(1e-4, 100.0));
   cmd->add_option("--cycles", o.cycles, "ventricle: the case's beats")->check(CLI::Range(1, 1000));
+  cmd->add_flag("--cine", o.cine,
+                "ventricle: also a cine CT, one scan per phase (frame_NN.nii.gz), rendered "
+                "from the phase's surface (--spacing, --noise, --blur, --seed)");
   return cmd;
 }
 
@@ -228,7 +233,7 @@ int phantom_command(const PhantomOptions& o) {
   }
   RenderOptions r;
   r.modality = o.modality == "mr" ? Modality::MR : Modality::CT;
-  r.spacing = Vec3::Constant(o.spacing);
+  r.spacing = Vec3::Constant(o.spacing > 0 ? o.spacing : 0.4);
   r.noise_sigma = o.noise >= 0 ? o.noise : (r.modality == Modality::CT ? 20 : 40);
   r.blur_sigma = o.blur;
   r.seed = o.seed;

@@ -13,7 +13,7 @@ struct PhantomOptions {
   std::string kind;             // straight, curved, stenosis, aneurysm, carotid
   std::string output;           // directory
   std::string modality = "ct";  // ct, mr
-  double spacing = 0.4;         // mm
+  double spacing = 0;           // mm; 0: the kind's (0.4 for a vessel, 1.0 for a cine ventricle)
   double severity = 0.5;        // stenosis, carotid
   double noise = -1;            // -1: the modality's default
   double blur = 0.5;            // mm
@@ -29,6 +29,7 @@ struct PhantomOptions {
   double lattice_spacing = 1.5;  // mm, the case's
   double viscosity = 0.0035;     // Pa s, the case's blood
   int cycles = 3;                // the case's beats
+  bool cine = false;             // and a cine CT: one scan per phase
 };
 
 /// `hemotwin phantom ventricle` (ventricle_phantom.cpp).
@@ -65,6 +66,19 @@ struct VoxelizeOptions {
   int label = 0;
   double sigma = 0;  // mm, label maps
 };
+
+/// `hemotwin track` (track_command.cpp): a chamber's wall through a cine scan.
+struct TrackOptions {
+  std::vector<std::string> frames;  // the cine scan's frames, in the cycle's order
+  std::string wall;                 // the wall segmented on the reference frame (a surface)
+  std::string output;               // the surface series to write (.vtp)
+  int reference = 1;                // counted from 1
+  double period = 0;                // s
+  int levels = 3, iterations = 200;
+  double smoothing = 1.5;  // voxels
+};
+CLI::App* add_track_command(CLI::App& app, TrackOptions& o);
+int track_command(const TrackOptions& o);
 
 CLI::App* add_phantom_command(CLI::App& app, PhantomOptions& o);
 CLI::App* add_segment_command(CLI::App& app, SegmentOptions& o);

@@ -5,6 +5,7 @@
 //   hemotwin check CASE.toml [--set KEY=VALUE]... [--backend ...] [--print-case]
 //   hemotwin phantom KIND --output DIR [--modality ct|mr] [--spacing MM] ...
 //   hemotwin segment SCAN --seed X,Y,Z... --output LABELS [--lower L] [--upper U] [--roi BOX] ...
+//   hemotwin track FRAME... --wall SURFACE --period S --output SERIES.vtp [--reference N] ...
 //   hemotwin voxelize SURFACE|LABELS [--spacing MM | --cells-across N] [--output DIR] ...
 //   hemotwin analyze RESULTS [--proximal NAME --distal NAME] [--aortic-pressure-mmhg P] ...
 //   hemotwin plan CASE.toml [--open S0:S1|auto | --exclude-sac X,Y,Z,R | --geometry FILE] ...
@@ -415,6 +416,8 @@ int main_impl(int argc, char** argv, const Processes& processes) {
   CLI::App* phantom = add_phantom_command(app, phantom_opts);
   SegmentOptions segment_opts;
   CLI::App* segment = add_segment_command(app, segment_opts);
+  TrackOptions track_opts;
+  CLI::App* track = add_track_command(app, track_opts);
   VoxelizeOptions voxelize_opts;
   CLI::App* voxelize = add_voxelize_command(app, voxelize_opts);
   AnalyzeOptions analyze_opts;
@@ -460,6 +463,7 @@ int main_impl(int argc, char** argv, const Processes& processes) {
     return check_command(check_opts);
   }
   if (phantom->parsed()) return phantom_command(phantom_opts);
+  if (track->parsed()) return track_command(track_opts);
   if (voxelize->parsed()) return voxelize_command(voxelize_opts);
   if (analyze->parsed()) return analyze_command(analyze_opts);
   if (report_cmd->parsed()) return report_command(report_opts);

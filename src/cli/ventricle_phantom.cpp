@@ -1,7 +1,7 @@
 // `hemotwin phantom ventricle`: the beating left-ventricle phantom as a chamber case — the
 // cavity's wall at each phase of the cycle as a surface file (as a 4D scan's segmentation gives
 // them), and a case that runs it with its mitral and aortic valves (geometry.shape =
-// "surface_series", docs/case-file.md).
+// "surface_series", docs/case-file.md); with --cine, the cine CT a scanner would take of it.
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +12,9 @@
 #include "failure.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/geometry/chamber_phantom.hpp"
+#include "hemotwin/geometry/surface_shape.hpp"
+#include "hemotwin/imaging/image_io.hpp"
+#include "hemotwin/imaging/phantom.hpp"
 #include "hemotwin/io/case_file.hpp"
 #include "hemotwin/io/output_dir.hpp"
 #include "imaging_commands.hpp"
@@ -40,6 +43,30 @@ struct ValvePlace {
 };
 constexpr ValvePlace kMitral{"mitral", -5.7, 4.8}, kAortic{"aortic", 5.55, 4.5};
 
+// The cine CT: each phase's cavity rendered on one grid (end-diastole's, the largest), the
+// blood pool bright with contrast in uniform tissue (a static texture would pin a registration's
+// field outside the moving wall, which the myocardium does not do), each frame with its own
+// noise.
+void write_cine(const SurfaceSeries& series, const PhantomOptions& o, io::OutputDir& dir) {
+  imaging::RenderOptions r;
+  r.spacing = Vec3::Constant(o.spacing > 0 ? o.spacing : 1.0);
+  r.margin = 8;
+  r.noise_sigma = o.noise >= 0 ? o.noise : 20;
+  r.blur_sigma = o.blur;
+  for (std::size_t k = 0; k < series.phase_count(); ++k) {
+    r.seed = o.seed + unsigned(k);
+    const imaging::Phantom p = imaging::render(SurfaceShape(series.mesh_at(series.times()[k])), r);
+    r.grid = p.image.grid;
+    char name[48];
+    std::snprintf(name, sizeof name, "frame_%02d.nii.gz", int(k));
+    imaging::write_image(p.image, dir.staged(name));
+  }
+  const Grid& g = r.grid;
+  std::printf("cine CT   %zu frames of %d x %d x %d voxels of %.3g mm, %s/frame_00.nii.gz ...\n",
+              series.phase_count(), g.size[0], g.size[1], g.size[2], g.spacing[0],
+              o.output.c_str());
+}
+
 }  // namespace
 
 int ventricle_phantom_command(const PhantomOptions& o) {
@@ -62,6 +89,7 @@ int ventricle_phantom_command(const PhantomOptions& o) {
     write_surface(series->mesh_at(series->times()[std::size_t(k)]), dir.staged(name));
     files += std::string(k ? ", " : "") + "\"" + name + "\"";
   }
+  if (o.cine) write_cine(*series, o, dir);
   // The valves open with the wall's volume: the mitral while the chamber fills, the aortic while
   // it ejects. Fixed phases (the curve's isovolumic intervals) would close both while the spline
   // through the phases still changes the volume by a few per cent of its fastest rate: the

@@ -53,6 +53,10 @@ std::string lower_extension(const fs::path& path) {
   return e;
 }
 
+}  // namespace
+
+namespace vtk_mesh {
+
 Ptr<vtkPolyData> to_poly(const TriangleMesh& m) {
   auto pts = Ptr<vtkPoints>::New();
   pts->SetDataTypeToDouble();
@@ -70,9 +74,6 @@ Ptr<vtkPolyData> to_poly(const TriangleMesh& m) {
   return poly;
 }
 
-}  // namespace
-
-namespace vtk_mesh {
 TriangleMesh to_mesh(vtkPolyData* poly) {
   TriangleMesh m;
   vtkPoints* pts = poly->GetPoints();
@@ -168,7 +169,7 @@ void write_surface(const TriangleMesh& mesh, const fs::path& path) {
     throw Error("cannot write this surface format; use .stl or .vtp", path.string());
   if (mesh.triangles.empty()) throw Error("the surface to write is empty", path.string());
   const fs::path tmp = path.parent_path() / (".partial-" + path.filename().string());
-  auto poly = to_poly(mesh);
+  auto poly = vtk_mesh::to_poly(mesh);
   vtk_mesh::QuietVtk quiet;
   int ok = 0;
   if (ext == ".stl") {
@@ -207,7 +208,7 @@ TriangleMesh cut_surface(const TriangleMesh& mesh, const Vec3& point, const Vec3
     return std::string(buf);
   };
   vtk_mesh::QuietVtk quiet;
-  auto poly = to_poly(mesh);
+  auto poly = vtk_mesh::to_poly(mesh);
   // 1. The cross-section around the point: the loop of the plane's intersection enclosing it.
   auto plane = Ptr<vtkPlane>::New();
   plane->SetOrigin(point.data());
@@ -305,7 +306,7 @@ TriangleMesh cut_surface(const TriangleMesh& mesh, const Vec3& point, const Vec3
       joined.triangles.push_back({t[0] + offset, t[1] + offset, t[2] + offset});
   // Merge the points the two sides share along the plane, keep the largest piece.
   auto clean = Ptr<vtkCleanPolyData>::New();
-  clean->SetInputData(to_poly(joined));
+  clean->SetInputData(vtk_mesh::to_poly(joined));
   clean->PointMergingOn();
   clean->ToleranceIsAbsoluteOn();
   clean->SetAbsoluteTolerance(1e-12 * scale);
@@ -396,7 +397,7 @@ TriangleMesh isosurface(const Image& field_in, double level, const IsosurfaceOpt
   for (auto& p : m.points) p = g.point(p);
   if (options.largest_piece) {
     auto largest = Ptr<vtkPolyDataConnectivityFilter>::New();
-    largest->SetInputData(to_poly(m));
+    largest->SetInputData(vtk_mesh::to_poly(m));
     largest->SetExtractionModeToLargestRegion();
     auto compact = Ptr<vtkCleanPolyData>::New();  // drop the points of the other regions
     compact->SetInputConnection(largest->GetOutputPort());
@@ -406,7 +407,7 @@ TriangleMesh isosurface(const Image& field_in, double level, const IsosurfaceOpt
   }
 
   if (smoothing > 0) {
-    auto poly = to_poly(m);
+    auto poly = vtk_mesh::to_poly(m);
     auto smooth = Ptr<vtkWindowedSincPolyDataFilter>::New();
     smooth->SetInputData(poly);
     smooth->SetNumberOfIterations(smoothing);

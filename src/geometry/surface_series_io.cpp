@@ -1,14 +1,17 @@
 // Surface series from files: one surface per phase, or one .vtp with a displacement array per
 // phase (surface_series.hpp).
 #include <vtkDataArray.h>
+#include <vtkDoubleArray.h>
 #include <vtkFieldData.h>
 #include <vtkPointData.h>
 #include <vtkSmartPointer.h>
 #include <vtkTriangleFilter.h>
 #include <vtkXMLPolyDataReader.h>
+#include <vtkXMLPolyDataWriter.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <string>
 
 #include "hemotwin/core/error.hpp"
@@ -138,6 +141,59 @@ std::shared_ptr<const SurfaceSeries> read_surface_series(const fs::path& vtp, do
                                            period);
   } catch (const Error& e) {
     throw Error(e.message(), file);
+  }
+}
+
+void write_surface_series(const TriangleMesh& mesh, const std::vector<std::vector<Vec3>>& phases,
+                          const std::vector<double>& times, double period, const fs::path& vtp) {
+  const std::string file = vtp.string();
+  if (mesh.triangles.empty()) throw Error("the surface series to write has no triangles", file);
+  if (times.size() != phases.size())
+    throw Error(std::to_string(times.size()) + " times for " + std::to_string(phases.size()) +
+                    " phases: one time per phase",
+                file);
+  auto poly = vtk_mesh::to_poly(mesh);
+  for (std::size_t k = 0; k < phases.size(); ++k) {
+    if (phases[k].size() != mesh.points.size())
+      throw Error("phase " + std::to_string(k + 1) + " has " + std::to_string(phases[k].size()) +
+                      " vertices, the mesh " + std::to_string(mesh.points.size()),
+                  file);
+    auto d = vtkSmartPointer<vtkDoubleArray>::New();
+    char name[48];
+    std::snprintf(name, sizeof name, "displacement_%02d", int(k));
+    d->SetName(name);
+    d->SetNumberOfComponents(3);
+    d->SetNumberOfTuples(vtkIdType(mesh.points.size()));
+    for (std::size_t v = 0; v < mesh.points.size(); ++v) {
+      const Vec3 u = phases[k][v] - mesh.points[v];
+      d->SetTuple(vtkIdType(v), u.data());
+    }
+    poly->GetPointData()->AddArray(d);
+  }
+  auto t = vtkSmartPointer<vtkDoubleArray>::New();
+  t->SetName("times");
+  for (double x : times) t->InsertNextValue(x);
+  auto p = vtkSmartPointer<vtkDoubleArray>::New();
+  p->SetName("period");
+  p->InsertNextValue(period);
+  poly->GetFieldData()->AddArray(t);
+  poly->GetFieldData()->AddArray(p);
+
+  const fs::path tmp = vtp.parent_path() / (".partial-" + vtp.filename().string());
+  vtk_mesh::QuietVtk quiet;
+  auto w = vtkSmartPointer<vtkXMLPolyDataWriter>::New();
+  w->SetFileName(tmp.string().c_str());
+  w->SetDataModeToAppended();
+  w->SetInputData(poly);
+  std::error_code ec;
+  if (w->Write() != 1) {
+    fs::remove(tmp, ec);
+    throw Error("cannot write the surface series (is the folder writable?)", file);
+  }
+  fs::rename(tmp, vtp, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw Error("cannot move the written surface series into place: " + ec.message(), file);
   }
 }
 

@@ -96,6 +96,26 @@ struct MattesResult {
 /// the fixed image's physical points onto the moving image's.
 MattesResult register_mattes(const Raw<float>& fixed, const Raw<float>& moving,
                              const MattesParams& params);
+struct DemonsParams {
+  int levels = 3;                 // pyramid levels, shrink 2^(levels-1) ... 1
+  int iterations = 100;           // per level at most
+  double smoothing_voxels = 1.5;  // sigma of the Gaussian applied to the field after each update
+  double max_step_voxels = 1.0;   // the longest update of one iteration
+  double fluid_voxels = 0;        // sigma of the Gaussian applied to each update (0: none)
+  double plateau = 1e-3;          // a level stops once 10 iterations improve the mismatch less
+};
+struct DemonsResult {
+  std::vector<float> field;  // per voxel of the fixed grid, x y z: fixed point -> moving point, mm
+  double mismatch_before = 0, mismatch_after = 0;  // mean squared intensity difference
+  double rms_change = 0;                           // of the finest level's last update, mm
+  int iterations = 0;                              // all levels
+  int finest_iterations = 0;
+  bool converged = false;  // the finest level stopped on the plateau
+};
+/// Registers `moving` to `fixed` (same grid) by ITK's diffeomorphic demons (Vercauteren et al.
+/// 2009, symmetric ESM forces) in a multi-resolution pyramid.
+DemonsResult register_demons(const Raw<float>& fixed, const Raw<float>& moving,
+                             const DemonsParams& params);
 void gaussian_blur(Raw<float>& image, double sigma_mm);
 void curvature_flow(Raw<float>& image, int iterations, double time_step);
 /// Voxels in [lower, upper] face-connected to a seed (voxel indices), as 0/1.

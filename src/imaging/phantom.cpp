@@ -170,7 +170,9 @@ VesselModel VesselModel::carotid_bifurcation(const Vec3& origin, double ica_sten
   return m;
 }
 
-Phantom render(const VesselModel& model, const RenderOptions& o) {
+namespace {
+
+void check(const RenderOptions& o) {
   for (int a = 0; a < 3; ++a)
     if (!(o.spacing[a] > 0)) throw Error("phantom spacing must be positive (mm)");
   if (!(o.blur_sigma >= 0) || !(o.noise_sigma >= 0) || o.supersample < 1)
@@ -178,42 +180,83 @@ Phantom render(const VesselModel& model, const RenderOptions& o) {
   const Eigen::Matrix3d R = o.direction;
   if (!(R.transpose() * R).isApprox(Eigen::Matrix3d::Identity(), 1e-9))
     throw Error("phantom direction must be orthonormal");
-  const bool ct = o.modality == Modality::CT;
-  const double lumen = o.lumen >= 0 ? o.lumen : (ct ? 400 : 600);
-  const double tissue = o.tissue >= 0 ? o.tissue : (ct ? 40 : 100);
+  if (o.grid.voxels() > 0 &&
+      (!(o.grid.spacing.minCoeff() > 0) || !(o.grid.direction.transpose() * o.grid.direction)
+                                                .isApprox(Eigen::Matrix3d::Identity(), 1e-9)))
+    throw Error("phantom grid: spacing must be positive and the direction orthonormal");
+}
 
-  // The grid: the lumen's bounds plus the margin, in the rotated frame. `frame` is the scene's
-  // own (the identity pose's), which places the bone; `g` the scan's.
-  auto bounding_grid = [&](const VesselModel& m) {
+// The grid over [lo, hi] plus the margin, at the options' spacing along their direction.
+Grid bounding_grid(Vec3 lo, Vec3 hi, const RenderOptions& o) {
+  const Eigen::Matrix3d R = o.direction;
+  lo -= Vec3::Constant(o.margin);
+  hi += Vec3::Constant(o.margin);
+  Vec3 rlo = Vec3::Constant(1e300), rhi = -rlo;
+  for (int c = 0; c < 8; ++c) {
+    const Vec3 p((c & 1) ? hi[0] : lo[0], (c & 2) ? hi[1] : lo[1], (c & 4) ? hi[2] : lo[2]);
+    const Vec3 r = R.transpose() * p;
+    rlo = rlo.cwiseMin(r);
+    rhi = rhi.cwiseMax(r);
+  }
+  Grid b;
+  b.spacing = o.spacing;
+  b.direction = R;
+  b.origin = R * rlo;
+  for (int a = 0; a < 3; ++a) b.size[a] = int(std::ceil((rhi[a] - rlo[a]) / o.spacing[a])) + 1;
+  return b;
+}
+
+double lumen_value(const RenderOptions& o) {
+  return o.lumen >= 0 ? o.lumen : (o.modality == Modality::CT ? 400 : 600);
+}
+double tissue_value(const RenderOptions& o) {
+  return o.tissue >= 0 ? o.tissue : (o.modality == Modality::CT ? 40 : 100);
+}
+// Tissue's smooth variation at a point of the scene's own frame.
+double tissue_at(const RenderOptions& o, const Vec3& p) {
+  const double variation = o.modality == Modality::CT ? 30 : 40;
+  return tissue_value(o) +
+         variation * std::sin(2 * kPi * p[0] / 37.0) * std::cos(2 * kPi * p[1] / 53.0);
+}
+
+// The scanner's point spread and noise.
+void blur_and_noise(Image& image, const RenderOptions& o) {
+  if (o.blur_sigma > 0) {
+    auto raw = detail::to_raw(image);
+    itk_ops::gaussian_blur(raw, o.blur_sigma);
+    image.data = std::move(raw.data);
+  }
+  if (o.noise_sigma > 0) {
+    std::mt19937 rng(o.seed);
+    std::normal_distribution<double> noise(0.0, o.noise_sigma);
+    for (float& v : image.data) {
+      if (o.modality == Modality::CT) {
+        v = float(v + noise(rng));
+      } else {  // Rician: the magnitude of a complex signal with Gaussian noise on both parts
+        const double re = v + noise(rng), im = noise(rng);
+        v = float(std::sqrt(re * re + im * im));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Phantom render(const VesselModel& model, const RenderOptions& o) {
+  check(o);
+  const bool ct = o.modality == Modality::CT;
+  const double lumen = lumen_value(o);
+  auto model_grid = [&](const VesselModel& m) {
     Vec3 lo, hi;
     m.bounds(lo, hi);
-    lo -= Vec3::Constant(o.margin);
-    hi += Vec3::Constant(o.margin);
-    Vec3 rlo = Vec3::Constant(1e300), rhi = -rlo;
-    for (int c = 0; c < 8; ++c) {
-      const Vec3 p((c & 1) ? hi[0] : lo[0], (c & 2) ? hi[1] : lo[1], (c & 4) ? hi[2] : lo[2]);
-      const Vec3 r = R.transpose() * p;
-      rlo = rlo.cwiseMin(r);
-      rhi = rhi.cwiseMax(r);
-    }
-    Grid b;
-    b.spacing = o.spacing;
-    b.direction = R;
-    b.origin = R * rlo;
-    for (int a = 0; a < 3; ++a) b.size[a] = int(std::ceil((rhi[a] - rlo[a]) / o.spacing[a])) + 1;
-    return b;
+    return bounding_grid(lo, hi, o);
   };
+  // `frame` is the scene's own grid (the identity pose's), which places the bone; `g` the scan's.
   const bool posed = !o.pose.isApprox(Eigen::Isometry3d::Identity(), 1e-12);
   const VesselModel moved = posed ? model.transformed(o.pose) : VesselModel();
   const VesselModel& scene = posed ? moved : model;
-  const Grid frame = bounding_grid(model);
-  Grid g = posed ? bounding_grid(moved) : frame;
-  if (o.grid.voxels() > 0) {
-    if (!(o.grid.spacing.minCoeff() > 0) || !(o.grid.direction.transpose() * o.grid.direction)
-                                                 .isApprox(Eigen::Matrix3d::Identity(), 1e-9))
-      throw Error("phantom grid: spacing must be positive and the direction orthonormal");
-    g = o.grid;
-  }
+  const Grid frame = model_grid(model);
+  const Grid g = o.grid.voxels() > 0 ? o.grid : posed ? model_grid(moved) : frame;
 
   Phantom out{Image(g, 0.0f), LabelMap(g, 0)};
   const auto prims = primitives(scene);
@@ -278,7 +321,6 @@ Phantom render(const VesselModel& model, const RenderOptions& o) {
 
   // Intensities: tissue with a smooth variation, the lumen by its volume fraction, and on CT a
   // block of bone well away from the lumen (at the low-x side of the grid).
-  const double variation = ct ? 30 : 40;
   const Eigen::Isometry3d inverse = o.pose.inverse();
 #pragma omp parallel for schedule(static)
   for (int z = 0; z < g.size[2]; ++z)
@@ -286,8 +328,7 @@ Phantom render(const VesselModel& model, const RenderOptions& o) {
       for (int x = 0; x < g.size[0]; ++x) {
         const std::int64_t n = g.linear(x, y, z);
         const Vec3 p = posed ? Vec3(inverse * g.point(x, y, z)) : g.point(x, y, z);
-        double v =
-            tissue + variation * std::sin(2 * kPi * p[0] / 37.0) * std::cos(2 * kPi * p[1] / 53.0);
+        double v = tissue_at(o, p);
         v += (lumen - v) * fraction[n];
         const bool bone_side =
             posed ? std::lround(frame.index(p)[0]) < frame.size[0] / 6 : x < g.size[0] / 6;
@@ -301,24 +342,59 @@ Phantom render(const VesselModel& model, const RenderOptions& o) {
         out.image.data[n] = float(v);
       }
 
-  if (o.blur_sigma > 0) {
-    auto raw = detail::to_raw(out.image);
-    itk_ops::gaussian_blur(raw, o.blur_sigma);
-    out.image.data = std::move(raw.data);
-  }
+  blur_and_noise(out.image, o);
+  return out;
+}
 
-  if (o.noise_sigma > 0) {
-    std::mt19937 rng(o.seed);
-    std::normal_distribution<double> noise(0.0, o.noise_sigma);
-    for (float& v : out.image.data) {
-      if (ct) {
-        v = float(v + noise(rng));
-      } else {  // Rician: the magnitude of a complex signal with Gaussian noise on both parts
-        const double re = v + noise(rng), im = noise(rng);
-        v = float(std::sqrt(re * re + im * im));
-      }
+Phantom render(const SurfaceShape& shape, const RenderOptions& o) {
+  check(o);
+  if (!o.pose.isApprox(Eigen::Isometry3d::Identity(), 1e-12))
+    throw Error("a surface phantom renders where its mesh lies: move the mesh, not the pose");
+  const auto box = shape.bounds();
+  const Grid g = o.grid.voxels() > 0 ? o.grid : bounding_grid(box.min(), box.max(), o);
+  const double lumen = lumen_value(o), tissue = tissue_value(o);
+  Phantom out{Image(g, 0.0f), LabelMap(g, 0)};
+
+  // The voxels the wall may cross: those within a voxel of some triangle's bounding box.
+  std::vector<std::uint8_t> near(std::size_t(g.voxels()), 0);
+  const TriangleMesh& mesh = shape.mesh();
+  for (const auto& t : mesh.triangles) {
+    Vec3 lo = Vec3::Constant(1e300), hi = -lo;
+    for (int v = 0; v < 3; ++v) {
+      const Vec3 c = g.index(mesh.points[std::size_t(t[std::size_t(v)])]);
+      lo = lo.cwiseMin(c);
+      hi = hi.cwiseMax(c);
     }
+    int a[3], b[3];
+    for (int d = 0; d < 3; ++d) {
+      a[d] = std::max(0, int(std::floor(lo[d])) - 1);
+      b[d] = std::min(g.size[d] - 1, int(std::ceil(hi[d])) + 1);
+    }
+    for (int z = a[2]; z <= b[2]; ++z)
+      for (int y = a[1]; y <= b[1]; ++y)
+        for (int x = a[0]; x <= b[0]; ++x) near[std::size_t(g.linear(x, y, z))] = 1;
   }
+  const int m = o.supersample;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int z = 0; z < g.size[2]; ++z)
+    for (int y = 0; y < g.size[1]; ++y)
+      for (int x = 0; x < g.size[0]; ++x) {
+        const std::int64_t n = g.linear(x, y, z);
+        const bool inside = shape.contains(g.point(x, y, z));
+        out.labels.data[std::size_t(n)] = inside ? 1 : 0;
+        double fraction = inside ? 1 : 0;
+        if (near[std::size_t(n)]) {
+          int in = 0;
+          for (int c = 0; c < m; ++c)
+            for (int b = 0; b < m; ++b)
+              for (int a = 0; a < m; ++a)
+                in += shape.contains(g.point(Vec3(x + (a + 0.5) / m - 0.5, y + (b + 0.5) / m - 0.5,
+                                                  z + (c + 0.5) / m - 0.5)));
+          fraction = double(in) / double(m * m * m);
+        }
+        out.image.data[std::size_t(n)] = float(tissue + (lumen - tissue) * fraction);
+      }
+  blur_and_noise(out.image, o);
   return out;
 }
 

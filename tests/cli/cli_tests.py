@@ -665,6 +665,64 @@ def ventricle(tmp):
     check(snapshot(t / "lv") == before, "a refused phantom changed the folder")
 
 
+@test
+def ventricle_cine(tmp):
+    """The ventricle phantom as a cine CT (`phantom ventricle --cine`, 8 frames of 1 mm), its
+    wall segmented on end-diastole (`segment --surface`) and carried through the frames
+    (`track`): the tracked series' volumes (`check` of a case on it) within 2 % of the exact
+    phase surfaces', its ejection fraction within 2 points (issue 20), and the case runs.
+    Frames of two scans, too few frames, a reference not among them are refused, and a refused
+    track leaves the earlier series as it was."""
+    t = Path(tmp)
+    rc, out, err = run(["phantom", "ventricle", "--output", "lv", "--edv", "40", "--phases", "8",
+                        "--cine"], tmp)
+    check(rc == 0 and re.search(r"cine CT +8 frames of \d+ x \d+ x \d+ voxels of 1 mm", out),
+          f"phantom: exit code {rc}\n{out}\n{err}")
+    frames = sorted(str(p.relative_to(t)) for p in (t / "lv").glob("frame_*.nii.gz"))
+    check(len(frames) == 8, f"{frames}")
+    rc, out, err = run(["segment", frames[0], "--seed", "0,0,-20", "--output", "ed.nrrd",
+                        "--surface", "lv/wall_ed.vtp"], tmp)
+    check(rc == 0, f"segment: exit code {rc}\n{out}\n{err}")
+    rc, out, err = run(["track", *frames, "--wall", "lv/wall_ed.vtp", "--period", "0.8",
+                        "--output", "lv/wall.vtp"], tmp, timeout=600)
+    print(out)
+    check(rc == 0 and len(re.findall(r"^frame +\d+ +mismatch", out, re.M)) == 7,
+          f"track: exit code {rc}\n{out}\n{err}")
+
+    def chamber(case):
+        rc, out, err = run(["check", case], tmp)
+        m = re.search(r"a chamber of 8 phases over 0.8 s: its volume from ([0-9.]+) to ([0-9.]+) "
+                      r"mL \(ejection fraction ([0-9.]+) %\)", out + err)
+        check(rc == 0 and m, f"check {case}: exit code {rc}\n{out}\n{err}")
+        return [float(g) for g in m.groups()]
+
+    case = (t / "lv" / "ventricle.toml").read_text()
+    tracked = re.sub(r"(?m)^phase_files = .*$", 'file = "wall.vtp"', case)
+    check(tracked != case, case)
+    (t / "lv" / "tracked.toml").write_text(tracked)
+    exact, found = chamber("lv/ventricle.toml"), chamber("lv/tracked.toml")
+    print(f"exact surfaces: {exact}; tracked: {found}")
+    check(abs(found[0] / exact[0] - 1) < 0.02 and abs(found[1] / exact[1] - 1) < 0.02,
+          f"volumes {found[:2]} against {exact[:2]}")
+    check(abs(found[2] - exact[2]) < 2, f"ejection fraction {found[2]} against {exact[2]}")
+    rc, out, err = run(["run", "lv/tracked.toml", "--quiet", "--output", "res",
+                        "--set", "time.duration_s=0.003", "--set", "geometry.spacing_mm=2.5"], tmp)
+    check(rc == 0 and (t / "res" / "results.h5").exists(), f"run: exit code {rc}\n{out}\n{err}")
+
+    before = snapshot(t / "lv")
+    rc, out, err = run(["phantom", "ventricle", "--output", "other", "--edv", "40", "--phases",
+                        "3", "--cine", "--spacing", "1.25"], tmp)
+    check(rc == 0, f"phantom: exit code {rc}\n{out}\n{err}")
+    track = ["track", "--wall", "lv/wall_ed.vtp", "--period", "0.8", "--output", "lv/wall.vtp"]
+    expect_error([*track, *frames[:3], "other/frame_01.nii.gz"], 2,
+                 r"other/frame_01.nii.gz.*grid .* is not lv/frame_00.nii.gz's", tmp)
+    expect_error([*track, *frames[:2]], 2, r"at least 3 frames, got 2", tmp)
+    expect_error([*track, *frames[:3], "--reference", "4"], 2, r"--reference 4: there are 3", tmp)
+    expect_error(["track", *frames[:3], "--wall", "lv/wall_ed.vtp", "--period", "0.8",
+                  "--output", "lv/wall.stl"], 2, r"written as \.vtp", tmp)
+    check(snapshot(t / "lv") == before, "a refused track changed the folder")
+
+
 def ventricle_beats(tmp, spacing, tolerance):
     """Three beats of the ventricle phantom (EDV 40 mL, blood, LES) through `hemotwin run` and
     `analyze`: metrics.json's beats. Each beat, the aortic valve's outflow is the wall's stroke

@@ -316,3 +316,35 @@ TEST(SurfaceSeries, ReadsOneVtpWithADisplacementPerPhase) {
   EXPECT_NE(e.find("two.vtp"), std::string::npos) << e;
   EXPECT_NE(e.find("at least 3 phases"), std::string::npos) << e;
 }
+
+// write_surface_series writes what the one-.vtp reader reads: the same vertices at every phase,
+// the times and the period; a phase of another mesh is refused with the file's name.
+TEST(SurfaceSeries, WritesTheSeriesItReads) {
+  const auto lv = ventricle();
+  const TriangleMesh ed = prolate_cavity_mesh(kA, kB, kBeta, 16, 32);
+  std::vector<std::vector<Vec3>> phases;
+  std::vector<double> times;
+  for (int k = 0; k < 5; ++k) {
+    times.push_back(0.8 * k / 5 + 0.01);
+    phases.emplace_back();
+    for (const Vec3& p : ed.points) phases.back().push_back(moved(*lv, p, kPeriod * k / 5));
+  }
+  const auto file = scratch("surface_series_write") / "wall.vtp";
+  write_surface_series(ed, phases, times, 0.8, file);
+  const auto series = read_surface_series(file);
+  ASSERT_EQ(series->phase_count(), 5u);
+  EXPECT_DOUBLE_EQ(series->period(), 0.8);
+  for (std::size_t k = 0; k < 5; ++k) {
+    EXPECT_DOUBLE_EQ(series->times()[k], times[k]);
+    const TriangleMesh m = series->mesh_at(times[k]);
+    double worst = 0;
+    for (std::size_t v = 0; v < m.points.size(); ++v)
+      worst = std::max(worst, (m.points[v] - phases[k][v]).norm());
+    EXPECT_LT(worst, 1e-9) << "phase " << k;
+  }
+  phases[2].pop_back();
+  const std::string e = message_of([&] { write_surface_series(ed, phases, times, 0.8, file); });
+  EXPECT_NE(e.find("wall.vtp"), std::string::npos) << e;
+  EXPECT_NE(e.find("phase 3 has"), std::string::npos) << e;
+  EXPECT_EQ(read_surface_series(file)->phase_count(), 5u);  // the earlier file stands
+}

@@ -83,4 +83,13 @@ std::shared_ptr<const SurfaceSeries> read_surface_series(
 std::shared_ptr<const SurfaceSeries> read_surface_series(const std::filesystem::path& vtp,
                                                          double period = 0, double scale = 1);
 
+/// Writes a series as the one-.vtp reader above reads it: `mesh` (its points the wall at the first
+/// phase, its triangles every phase's), one point array "displacement_NN" per phase (that phase's
+/// vertices less the mesh's points), and the field arrays "times" and "period". Written whole or
+/// not at all. Throws hemotwin::Error naming the file for a phase whose vertex count is not the
+/// mesh's, times not one per phase, or a file that cannot be written.
+void write_surface_series(const TriangleMesh& mesh, const std::vector<std::vector<Vec3>>& phases,
+                          const std::vector<double>& times, double period,
+                          const std::filesystem::path& vtp);
+
 }  // namespace hemotwin

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "hemotwin/geometry/surface_shape.hpp"
 #include "hemotwin/geometry/volume.hpp"
 
 namespace hemotwin::imaging {
@@ -96,5 +97,12 @@ struct Phantom {
 
 /// Renders the model on a grid covering its bounds plus the margin.
 Phantom render(const VesselModel& model, const RenderOptions& options = {});
+
+/// Renders the lumen a closed surface encloses (a heart chamber's cavity at one phase, for a
+/// cine series on one `grid`) the same way: the label map from the voxel centres, the image from
+/// the sub-sampled volume fraction of every voxel the surface may cross, the bone where the lumen
+/// is more than 3 mm away. The surface is the ground truth, so `pose` must be the identity (move
+/// the mesh instead). Throws hemotwin::Error for bad options.
+Phantom render(const SurfaceShape& lumen, const RenderOptions& options = {});
 
 }  // namespace hemotwin::imaging
