@@ -321,6 +321,20 @@ class Registration:
 def register_scans(fixed: Image, moving: Image, transform: str = "rigid", moments: bool = False,
                    levels: int = 3, bins: int = 50, sampling: float = 0.2, seed: int = 1,
                    iterations: int = 300) -> Registration: ...
+def render_surface(mesh: TriangleMesh, spacing: float = 1.0, margin: float = 8.0, like: Optional[Image] = None,
+                   blur_sigma: float = 0.5, noise_sigma: float = 20.0, supersample: int = 4, seed: int = 1) -> Phantom: ...
+
+class WallMotion:
+    phases: List[npt.NDArray[np.float64]]
+    mismatch_before: List[float]
+    mismatch_after: List[float]
+    iterations: List[int]
+    min_jacobian: List[float]
+
+def track_wall(wall: TriangleMesh, frames: Sequence[Image], reference: int = 0, levels: int = 3,
+               iterations: int = 200, smoothing: float = 1.5) -> WallMotion: ...
+def write_surface_series(mesh: TriangleMesh, phases: Sequence[npt.ArrayLike], period: float,
+                         path: str, times: Sequence[float] = ...) -> None: ...
 @overload
 def resample_into(moving: Image, reference: _Volume, fixed_to_moving: npt.ArrayLike) -> Image: ...
 @overload

@@ -40,6 +40,7 @@ void init_prepared_geometry(py::module_& m);
 void init_analysis(py::module_& m);
 void init_centerline(py::module_& m);
 void init_registration(py::module_& m);
+void init_wall_motion(py::module_& m);
 
 /// A NumPy array over `data` (shape, strides in elements) that keeps `owner` alive: no copy.
 template <class T>

@@ -96,4 +96,5 @@ PYBIND11_MODULE(_hemotwin, m) {
   init_analysis(m);
   init_centerline(m);
   init_registration(m);
+  init_wall_motion(m);
 }
