@@ -31,6 +31,44 @@ std::vector<bool> ChamberValves::open_at(std::size_t iolets, double t) const {
   return open;
 }
 
+bool ChamberValves::has_diodes() const {
+  for (const auto& v : timing)
+    if (v.diode) return true;
+  return false;
+}
+
+void ChamberValves::start_diodes(double t) {
+  double phase = period > 0 ? std::fmod(t / period, 1.0) : 0.0;
+  if (phase < 0) phase += 1;
+  diode_open.assign(timing.size(), 0);
+  for (std::size_t k = 0; k < timing.size(); ++k)
+    if (timing[k].diode) diode_open[k] = timing[k].open_at(phase) ? 1 : 0;
+}
+
+bool ChamberValves::step_diodes(const std::vector<double>& inside,
+                                const std::vector<double>& outside,
+                                const std::vector<double>& outflow) {
+  bool changed = false;
+  for (std::size_t k = 0; k < timing.size(); ++k) {
+    if (!timing[k].diode) continue;
+    // Along the valve's way: out of the chamber for an ejecting valve, into it for a filling one.
+    const double way = timing[k].timing == ValveTiming::Ejection ? 1.0 : -1.0;
+    const double push = way * (inside[k] - outside[k]);
+    const double flow = way * outflow[k];
+    const char next = diode_open[k] ? char(flow >= 0 || push >= 0) : char(push > 0);
+    changed = changed || next != diode_open[k];
+    diode_open[k] = next;
+  }
+  return changed;
+}
+
+std::vector<bool> ChamberValves::open_now(std::size_t iolets, double t) const {
+  std::vector<bool> open = open_at(iolets, t);
+  for (std::size_t k = 0; k < timing.size() && k < diode_open.size(); ++k)
+    if (timing[k].diode) open[std::size_t(iolet[k])] = diode_open[k] != 0;
+  return open;
+}
+
 namespace {
 // The phases (fractions of the cycle) of the wall's smallest and largest volume, on n phases.
 std::pair<double, double> volume_extremes(const MovingShape& shape, int n) {

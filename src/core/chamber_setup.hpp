@@ -16,8 +16,23 @@ struct ChamberValves {
   /// valve open while the chamber fills or ejects, from the wall's volume.
   std::vector<ValveSpec> timing;
   double period = 0;  // s, the wall's cycle
-  /// Which iolets are open at time t (iolets that are no valve always are).
+  /// Which iolets are open at time t (iolets that are no valve always are), diodes as their
+  /// timing plans them.
   std::vector<bool> open_at(std::size_t iolets, double t) const;
+
+  /// Diode valves (ValveSpec::diode): their state, per Case::valves entry (others unused).
+  std::vector<char> diode_open;
+  bool has_diodes() const;
+  /// Starts each diode as its timing has it at time t.
+  void start_diodes(double t);
+  /// One step of the diodes: `inside` the pressure at each valve (Pa, per Case::valves entry),
+  /// `outside` the pressure its outlet holds beyond it, `outflow` its flow out of the chamber
+  /// (m^3/s). A closed diode opens when the pressure pushes its way; an open one closes when both
+  /// its flow and the pressure have turned back. Returns whether any changed.
+  bool step_diodes(const std::vector<double>& inside, const std::vector<double>& outside,
+                   const std::vector<double>& outflow);
+  /// open_at with each diode as it is now.
+  std::vector<bool> open_now(std::size_t iolets, double t) const;
 };
 
 /// The valves of `c` among the iolets of `spec` (by name) and the wall's period; a valve open

@@ -395,6 +395,7 @@ class SimulationImpl final : public Simulation {
       for (std::int64_t cell : engine_.wall_band_cells()) grid_.cell_type[std::size_t(cell)] = 1;
     }
     valves_ = std::move(valves);
+    valves_.start_diodes(time());
     link_flow_.assign(engine_.iolets().size(), 0.0);
     apply_time_dependence();
   }
@@ -654,6 +655,7 @@ class SimulationImpl final : public Simulation {
         outlets_[k].windkessel->set_capacitor_pressure(s.outlet_capacitor_pressure[k]);
     }
     reset_link_flow();
+    valves_.start_diodes(time());
     apply_time_dependence();
   }
 
@@ -751,11 +753,28 @@ class SimulationImpl final : public Simulation {
     }
   }
 
+  // Diode valves: the pressure at each valve (its slab's mean) against its outlet's, and its
+  // flow out of the chamber, from the step just taken.
+  void step_diodes() {
+    engine_.sample_iolets(valves_.iolet, valve_flow_, valve_density_);
+    std::vector<double> inside(valves_.iolet.size()), outside(valves_.iolet.size(), 0.0),
+        outflow(valves_.iolet.size());
+    for (std::size_t k = 0; k < valves_.iolet.size(); ++k) {
+      inside[k] = units_.density_to_pressure(valve_density_[k]);
+      outflow[k] = units_.flow_to_physical(valve_flow_[k]);
+      for (const auto& o : outlets_)
+        if (o.iolet == valves_.iolet[k]) outside[k] = o.pressure;
+    }
+    valves_.step_diodes(inside, outside, outflow);
+  }
+
   void apply_time_dependence() {
     const double t = time();
     // A chamber's valves, as they are during the coming step.
-    if (!valves_.iolet.empty())
-      engine_.set_iolets_open(valves_.open_at(engine_.iolets().size(), t + units_.dt()));
+    if (!valves_.iolet.empty()) {
+      if (valves_.has_diodes()) step_diodes();
+      engine_.set_iolets_open(valves_.open_now(engine_.iolets().size(), t + units_.dt()));
+    }
     if (case_.driver == FlowDriver::Inlet) {
       const auto& in = case_.inlet;
       double u = waveform_
@@ -852,6 +871,7 @@ class SimulationImpl final : public Simulation {
   std::shared_ptr<const MovingShape> wall_shape_;  // its shape; time wall_start_ at step 0
   double wall_start_ = 0;
   ChamberValves valves_;
+  std::vector<double> valve_flow_, valve_density_;  // step_diodes' samples
   std::vector<double> link_flow_, last_link_flow_;  // lattice units, summed over link_steps_
   std::int64_t link_steps_ = 0;
   std::vector<IoletInfo> iolets_;

@@ -43,9 +43,14 @@ void read_valves(const reading::Reader& r, Case& c) {
                  "set either open_during (the valve follows the wall's volume) or opens_at and "
                  "closes_at (fractions of the cycle), not both");
       v.timing = *timing;
+      v.diode = r.boolean(t + ".diode").value_or(false);
       c.valves.push_back(std::move(v));
       continue;
     }
+    if (r.has(t + ".diode"))
+      r.fail(t + ".diode",
+             "a diode valve needs its direction: open_during = \"filling\" (it lets blood into "
+             "the chamber) or \"ejection\" (out of it), not opens_at and closes_at");
     for (const char* leaf : {".opens_at", ".closes_at"}) r.require(t + leaf, why);
     v.opens_at = *r.number(t + ".opens_at");
     v.closes_at = *r.number(t + ".closes_at");
@@ -119,6 +124,7 @@ void write_chamber(const Case& c, toml::table& geometry, toml::table& root) {
       t.insert("closes_at", v.closes_at);
     } else {
       t.insert("open_during", v.timing == ValveTiming::Filling ? "filling" : "ejection");
+      if (v.diode) t.insert("diode", true);
     }
     valves.insert(v.name, std::move(t));
   }

@@ -688,6 +688,11 @@ constexpr CaseKey
                  "valve), or while it shrinks, from its largest to its smallest (an aortic valve): "
                  "the times an ideal valve would open and close on the pressure across it, found "
                  "from the wall's volume over the cycle (the run's log gives them)"},
+                {"valves.*.diode", KeyKind::Boolean, "", "false", "with `open_during`",
+                 "an ideal diode: during the run it opens when the pressure across it pushes blood "
+                 "its way (into the chamber for `\"filling\"`, out for `\"ejection\"`) and "
+                 "closes when its flow turns back; `open_during`'s times still plan the run (the "
+                 "expected jet, the first state)"},
                 {"valves.*.opens_at",
                  KeyKind::Number,
                  "",

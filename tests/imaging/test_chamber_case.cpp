@@ -239,12 +239,15 @@ TEST(ChamberCase, ValvesOpenWithTheWallsVolume) {
   EXPECT_EQ(c.valves[0].timing, ValveTiming::Phases);
   c.valves[0].timing = ValveTiming::Ejection;  // aortic
   c.valves[1].timing = ValveTiming::Filling;   // mitral
+  c.valves[1].diode = true;
   const std::string text = io::to_toml(c);
   EXPECT_NE(text.find("open_during = \"ejection\""), std::string::npos) << text;
   const Case back = io::parse_case(text, file.string());
   ASSERT_EQ(back.valves.size(), 2u);
   EXPECT_EQ(back.valves[0].timing, ValveTiming::Ejection);
   EXPECT_EQ(back.valves[1].timing, ValveTiming::Filling);
+  EXPECT_FALSE(back.valves[0].diode);
+  EXPECT_TRUE(back.valves[1].diode);
 
   const auto refused = [&](const std::string& valve_keys, const std::string& key) {
     std::ofstream(f.dir / "bad.toml")
@@ -262,4 +265,5 @@ TEST(ChamberCase, ValvesOpenWithTheWallsVolume) {
   refused("open_during = \"filling\"\nopens_at = 0.4\n", "valves.a.opens_at");
   refused("open_during = \"systole\"\n", "valves.a.open_during");
   refused("opens_at = 0.4\n", "valves.a.closes_at");
+  refused("opens_at = 0.4\ncloses_at = 0.9\ndiode = true\n", "valves.a.diode");
 }

@@ -121,6 +121,11 @@ struct ValveSpec {
   double radius = 0;                // m
   ValveTiming timing = ValveTiming::Phases;
   double opens_at = 0, closes_at = 1;
+  /// An ideal diode (with Filling or Ejection, which give its direction): during the run it opens
+  /// when the pressure across it pushes blood its way (into the chamber while it fills, out while
+  /// it ejects) and closes when its flow turns back, rather than on the wall's volume; the
+  /// volume's timing still plans the run (the expected jet, its first state).
+  bool diode = false;
   /// Whether the valve is open at `phase` (0 to 1 of the cycle).
   bool open_at(double phase) const {
     return opens_at <= closes_at ? phase >= opens_at && phase < closes_at
