@@ -6,6 +6,7 @@
 #include <functional>
 #include <sstream>
 
+#include "case_segmentation.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/imaging/constrictions.hpp"
 #include "hemotwin/imaging/image_io.hpp"
@@ -110,20 +111,20 @@ void note_openings(const VesselOpenings& v, double trim_radii, double min_radius
   }
 }
 
-// A scan segmented as the case says (geometry.segmentation) into out.lumen; returns how its wall
-// is taken once the lumen is final.
-std::function<TriangleMesh(const LabelMap&)> segment_scan(const GeometrySpec& g,
-                                                          const fs::path& file,
-                                                          PreparedGeometry& out) {
+}  // namespace
+
+Image read_case_scan(const GeometrySpec& g, const fs::path& file) {
   ReadOptions ro;
   ro.series = g.series;
   Image scan = read_image(file, ro);
   if (g.has_roi) scan = crop(scan, Box{g.roi_min / kMm, g.roi_max / kMm});
-  std::vector<Vec3> seeds;
-  for (const auto& p : g.seeds) seeds.push_back(p / kMm);
+  return scan;
+}
+
+SegmentationSteps segmentation_steps(const GeometrySpec& g) {
   SegmentationSteps steps;
   ThresholdOptions& t = steps.threshold;
-  t.seeds = seeds;
+  for (const auto& p : g.seeds) t.seeds.push_back(p / kMm);
   if (g.has_lower) t.lower = g.lower;
   if (g.has_upper) t.upper = g.upper;
   t.smoothing_iterations = g.smoothing_iterations;
@@ -136,6 +137,19 @@ std::function<TriangleMesh(const LabelMap&)> segment_scan(const GeometrySpec& g,
   steps.vesselness_options.sigma_min_mm = g.sigma_min / kMm;
   steps.vesselness_options.sigma_max_mm = g.sigma_max / kMm;
   steps.level_set = g.level_set;
+  return steps;
+}
+
+namespace {
+
+// A scan segmented as the case says (geometry.segmentation) into out.lumen; returns how its wall
+// is taken once the lumen is final.
+std::function<TriangleMesh(const LabelMap&)> segment_scan(const GeometrySpec& g,
+                                                          const fs::path& file,
+                                                          PreparedGeometry& out) {
+  const Image scan = read_case_scan(g, file);
+  const SegmentationSteps steps = segmentation_steps(g);
+  const std::vector<Vec3>& seeds = steps.threshold.seeds;
   const Segmentation s = segment_lumen(scan, steps);
   out.segmented_volume_mm3 = s.volume_mm3;
   // Seeds in pieces that do not meet: the flow needs one lumen.

@@ -1,14 +1,17 @@
 // A chamber's geometry (geometry.shape = "surface_series"): its wall read as a series of surfaces
 // (hemotwin::SurfaceSeries), laid onto a lattice over the union of its phases, with its valves
-// as openings in the wall (pressure outlets that open and close by phase: Simulation).
+// as openings in the wall (pressure outlets that open and close by phase: Simulation); or its
+// wall tracked through a cine scan's frames (geometry.cine_frames).
 #include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <sstream>
 
+#include "case_segmentation.hpp"
 #include "hemotwin/core/error.hpp"
 #include "hemotwin/geometry/surface_series.hpp"
 #include "hemotwin/imaging/case_geometry.hpp"
+#include "hemotwin/imaging/wall_motion.hpp"
 
 namespace fs = std::filesystem;
 
@@ -24,6 +27,63 @@ std::string mm_point(const Vec3& p) {
   return s.str();
 }
 
+// The wall from a cine scan (geometry.cine_frames): the frames read (one grid), the blood pool
+// segmented on the reference frame as geometry.segmentation says, its closed surface carried
+// through the frames by deformable registration.
+std::shared_ptr<const SurfaceSeries> track_series(const Case& c, const std::vector<fs::path>& files,
+                                                  PreparedGeometry& out) {
+  const auto& g = c.geometry;
+  const std::string& cf = c.source_file;
+  std::vector<Image> frames;
+  for (const auto& f : files) {
+    try {
+      frames.push_back(read_case_scan(g, f));
+    } catch (const Error& e) {
+      throw Error(e.what(), cf, "geometry.cine_frames");
+    }
+    if (!frames.back().grid.same_as(frames.front().grid))
+      throw Error(f.string() + ": its grid (size, origin, spacing or direction) is not " +
+                      files.front().string() + "'s: the frames of one cine scan share one",
+                  cf, "geometry.cine_frames");
+  }
+  const int ref = g.cine_reference - 1;
+  out.file = files[std::size_t(ref)];
+  TriangleMesh wall;
+  try {
+    const Segmentation s = segment_lumen(frames[std::size_t(ref)], segmentation_steps(g));
+    out.segmented_volume_mm3 = s.volume_mm3;
+    wall = lumen_surface(largest_component(s.labels), 0, 0, 20);
+  } catch (const Error& e) {
+    throw Error(std::string("frame ") + std::to_string(ref + 1) + ": " + e.message(), cf,
+                "geometry.segmentation");
+  }
+  WallMotion motion;
+  try {
+    motion = track_wall(wall, frames, ref);
+  } catch (const Error& e) {
+    throw Error(e.message(), cf, "geometry.cine_frames");
+  }
+  double before = 0, after = 0;
+  for (const auto& r : motion.registrations) before += r.mismatch_before, after += r.mismatch_after;
+  std::ostringstream note;
+  note.precision(3);
+  note << "the wall segmented on frame " << ref + 1 << " (" << wall.points.size() << " vertices, "
+       << wall.signed_volume() * 1e-3 << " mL) and tracked through " << frames.size()
+       << " frames: their mismatch with it " << 100 * after / before << " % of what it was";
+  out.notes.push_back(note.str());
+  std::vector<double> times;
+  for (auto& phase : motion.phases) {
+    for (Vec3& p : phase) p *= kMm;
+    times.push_back(g.period * double(times.size()) / double(files.size()));
+  }
+  try {
+    return std::make_shared<SurfaceSeries>(wall.triangles, std::move(motion.phases),
+                                           std::move(times), g.period);
+  } catch (const Error& e) {
+    throw Error(e.message(), cf, "geometry.cine_frames");
+  }
+}
+
 std::shared_ptr<const SurfaceSeries> read_series(const Case& c, PreparedGeometry& out) {
   const auto& g = c.geometry;
   const std::string& cf = c.source_file;
@@ -32,6 +92,11 @@ std::shared_ptr<const SurfaceSeries> read_series(const Case& c, PreparedGeometry
     if (p.is_relative() && !cf.empty()) p = fs::path(cf).parent_path() / p;
     return p;
   };
+  if (!g.cine_frames.empty()) {
+    std::vector<fs::path> files;
+    for (const auto& f : g.cine_frames) files.push_back(resolve(f));
+    return track_series(c, files, out);
+  }
   const double scale = g.file_unit * kMm;  // file units to metres
   if (!g.phase_files.empty()) {
     std::vector<fs::path> files;

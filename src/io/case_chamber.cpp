@@ -64,9 +64,41 @@ void read_valves(const reading::Reader& r, Case& c) {
 
 }  // namespace
 
+// geometry.cine_frames: the wall from a cine scan, segmented on one frame (the segmentation's
+// seeds are required) and tracked through the others.
+void read_cine(const reading::Reader& r, GeometrySpec& g) {
+  for (const char* k : {"geometry.phase_files", "geometry.file"})
+    if (r.has(k))
+      r.fail(
+          "geometry.cine_frames",
+          std::string("set one source of the chamber's wall: geometry.cine_frames (a cine "
+                      "scan), geometry.phase_files or geometry.file, not both cine_frames and ") +
+              std::string(k).substr(std::string("geometry.").size()));
+  auto frames = *r.strings("geometry.cine_frames");
+  if (frames.size() < 3)
+    r.fail("geometry.cine_frames",
+           "needs at least 3 frames (one scan per phase of the cycle, in cycle order), got " +
+               std::to_string(frames.size()));
+  for (std::size_t k = 0; k < frames.size(); ++k)
+    if (frames[k].empty())
+      r.fail("geometry.cine_frames", "frame " + std::to_string(k + 1) + " is an empty name");
+  g.cine_frames = std::move(frames);
+  g.cine_reference = int(r.integer("geometry.cine_reference").value_or(1));
+  if (g.cine_reference < 1 || g.cine_reference > int(g.cine_frames.size()))
+    r.fail("geometry.cine_reference", "must be one of the frames, 1 to " +
+                                          std::to_string(g.cine_frames.size()) + ", got " +
+                                          std::to_string(g.cine_reference));
+  if (g.seeds.empty())
+    r.fail("geometry.segmentation.seeds_mm",
+           "required key missing: the wall of a cine scan is segmented on its reference frame "
+           "from seed points inside the chamber, [[x, y, z]] in LPS mm");
+}
+
 void read_chamber(const reading::Reader& r, Case& c) {
   auto& g = c.geometry;
-  if (auto files = r.strings("geometry.phase_files")) {
+  if (r.has("geometry.cine_frames")) {
+    read_cine(r, g);
+  } else if (auto files = r.strings("geometry.phase_files")) {
     if (r.has("geometry.file"))
       r.fail("geometry.phase_files",
              "set either geometry.file (one .vtp with a displacement array per phase) or "
@@ -82,8 +114,9 @@ void read_chamber(const reading::Reader& r, Case& c) {
   } else if (!r.has("geometry.file")) {
     r.fail("geometry.phase_files",
            "required key missing: the chamber's wall, as geometry.phase_files (one surface file "
-           "per phase of the cycle, in cycle order) or geometry.file (one .vtp with a "
-           "displacement array per phase)");
+           "per phase of the cycle, in cycle order), geometry.file (one .vtp with a "
+           "displacement array per phase) or geometry.cine_frames (a cine scan, one file per "
+           "frame)");
   } else if (auto f = r.string("geometry.file");
              f && std::filesystem::path(*f).extension() != ".vtp") {
     r.fail("geometry.file",
@@ -103,6 +136,12 @@ void write_chamber(const Case& c, toml::table& geometry, toml::table& root) {
     toml::array files;
     for (const auto& f : g.phase_files) files.push_back(f);
     geometry.insert("phase_files", std::move(files));
+  }
+  if (!g.cine_frames.empty()) {
+    toml::array frames;
+    for (const auto& f : g.cine_frames) frames.push_back(f);
+    geometry.insert("cine_frames", std::move(frames));
+    geometry.insert("cine_reference", g.cine_reference);
   }
   geometry.insert("period_s", g.period);
   geometry.insert("relink_every", g.relink_every);

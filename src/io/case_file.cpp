@@ -677,8 +677,9 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
       note_unused(k, "a chamber's openings are its valves ([valves.NAME])");
   } else {
     note_unused_table("valves", "valves belong to shape = \"surface_series\" (a chamber)");
-    for (const char* k : {"geometry.phase_files", "geometry.period_s", "geometry.relink_every",
-                          "geometry.phase_samples"})
+    for (const char* k :
+         {"geometry.phase_files", "geometry.period_s", "geometry.relink_every",
+          "geometry.phase_samples", "geometry.cine_frames", "geometry.cine_reference"})
       note_unused(k, "it applies to shape = \"surface_series\"");
   }
   if (from_file && g.shape != ShapeKind::SurfaceSeries) {
@@ -696,8 +697,9 @@ Case read_case(const Reader& r, const std::string& source_name, std::vector<std:
         r.fail("geometry.segmentation.seeds_mm",
                "required key missing: at least one seed point inside the vessel, [[x, y, z]] in "
                "LPS mm (3D Slicer shows LPS coordinates when its coordinate system is set so)");
-    } else {
-      note_unused_table("geometry.segmentation", "it applies to shape = \"scan\"");
+    } else if (g.cine_frames.empty()) {
+      note_unused_table("geometry.segmentation",
+                        "it applies to shape = \"scan\" and a chamber's cine_frames");
     }
     if (g.shape == ShapeKind::Surface || g.shape == ShapeKind::SurfaceSeries) {
       note_unused("geometry.trim_radii", "it applies to label maps and scans");
@@ -1347,7 +1349,7 @@ std::string to_toml(const Case& c) {
       geometry.insert("label", g.label);
       geometry.insert("smoothing_mm", g.smoothing / mm);
     }
-    if (g.shape == ShapeKind::Scan) {
+    if (g.shape == ShapeKind::Scan || !g.cine_frames.empty()) {
       toml::array seeds;
       for (const auto& p : g.seeds) seeds.push_back(to_array(p, 1 / mm));
       toml::table seg{{"seeds_mm", std::move(seeds)},

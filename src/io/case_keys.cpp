@@ -138,6 +138,20 @@ constexpr CaseKey
                  "evenly "
                  "spread over `period_s` from t = 0; instead, `file` may name one `.vtp` holding a "
                  "`displacement` point array per phase"},
+                {"geometry.cine_frames", KeyKind::StringList, "", "— (`surface_series`)",
+                 "3 or more scans on one grid",
+                 "`surface_series`: instead of `phase_files`, a cine (4D) scan, one file per frame "
+                 "in cycle order (any scan format), evenly spread over `period_s`: the wall is "
+                 "segmented on frame `cine_reference` as `[geometry.segmentation]` says and "
+                 "carried "
+                 "onto every other frame by deformable registration (docs/imaging.md)"},
+                {"geometry.cine_reference",
+                 KeyKind::Integer,
+                 "",
+                 "1",
+                 "1 to 10000, a frame",
+                 "`surface_series` with `cine_frames`: the frame the wall is segmented on",
+                 {1, 10000, false, false}},
                 {"geometry.period_s",
                  KeyKind::Number,
                  "s",

@@ -706,9 +706,20 @@ def ventricle_cine(tmp):
     check(abs(found[0] / exact[0] - 1) < 0.02 and abs(found[1] / exact[1] - 1) < 0.02,
           f"volumes {found[:2]} against {exact[:2]}")
     check(abs(found[2] - exact[2]) < 2, f"ejection fraction {found[2]} against {exact[2]}")
-    rc, out, err = run(["run", "lv/tracked.toml", "--quiet", "--output", "res",
-                        "--set", "time.duration_s=0.003", "--set", "geometry.spacing_mm=2.5"], tmp)
-    check(rc == 0 and (t / "res" / "results.h5").exists(), f"run: exit code {rc}\n{out}\n{err}")
+    # The same from the case itself: geometry.cine_frames, segmented and tracked as it is
+    # prepared, and run.
+    names = ", ".join(f'"{Path(f).name}"' for f in frames)
+    cine = re.sub(r"(?m)^phase_files = .*$", f"cine_frames = [{names}]", case)
+    cine += "\n[geometry.segmentation]\nseeds_mm = [[0, 0, -20]]\n"
+    (t / "lv" / "cine.toml").write_text(cine)
+    rc, out, err = run(["run", "lv/cine.toml", "--output", "res", "--set", "time.duration_s=0.003",
+                        "--set", "geometry.spacing_mm=2.5"], tmp, timeout=600)
+    m = re.search(r"a chamber of 8 phases over 0.8 s: its volume from ([0-9.]+) to ([0-9.]+) "
+                  r"mL \(ejection fraction ([0-9.]+) %\)", out + err)
+    check(rc == 0 and (t / "res" / "results.h5").exists() and m and "tracked through 8 frames"
+          in out + err, f"run lv/cine.toml: exit code {rc}\n{out}\n{err}")
+    check([float(g) for g in m.groups()] == found, f"{m.groups()} against `track`'s {found}")
+    (t / "lv" / "bad.toml").write_text(cine.replace('"frame_07.nii.gz"', '"../other/frame_01.nii.gz"'))
 
     before = snapshot(t / "lv")
     rc, out, err = run(["phantom", "ventricle", "--output", "other", "--edv", "40", "--phases",
@@ -722,6 +733,8 @@ def ventricle_cine(tmp):
     expect_error(["track", *frames[:3], "--wall", "lv/wall_ed.vtp", "--period", "0.8",
                   "--output", "lv/wall.stl"], 2, r"written as \.vtp", tmp)
     check(snapshot(t / "lv") == before, "a refused track changed the folder")
+    expect_error(["check", "lv/bad.toml"], 2,
+                 r"lv/bad.toml.*geometry.cine_frames.*other/frame_01.nii.gz: its grid", tmp)
 
 
 @test

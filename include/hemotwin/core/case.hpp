@@ -98,6 +98,11 @@ struct GeometrySpec {
   // from one surface file per phase (in cycle order, evenly spread over the period), or from
   // `file`, one .vtp with a displacement array per phase. Its openings are the case's valves.
   std::vector<std::string> phase_files;
+  // Or from a cine (4D) scan: one file per frame (in cycle order, evenly spread over the period),
+  // the wall segmented on frame `cine_reference` (from 1) as `segmentation` says and carried
+  // onto the others by deformable registration (hemotwin::imaging::track_wall).
+  std::vector<std::string> cine_frames;
+  int cine_reference = 1;
   double period = 0;       // s, the wall's cycle (time.cycles counts by it)
   int relink_every = 4;    // steps between relinks of the moving wall
   int phase_samples = 64;  // phases sampled for the lattice's bricks and the relinked band
