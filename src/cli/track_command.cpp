@@ -70,9 +70,13 @@ int track_command(const TrackOptions& o) {
                     f);
     }
     wall = read_surface(o.wall);
-    SurfaceShape check(wall);  // closed, or refused naming the file
   } catch (const Error& e) {
     throw Failure(exit_usage, e.what());
+  }
+  try {
+    SurfaceShape closed(wall);  // a wall with holes cannot hold the chamber's blood
+  } catch (const Error& e) {
+    throw Failure(exit_usage, o.wall + ": " + e.message());
   }
   const Grid& g = frames.front().grid;
   std::printf("cine      %d frames of %d x %d x %d voxels of %.3g x %.3g x %.3g mm, over %.4g s\n",

@@ -729,6 +729,10 @@ def ventricle_cine(tmp):
     expect_error([*track, *frames[:3], "other/frame_01.nii.gz"], 2,
                  r"other/frame_01.nii.gz.*grid .* is not lv/frame_00.nii.gz's", tmp)
     expect_error([*track, *frames[:2]], 2, r"at least 3 frames, got 2", tmp)
+    (t / "open.stl").write_text("solid x\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\n"
+                                "vertex 1 0 0\nvertex 0 1 0\nendloop\nendfacet\nendsolid x\n")
+    expect_error(["track", *frames[:3], "--wall", "open.stl", "--period", "0.8", "--output",
+                  "lv/wall.vtp"], 2, r"open\.stl: the surface is not closed", tmp)
     expect_error([*track, *frames[:3], "--reference", "4"], 2, r"--reference 4: there are 3", tmp)
     expect_error(["track", *frames[:3], "--wall", "lv/wall_ed.vtp", "--period", "0.8",
                   "--output", "lv/wall.stl"], 2, r"written as \.vtp", tmp)
