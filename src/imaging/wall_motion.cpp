@@ -141,6 +141,17 @@ WallMotion track_wall(const TriangleMesh& wall, const std::vector<Image>& frames
     throw Error("the reference frame must be 1 to " + std::to_string(n) + ", got " +
                 std::to_string(reference + 1));
   if (wall.points.empty()) throw Error("the wall to carry has no vertices");
+  // Every vertex within the frames, before minutes of registration.
+  const Grid& g = frames[std::size_t(reference)].grid;
+  for (const Vec3& p : wall.points) {
+    const Vec3 c = g.index(p);
+    for (int a = 0; a < 3; ++a)
+      if (!(c[a] >= -0.5 && c[a] <= g.size[a] - 0.5))
+        throw Error("a vertex of the wall, (" + number(p[0], 4) + ", " + number(p[1], 4) + ", " +
+                    number(p[2], 4) +
+                    ") mm, lies outside the frames' grid; segment the wall "
+                    "within the scan's field of view");
+  }
   WallMotion out;
   out.phases.resize(std::size_t(n));
   out.registrations.resize(std::size_t(n));
