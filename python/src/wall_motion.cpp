@@ -9,6 +9,19 @@
 #include "hemotwin/imaging/phantom.hpp"
 
 namespace hemotwin::python {
+namespace {
+
+// A WallMotion property: one registration field per frame.
+template <class T>
+auto per_frame(T imaging::DeformableRegistration::*field) {
+  return [field](const imaging::WallMotion& w) {
+    std::vector<T> v;
+    for (const auto& r : w.registrations) v.push_back(r.*field);
+    return v;
+  };
+}
+
+}  // namespace
 
 void init_wall_motion(py::module_& m) {
   m.def(
@@ -48,23 +61,10 @@ reference frame's zero).
                                return out;
                              })
       .def_property_readonly("mismatch_before",
-                             [](const imaging::WallMotion& w) {
-                               std::vector<double> v;
-                               for (const auto& r : w.registrations) v.push_back(r.mismatch_before);
-                               return v;
-                             })
+                             per_frame(&imaging::DeformableRegistration::mismatch_before))
       .def_property_readonly("mismatch_after",
-                             [](const imaging::WallMotion& w) {
-                               std::vector<double> v;
-                               for (const auto& r : w.registrations) v.push_back(r.mismatch_after);
-                               return v;
-                             })
-      .def_property_readonly("iterations",
-                             [](const imaging::WallMotion& w) {
-                               std::vector<int> v;
-                               for (const auto& r : w.registrations) v.push_back(r.iterations);
-                               return v;
-                             })
+                             per_frame(&imaging::DeformableRegistration::mismatch_after))
+      .def_property_readonly("iterations", per_frame(&imaging::DeformableRegistration::iterations))
       .def_property_readonly("min_jacobian", [](const imaging::WallMotion& w) {
         std::vector<double> v;
         for (const auto& r : w.registrations) v.push_back(r.iterations ? r.min_jacobian : 0.0);

@@ -757,15 +757,18 @@ class SimulationImpl final : public Simulation {
   // flow out of the chamber, from the step just taken.
   void step_diodes() {
     engine_.sample_iolets(valves_.iolet, valve_flow_, valve_density_);
-    std::vector<double> inside(valves_.iolet.size()), outside(valves_.iolet.size(), 0.0),
-        outflow(valves_.iolet.size());
-    for (std::size_t k = 0; k < valves_.iolet.size(); ++k) {
-      inside[k] = units_.density_to_pressure(valve_density_[k]);
-      outflow[k] = units_.flow_to_physical(valve_flow_[k]);
-      for (const auto& o : outlets_)
-        if (o.iolet == valves_.iolet[k]) outside[k] = o.pressure;
+    const std::size_t n = valves_.iolet.size();
+    valve_inside_.resize(n);
+    valve_outside_.assign(n, 0.0);
+    valve_outflow_.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      valve_inside_[k] = units_.density_to_pressure(valve_density_[k]);
+      valve_outflow_[k] = units_.flow_to_physical(valve_flow_[k]);
     }
-    valves_.step_diodes(inside, outside, outflow);
+    for (const auto& o : outlets_)  // each valve's outlet model holds the pressure beyond it
+      for (std::size_t k = 0; k < n; ++k)
+        if (o.iolet == valves_.iolet[k]) valve_outside_[k] = o.pressure;
+    valves_.step_diodes(valve_inside_, valve_outside_, valve_outflow_);
   }
 
   void apply_time_dependence() {
@@ -871,7 +874,8 @@ class SimulationImpl final : public Simulation {
   std::shared_ptr<const MovingShape> wall_shape_;  // its shape; time wall_start_ at step 0
   double wall_start_ = 0;
   ChamberValves valves_;
-  std::vector<double> valve_flow_, valve_density_;  // step_diodes' samples
+  // step_diodes' samples and pressures, kept between steps (no allocation per step)
+  std::vector<double> valve_flow_, valve_density_, valve_inside_, valve_outside_, valve_outflow_;
   std::vector<double> link_flow_, last_link_flow_;  // lattice units, summed over link_steps_
   std::int64_t link_steps_ = 0;
   std::vector<IoletInfo> iolets_;
