@@ -114,14 +114,20 @@ std::shared_ptr<const SurfaceSeries> read_surface_series(const fs::path& vtp, do
         "3-component displacement array per phase, in the cycle's order",
         file);
   vtkFieldData* field = poly->GetFieldData();
+  vtkDataArray* p = field ? field->GetArray("period") : nullptr;
+  if (p && (p->GetNumberOfTuples() != 1 || p->GetNumberOfComponents() != 1))
+    throw Error("field array 'period' holds " +
+                    std::to_string(p->GetNumberOfTuples() * p->GetNumberOfComponents()) +
+                    " values; the cycle's length is one",
+                file);
+  const double stored = p ? p->GetTuple1(0) : 0.0;
   if (!(period > 0)) {
-    vtkDataArray* p = field ? field->GetArray("period") : nullptr;
-    if (!p || p->GetNumberOfTuples() != 1 || p->GetNumberOfComponents() != 1)
+    if (!(stored > 0))
       throw Error(
           "no period: give the cycle's length (geometry.period_s) or store it in the file as a "
           "one-value field array 'period'",
           file);
-    period = p->GetTuple1(0);
+    period = stored;
   }
   std::vector<double> times;
   if (vtkDataArray* t = field ? field->GetArray("times") : nullptr) {
@@ -131,7 +137,11 @@ std::shared_ptr<const SurfaceSeries> read_surface_series(const fs::path& vtp, do
                       " values for " + std::to_string(phases.size()) +
                       " displacement arrays (one time per phase expected)",
                   file);
-    for (vtkIdType k = 0; k < vtkIdType(phases.size()); ++k) times.push_back(t->GetTuple1(k));
+    // Times stored with their own period are fractions of that cycle: a different period given
+    // (another heart rate) stretches them with it.
+    const double stretch = stored > 0 ? period / stored : 1.0;
+    for (vtkIdType k = 0; k < vtkIdType(phases.size()); ++k)
+      times.push_back(stretch * t->GetTuple1(k));
   } else {
     for (std::size_t k = 0; k < phases.size(); ++k)
       times.push_back(period * double(k) / double(phases.size()));

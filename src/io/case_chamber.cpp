@@ -2,6 +2,12 @@
 // moving wall is relinked, and its valves ([valves.NAME]). See docs/case-file.md, "Chambers".
 #include "case_chamber.hpp"
 
+#include <vtkDataArray.h>
+#include <vtkFieldData.h>
+#include <vtkPolyData.h>
+#include <vtkSmartPointer.h>
+#include <vtkXMLPolyDataReader.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -10,6 +16,38 @@ namespace hemotwin::io {
 
 namespace {
 constexpr double mm = 1e-3;
+
+// The cycle's length a surface series stores (its one-value field array "period", as
+// `hemotwin track` and write_surface_series write it), for a case that gives no
+// geometry.period_s. The file is read again with the wall; this read is the loader's only.
+double period_stored_in(const reading::Reader& r, const std::string& name) {
+  std::filesystem::path path = name;
+  if (path.is_relative()) path = std::filesystem::path(r.file()).parent_path() / path;
+  const std::string missing =
+      "required key missing: the length of the wall's cycle (s), e.g. 0.8, unless the "
+      "surface series stores it (a one-value field array 'period'); ";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    r.fail("geometry.period_s", missing + path.string() + " (geometry.file) is not a file");
+  const int warnings = vtkObject::GetGlobalWarningDisplay();
+  vtkObject::GlobalWarningDisplayOff();
+  auto reader = vtkSmartPointer<vtkXMLPolyDataReader>::New();
+  reader->SetFileName(path.string().c_str());
+  reader->Update();
+  vtkObject::SetGlobalWarningDisplay(warnings);
+  vtkFieldData* field = reader->GetErrorCode() == 0 && reader->GetOutput()
+                            ? reader->GetOutput()->GetFieldData()
+                            : nullptr;
+  vtkDataArray* p = field ? field->GetArray("period") : nullptr;
+  if (!p || p->GetNumberOfTuples() != 1 || p->GetNumberOfComponents() != 1)
+    r.fail("geometry.period_s",
+           missing + path.string() + (field ? " holds none" : " cannot be read as a .vtp"));
+  const double period = p->GetTuple1(0);
+  if (!(period > 0 && period <= 100))
+    r.fail("geometry.period_s",
+           missing + path.string() + " stores " + format_number(period) + " s (valid: (0, 100] s)");
+  return period;
+}
 
 constexpr reading::Named<ValveTiming> timing_names[] = {{ValveTiming::Filling, "filling"},
                                                         {ValveTiming::Ejection, "ejection"}};
@@ -123,8 +161,12 @@ void read_chamber(const reading::Reader& r, Case& c) {
            "a surface series in one file is a .vtp with a displacement array per phase; got \"" +
                *f + "\" (one surface file per phase: geometry.phase_files)");
   }
-  r.require("geometry.period_s", "the length of the wall's cycle (s), e.g. 0.8");
-  g.period = *r.number("geometry.period_s");
+  if (auto period = r.number("geometry.period_s"))
+    g.period = *period;
+  else if (g.phase_files.empty() && g.cine_frames.empty())
+    g.period = period_stored_in(r, g.file);
+  else
+    r.require("geometry.period_s", "the length of the wall's cycle (s), e.g. 0.8");
   g.relink_every = int(r.integer("geometry.relink_every").value_or(g.relink_every));
   g.phase_samples = int(r.integer("geometry.phase_samples").value_or(g.phase_samples));
   read_valves(r, c);

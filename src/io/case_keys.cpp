@@ -157,7 +157,10 @@ constexpr CaseKey
                  "s",
                  "— (`surface_series`)",
                  "(0, 100]",
-                 "`surface_series`: the length of the wall's cycle; `time.cycles` counts by it",
+                 "`surface_series`: the length of the wall's cycle; `time.cycles` counts by it. "
+                 "A `file` series that stores its period (a one-value field array `period`, as "
+                 "`hemotwin track` writes it) needs none; given, it wins, and the series' stored "
+                 "times stretch with it (another heart rate)",
                  {0, 100, true, false}},
                 {"geometry.relink_every",
                  KeyKind::Integer,

@@ -342,6 +342,9 @@ TEST(SurfaceSeries, WritesTheSeriesItReads) {
       worst = std::max(worst, (m.points[v] - phases[k][v]).norm());
     EXPECT_LT(worst, 1e-9) << "phase " << k;
   }
+  // Another heart rate: the stored times stretch with the period given.
+  const auto slower = read_surface_series(file, 1.6);
+  for (std::size_t k = 0; k < 5; ++k) EXPECT_DOUBLE_EQ(slower->times()[k], 2 * times[k]);
   phases[2].pop_back();
   const std::string e = message_of([&] { write_surface_series(ed, phases, times, 0.8, file); });
   EXPECT_NE(e.find("wall.vtp"), std::string::npos) << e;

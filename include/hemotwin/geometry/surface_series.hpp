@@ -78,7 +78,9 @@ std::shared_ptr<const SurfaceSeries> read_surface_series(
 /// starts with "displacement" (in the file's order), phase k at the points plus displacement k,
 /// times `scale`. The phases' times from a field array "times" when the file has one (as many as
 /// phases, in the period's unit), else evenly spread from 0; the period from `period` when
-/// positive, else from a one-value field array "period". Throws hemotwin::Error naming the file
+/// positive, else from a one-value field array "period"; a `period` other than the stored one
+/// stretches the stored times with it (the same fractions of the cycle). Throws hemotwin::Error
+/// naming the file
 /// and the array at fault, and what SurfaceSeries refuses.
 std::shared_ptr<const SurfaceSeries> read_surface_series(const std::filesystem::path& vtp,
                                                          double period = 0, double scale = 1);
