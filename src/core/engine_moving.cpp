@@ -76,8 +76,8 @@ void Engine<T, L>::relink_moving_wall(double t, T* f, bool exchange) {
     m.uncovered += std::int64_t(uncovered.size());
   }
   for (std::int64_t c : covered) lat.set_fluid(c, false);
-  const auto velocity = m.spec().shape->velocity_field(t);
-  if (f && exchange && !uncovered.empty()) refill(uncovered, t, velocity, f);
+  if (f && exchange && !uncovered.empty())
+    refill(uncovered, t, m.spec().shape->velocity_field(t), f);
   for (std::int64_t c : uncovered) lat.set_fluid(c, true);
 
   // The front moves with the cells that flipped; its fluid cells hold the band's links.
@@ -86,7 +86,8 @@ void Engine<T, L>::relink_moving_wall(double t, T* f, bool exchange) {
   std::vector<std::int64_t> linked;
   for (std::int64_t c : m.front)
     if (lat.is_fluid(c)) linked.push_back(c);
-  const LinkList mine = build_links_of<L>(lat, m.domain, linked, m.coord_max);
+  std::vector<WallPoint> at;  // where each link met the wall: its velocity read off there
+  const LinkList mine = build_links_of<L>(lat, m.domain, linked, m.coord_max, &at);
   links_.resize(m.static_links);
   links_.append(mine);
   // Each wall link carries the wall's velocity at its crossing times the density of its fluid
@@ -96,13 +97,14 @@ void Engine<T, L>::relink_moving_wall(double t, T* f, bool exchange) {
   const double scale = m.spec().time_step / lat.dx();
   const std::size_t first = m.static_links;
   const std::int64_t nl = std::int64_t(links_.size() - first);
+  const auto velocity = m.spec().shape->velocity_field_on(t);
   std::vector<Vec3> momentum(std::size_t(nl), Vec3::Zero());
   std::vector<double> speed(std::size_t(nl), 0.0);
 #pragma omp parallel for schedule(static) if (nl > 2048)
   for (std::int64_t k = 0; k < nl; ++k) {
     const std::size_t j = first + std::size_t(k);
     if (links_.kind[j] != std::uint8_t(LinkKind::Wall)) continue;
-    const Vec3 u = scale * velocity(crossing(j));
+    const Vec3 u = scale * velocity(crossing(j), at[std::size_t(k)]);
     double rho = 1;
     if (f)
       for (int q = 0; q < L::Q; ++q) rho += double(f[post.slot_of(links_.fluid[j], q)]);

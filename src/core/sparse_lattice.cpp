@@ -336,7 +336,7 @@ double in_plane_wall_distance(const Shape& shape, const Vec3& x, const Vec3& n, 
 // non-circular iolets and given profiles carry their raw coordinate (build_links scales it).
 template <class L>
 void links_of_cell(const SparseLattice& lat, const DomainSpec& spec, std::int64_t cell,
-                   LinkList& links) {
+                   LinkList& links, std::vector<WallPoint>* at = nullptr) {
   if (!lat.is_fluid(cell)) return;
   const auto ijk = lat.cell_coords(cell);
   const Vec3 p = lat.position(cell);
@@ -349,7 +349,8 @@ void links_of_cell(const SparseLattice& lat, const DomainSpec& spec, std::int64_
                   vec_str(p));
     const Vec3 d = lat.dx() * Vec3(L::c[q][0], L::c[q][1], L::c[q][2]);
     // p is fluid, so inside the shape.
-    double t = spec.shape->intersect(p, d);
+    WallPoint hit;
+    double t = at ? spec.shape->intersect_at(p, d, hit) : spec.shape->intersect(p, d);
     LinkKind kind = LinkKind::Wall;
     int iolet = -1;
     for (std::size_t k = 0; k < spec.iolets.size(); ++k) {
@@ -368,7 +369,10 @@ void links_of_cell(const SparseLattice& lat, const DomainSpec& spec, std::int64_
     }
     // Round-off can leave a link with no crossing found (the neighbour is outside by a hair):
     // then the wall lies at the neighbour.
-    if (!(t > 0 && t <= 1)) t = 1.0;
+    if (!(t > 0 && t <= 1)) {
+      t = 1.0;
+      hit = WallPoint{};
+    }
     t = std::max(t, 1e-6);
     double coord = 0.0;
     if (kind == LinkKind::Velocity && spec.iolets[iolet].profile) {
@@ -399,6 +403,7 @@ void links_of_cell(const SparseLattice& lat, const DomainSpec& spec, std::int64_
     links.iolet.push_back(static_cast<std::int16_t>(iolet));
     links.q.push_back(t);
     links.coord.push_back(coord);
+    if (at) at->push_back(kind == LinkKind::Wall ? hit : WallPoint{});
   }
 }
 
@@ -459,7 +464,8 @@ LinkList build_links(const SparseLattice& lat, const DomainSpec& spec,
 
 template <class L>
 LinkList build_links_of(const SparseLattice& lat, const DomainSpec& spec,
-                        std::span<const std::int64_t> cells, std::span<const double> coord_max) {
+                        std::span<const std::int64_t> cells, std::span<const double> coord_max,
+                        std::vector<WallPoint>* at) {
   if (coord_max.size() != spec.iolets.size())
     throw Error("internal: build_links_of needs one coordinate scale per iolet");
   // In contiguous blocks per thread, joined in thread order (the cells' order).
@@ -468,6 +474,7 @@ LinkList build_links_of(const SparseLattice& lat, const DomainSpec& spec,
   if (cells.size() > 4096) nthreads = omp_get_max_threads();
 #endif
   std::vector<LinkList> part(static_cast<std::size_t>(nthreads));
+  std::vector<std::vector<WallPoint>> part_at(static_cast<std::size_t>(nthreads));
   std::vector<std::string> failure(static_cast<std::size_t>(nthreads));
 #pragma omp parallel num_threads(nthreads)
   {
@@ -478,7 +485,8 @@ LinkList build_links_of(const SparseLattice& lat, const DomainSpec& spec,
     const std::size_t lo = cells.size() * std::size_t(t) / std::size_t(nthreads);
     const std::size_t hi = cells.size() * std::size_t(t + 1) / std::size_t(nthreads);
     try {
-      for (std::size_t k = lo; k < hi; ++k) links_of_cell<L>(lat, spec, cells[k], part[t]);
+      for (std::size_t k = lo; k < hi; ++k)
+        links_of_cell<L>(lat, spec, cells[k], part[t], at ? &part_at[std::size_t(t)] : nullptr);
     } catch (const std::exception& e) {
       failure[std::size_t(t)] = e.what();
     }
@@ -487,6 +495,10 @@ LinkList build_links_of(const SparseLattice& lat, const DomainSpec& spec,
     if (!f.empty()) throw Error(f);
   LinkList links = std::move(part[0]);
   for (int t = 1; t < nthreads; ++t) links.append(part[std::size_t(t)]);
+  if (at) {
+    at->clear();
+    for (const auto& p : part_at) at->insert(at->end(), p.begin(), p.end());
+  }
   scale_coords(links, spec, coord_max);
   return links;
 }
@@ -494,9 +506,11 @@ LinkList build_links_of(const SparseLattice& lat, const DomainSpec& spec,
 template LinkList build_links<D3Q19>(const SparseLattice&, const DomainSpec&, std::vector<double>*);
 template LinkList build_links<D3Q27>(const SparseLattice&, const DomainSpec&, std::vector<double>*);
 template LinkList build_links_of<D3Q19>(const SparseLattice&, const DomainSpec&,
-                                        std::span<const std::int64_t>, std::span<const double>);
+                                        std::span<const std::int64_t>, std::span<const double>,
+                                        std::vector<WallPoint>*);
 template LinkList build_links_of<D3Q27>(const SparseLattice&, const DomainSpec&,
-                                        std::span<const std::int64_t>, std::span<const double>);
+                                        std::span<const std::int64_t>, std::span<const double>,
+                                        std::vector<WallPoint>*);
 
 std::vector<IoletSlab> build_iolet_slabs(const SparseLattice& lat, const DomainSpec& spec) {
   std::vector<IoletSlab> slabs(spec.iolets.size());

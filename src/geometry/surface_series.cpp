@@ -175,13 +175,32 @@ std::shared_ptr<const SurfaceSeries::Snapshot> SurfaceSeries::snapshot(double t)
 
 std::shared_ptr<const Shape> SurfaceSeries::at(double t) const { return snapshot(t)->shape; }
 
+namespace {
+Vec3 interpolated(const std::vector<Vec3>& velocity, const TriangleMesh& mesh,
+                  std::int32_t triangle, const std::array<double, 3>& weights) {
+  const auto& tri = mesh.triangles[std::size_t(triangle)];
+  Vec3 u = Vec3::Zero();
+  for (std::size_t c = 0; c < 3; ++c) u += weights[c] * velocity[std::size_t(tri[c])];
+  return u;
+}
+}  // namespace
+
 std::function<Vec3(const Vec3&)> SurfaceSeries::velocity_field(double t) const {
   return [snap = snapshot(t)](const Vec3& p) -> Vec3 {
     const auto near = snap->shape->nearest(p);
-    const auto& tri = snap->shape->mesh().triangles[std::size_t(near.triangle)];
-    Vec3 u = Vec3::Zero();
-    for (std::size_t c = 0; c < 3; ++c) u += near.weights[c] * snap->velocity[std::size_t(tri[c])];
-    return u;
+    return interpolated(snap->velocity, snap->shape->mesh(), near.triangle, near.weights);
+  };
+}
+
+// The triangles are the same at every time: a crossing found on the shape at t has its weights
+// on the vertices whose velocities at t the snapshot holds.
+std::function<Vec3(const Vec3&, const WallPoint&)> SurfaceSeries::velocity_field_on(
+    double t) const {
+  return [snap = snapshot(t)](const Vec3& p, const WallPoint& at) -> Vec3 {
+    if (at.element >= 0)
+      return interpolated(snap->velocity, snap->shape->mesh(), at.element, at.weights);
+    const auto near = snap->shape->nearest(p);
+    return interpolated(snap->velocity, snap->shape->mesh(), near.triangle, near.weights);
   };
 }
 

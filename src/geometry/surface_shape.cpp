@@ -55,6 +55,13 @@ SurfaceShape::SurfaceShape(TriangleMesh mesh) : mesh_(std::move(mesh)) {
         (P[t[0]] - P[t[1]]).norm() + (P[t[1]] - P[t[2]]).norm() + (P[t[2]] - P[t[0]]).norm();
   const double mean_edge = std::max(edge_sum / (3.0 * double(nt)), 1e-12);
   const Vec3 size = box_.sizes().cwiseMax(Vec3::Constant(mean_edge));
+  edges_.reserve(T.size());
+  for (const auto& t : T) {
+    const Vec3 &a = P[t[0]], &b = P[t[1]], &c = P[t[2]];
+    const Vec3 hair = Vec3::Constant(1e-6 * mean_edge);
+    edges_.push_back(
+        {a, b - a, c - a, a.cwiseMin(b).cwiseMin(c) - hair, a.cwiseMax(b).cwiseMax(c) + hair});
+  }
 
   // 2-D buckets over (y, z), about a mean edge wide, at most ~4 M of them.
   h2_ = std::max(mean_edge, std::sqrt(size[1] * size[2] / 4.0e6));
@@ -178,6 +185,12 @@ bool SurfaceShape::contains(const Vec3& p) const {
 }
 
 double SurfaceShape::intersect(const Vec3& p, const Vec3& d) const {
+  WallPoint ignored;
+  return intersect_at(p, d, ignored);
+}
+
+double SurfaceShape::intersect_at(const Vec3& p, const Vec3& d, WallPoint& at) const {
+  at = WallPoint{};
   const Vec3 lo = p.cwiseMin(p + d), hi = p.cwiseMax(p + d);
   int blo[3], bhi[3];
   for (int a = 0; a < 3; ++a) {
@@ -188,28 +201,32 @@ double SurfaceShape::intersect(const Vec3& p, const Vec3& d) const {
   // Barycentric tolerance: a link through a vertex or along an edge still meets the triangles
   // there (the nearest crossing is the same whichever of them reports it).
   constexpr double eps = 1e-9;
-  const auto& P = mesh_.points;
   double best = 2.0;
   for (int k = blo[2]; k <= bhi[2]; ++k)
     for (int j = blo[1]; j <= bhi[1]; ++j)
       for (int i = blo[0]; i <= bhi[0]; ++i) {
         const std::int64_t b = i + std::int64_t(n3_[0]) * (j + std::int64_t(n3_[1]) * k);
         for (std::int64_t n = start3_[b]; n < start3_[b + 1]; ++n) {
-          const auto& t = mesh_.triangles[std::size_t(tris3_[std::size_t(n)])];
+          const Edges& t = edges_[std::size_t(tris3_[std::size_t(n)])];
+          // The segment's box misses the triangle's: most of a bucket's triangles go here.
+          if ((hi.array() < t.lo.array()).any() || (lo.array() > t.hi.array()).any()) continue;
           // Moller-Trumbore.
-          const Vec3 e1 = P[t[1]] - P[t[0]], e2 = P[t[2]] - P[t[0]];
+          const Vec3 &e1 = t.e1, &e2 = t.e2;
           const Vec3 pv = d.cross(e2);
           const double det = e1.dot(pv);
           if (std::abs(det) <= 1e-14 * e1.norm() * e2.norm() * d.norm()) continue;  // parallel
           const double inv = 1.0 / det;
-          const Vec3 tv = p - P[t[0]];
+          const Vec3 tv = p - t.a;
           const double u = tv.dot(pv) * inv;
           if (u < -eps || u > 1 + eps) continue;
           const Vec3 qv = tv.cross(e1);
           const double v = d.dot(qv) * inv;
           if (v < -eps || u + v > 1 + eps) continue;
           const double s = e2.dot(qv) * inv;
-          if (s >= -1e-12 && s < best) best = std::max(s, 0.0);
+          if (s >= -1e-12 && s < best) {
+            best = std::max(s, 0.0);
+            at = {tris3_[std::size_t(n)], {1 - u - v, u, v}};
+          }
         }
       }
   return best;

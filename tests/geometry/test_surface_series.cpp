@@ -117,6 +117,40 @@ TEST(SurfaceSeries, FollowsTheProlateChambersMotion) {
 // the aortic outflow over the first 800 steps of ejection within 1.5 % of the exact one's (the
 // mesh's chords hold 0.4 % less than the ellipsoid, and eject as much less), the cavity's cell
 // count within 0.5 %. Relinked every eighth step (the wall 0.02 cells behind).
+// A relink reads each wall link's velocity off the triangle its crossing lies on
+// (velocity_field_on): the same as the nearest point's (velocity_field) at that crossing, the
+// velocity being linear on each triangle and continuous across edges. Links a cell long from
+// points inside the cavity, mid-ejection.
+TEST(SurfaceSeries, ACrossingsVelocityIsItsNearestPointsVelocity) {
+  const auto lv = ventricle();
+  const auto series = prolate_series(*lv, prolate_cavity_mesh(kA, kB, kBeta, 16, 32), 16);
+  const double t = 0.15 * kPeriod;
+  const auto shape = series->at(t);
+  const auto on = series->velocity_field_on(t);
+  const auto nearest = series->velocity_field(t);
+  double fastest = 0, worst = 0;
+  int crossed = 0;
+  for (int k = 0; k < 400; ++k) {
+    const Vec3 p(20 * std::fmod(0.618034 * k, 1.0) - 10, 20 * std::fmod(0.414214 * k, 1.0) - 10,
+                 -40 * std::fmod(0.7071 * k, 1.0));
+    if (!shape->contains(p)) continue;
+    for (int q = 1; q < D3Q19::Q; ++q) {
+      const Vec3 d = 1.5 * Vec3(D3Q19::c[q][0], D3Q19::c[q][1], D3Q19::c[q][2]);
+      WallPoint at;
+      const double s = shape->intersect_at(p, d, at);
+      if (s > 1) continue;
+      ASSERT_GE(at.element, 0);
+      ++crossed;
+      const Vec3 x = p + s * d, u = on(x, at);
+      fastest = std::max(fastest, u.norm());
+      worst = std::max(worst, (u - nearest(x)).norm());
+    }
+  }
+  EXPECT_GT(crossed, 100);
+  EXPECT_GT(fastest, 0);
+  EXPECT_LT(worst, 1e-9 * fastest) << crossed << " crossings";
+}
+
 TEST(SurfaceSeries, DrivesAVentricleAsTheExactWallDoes) {
   const auto lv = ventricle();
   const auto series = prolate_series(*lv, prolate_cavity_mesh(kA, kB, kBeta, 32, 64), 32);

@@ -221,3 +221,38 @@ TEST(SurfaceShape, NearestPointIsTheNearestOfAllTriangles) {
     EXPECT_NEAR((at - p).norm(), n.distance, 1e-12);
   }
 }
+
+// Where a link meets the wall (intersect_at, which a moving surface's links read their velocity
+// from): the same distance as intersect, and its triangle and weights put the crossing at
+// p + t d. Links from points inside a sphere in the 18 lattice directions, 0.8 long.
+TEST(SurfaceShape, ACrossingNamesItsTriangleAndWeights) {
+  const Vec3 centre(0.3, -0.2, 0.1);
+  const TriangleMesh m = sphere_mesh(centre, 3.0, 16, 32);
+  const SurfaceShape shape(m);
+  int crossed = 0, inside = 0;
+  for (int k = 0; k < 300; ++k) {
+    const double u = std::fmod(0.618034 * k, 1.0), v = std::fmod(0.414214 * k + 0.1, 1.0);
+    const Vec3 p = centre + Vec3(5.6 * u - 2.8, 5.6 * v - 2.8, 2.0 * std::fmod(0.3 * k, 1.0) - 1.0);
+    if (!shape.contains(p)) continue;
+    for (int q = 1; q < D3Q19::Q; ++q) {
+      const Vec3 d = 0.8 * Vec3(D3Q19::c[q][0], D3Q19::c[q][1], D3Q19::c[q][2]);
+      WallPoint at;
+      const double t = shape.intersect_at(p, d, at);
+      EXPECT_EQ(t, shape.intersect(p, d));
+      if (t > 1) {  // stays inside
+        ++inside;
+        continue;
+      }
+      ++crossed;
+      ASSERT_GE(at.element, 0);
+      const auto& tri = m.triangles[std::size_t(at.element)];
+      const Vec3 on = at.weights[0] * m.points[tri[0]] + at.weights[1] * m.points[tri[1]] +
+                      at.weights[2] * m.points[tri[2]];
+      EXPECT_NEAR((on - (p + t * d)).norm(), 0.0, 1e-12) << "from " << p.transpose();
+      EXPECT_NEAR(at.weights[0] + at.weights[1] + at.weights[2], 1.0, 1e-12);
+      for (double w : at.weights) EXPECT_GE(w, -1e-9);
+    }
+  }
+  EXPECT_GT(crossed, 200);
+  EXPECT_GT(inside, 200);
+}

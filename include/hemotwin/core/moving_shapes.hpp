@@ -25,6 +25,12 @@ class MovingShape {
   virtual std::function<Vec3(const Vec3&)> velocity_field(double t) const {
     return [this, t](const Vec3& p) { return wall_velocity(p, t); };
   }
+  /// velocity_field at time t for wall points p that at(t)->intersect_at() found, with where it
+  /// found them (`at`): a surface reads the velocity off the element's vertices; the others
+  /// ignore `at`.
+  virtual std::function<Vec3(const Vec3&, const WallPoint&)> velocity_field_on(double t) const {
+    return [field = velocity_field(t)](const Vec3& p, const WallPoint&) { return field(p); };
+  }
   /// Bounds of the fluid over the whole cycle.
   virtual Eigen::AlignedBox3d envelope() const = 0;
   /// The cycle's length; the motion repeats with it.

@@ -4,6 +4,7 @@
 // Bouzidi walls get exact q. Host-only (used once, to build the lattice and its boundary links).
 #include <Eigen/Core>
 #include <Eigen/Geometry>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -11,6 +12,13 @@
 namespace hemotwin {
 
 using Vec3 = Eigen::Vector3d;
+
+/// Where a link met a wall made of elements (a triangle surface): the element and the point's
+/// barycentric weights on its vertices. element < 0: not known (an analytic wall).
+struct WallPoint {
+  std::int32_t element = -1;
+  std::array<double, 3> weights{};
+};
 
 class Shape {
  public:
@@ -20,6 +28,13 @@ class Shape {
   /// For `p` inside, the smallest t in (0, 1] with p + t d on the wall, or a value > 1 when the
   /// segment stays inside.
   virtual double intersect(const Vec3& p, const Vec3& d) const = 0;
+  /// intersect(), and where on the wall the crossing lies when the shape knows (`at`; else it
+  /// is left unknown). A moving surface's velocity at the crossing is then read off its
+  /// element's vertices instead of searched for (MovingShape::velocity_field_on).
+  virtual double intersect_at(const Vec3& p, const Vec3& d, WallPoint& at) const {
+    at = WallPoint{};
+    return intersect(p, d);
+  }
   /// Axis-aligned bounds of the fluid.
   virtual Eigen::AlignedBox3d bounds() const = 0;
   /// contains() for the `n` points start + i * step * x-hat (a lattice row), written as 0/1 into

@@ -234,9 +234,11 @@ LinkList build_links(const SparseLattice& lattice, const DomainSpec& spec,
 
 /// The links of the fluid cells among `cells` only (a moving wall's band), in that order, with
 /// the raw profile coordinates scaled by `coord_max` (build_links' over the whole lattice).
+/// `at`: where each link met the wall (Shape::intersect_at; unknown for iolet links), when given.
 template <class L>
 LinkList build_links_of(const SparseLattice& lattice, const DomainSpec& spec,
-                        std::span<const std::int64_t> cells, std::span<const double> coord_max);
+                        std::span<const std::int64_t> cells, std::span<const double> coord_max,
+                        std::vector<WallPoint>* at = nullptr);
 
 std::vector<IoletSlab> build_iolet_slabs(const SparseLattice& lattice, const DomainSpec& spec);
 

@@ -34,6 +34,9 @@ class SurfaceSeries final : public MovingShape {
   std::shared_ptr<const Shape> at(double t) const override;
   Vec3 wall_velocity(const Vec3& p, double t) const override { return velocity_field(t)(p); }
   std::function<Vec3(const Vec3&)> velocity_field(double t) const override;
+  /// The vertices' velocities interpolated at the crossing's weights on its triangle; a point
+  /// without one (element < 0) by its nearest point, as velocity_field.
+  std::function<Vec3(const Vec3&, const WallPoint&)> velocity_field_on(double t) const override;
   Eigen::AlignedBox3d envelope() const override { return envelope_; }
   double period() const override { return period_; }
 

@@ -22,6 +22,9 @@ class SurfaceShape final : public Shape {
 
   bool contains(const Vec3& p) const override;
   double intersect(const Vec3& p, const Vec3& d) const override;
+  /// intersect(), with the triangle crossed and the crossing's barycentric weights on its
+  /// vertices (the nearest crossing's).
+  double intersect_at(const Vec3& p, const Vec3& d, WallPoint& at) const override;
   Eigen::AlignedBox3d bounds() const override { return box_; }
   void contains_row(const Vec3& start, double step, int n, std::uint8_t* out) const override;
 
@@ -47,6 +50,12 @@ class SurfaceShape final : public Shape {
   int n2_[2] = {1, 1};
   std::vector<std::int64_t> start2_;
   std::vector<std::int32_t> tris2_;
+  // Each triangle as the link search reads it: a vertex, its two edges from it, and its box
+  // widened by a hair (a link through an edge or vertex still reaches it).
+  struct Edges {
+    Vec3 a, e1, e2, lo, hi;
+  };
+  std::vector<Edges> edges_;
   // Triangles by their bounding box: a 3-D bucket grid for lattice links.
   double h3_ = 1;
   int n3_[3] = {1, 1, 1};
