@@ -612,6 +612,7 @@ class SimulationImpl final : public Simulation {
                                                 ? o.windkessel->capacitor_pressure()
                                                 : std::numeric_limits<double>::quiet_NaN());
     }
+    s.valve_open.assign(valves_.diode_open.begin(), valves_.diode_open.end());
     s.lattice_hash = lattice_hash();
     return s;
   }
@@ -633,6 +634,9 @@ class SimulationImpl final : public Simulation {
         s.outlet_capacitor_pressure.size() != outlets_.size())
       throw Error("the checkpoint has " + std::to_string(s.outlet_pressure.size()) +
                   " outlets' state and this case " + std::to_string(outlets_.size()));
+    if (!s.valve_open.empty() && s.valve_open.size() != valves_.timing.size())
+      throw Error("the checkpoint has " + std::to_string(s.valve_open.size()) +
+                  " valves' state and this case " + std::to_string(valves_.timing.size()));
     if (s.layout < 0 || s.layout > 2) throw Error("the checkpoint's population layout is unknown");
     const std::size_t elem = s.double_precision ? sizeof(double) : sizeof(float);
     if (s.populations.size() % elem != 0)
@@ -655,7 +659,11 @@ class SimulationImpl final : public Simulation {
         outlets_[k].windkessel->set_capacitor_pressure(s.outlet_capacitor_pressure[k]);
     }
     reset_link_flow();
+    // A diode is where the run left it: a valve open on the pressure may be closed by the plan.
     valves_.start_diodes(time());
+    if (!s.valve_open.empty())
+      for (std::size_t k = 0; k < s.valve_open.size(); ++k)
+        if (valves_.timing[k].diode) valves_.diode_open[k] = char(s.valve_open[k] != 0);
     apply_time_dependence();
   }
 

@@ -118,6 +118,11 @@ SimulationState broadcast_state(Communicator& comm, const SimulationState& given
   std::memcpy(outlets.data(), bytes.data(), bytes.size());
   s.outlet_pressure.assign(outlets.begin(), outlets.begin() + std::int64_t(n));
   s.outlet_capacitor_pressure.assign(outlets.begin() + std::int64_t(n), outlets.end());
+  bytes.assign(reinterpret_cast<const std::byte*>(s.valve_open.data()),
+               reinterpret_cast<const std::byte*>(s.valve_open.data() + s.valve_open.size()));
+  comm.broadcast(bytes, 0);
+  s.valve_open.assign(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                      reinterpret_cast<const std::uint8_t*>(bytes.data() + bytes.size()));
   comm.broadcast(s.populations, 0);
   return s;
 }

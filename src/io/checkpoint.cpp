@@ -103,6 +103,12 @@ void write_file(const fs::path& path, const Checkpoint& c) {
   Hid outlets = create_group(root, "outlets", path);
   write_double_series(outlets.get(), "pressure", s.outlet_pressure, "Pa", path);
   write_double_series(outlets.get(), "capacitor_pressure", s.outlet_capacitor_pressure, "Pa", path);
+  if (!s.valve_open.empty()) {  // a chamber's diodes, open (1) or closed (0), per valve
+    Hid valves = create_group(root, "valves", path);
+    write_double_series(valves.get(), "diode_open",
+                        std::vector<double>(s.valve_open.begin(), s.valve_open.end()), nullptr,
+                        path);
+  }
   Hid type = string_type(path);
   Hid scalar(check_id(H5Screate(H5S_SCALAR), path, "cannot create a dataspace"), H5Sclose);
   Hid text(check_id(H5Dcreate2(root, "case", type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT,
@@ -191,6 +197,14 @@ Checkpoint read_checkpoint(const fs::path& path) {
   read_populations(r, s);
   s.outlet_pressure = r.doubles("/outlets/pressure");
   s.outlet_capacitor_pressure = r.doubles("/outlets/capacitor_pressure");
+  if (r.exists("/valves/diode_open"))
+    for (double v : r.doubles("/valves/diode_open")) {
+      if (v != 0 && v != 1)
+        throw Error("the checkpoint's /valves/diode_open holds " + std::to_string(v) +
+                        "; a diode is open (1) or closed (0)",
+                    path.string());
+      s.valve_open.push_back(std::uint8_t(v));
+    }
   if (r.has_attribute("/", "wall_time_s")) c.wall_time_s = r.attribute("/", "wall_time_s").at(0);
   for (const std::string& part : r.members("/run"))
     for (const std::string& key : r.members("/run/" + part))

@@ -14,6 +14,7 @@
 
 #include "hemotwin/analysis/flow_metrics.hpp"
 #include "hemotwin/core/error.hpp"
+#include "hemotwin/core/simulation.hpp"
 #include "hemotwin/geometry/chamber_phantom.hpp"
 #include "hemotwin/imaging/case_geometry.hpp"
 #include "hemotwin/imaging/file_geometry.hpp"
@@ -266,4 +267,41 @@ TEST(ChamberCase, ValvesOpenWithTheWallsVolume) {
   refused("open_during = \"systole\"\n", "valves.a.open_during");
   refused("opens_at = 0.4\n", "valves.a.closes_at");
   refused("opens_at = 0.4\ncloses_at = 0.9\ndiode = true\n", "valves.a.diode");
+}
+
+// A diode's state travels with the run's state (and so its checkpoints): restored, each diode
+// goes on from where the run left it, not from where `open_during` plans it at that time (the
+// rule keeps an open valve open until its flow turns back: one sample cannot tell); a state for
+// another number of valves is refused, and a state without diode states (a checkpoint from
+// before them) starts the diodes as planned.
+TEST(ChamberCase, DiodesResumeAsTheRunLeftThem) {
+  Folder f("hemotwin_chamber_diode_state");
+  const fs::path file = write_case(f.dir, 8, "[time]\nduration_s = 0.01\n");
+  Case c = io::load_case(file, {"geometry.spacing_mm=2.5"});
+  c.valves[0].timing = ValveTiming::Ejection;  // aortic
+  c.valves[1].timing = ValveTiming::Filling;   // mitral
+  for (auto& v : c.valves) v.diode = true;
+  auto sim = Simulation::create(c, imaging::prepare_geometry(c).domain);
+  sim->advance(5);
+  SimulationState s = sim->state();
+  // At t = 0 (end-diastole, the ejection starting) the plan opens the aortic valve only.
+  ASSERT_EQ(s.valve_open, (std::vector<std::uint8_t>{1, 0}));
+  // As a run whose diodes went the other way would have left them. The restore takes the
+  // rule's step on the restored flow (as the run did after its step): the aortic valve, pushed
+  // open by the contracting wall, opens again; the mitral, open and its flow not turned back,
+  // stays open where the plan (and a checkpoint without diode states) would close it.
+  s.valve_open = {0, 1};
+  sim->restore(s);
+  EXPECT_EQ(sim->state().valve_open, (std::vector<std::uint8_t>{1, 1}));
+  s.valve_open.clear();  // no diode states: as planned
+  sim->restore(s);
+  EXPECT_EQ(sim->state().valve_open, (std::vector<std::uint8_t>{1, 0}));
+  s.valve_open = {1, 0, 1};
+  try {
+    sim->restore(s);
+    ADD_FAILURE() << "three valves' states taken for two valves";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("3 valves' state and this case 2"), std::string::npos)
+        << e.what();
+  }
 }

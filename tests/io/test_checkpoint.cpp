@@ -71,6 +71,13 @@ TEST_F(CheckpointFile, RoundTripsAndResumesBitForBit) {
   EXPECT_EQ(back.simulation.outlet_capacitor_pressure, s.outlet_capacitor_pressure);
   EXPECT_EQ(back.case_text, "[case]\nname = \"pipe\"\n");
   EXPECT_EQ(back.backend, "cpu");
+  EXPECT_TRUE(back.simulation.valve_open.empty());  // a pipe has no valves
+  // A chamber's diodes, open or closed, travel with it.
+  Checkpoint valves = back;
+  valves.simulation.valve_open = {1, 0, 1};
+  write_checkpoint(dir_ / "valves.h5", valves);
+  EXPECT_EQ(read_checkpoint(dir_ / "valves.h5").simulation.valve_open,
+            (std::vector<std::uint8_t>{1, 0, 1}));
 
   auto second = Simulation::create(c);
   second->restore(back.simulation);

@@ -47,6 +47,10 @@ struct SimulationState {
   /// Per outlet (in the order of the case's outlets): the pressure imposed now (Pa) and a
   /// Windkessel's capacitor pressure (Pa; NaN where the outlet has none).
   std::vector<double> outlet_pressure, outlet_capacitor_pressure;
+  /// Per valve (in the order of the case's valves): 1 where a diode valve is open now, 0 where it
+  /// is closed or not a diode; empty for a case without valves (and in checkpoints from before
+  /// diodes, whose restore starts the diodes as `open_during` has them then).
+  std::vector<std::uint8_t> valve_open;
   std::uint64_t lattice_hash = 0;  // Simulation::lattice_hash() of the run that took it
 };
 
