@@ -186,13 +186,38 @@ Flips find_flips(const Shape& shape, const DomainSpec& spec, const SparseLattice
                  const Band& band, std::span<const std::int64_t> front, bool whole,
                  std::vector<std::uint8_t>& seen, double t, int phases) {
   const std::span<const std::int64_t> first = whole ? std::span(band.cells) : front;
+  // Cells are classified a brick row (B cells along x) at a time, by one ray, as find_band and
+  // the lattice classify them: `fluid` for the row's cells from `first` to `last`.
+  const auto classify = [&](std::int64_t row, const std::int64_t* first_cell,
+                            const std::int64_t* last_cell, std::uint8_t* fluid) {
+    const Vec3 start = lat.position(row);
+    std::uint8_t inside[B];
+    shape.contains_row(start, lat.dx(), B, inside);
+    for (const std::int64_t* c = first_cell; c != last_cell; ++c, ++fluid) {
+      const int i = int(*c - row);
+      *fluid = inside[i] && within_extent(lat, spec, *c) &&
+               !cut_off(spec.iolets, start + Vec3(lat.dx() * i, 0, 0));
+    }
+  };
   const auto flips = [&](std::int64_t c) {
-    return fluid_cell(shape, spec, lat, c) != lat.is_fluid(c);
+    std::uint8_t fluid = 0;
+    classify(c / B * B, &c, &c + 1, &fluid);
+    return bool(fluid) != lat.is_fluid(c);
   };
   const std::int64_t n = std::int64_t(first.size());
   std::vector<std::uint8_t> flip(first.size());
+  // One ray for all the cells tried in a brick row: the front's come a few to a row.
+  std::vector<std::size_t> runs;  // where each run of cells of one brick row starts
+  for (std::size_t k = 0; k < first.size(); ++k)
+    if (k == 0 || first[k] / B != first[k - 1] / B) runs.push_back(k);
+  runs.push_back(first.size());
+  const std::int64_t nruns = std::int64_t(runs.size()) - 1;
 #pragma omp parallel for schedule(static) if (n > 2048)
-  for (std::int64_t k = 0; k < n; ++k) flip[std::size_t(k)] = flips(first[std::size_t(k)]);
+  for (std::int64_t r = 0; r < nruns; ++r) {
+    const std::size_t a = runs[std::size_t(r)], b = runs[std::size_t(r) + 1];
+    classify(first[a] / B * B, first.data() + a, first.data() + b, flip.data() + a);
+    for (std::size_t k = a; k < b; ++k) flip[k] = bool(flip[k]) != lat.is_fluid(first[k]);
+  }
   std::vector<std::int64_t> flipped, tried(first.begin(), first.end());
   for (std::int64_t k = 0; k < n; ++k) {
     seen[std::size_t(first[std::size_t(k)])] = 1;
