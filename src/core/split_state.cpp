@@ -32,8 +32,8 @@ class Fnv1a {
 }  // namespace
 
 std::uint64_t hash_lattice(const SparseLattice& lat, const LinkList& links,
-                           const std::vector<IoletPlane>& iolets, int q_count,
-                           const Subdomain* sub, Communicator* comm) {
+                           const std::vector<IoletPlane>& iolets, int q_count, const Subdomain* sub,
+                           Communicator* comm) {
   std::uint64_t link_sum = 0;
   for (std::size_t k = 0; k < links.size(); ++k) {
     Fnv1a l;
@@ -79,9 +79,9 @@ WallShearField gather_wall_shear(Communicator& comm, const WallShearField& mine,
   for (const auto& part : parts) {
     const auto* d = reinterpret_cast<const double*>(part.data());
     for (std::size_t at = 0; at + 10 <= part.size() / sizeof(double); at += 10)
-      all.push_back({d[at], {Vec3(d[at + 1], d[at + 2], d[at + 3]),
-                             Vec3(d[at + 4], d[at + 5], d[at + 6]),
-                             Vec3(d[at + 7], d[at + 8], d[at + 9])}});
+      all.push_back({d[at],
+                     {Vec3(d[at + 1], d[at + 2], d[at + 3]), Vec3(d[at + 4], d[at + 5], d[at + 6]),
+                      Vec3(d[at + 7], d[at + 8], d[at + 9])}});
   }
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [key, v] : all) {
@@ -94,8 +94,12 @@ WallShearField gather_wall_shear(Communicator& comm, const WallShearField& mine,
 
 SimulationState broadcast_state(Communicator& comm, const SimulationState& given) {
   SimulationState s = given;
-  std::int64_t head[6] = {s.step, s.layout, s.double_precision, s.q_count,
-                          std::int64_t(s.outlet_pressure.size()), std::int64_t(s.lattice_hash)};
+  std::int64_t head[6] = {s.step,
+                          s.layout,
+                          s.double_precision,
+                          s.q_count,
+                          std::int64_t(s.outlet_pressure.size()),
+                          std::int64_t(s.lattice_hash)};
   std::vector<std::byte> bytes(sizeof head);
   std::memcpy(bytes.data(), head, sizeof head);
   comm.broadcast(bytes, 0);
@@ -107,7 +111,8 @@ SimulationState broadcast_state(Communicator& comm, const SimulationState& given
   s.lattice_hash = std::uint64_t(head[5]);
   const std::size_t n = std::size_t(head[4]);
   std::vector<double> outlets(2 * n);
-  if (comm.rank() == 0 && s.outlet_pressure.size() == n && s.outlet_capacitor_pressure.size() == n) {
+  if (comm.rank() == 0 && s.outlet_pressure.size() == n &&
+      s.outlet_capacitor_pressure.size() == n) {
     std::copy(s.outlet_pressure.begin(), s.outlet_pressure.end(), outlets.begin());
     std::copy(s.outlet_capacitor_pressure.begin(), s.outlet_capacitor_pressure.end(),
               outlets.begin() + std::int64_t(n));
